@@ -1,0 +1,70 @@
+/**
+ * Shapes shared by every provider (VirusTotal, URLhaus, DShield, SPUR) and everything above them.
+ * A provider client turns one upstream answer into a `Report`; the gateway caches, stores and returns it.
+ */
+import type { Indicator, IndicatorKind } from '../indicators/index.js';
+
+export type ProviderName = 'virustotal' | 'urlhaus' | 'dshield' | 'spur';
+
+/** What an upstream call is for; the governor's ledger counts calls by kind. */
+export type CallKind = 'lookup' | 'upload' | 'upload_url' | 'analysis' | 'rescan' | 'scan_url' | 'quota' | 'other';
+
+/** Called by a provider client right before each upstream HTTP request; resolves when the governor grants it. */
+export type Permit = (kind: CallKind) => Promise<void>;
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /** Governor hook: awaited before every upstream HTTP request the call makes. */
+  permit?: Permit;
+}
+
+export type Verdict = 'malicious' | 'suspicious' | 'harmless' | 'undetected' | 'not_found' | 'unknown';
+
+/** Summary of v3 `last_analysis_stats` (seed 000's `extract_analysis_stats`). */
+export interface AnalysisStats {
+  malicious: number;
+  suspicious: number;
+  harmless: number;
+  undetected: number;
+  timeout: number;
+  /** File-only keys (0 for other kinds). */
+  confirmedTimeout: number;
+  typeUnsupported: number;
+  failure: number;
+  /** Engines that gave a verdict: malicious + suspicious + harmless + undetected. */
+  engines: number;
+  /** Every engine counted in the stats, including timeouts and failures. */
+  total: number;
+}
+
+/** One provider's normalised answer for one indicator. This is what is cached and stored in history. */
+export interface Report {
+  provider: ProviderName;
+  kind: IndicatorKind;
+  /** Canonical id (hash lower-case, sha256 of the URL, domain, IP). */
+  id: string;
+  /** The indicator as the user would read it (the URL itself rather than its hash). */
+  indicator: string;
+  found: boolean;
+  verdict: Verdict;
+  stats?: AnalysisStats;
+  /** `malicious` count (VirusTotal) or a provider's own count of hits. */
+  detections?: number;
+  engines?: number;
+  threatLabel?: string | null;
+  reputation?: number | null;
+  /** Epoch ms of the upstream's last analysis / first submission, when known. */
+  lastAnalysisAt?: number | null;
+  firstSeenAt?: number | null;
+  /** The upstream object as received (VT: the `data` object). */
+  data: unknown;
+  /** Epoch ms when the gateway received it from upstream. */
+  fetchedAt: number;
+}
+
+export interface Provider {
+  readonly name: ProviderName;
+  supports(kind: IndicatorKind): boolean;
+  /** One lookup; a "not found" answer is a Report with found=false, not an error. */
+  lookup(indicator: Indicator, options?: RequestOptions): Promise<Report>;
+}
