@@ -1,0 +1,242 @@
+import { type Clock, systemClock } from '../clock/index.js';
+import type { IndicatorKind } from '../indicators/index.js';
+import type { ProviderName, Report } from '../providers/types.js';
+import type {
+  CacheEntry,
+  CacheFilter,
+  CacheHitDelta,
+  CacheInfo,
+  CacheLimits,
+  CacheListPage,
+  CacheListQuery,
+  CacheRepository,
+} from '../store/index.js';
+import { LruCache } from './lru.js';
+import type { RedisCacheTier } from './redis-tier.js';
+import { DEFAULT_TTL_POLICY, type TtlPolicy, ttlFor } from './ttl.js';
+import type { CacheLookup, CacheStats, CacheTierName, RedisTierState } from './types.js';
+
+export interface TieredCacheOptions {
+  /** The SQLite tier (`store.cache`). */
+  repository: CacheRepository;
+  /** The shared tier, when configured. */
+  redis?: RedisCacheTier | null;
+  clock?: Clock;
+  policy?: TtlPolicy;
+  /** Memory LRU size (default 10,000 entries); 0 turns the memory tier off. */
+  memoryEntries?: number;
+  /** Rotation limits, shown by `info()`. */
+  limits?: CacheLimits | null;
+  /** Usage counters are written to SQLite this often (default 10 s) and on `close`. */
+  flushIntervalMs?: number;
+}
+
+export interface TieredCacheInfo extends CacheInfo {
+  memory: { entries: number; maxEntries: number };
+  redis: RedisTierState;
+}
+
+function keyOf(provider: string, kind: string, id: string): string {
+  return `${provider}\u0000${kind}\u0000${id}`;
+}
+
+function matches(entry: CacheEntry, filter: CacheFilter): boolean {
+  const r = entry.report;
+  return (
+    (filter.provider === undefined || r.provider === filter.provider) &&
+    (filter.kind === undefined || r.kind === filter.kind) &&
+    (filter.id === undefined || r.id === filter.id)
+  );
+}
+
+/** The newer of two candidate answers (by fetch time). */
+function newer(a: Found | undefined, b: Found | undefined): Found | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return b.entry.fetchedAt > a.entry.fetchedAt ? b : a;
+}
+
+interface Found {
+  entry: CacheEntry;
+  tier: CacheTierName;
+}
+
+/**
+ * Memory LRU, then Redis (if configured), then SQLite. A hit in a lower tier is copied up with its
+ * own `expiresAt` (never a fresh TTL), so re-promotion cannot keep an old answer alive. Expired
+ * entries are returned with `fresh: false` so the caller can serve stale data when the quota is out.
+ */
+export class TieredCache {
+  readonly #repo: CacheRepository;
+  readonly #redis: RedisCacheTier | null;
+  readonly #clock: Clock;
+  readonly #policy: TtlPolicy;
+  readonly #memory: LruCache<string, CacheEntry> | null;
+  readonly #limits: CacheLimits | null;
+  readonly #timer: NodeJS.Timeout | undefined;
+  readonly #stats = { hits: { memory: 0, redis: 0, sqlite: 0 }, misses: 0, stale: 0, writes: 0 };
+  #pendingCounters: Record<string, number> = {};
+  #pendingHits = new Map<string, CacheHitDelta>();
+  #closed = false;
+
+  constructor(options: TieredCacheOptions) {
+    this.#repo = options.repository;
+    this.#redis = options.redis ?? null;
+    this.#clock = options.clock ?? systemClock;
+    this.#policy = options.policy ?? DEFAULT_TTL_POLICY;
+    const memoryEntries = options.memoryEntries ?? 10_000;
+    this.#memory = memoryEntries > 0 ? new LruCache(memoryEntries) : null;
+    this.#limits = options.limits ?? null;
+    const every = options.flushIntervalMs ?? 10_000;
+    if (every > 0) {
+      this.#timer = setInterval(() => this.#flushQuietly(), every);
+      this.#timer.unref();
+    }
+  }
+
+  get policy(): TtlPolicy {
+    return this.#policy;
+  }
+
+  /** The best answer for an indicator: the first fresh one going down the tiers, else the newest stale one. */
+  async get(provider: ProviderName, kind: IndicatorKind, id: string): Promise<CacheLookup | undefined> {
+    const key = keyOf(provider, kind, id);
+    let now = this.#clock.now();
+    const inMemory = this.#memory?.get(key);
+    if (inMemory && inMemory.expiresAt > now) return this.#hit({ entry: inMemory, tier: 'memory' }, now);
+    let best: Found | undefined = inMemory ? { entry: inMemory, tier: 'memory' } : undefined;
+
+    if (this.#redis) {
+      const shared = await this.#redis.get(provider, kind, id);
+      now = this.#clock.now();
+      if (shared && shared.expiresAt > now) {
+        this.#memory?.set(key, shared);
+        return this.#hit({ entry: shared, tier: 'redis' }, now);
+      }
+      best = newer(best, shared && { entry: shared, tier: 'redis' });
+    }
+
+    const stored = this.#repo.get(provider, kind, id);
+    if (stored && stored.expiresAt > now) {
+      this.#memory?.set(key, stored);
+      if (this.#redis) await this.#redis.set(stored);
+      return this.#hit({ entry: stored, tier: 'sqlite' }, now);
+    }
+    best = newer(best, stored && { entry: stored, tier: 'sqlite' });
+
+    this.#stats.misses++;
+    this.#count('misses');
+    if (!best) return undefined;
+    this.#stats.stale++;
+    this.#count('stale');
+    return { entry: best.entry, fresh: false, ageMs: Math.max(0, now - best.entry.fetchedAt), tier: best.tier };
+  }
+
+  /**
+   * Stores a new upstream answer in every tier, fresh for the policy's TTL from `now`
+   * (default: the clock). Returns the stored entry.
+   */
+  async set(report: Report, now: number = this.#clock.now()): Promise<CacheEntry> {
+    const entry = this.#entryFor(report, now);
+    const written = this.#repo.put(report, entry.expiresAt);
+    // An older answer (e.g. a slow request finishing late) must not shadow a newer stored one.
+    const current = written ? entry : (this.#repo.get(report.provider, report.kind, report.id) ?? entry);
+    this.#memory?.set(keyOf(report.provider, report.kind, report.id), current);
+    if (this.#redis) await this.#redis.set(current);
+    this.#stats.writes++;
+    return current;
+  }
+
+  /** `set` for many reports: one SQLite transaction; memory and Redis get each entry too. */
+  async setMany(reports: readonly Report[], now: number = this.#clock.now()): Promise<number> {
+    const entries = reports.map((r) => this.#entryFor(r, now));
+    const written = this.#repo.putMany(entries.map((e) => ({ report: e.report, expiresAt: e.expiresAt })));
+    for (const e of entries) {
+      this.#memory?.set(keyOf(e.report.provider, e.report.kind, e.report.id), e);
+      if (this.#redis) await this.#redis.set(e);
+    }
+    this.#stats.writes += entries.length;
+    return written;
+  }
+
+  /** Removes matching entries from every tier (all of them with no filter). Returns the SQLite count. */
+  async delete(filter: CacheFilter = {}): Promise<number> {
+    if (this.#memory) {
+      for (const [key, entry] of [...this.#memory.entries()]) if (matches(entry, filter)) this.#memory.delete(key);
+    }
+    if (this.#redis) await this.#redis.delete(filter);
+    return this.#repo.delete(filter);
+  }
+
+  /** Entries stored in SQLite, newest first. */
+  list(query: CacheListQuery): CacheListPage {
+    return this.#repo.list(query);
+  }
+
+  /** The SQLite tier's info (persisted hit/miss counters included) plus the state of the upper tiers. */
+  info(): TieredCacheInfo {
+    this.flush();
+    return {
+      ...this.#repo.info(this.#limits),
+      memory: { entries: this.#memory?.size ?? 0, maxEntries: this.#memory?.maxEntries ?? 0 },
+      redis: this.#redis?.state() ?? 'disabled',
+    };
+  }
+
+  /** Counters since this instance started, for metrics. */
+  stats(): CacheStats {
+    return {
+      hits: { ...this.#stats.hits },
+      misses: this.#stats.misses,
+      stale: this.#stats.stale,
+      writes: this.#stats.writes,
+      memory: { entries: this.#memory?.size ?? 0, maxEntries: this.#memory?.maxEntries ?? 0 },
+      redis: { state: this.#redis?.state() ?? 'disabled', errors: this.#redis?.errors ?? 0 },
+    };
+  }
+
+  /** Writes pending usage counters and per-entry hits to SQLite (one transaction). */
+  flush(): void {
+    const hits = [...this.#pendingHits.values()];
+    if (Object.keys(this.#pendingCounters).length === 0 && hits.length === 0) return;
+    // Reset only after a successful write, so a failed flush is retried with nothing lost.
+    this.#repo.addUsage(this.#pendingCounters, hits);
+    this.#pendingCounters = {};
+    this.#pendingHits = new Map();
+  }
+
+  /** Flushes counters and stops the timer. Does not close the store or the Redis tier (their owners do). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#flushQuietly();
+  }
+
+  #entryFor(report: Report, now: number): CacheEntry {
+    return { report, fetchedAt: report.fetchedAt, expiresAt: now + ttlFor(report, this.#policy, now), hits: 0 };
+  }
+
+  #hit(found: Found, now: number): CacheLookup {
+    this.#stats.hits[found.tier]++;
+    this.#count(`hits.${found.tier}`);
+    const r = found.entry.report;
+    const key = keyOf(r.provider, r.kind, r.id);
+    const pending = this.#pendingHits.get(key);
+    if (pending) pending.n++;
+    else this.#pendingHits.set(key, { provider: r.provider, kind: r.kind, id: r.id, n: 1 });
+    return { entry: found.entry, fresh: true, ageMs: Math.max(0, now - found.entry.fetchedAt), tier: found.tier };
+  }
+
+  #count(name: string): void {
+    this.#pendingCounters[name] = (this.#pendingCounters[name] ?? 0) + 1;
+  }
+
+  #flushQuietly(): void {
+    try {
+      this.flush();
+    } catch {
+      // The store may be closed or busy; counters are best effort and the next flush retries.
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/** The Gateway in this process, on the local data dir. */
+import type { GatewayConfig } from '../../config/index.js';
+import { Gateway } from '../../gateway/index.js';
+import type { NewToken } from '../../store/index.js';
+import type { Clock } from '../../clock/index.js';
+import { UsageError } from '../errors.js';
+import type { Backend } from './types.js';
+
+/** Token repository errors for bad names and roles are RangeErrors: input errors for the CLI. */
+function asUsage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof RangeError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+export async function openEmbedded(config: GatewayConfig, clock?: Clock): Promise<Backend> {
+  const gw = await Gateway.open({ config, ...(clock ? { clock } : {}) });
+  return {
+    kind: 'embedded',
+    mock: gw.mock,
+    where: gw.config.dataDir,
+    lookup: (input, o) => gw.lookup(input, o),
+    estimate: (inputs, o) => gw.estimate(inputs, o),
+    quota: (provider) => gw.quota(provider),
+    providers: () => gw.providers(),
+    history: (input, o) => gw.history(input, o),
+    changes: async (o) => gw.changes(o),
+    cacheInfo: async () => gw.cacheInfo(),
+    cacheList: async (q) => gw.cacheList(q),
+    cacheClear: (f) => gw.cacheClear(f),
+    cachePrune: () => gw.cachePrune(),
+    scanFile: (path, o) => gw.scanFile(path, o),
+    scanUrl: (url, o) => gw.scanUrl(url, o),
+    rescan: (input, o) => gw.rescan(input, o),
+    analysis: (id, o) => gw.analysis(id, o),
+    analysisItem: (id) => gw.analysisItem(id),
+    createBatch: async (inputs, o) => gw.createBatch(inputs, o),
+    batch: async (id) => gw.batch(id),
+    batchResults: async (id, afterSeq) => [...gw.batchResults(id, afterSeq === undefined ? {} : { afterSeq })],
+    runBatch: (id, o) => gw.runBatch(id, o),
+    cancelBatch: async (id) => gw.cancelBatch(id),
+    enrich: (input, o) => gw.enrich(input, o),
+    health: () => gw.health(),
+    createToken: async (t: NewToken) => asUsage(() => gw.tokens.create(t)),
+    listTokens: async () => gw.tokens.list(),
+    revokeToken: async (idOrName) => gw.tokens.revoke(idOrName),
+    close: () => gw.close(),
+  };
+}

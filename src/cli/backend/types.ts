@@ -1,0 +1,84 @@
+/**
+ * What the commands need from a gateway. Two implementations: the Gateway in this process
+ * (embedded) and a running `vtg serve` over its REST API (remote), so every command prints the
+ * same thing in both modes.
+ */
+import type { CacheListPage, CacheListQuery, PruneResult, TieredCacheInfo } from '../../cache/index.js';
+import type {
+  AnalysisView,
+  BatchCreateOptions,
+  BatchItem,
+  BatchJob,
+  BatchView,
+  Change,
+  EnrichResult,
+  Estimate,
+  Health,
+  HistoryView,
+  LookupOptions,
+  LookupResult,
+  Priority,
+  ProviderStatus,
+  QuotaView,
+  ScanFileOptions,
+  ScanResult,
+} from '../../gateway/index.js';
+import type { IndicatorKind } from '../../indicators/index.js';
+import type { ProviderName } from '../../providers/types.js';
+import type { CreatedToken, NewToken, TokenRecord } from '../../store/index.js';
+
+export type CliLookupOptions = Pick<LookupOptions, 'provider' | 'priority' | 'maxAgeMs' | 'allowStale' | 'waitForQuota' | 'cacheOnly' | 'signal'>;
+
+export interface CacheClearFilter {
+  input?: string;
+  kind?: IndicatorKind;
+  provider?: ProviderName;
+}
+
+export interface RunOptions {
+  priority?: Priority;
+  signal?: AbortSignal;
+}
+
+export interface Backend {
+  readonly kind: 'embedded' | 'remote';
+  /** The gateway answers from the built-in simulator (no VirusTotal key). */
+  readonly mock: boolean;
+  /** Where it runs: the data dir (embedded) or the server URL (remote). */
+  readonly where: string;
+
+  lookup(input: string, options: CliLookupOptions): Promise<LookupResult>;
+  estimate(inputs: string[], options?: { provider?: ProviderName }): Promise<Estimate>;
+  quota(provider?: ProviderName): Promise<QuotaView>;
+  providers(): Promise<ProviderStatus[]>;
+  history(input: string, options: { provider?: ProviderName; limit?: number }): Promise<HistoryView>;
+  changes(options: { limit?: number; since?: number }): Promise<Change[]>;
+
+  cacheInfo(): Promise<TieredCacheInfo>;
+  cacheList(query: CacheListQuery): Promise<CacheListPage>;
+  cacheClear(filter: CacheClearFilter): Promise<number>;
+  cachePrune(): Promise<PruneResult>;
+
+  scanFile(path: string, options: ScanFileOptions): Promise<ScanResult>;
+  scanUrl(url: string, options: RunOptions): Promise<ScanResult>;
+  rescan(input: string, options: RunOptions): Promise<ScanResult>;
+  analysis(id: string, options: { waitMs?: number; signal?: AbortSignal }): Promise<AnalysisView>;
+  analysisItem(id: string): Promise<LookupResult>;
+
+  createBatch(inputs: string[], options: BatchCreateOptions): Promise<BatchJob>;
+  batch(id: string): Promise<BatchView | undefined>;
+  /** Items after `afterSeq` in input order (pending ones included). */
+  batchResults(id: string, afterSeq?: number): Promise<BatchItem[]>;
+  /** Runs (embedded) or follows (remote) a batch until it ends or the signal aborts. */
+  runBatch(id: string, options: { signal?: AbortSignal }): Promise<BatchJob>;
+  cancelBatch(id: string): Promise<boolean>;
+
+  enrich(input: string, options: { providers?: ProviderName[]; priority?: Priority; signal?: AbortSignal }): Promise<EnrichResult>;
+  health(): Promise<Health>;
+
+  createToken(token: NewToken): Promise<CreatedToken>;
+  listTokens(): Promise<TokenRecord[]>;
+  revokeToken(idOrName: string): Promise<boolean>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,250 @@
+/**
+ * One validated configuration object, from (in rising precedence) defaults, the config file,
+ * the environment and explicit overrides (CLI flags). Secrets come only from env or the file.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { type FileConfig, fileConfigSchema, type LimitsConfig } from './schema.js';
+
+export type { FileConfig, LimitsConfig } from './schema.js';
+
+export interface ProviderEndpoint {
+  url: string;
+  limits: LimitsConfig;
+}
+
+export interface GatewayConfig {
+  dataDir: string;
+  /** True when no VirusTotal key is configured: every provider runs on the built-in simulator. */
+  mock: boolean;
+  mockProfile: 'public' | 'premium';
+  virustotal: ProviderEndpoint & {
+    apiKey?: string;
+    userId?: string;
+    maliciousThreshold: number;
+    timeoutMs: number;
+    proxy?: string;
+  };
+  urlhaus: ProviderEndpoint & { apiKey?: string };
+  dshield: ProviderEndpoint & { email?: string };
+  spur: ProviderEndpoint & { apiKey?: string };
+  redis?: { url: string; cacheTtlMs: number };
+  scheduler: { concurrency: number; interactiveReserve: number; reconcileIntervalMs: number; analysisPollMs: number };
+  cache: {
+    memoryEntries: number;
+    maxBytes: number;
+    maxAgeMs: number;
+    maxEntriesPerKind: number;
+    /** Serve a stale entry instead of waiting longer than this for quota. */
+    staleIfWaitMs: number;
+  };
+  history: { minDetectionDelta: number };
+  server: { host: string; port: number; webhookAllowlist: string[]; publicHealth: boolean };
+  /** Where the config was read from, if a file was used. */
+  configFile?: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const DAY = 86_400_000;
+
+export const DEFAULT_VT_LIMITS: LimitsConfig = { minute: 4, day: 500, month: 15_500, burst: 1 };
+const DEFAULT_OTHER_LIMITS = {
+  urlhaus: { ratePerSec: 2, burst: 3 },
+  dshield: { ratePerSec: 1, burst: 2 },
+  spur: { ratePerSec: 1, burst: 2 },
+} satisfies Record<string, LimitsConfig>;
+
+export function defaultConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.VTG_CONFIG) return env.VTG_CONFIG;
+  const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
+  return join(base, 'vt-gateway', 'config.json');
+}
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.VTG_DATA_DIR) return env.VTG_DATA_DIR;
+  const base = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local', 'share');
+  return join(base, 'vt-gateway');
+}
+
+/** Parses `minute=4,hour=240,day=500,month=15500,rate=2,burst=3`. */
+export function parseLimits(text: string): LimitsConfig {
+  const out: Record<string, number> = {};
+  const names: Record<string, string> = {
+    minute: 'minute',
+    hour: 'hour',
+    day: 'day',
+    month: 'month',
+    rate: 'ratePerSec',
+    burst: 'burst',
+  };
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [name, value] = part.split('=').map((s) => s.trim());
+    const field = name ? names[name] : undefined;
+    const n = Number(value);
+    if (!field || value === undefined || !Number.isFinite(n) || n <= 0) {
+      throw new ConfigError(`bad limit "${part}": expected name=number with name one of ${Object.keys(names).join(', ')}`);
+    }
+    out[field] = n;
+  }
+  return out;
+}
+
+function readFileConfig(path: string, explicit: boolean): FileConfig {
+  if (!existsSync(path)) {
+    if (explicit) throw new ConfigError(`config file not found: ${path}`);
+    return {};
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = fileConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`config file ${path} is invalid:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** True when a file holding secrets can be read by group or others. */
+export function isTooOpen(path: string): boolean {
+  try {
+    return (statSync(path).mode & 0o077) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const v = env[name];
+  if (v === undefined || v.trim() === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name} must be a non-negative number, got "${v}"`);
+  return n;
+}
+
+function nonEmpty(...values: Array<string | undefined>): string | undefined {
+  for (const v of values) if (v !== undefined && v.trim() !== '') return v.trim();
+  return undefined;
+}
+
+function redisFromEnv(env: NodeJS.ProcessEnv, file: FileConfig): GatewayConfig['redis'] {
+  const ttlSeconds = envNumber(env, 'VIRUSTOTAL_REDIS_TTL') ?? file.redis?.cacheTtlSeconds ?? 86_400;
+  let url = nonEmpty(env.REDIS_URL, file.redis?.url);
+  if (!url && /^(1|true|yes)$/i.test(env.VIRUSTOTAL_USE_REDIS ?? '')) {
+    const host = env.REDIS_HOST || '127.0.0.1';
+    const port = env.REDIS_PORT || '6379';
+    const db = env.REDIS_DB || env.VIRUSTOTAL_REDIS_DB || '0';
+    const auth = env.REDIS_PASSWORD ? `:${encodeURIComponent(env.REDIS_PASSWORD)}@` : '';
+    url = `redis://${auth}${host}:${port}/${db}`;
+  }
+  return url ? { url, cacheTtlMs: ttlSeconds * 1000 } : undefined;
+}
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Path of the config file; default VTG_CONFIG or ~/.config/vt-gateway/config.json (optional). */
+  file?: string;
+  /** Values from flags, highest precedence. */
+  overrides?: {
+    dataDir?: string;
+    host?: string;
+    port?: number;
+    redisUrl?: string;
+    mockProfile?: 'public' | 'premium';
+    virustotalUrl?: string;
+  };
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
+  const env = options.env ?? process.env;
+  const path = options.file ?? defaultConfigFile(env);
+  const file = readFileConfig(path, options.file !== undefined || env.VTG_CONFIG !== undefined);
+  const o = options.overrides ?? {};
+
+  const vtKey = nonEmpty(env.VT_API_KEY, env.VIRUSTOTAL_API_KEY, env.COWRIEPROC_VT_API, file.virustotal?.apiKey);
+  const vtLimits = env.VTG_VT_LIMITS ? parseLimits(env.VTG_VT_LIMITS) : (file.virustotal?.limits ?? DEFAULT_VT_LIMITS);
+  const profile = o.mockProfile ?? (env.VTG_MOCK_PROFILE as 'public' | 'premium' | undefined) ?? file.mock?.profile ?? 'premium';
+  if (profile !== 'public' && profile !== 'premium') throw new ConfigError(`VTG_MOCK_PROFILE must be public or premium, got "${profile}"`);
+
+  const port = o.port ?? envNumber(env, 'VTG_PORT') ?? file.server?.port ?? 8290;
+  if (!Number.isInteger(port) || port > 65535) throw new ConfigError(`port must be an integer 0-65535, got ${port}`);
+  const threshold = envNumber(env, 'VTG_MALICIOUS_THRESHOLD') ?? file.virustotal?.maliciousThreshold ?? 1;
+  const reserve = envNumber(env, 'VTG_INTERACTIVE_RESERVE') ?? file.scheduler?.interactiveReserve ?? 0.2;
+  if (reserve >= 1) throw new ConfigError('VTG_INTERACTIVE_RESERVE must be a fraction below 1 (e.g. 0.2)');
+
+  const redis = o.redisUrl ? { url: o.redisUrl, cacheTtlMs: (envNumber(env, 'VIRUSTOTAL_REDIS_TTL') ?? 86_400) * 1000 } : redisFromEnv(env, file);
+
+  return {
+    dataDir: o.dataDir ?? nonEmpty(env.VTG_DATA_DIR, file.dataDir) ?? defaultDataDir(env),
+    mock: vtKey === undefined,
+    mockProfile: profile,
+    virustotal: {
+      apiKey: vtKey,
+      url: o.virustotalUrl ?? nonEmpty(env.VTG_VIRUSTOTAL_URL, file.virustotal?.url) ?? 'https://www.virustotal.com',
+      userId: nonEmpty(env.VTG_VT_USER, file.virustotal?.userId),
+      limits: vtLimits,
+      maliciousThreshold: threshold,
+      timeoutMs: file.virustotal?.timeoutMs ?? 30_000,
+      proxy: nonEmpty(file.virustotal?.proxy, env.HTTPS_PROXY, env.https_proxy),
+    },
+    urlhaus: {
+      apiKey: nonEmpty(env.URLHAUS_API_KEY, file.urlhaus?.apiKey),
+      url: nonEmpty(env.VTG_URLHAUS_URL, file.urlhaus?.url) ?? 'https://urlhaus-api.abuse.ch',
+      limits: file.urlhaus?.limits ?? DEFAULT_OTHER_LIMITS.urlhaus,
+    },
+    dshield: {
+      email: nonEmpty(env.DSHIELD_EMAIL, file.dshield?.email),
+      url: nonEmpty(env.VTG_DSHIELD_URL, file.dshield?.url) ?? 'https://isc.sans.edu',
+      limits: file.dshield?.limits ?? DEFAULT_OTHER_LIMITS.dshield,
+    },
+    spur: {
+      apiKey: nonEmpty(env.SPUR_API_KEY, file.spur?.apiKey),
+      url: nonEmpty(env.VTG_SPUR_URL, file.spur?.url) ?? 'https://api.spur.us',
+      limits: file.spur?.limits ?? DEFAULT_OTHER_LIMITS.spur,
+    },
+    redis,
+    scheduler: {
+      concurrency: file.scheduler?.concurrency ?? 4,
+      interactiveReserve: reserve,
+      reconcileIntervalMs: (envNumber(env, 'VTG_RECONCILE_INTERVAL') ?? file.scheduler?.reconcileIntervalSeconds ?? 300) * 1000,
+      analysisPollMs: (envNumber(env, 'VTG_ANALYSIS_POLL') ?? file.scheduler?.analysisPollSeconds ?? 15) * 1000,
+    },
+    cache: {
+      memoryEntries: file.cache?.memoryEntries ?? 10_000,
+      maxBytes: (envNumber(env, 'VTG_CACHE_MAX_MB') ?? file.cache?.maxMegabytes ?? 100) * 1024 * 1024,
+      maxAgeMs: (envNumber(env, 'VTG_CACHE_MAX_AGE_DAYS') ?? file.cache?.maxAgeDays ?? 30) * DAY,
+      maxEntriesPerKind: envNumber(env, 'VTG_CACHE_MAX_ENTRIES') ?? file.cache?.maxEntriesPerKind ?? 10_000,
+      staleIfWaitMs: (envNumber(env, 'VTG_STALE_IF_WAIT') ?? file.cache?.staleIfWaitSeconds ?? 5) * 1000,
+    },
+    history: { minDetectionDelta: file.history?.minDetectionDelta ?? 3 },
+    server: {
+      host: o.host ?? nonEmpty(env.VTG_HOST, file.server?.host) ?? '127.0.0.1',
+      port,
+      webhookAllowlist: (env.VTG_WEBHOOK_ALLOWLIST?.split(',').map((s) => s.trim()).filter(Boolean) ?? file.server?.webhookAllowlist) ?? [],
+      publicHealth: file.server?.publicHealth ?? true,
+    },
+    configFile: existsSync(path) ? path : undefined,
+  };
+}
+
+/** Every secret in a config, so loggers can scrub them as literal strings. */
+export function secretsOf(config: GatewayConfig): string[] {
+  return [config.virustotal.apiKey, config.urlhaus.apiKey, config.spur.apiKey].filter((s): s is string => !!s);
+}
+
+/** The config as it may be shown: secrets masked (first 4 characters and the length only). */
+export function redactedConfig(config: GatewayConfig): unknown {
+  const mask = (s?: string) => (s ? `${s.slice(0, 4)}${'*'.repeat(Math.max(4, s.length - 4))} (${s.length} chars)` : null);
+  return {
+    ...config,
+    virustotal: { ...config.virustotal, apiKey: mask(config.virustotal.apiKey) },
+    urlhaus: { ...config.urlhaus, apiKey: mask(config.urlhaus.apiKey) },
+    spur: { ...config.spur, apiKey: mask(config.spur.apiKey) },
+    redis: config.redis ? { ...config.redis, url: config.redis.url.replace(/\/\/[^@/]*@/, '//***@') } : undefined,
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * Cowrie JSON events as read from the log, and the tolerant field readers used on them.
+ * Events keep every field as logged (old `", "` format, 2026 string durations, lists as messages...).
+ */
+
+/** One parsed log line plus where it came from. Unknown event ids are kept. */
+export interface CowrieEvent {
+  eventid: string;
+  session?: string;
+  src_ip?: string;
+  timestamp?: string;
+  [field: string]: unknown;
+  /** The file the event was read from (as given or found). */
+  _file: string;
+  /** 1-based line number in that file. */
+  _line: number;
+}
+
+/** Every event id Cowrie defines (`src/cowrie/core/eventids.py`), plus legacy ids seen in old logs. */
+export const KNOWN_EVENT_IDS: ReadonlySet<string> = new Set(
+  [
+    'abuseipdb.ratelimited',
+    'abuseipdb.reportedip',
+    'abuseipdb.reportfail',
+    'abuseipdb.started',
+    'abuseipdb.wakeup',
+    'client.fingerprint',
+    'client.kex',
+    'client.malformed_packet',
+    'client.size',
+    'client.var',
+    'client.version',
+    'command.chpasswd',
+    'command.failed',
+    'command.input',
+    'command.success',
+    'direct-tcpip.data',
+    'direct-tcpip.ja4',
+    'direct-tcpip.ja4h',
+    'direct-tcpip.redirect',
+    'direct-tcpip.request',
+    'direct-tcpip.tunnel',
+    'tunnelproxy-tcpip.data',
+    'greynoise.result',
+    'log.closed',
+    'log.open',
+    'login.failed',
+    'login.success',
+    'proxy.backend_connect_error',
+    'proxy.backend_connected',
+    'proxy.backend_disconnected',
+    'proxy.client_disconnect',
+    'proxy.ssh',
+    'reversedns.connect',
+    'reversedns.forward',
+    'session.closed',
+    'session.connect',
+    'session.file_download',
+    'session.file_download.failed',
+    'session.file_upload',
+    'session.input',
+    'session.params',
+    'telnet.error',
+    'telnet.exploit_attempt',
+    'telnet.exploit_success',
+    'telnet.option',
+    'urlhaus.submitted',
+    'virustotal.scanfile',
+    'virustotal.scanurl',
+  ].map((id) => `cowrie.${id}`),
+);
+
+/** The field as a non-empty string, or undefined. */
+export function str(event: Record<string, unknown>, field: string): string | undefined {
+  const v = event[field];
+  if (typeof v === 'string') return v === '' ? undefined : v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+/** The field as a string, keeping "" (destfile "" means stdin capture, which matters). */
+export function rawStr(event: Record<string, unknown>, field: string): string | undefined {
+  const v = event[field];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The field as a finite number (numbers or numeric strings), or undefined. */
+export function num(event: Record<string, unknown>, field: string): number | undefined {
+  const v = event[field];
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'string' && v.trim() !== '') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+/** Epoch ms of the event: `timestamp` (ISO-8601), else the optional `epoch` (seconds). */
+export function eventTime(event: Record<string, unknown>): number | undefined {
+  const ts = event.timestamp;
+  if (typeof ts === 'string') {
+    const ms = Date.parse(ts);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  const epoch = num(event, 'epoch');
+  return epoch === undefined ? undefined : Math.round(epoch < 1e12 ? epoch * 1000 : epoch);
+}
+
+/**
+ * Session or TTY duration in ms: `duration_ms` (v3.0.10+), else `duration` as float seconds (to 2024)
+ * or as a string of seconds ("2.8", 2026 SSH).
+ */
+export function durationMs(event: Record<string, unknown>): number | undefined {
+  const ms = num(event, 'duration_ms');
+  if (ms !== undefined) return Math.round(ms);
+  const seconds = num(event, 'duration');
+  return seconds === undefined ? undefined : Math.round(seconds * 1000);
+}
+
+/** A valid TCP/UDP port (0 is valid in direct-tcpip events), or undefined. */
+export function port(event: Record<string, unknown>, field: string): number | undefined {
+  const n = num(event, field);
+  return n !== undefined && Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined;
+}

@@ -1,0 +1,267 @@
+/**
+ * Indicators worth looking up, from sessions: file hashes of downloads and uploads, download URLs
+ * (logged or found in wget/curl/tftp/ftpget commands), the hosts of those URLs, attacker addresses.
+ * Deduplicated across the whole run with counts, so each one costs one lookup however often it recurs.
+ */
+import { type Indicator, type IndicatorKind, parseIndicator, sha256Hex, vtUrlId } from '../indicators/index.js';
+import { isRemoteUrl, urlsInCommand } from './commands.js';
+import type { CowrieSession } from './sessions.js';
+
+/** SHA-256 of zero bytes: logged for empty files; never worth a lookup. */
+export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+export type IndicatorRole = 'download' | 'upload' | 'download_url' | 'command_url' | 'url_host' | 'attacker';
+
+export interface CowrieIndicator {
+  kind: IndicatorKind;
+  id: string;
+  /** Canonical value (the URL itself for URLs). */
+  value: string;
+  indicator: Indicator;
+  /** Sessions it was seen in. */
+  sessions: number;
+  /** Events that mention it (for attacker addresses: every event of their sessions). */
+  events: number;
+  roles: IndicatorRole[];
+  firstSeenAt: number | null;
+  lastSeenAt: number | null;
+  /** File names seen for a hash (download URL name, destfile, upload name); at most 5. */
+  names: string[];
+  /** Set by `list()` from the isKnown callback. */
+  known?: boolean;
+}
+
+export interface ExtractStats {
+  /** Download/upload events with an empty `shasum`. */
+  emptyHashes: number;
+  /** Events whose `shasum` is the SHA-256 of empty input. */
+  emptyFileHashes: number;
+  /** `shasum` values that are not 64 hex characters. */
+  invalidHashes: number;
+  /** Download `url` values that are local paths (/dev/null, /etc/rc.local). */
+  localPathUrls: number;
+  /** URLs, hosts or addresses refused by the indicator parser (private addresses, garbage). */
+  refused: number;
+}
+
+/** The indicators of one session (canonical, deduplicated within the session), with mention counts. */
+export interface SessionIndicators {
+  hashes: Map<string, { indicator: Indicator; mentions: number; names: string[]; role: IndicatorRole }>;
+  urls: Map<string, { indicator: Indicator; mentions: number; role: IndicatorRole }>;
+  hosts: Map<string, { indicator: Indicator; mentions: number }>;
+  attacker: Indicator | undefined;
+}
+
+export interface ExtractOptions {
+  /** Keep private/loopback addresses (a lab honeypot); default false. */
+  allowPrivate?: boolean;
+}
+
+function newExtractStats(): ExtractStats {
+  return { emptyHashes: 0, emptyFileHashes: 0, invalidHashes: 0, localPathUrls: 0, refused: 0 };
+}
+
+function tryParse(input: string, kind: IndicatorKind | undefined, allowPrivate: boolean): Indicator | undefined {
+  try {
+    return parseIndicator(input, kind ? { kind, allowPrivate } : { allowPrivate });
+  } catch {
+    return undefined;
+  }
+}
+
+/** tftp:// is not a scheme the indicator parser takes: canonicalise its host through an http twin. */
+function parseUrl(url: string, allowPrivate: boolean): Indicator | undefined {
+  const tftp = /^tftp:\/\/(.+)$/i.exec(url);
+  if (!tftp) return tryParse(url, 'url', allowPrivate);
+  const twin = tryParse(`http://${tftp[1]}`, 'url', allowPrivate);
+  if (!twin) return undefined;
+  const value = `tftp://${twin.value.slice('http://'.length)}`;
+  return { kind: 'url', value, id: sha256Hex(value), vtUrlId: vtUrlId(value) };
+}
+
+function hostOf(url: Indicator): string | undefined {
+  try {
+    return new URL(url.value).hostname.replace(/^\[|\]$/g, '') || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function validHash(raw: string | undefined, stats: ExtractStats): string | undefined {
+  if (raw === undefined || raw.trim() === '') {
+    stats.emptyHashes++;
+    return undefined;
+  }
+  const h = raw.trim().toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(h)) {
+    stats.invalidHashes++;
+    return undefined;
+  }
+  if (h === EMPTY_SHA256) {
+    stats.emptyFileHashes++;
+    return undefined;
+  }
+  return h;
+}
+
+function basenameOf(path: string): string | undefined {
+  const name = path.slice(path.replace(/\/+$/, '').lastIndexOf('/') + 1).replace(/\/+$/, '');
+  return name || undefined;
+}
+
+/** The indicators of one session. `stats` (optional) counts what was skipped and why. */
+export function sessionIndicators(
+  session: CowrieSession,
+  options: ExtractOptions = {},
+  stats: ExtractStats = newExtractStats(),
+): SessionIndicators {
+  const allowPrivate = options.allowPrivate ?? false;
+  const out: SessionIndicators = { hashes: new Map(), urls: new Map(), hosts: new Map(), attacker: undefined };
+
+  const addHash = (raw: string | undefined, role: IndicatorRole, name: string | undefined) => {
+    const h = validHash(raw, stats);
+    if (!h) return;
+    const indicator = tryParse(h, 'file', true);
+    if (!indicator) return;
+    const entry = out.hashes.get(indicator.id) ?? { indicator, mentions: 0, names: [], role };
+    entry.mentions++;
+    if (name && !entry.names.includes(name)) entry.names.push(name);
+    out.hashes.set(indicator.id, entry);
+  };
+  const addUrl = (raw: string, role: IndicatorRole) => {
+    const indicator = parseUrl(raw.trim(), allowPrivate);
+    if (!indicator) {
+      stats.refused++;
+      return;
+    }
+    const entry = out.urls.get(indicator.id) ?? { indicator, mentions: 0, role };
+    entry.mentions++;
+    out.urls.set(indicator.id, entry);
+  };
+
+  for (const d of session.downloads) {
+    // A missing shasum is normal for a failed download; only count empty ones on successes.
+    if (!d.failed || d.sha256 !== undefined) {
+      addHash(d.sha256, 'download', d.destfile ? basenameOf(d.destfile) : d.url ? basenameOf(d.url) : undefined);
+    }
+    if (d.url !== undefined) {
+      if (isRemoteUrl(d.url)) addUrl(d.url, 'download_url');
+      else stats.localPathUrls++;
+    }
+  }
+  for (const u of session.uploads) addHash(u.sha256, 'upload', u.filename ?? (u.destfile ? basenameOf(u.destfile) : undefined));
+  for (const command of session.commands) {
+    for (const url of urlsInCommand(command)) addUrl(url, 'command_url');
+  }
+  for (const { indicator } of out.urls.values()) {
+    const host = hostOf(indicator);
+    if (!host) continue;
+    const h = tryParse(host, undefined, allowPrivate);
+    if (!h || (h.kind !== 'domain' && h.kind !== 'ip')) {
+      stats.refused++;
+      continue;
+    }
+    const entry = out.hosts.get(h.id) ?? { indicator: h, mentions: 0 };
+    entry.mentions++;
+    out.hosts.set(h.id, entry);
+  }
+  if (session.srcIp) {
+    out.attacker = tryParse(session.srcIp, 'ip', allowPrivate);
+    if (!out.attacker) stats.refused++;
+  }
+  return out;
+}
+
+const GROUP: Record<string, number> = { file: 0, url: 1, host: 2, attacker: 3 };
+
+/** Collects the indicators of many sessions, deduplicated by kind and id. */
+export class IndicatorCollector {
+  readonly stats: ExtractStats = newExtractStats();
+  readonly #byKey = new Map<string, CowrieIndicator & { group: number }>();
+  readonly #options: ExtractOptions;
+
+  constructor(options: ExtractOptions = {}) {
+    this.#options = options;
+  }
+
+  get size(): number {
+    return this.#byKey.size;
+  }
+
+  /** Adds one session; returns its indicators (for per-session output). */
+  add(session: CowrieSession): SessionIndicators {
+    const found = sessionIndicators(session, this.#options, this.stats);
+    const at = session.startAt;
+    const countSession = !session.fragment;
+    const touch = (indicator: Indicator, group: number, role: IndicatorRole, events: number, names: string[] = []) => {
+      const key = `${indicator.kind}:${indicator.id}`;
+      let entry = this.#byKey.get(key);
+      if (!entry) {
+        entry = {
+          kind: indicator.kind,
+          id: indicator.id,
+          value: indicator.value,
+          indicator,
+          sessions: 0,
+          events: 0,
+          roles: [],
+          firstSeenAt: null,
+          lastSeenAt: null,
+          names: [],
+          group,
+        };
+        this.#byKey.set(key, entry);
+      }
+      entry.group = Math.min(entry.group, group);
+      if (countSession) entry.sessions++;
+      entry.events += events;
+      if (!entry.roles.includes(role)) entry.roles.push(role);
+      for (const n of names) if (entry.names.length < 5 && !entry.names.includes(n)) entry.names.push(n);
+      if (at !== null) {
+        if (entry.firstSeenAt === null || at < entry.firstSeenAt) entry.firstSeenAt = at;
+        const end = session.endAt ?? at;
+        if (entry.lastSeenAt === null || end > entry.lastSeenAt) entry.lastSeenAt = end;
+      }
+    };
+    for (const h of found.hashes.values()) touch(h.indicator, GROUP.file ?? 0, h.role, h.mentions, h.names);
+    for (const u of found.urls.values()) touch(u.indicator, GROUP.url ?? 1, u.role, u.mentions);
+    for (const h of found.hosts.values()) touch(h.indicator, GROUP.host ?? 2, 'url_host', h.mentions);
+    if (found.attacker) touch(found.attacker, GROUP.attacker ?? 3, 'attacker', session.events);
+    return found;
+  }
+
+  /**
+   * Every indicator, in lookup order: hashes not yet known first, then known hashes, then URLs,
+   * then URL hosts, then attacker addresses; within a group, the most seen first.
+   */
+  list(options: { isKnown?: (kind: IndicatorKind, id: string) => boolean } = {}): CowrieIndicator[] {
+    const all = [...this.#byKey.values()];
+    for (const x of all) x.known = options.isKnown ? options.isKnown(x.kind, x.id) : false;
+    all.sort(
+      (a, b) =>
+        a.group - b.group ||
+        Number(a.known) - Number(b.known) ||
+        b.sessions - a.sessions ||
+        b.events - a.events ||
+        a.id.localeCompare(b.id),
+    );
+    return all.map(({ group: _group, ...rest }) => rest);
+  }
+
+  get(kind: IndicatorKind, id: string): CowrieIndicator | undefined {
+    const x = this.#byKey.get(`${kind}:${id}`);
+    if (!x) return undefined;
+    const { group: _group, ...rest } = x;
+    return rest;
+  }
+}
+
+/** Convenience: the deduplicated, ordered indicators of a set of sessions. */
+export function collectCowrieIndicators(
+  sessions: Iterable<CowrieSession>,
+  options: ExtractOptions & { isKnown?: (kind: IndicatorKind, id: string) => boolean } = {},
+): { indicators: CowrieIndicator[]; stats: ExtractStats } {
+  const collector = new IndicatorCollector(options);
+  for (const s of sessions) collector.add(s);
+  return { indicators: collector.list({ isKnown: options.isKnown }), stats: collector.stats };
+}

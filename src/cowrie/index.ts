@@ -1,0 +1,50 @@
+/** Cowrie honeypot logs: streaming reader, incremental state, sessions, indicators, enrichment report. */
+export { type CowrieEvent, durationMs, eventTime, KNOWN_EVENT_IDS } from './events.js';
+export { CowrieInputError, isCowrieLogName, isGzipFile, resolveLogFiles } from './files.js';
+export {
+  type BadLineReason,
+  type BadLineSample,
+  type CowrieFileStats,
+  type CowrieReadStats,
+  createReadStats,
+  parseEventLine,
+  type ReadCowrieOptions,
+  type ReadProgress,
+  readCowrieLogs,
+} from './reader.js';
+export { type CowrieFileState, CowrieState } from './state.js';
+export {
+  buildSessions,
+  type CowrieDownload,
+  type CowrieLogin,
+  type CowrieSession,
+  type CowrieUpload,
+  SessionBuilder,
+  type SessionBuilderOptions,
+} from './sessions.js';
+export { isRemoteUrl, urlsInCommand } from './commands.js';
+export {
+  type CowrieIndicator,
+  collectCowrieIndicators,
+  EMPTY_SHA256,
+  type ExtractOptions,
+  type ExtractStats,
+  IndicatorCollector,
+  type IndicatorRole,
+  type SessionIndicators,
+  sessionIndicators,
+} from './extract.js';
+export {
+  type BuildReportInput,
+  buildCowrieReport,
+  type CowrieReport,
+  type HashRow,
+  type IpRow,
+  type ProviderResults,
+  type SessionRecord,
+  sessionRecord,
+  type UrlRow,
+  worstVerdict,
+} from './report.js';
+export { CSV_HEADER, csvField, toCsv, toJson, toNdjson, toSummaryText } from './format.js';
+export { type FollowOptions, followCowrieLog } from './follow.js';

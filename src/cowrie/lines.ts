@@ -1,0 +1,98 @@
+/**
+ * Splits a byte stream into lines with exact byte offsets.
+ *
+ * node:readline cannot say where a line starts in bytes nor whether the last line ended with a
+ * newline; the incremental state needs both (resume at the end of the last complete line, re-read a
+ * half-written tail later). This splitter works on Buffers, keeps only the unfinished line between
+ * chunks, and drops (but reports) lines longer than a cap, so memory stays flat for any input.
+ */
+
+export interface RawLine {
+  /** The line without its `\n` (and without a `\r` before it). Empty for an over-long line. */
+  text: string;
+  /** Byte offset of the first byte of the line. */
+  start: number;
+  /** Byte offset just past the line's newline (or past its last byte for an unterminated tail). */
+  end: number;
+  /** False only for a final line that had no newline. */
+  complete: boolean;
+  /** The line was longer than the cap; its bytes were skipped. */
+  tooLong: boolean;
+}
+
+export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+export class LineSplitter {
+  #carry: Buffer | null = null;
+  #carryStart: number;
+  /** Bytes of an over-long line being skipped (-1 when not skipping). */
+  #skipping = -1;
+  #skipStart = 0;
+  readonly #maxLineBytes: number;
+
+  constructor(startOffset = 0, maxLineBytes = DEFAULT_MAX_LINE_BYTES) {
+    this.#carryStart = startOffset;
+    this.#maxLineBytes = maxLineBytes;
+  }
+
+  /** Lines completed by this chunk. The chunk may be reused by the caller afterwards. */
+  push(chunk: Buffer): RawLine[] {
+    const out: RawLine[] = [];
+    let buf = chunk;
+    let base = this.#carryStart; // offset of buf[0]
+    if (this.#carry) {
+      buf = Buffer.concat([this.#carry, chunk]);
+      this.#carry = null;
+    }
+    let pos = 0;
+    if (this.#skipping >= 0) {
+      const nl = buf.indexOf(10);
+      if (nl === -1) {
+        this.#skipping += buf.length;
+        this.#carryStart = base + buf.length;
+        return out;
+      }
+      out.push({ text: '', start: this.#skipStart, end: base + nl + 1, complete: true, tooLong: true });
+      this.#skipping = -1;
+      pos = nl + 1;
+    }
+    for (;;) {
+      const nl = buf.indexOf(10, pos);
+      if (nl === -1) break;
+      const stop = nl > pos && buf[nl - 1] === 13 ? nl - 1 : nl;
+      out.push({ text: buf.toString('utf8', pos, stop), start: base + pos, end: base + nl + 1, complete: true, tooLong: false });
+      pos = nl + 1;
+    }
+    const rest = buf.length - pos;
+    if (rest > this.#maxLineBytes) {
+      this.#skipping = rest;
+      this.#skipStart = base + pos;
+      this.#carryStart = base + buf.length;
+      return out;
+    }
+    base += pos;
+    this.#carryStart = base;
+    // Copy: the caller may reuse the chunk's memory for the next read.
+    this.#carry = rest > 0 ? Buffer.from(buf.subarray(pos)) : null;
+    return out;
+  }
+
+  /** The unterminated tail at end of input, if any. */
+  end(): RawLine | undefined {
+    if (this.#skipping >= 0) {
+      this.#skipping = -1;
+      return { text: '', start: this.#skipStart, end: this.#carryStart, complete: false, tooLong: true };
+    }
+    if (!this.#carry || this.#carry.length === 0) return undefined;
+    const buf = this.#carry;
+    this.#carry = null;
+    const start = this.#carryStart;
+    this.#carryStart += buf.length;
+    return { text: buf.toString('utf8'), start, end: start + buf.length, complete: false, tooLong: false };
+  }
+
+  /** Bytes held for the unfinished line. */
+  get pendingBytes(): number {
+    return this.#carry?.length ?? 0;
+  }
+}

@@ -1,0 +1,287 @@
+/**
+ * Groups events into sessions. A session ends at `cowrie.session.closed`; sessions still open when
+ * the input ends are flushed with `endAt` from their last event. Events that arrive for a session
+ * already closed (Cowrie's `late: true`) become a small fragment flushed at the end, so a late
+ * download is never lost.
+ */
+import { type CowrieEvent, durationMs, eventTime, port, rawStr, str } from './events.js';
+
+export interface CowrieLogin {
+  username: string | null;
+  password: string | null;
+  success: boolean;
+  at: number | null;
+  /** Public-key attempts carry a fingerprint instead of a password. */
+  fingerprint?: string;
+}
+
+export interface CowrieDownload {
+  url?: string;
+  sha256?: string;
+  outfile?: string;
+  /** "" for stdin captures (`scp -t`), a path for redirect captures. */
+  destfile?: string;
+  filename?: string;
+  failed?: boolean;
+  at: number | null;
+}
+
+export interface CowrieUpload {
+  filename?: string;
+  sha256?: string;
+  outfile?: string;
+  destfile?: string;
+  at: number | null;
+}
+
+export interface CowrieSession {
+  session: string;
+  srcIp: string | null;
+  srcPort: number | null;
+  dstIp: string | null;
+  dstPort: number | null;
+  /** 'ssh', 'telnet', or null when no event said. */
+  protocol: string | null;
+  sensor: string | null;
+  startAt: number | null;
+  endAt: number | null;
+  durationMs: number | null;
+  clientVersion: string | null;
+  hassh?: string;
+  arch?: string;
+  logins: CowrieLogin[];
+  commands: string[];
+  downloads: CowrieDownload[];
+  uploads: CowrieUpload[];
+  /** Events of the session seen in the input. */
+  events: number;
+  /** Ended by `cowrie.session.closed` (false when flushed at end of input). */
+  closed: boolean;
+  /** Events that arrived after the session had been closed and emitted. */
+  fragment?: boolean;
+  /** Commands dropped beyond the per-session cap. */
+  droppedCommands?: number;
+}
+
+export interface SessionBuilderOptions {
+  /** Cap on commands and logins kept per session (default 2000). */
+  maxItemsPerSession?: number;
+  /** How many closed session ids to remember for late events (default 100000). */
+  rememberClosed?: number;
+}
+
+interface OpenSession {
+  s: CowrieSession;
+  /** Legacy `command.success` inputs, used only when the session logged no `command.input`. */
+  legacyCommands: string[];
+  sawInput: boolean;
+}
+
+export class SessionBuilder {
+  readonly #open = new Map<string, OpenSession>();
+  readonly #closed = new Map<string, true>();
+  readonly #maxItems: number;
+  readonly #rememberClosed: number;
+  /** Events without a session id (e.g. `cowrie.abuseipdb.*`). */
+  sessionless = 0;
+  /** Sessions emitted so far (closed or flushed, fragments excluded). */
+  emitted = 0;
+
+  constructor(options: SessionBuilderOptions = {}) {
+    this.#maxItems = options.maxItemsPerSession ?? 2000;
+    this.#rememberClosed = options.rememberClosed ?? 100_000;
+  }
+
+  get openCount(): number {
+    return this.#open.size;
+  }
+
+  /** Consumes one event; returns the session it closed, if any. */
+  push(event: CowrieEvent): CowrieSession | undefined {
+    const id = typeof event.session === 'string' && event.session !== '' ? event.session : undefined;
+    if (!id) {
+      this.sessionless++;
+      return undefined;
+    }
+    let open = this.#open.get(id);
+    if (!open) {
+      open = { s: newSession(id, this.#closed.has(id)), legacyCommands: [], sawInput: false };
+      this.#open.set(id, open);
+    }
+    const isClose = this.#apply(open, event);
+    if (isClose && !open.s.fragment) {
+      this.#open.delete(id);
+      this.#remember(id);
+      this.emitted++;
+      return finish(open);
+    }
+    return undefined;
+  }
+
+  /** Every session still open (and every fragment), ended at its last event. */
+  flush(): CowrieSession[] {
+    const out: CowrieSession[] = [];
+    for (const open of this.#open.values()) {
+      if (!open.s.fragment) this.emitted++;
+      out.push(finish(open));
+    }
+    this.#open.clear();
+    return out;
+  }
+
+  #remember(id: string): void {
+    this.#closed.set(id, true);
+    if (this.#closed.size > this.#rememberClosed) {
+      const oldest = this.#closed.keys().next().value;
+      if (oldest !== undefined) this.#closed.delete(oldest);
+    }
+  }
+
+  /** Folds the event into the session; true when it is the session's close event. */
+  #apply(open: OpenSession, e: CowrieEvent): boolean {
+    const s = open.s;
+    const at = eventTime(e) ?? null;
+    s.events++;
+    if (at !== null) {
+      if (s.startAt === null || at < s.startAt) s.startAt = at;
+      if (s.endAt === null || at > s.endAt) s.endAt = at;
+    }
+    s.srcIp ??= str(e, 'src_ip') ?? null;
+    s.sensor ??= rawStr(e, 'sensor') ?? null;
+    s.protocol ??= str(e, 'protocol') ?? null;
+    switch (e.eventid) {
+      case 'cowrie.session.connect':
+        // src_port/dst_* only from the connect event: direct-tcpip events carry forwarded endpoints.
+        s.srcIp = str(e, 'src_ip') ?? s.srcIp;
+        s.srcPort = port(e, 'src_port') ?? s.srcPort;
+        s.dstIp = str(e, 'dst_ip') ?? s.dstIp;
+        s.dstPort = port(e, 'dst_port') ?? s.dstPort;
+        if (at !== null) s.startAt = at;
+        break;
+      case 'cowrie.client.version':
+        s.clientVersion = str(e, 'version') ?? s.clientVersion;
+        break;
+      case 'cowrie.client.kex': {
+        const hassh = str(e, 'hassh');
+        if (hassh) s.hassh = hassh;
+        break;
+      }
+      case 'cowrie.session.params': {
+        const arch = str(e, 'arch');
+        if (arch) s.arch = arch;
+        break;
+      }
+      case 'cowrie.login.success':
+      case 'cowrie.login.failed':
+        if (s.logins.length < this.#maxItems) {
+          const login: CowrieLogin = {
+            username: rawStr(e, 'username') ?? null,
+            password: rawStr(e, 'password') ?? null,
+            success: e.eventid === 'cowrie.login.success',
+            at,
+          };
+          const fp = str(e, 'fingerprint');
+          if (fp) login.fingerprint = fp;
+          s.logins.push(login);
+        }
+        break;
+      case 'cowrie.command.input': {
+        const input = rawStr(e, 'input');
+        open.sawInput = true;
+        if (input !== undefined) this.#addCommand(s, input);
+        break;
+      }
+      case 'cowrie.command.success': {
+        const input = rawStr(e, 'input');
+        if (input !== undefined && open.legacyCommands.length < this.#maxItems) open.legacyCommands.push(input);
+        break;
+      }
+      case 'cowrie.session.file_download':
+      case 'cowrie.session.file_download.failed': {
+        const d: CowrieDownload = { at };
+        const url = str(e, 'url');
+        const sha = str(e, 'shasum');
+        const outfile = str(e, 'outfile');
+        const destfile = rawStr(e, 'destfile');
+        const filename = str(e, 'filename');
+        if (url) d.url = url;
+        if (sha) d.sha256 = sha.toLowerCase();
+        if (outfile) d.outfile = outfile;
+        if (destfile !== undefined) d.destfile = destfile;
+        if (filename) d.filename = filename;
+        if (e.eventid.endsWith('.failed')) d.failed = true;
+        s.downloads.push(d);
+        break;
+      }
+      case 'cowrie.session.file_upload': {
+        const u: CowrieUpload = { at };
+        const filename = str(e, 'filename');
+        const sha = str(e, 'shasum');
+        const outfile = str(e, 'outfile');
+        const destfile = rawStr(e, 'destfile');
+        if (filename) u.filename = filename;
+        if (sha) u.sha256 = sha.toLowerCase();
+        if (outfile) u.outfile = outfile;
+        if (destfile !== undefined) u.destfile = destfile;
+        s.uploads.push(u);
+        break;
+      }
+      case 'cowrie.session.closed': {
+        s.closed = true;
+        const d = durationMs(e);
+        if (d !== undefined) s.durationMs = d;
+        if (at !== null) s.endAt = at;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  #addCommand(s: CowrieSession, input: string): void {
+    if (s.commands.length < this.#maxItems) s.commands.push(input);
+    else s.droppedCommands = (s.droppedCommands ?? 0) + 1;
+  }
+}
+
+function newSession(id: string, fragment: boolean): CowrieSession {
+  const s: CowrieSession = {
+    session: id,
+    srcIp: null,
+    srcPort: null,
+    dstIp: null,
+    dstPort: null,
+    protocol: null,
+    sensor: null,
+    startAt: null,
+    endAt: null,
+    durationMs: null,
+    clientVersion: null,
+    logins: [],
+    commands: [],
+    downloads: [],
+    uploads: [],
+    events: 0,
+    closed: false,
+  };
+  if (fragment) s.fragment = true;
+  return s;
+}
+
+function finish(open: OpenSession): CowrieSession {
+  const s = open.s;
+  if (!open.sawInput && open.legacyCommands.length > 0) s.commands = open.legacyCommands;
+  if (s.durationMs === null && s.startAt !== null && s.endAt !== null) s.durationMs = s.endAt - s.startAt;
+  return s;
+}
+
+/** Sessions from an event stream, in the order they end (open ones flushed at the end). */
+export async function* buildSessions(
+  events: AsyncIterable<CowrieEvent>,
+  builder: SessionBuilder = new SessionBuilder(),
+): AsyncGenerator<CowrieSession> {
+  for await (const event of events) {
+    const done = builder.push(event);
+    if (done) yield done;
+  }
+  yield* builder.flush();
+}

@@ -1,0 +1,230 @@
+/**
+ * Durable batch jobs: every item's answer is committed as it finishes, so a job interrupted by
+ * Ctrl-C, SIGTERM or even SIGKILL resumes where it was and never fetches an indicator twice.
+ */
+import { parseIndicator } from '../indicators/index.js';
+import type { Priority } from '../scheduler/index.js';
+import type { BatchItem, BatchJob, BatchRepository, NewBatchItem } from '../store/index.js';
+import { NotCachedError } from './errors.js';
+import type { GatewayEventBus } from './events.js';
+import type { Gateway } from './gateway.js';
+import type { BatchCreateOptions, BatchView, LookupResult } from './types.js';
+
+const PRIORITY_NUMBER: Record<Priority, number> = { interactive: 2, batch: 1, background: 0 };
+const NUMBER_PRIORITY: Record<number, Priority> = { 2: 'interactive', 1: 'batch', 0: 'background' };
+const WINDOW = 64;
+
+interface BatchOptions {
+  priority: Priority;
+  provider: BatchCreateOptions['provider'];
+}
+
+/** Input lines worth looking up: trimmed, no blanks, no `#` comments. */
+export function batchLines(inputs: readonly string[]): string[] {
+  return inputs.map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+/** What a batch keeps per item: the answer without the bulky raw upstream object (that stays in the cache). */
+export function compactResult(result: LookupResult): LookupResult {
+  return { ...result, report: { ...result.report, data: undefined } };
+}
+
+interface Running {
+  controller: AbortController;
+  done: Promise<BatchJob>;
+  startedAt: number;
+  doneAtStart: number;
+}
+
+export class BatchRunner {
+  readonly #running = new Map<string, Running>();
+
+  constructor(
+    private readonly gateway: Gateway,
+    private readonly repo: BatchRepository,
+    private readonly events: GatewayEventBus,
+  ) {}
+
+  create(inputs: readonly string[], options: BatchCreateOptions = {}): BatchJob {
+    const priority = options.priority ?? 'batch';
+    const items: NewBatchItem[] = batchLines(inputs).map((input) => {
+      try {
+        const ind = parseIndicator(input);
+        return { input, kind: ind.kind, id: ind.id };
+      } catch (err) {
+        return { input, status: 'error', error: { code: 'InvalidIndicator', message: (err as Error).message } };
+      }
+    });
+    const job = this.repo.create(
+      {
+        priority: PRIORITY_NUMBER[priority],
+        owner: options.owner ?? null,
+        budget: options.budget ?? null,
+        webhook: options.webhook ?? null,
+        options: { priority, provider: options.provider ?? 'virustotal' } satisfies BatchOptions,
+      },
+      items,
+    );
+    this.#start(job.id);
+    return this.repo.get(job.id) ?? job;
+  }
+
+  /** Runs (or joins) a job in the foreground; resolves with its final (or paused) state. */
+  run(id: string, options: { signal?: AbortSignal; onProgress?: (job: BatchJob) => void } = {}): Promise<BatchJob> {
+    const job = this.repo.get(id);
+    if (!job) return Promise.reject(new BatchNotFoundError(id));
+    if (job.status === 'completed' || job.status === 'cancelled') return Promise.resolve(job);
+    const running = this.#start(id, options.onProgress);
+    if (options.signal) {
+      const onAbort = () => running.controller.abort(new Error('interrupted'));
+      if (options.signal.aborted) onAbort();
+      else options.signal.addEventListener('abort', onAbort, { once: true });
+    }
+    return running.done;
+  }
+
+  resumeAll(): void {
+    for (const job of this.repo.unfinished()) {
+      if (job.status === 'queued' || job.status === 'running') this.#start(job.id);
+    }
+  }
+
+  cancel(id: string): boolean {
+    const ok = this.repo.setStatus(id, 'cancelled', { from: ['queued', 'running', 'paused'] });
+    this.#running.get(id)?.controller.abort(new Error('cancelled'));
+    return ok;
+  }
+
+  view(id: string): BatchView | undefined {
+    const job = this.repo.get(id);
+    if (!job) return undefined;
+    const r = this.#running.get(id);
+    let etaMs: number | null = null;
+    const finished = job.done + job.failed;
+    if (job.status === 'completed' || job.status === 'cancelled') etaMs = 0;
+    else if (r && finished > r.doneAtStart) {
+      const rate = (finished - r.doneAtStart) / Math.max(1, this.gateway.clock.now() - r.startedAt);
+      etaMs = Math.round((job.total - finished) / rate);
+    }
+    return { job, etaMs };
+  }
+
+  /** Stops running loops without changing their stored status, so they resume after a restart. */
+  async stop(): Promise<void> {
+    const all = [...this.#running.values()];
+    for (const r of all) r.controller.abort(new Error('shutting down'));
+    await Promise.allSettled(all.map((r) => r.done));
+  }
+
+  #start(id: string, onProgress?: (job: BatchJob) => void): Running {
+    const existing = this.#running.get(id);
+    if (existing) return existing;
+    const job = this.repo.get(id) as BatchJob;
+    const controller = new AbortController();
+    const running: Running = {
+      controller,
+      startedAt: this.gateway.clock.now(),
+      doneAtStart: job.done + job.failed,
+      done: Promise.resolve() as unknown as Promise<BatchJob>,
+    };
+    running.done = this.#loop(id, controller.signal, onProgress).finally(() => this.#running.delete(id));
+    running.done.catch(() => undefined);
+    this.#running.set(id, running);
+    return running;
+  }
+
+  async #loop(id: string, signal: AbortSignal, onProgress?: (job: BatchJob) => void): Promise<BatchJob> {
+    this.repo.setStatus(id, 'running', { from: ['queued', 'paused', 'running'] });
+    const first = this.repo.get(id) as BatchJob;
+    const opts = (first.options ?? {}) as Partial<BatchOptions>;
+    const priority = opts.priority ?? NUMBER_PRIORITY[first.priority] ?? 'batch';
+    let reserved = 0;
+    for (;;) {
+      if (signal.aborted) break;
+      const pending = this.repo.pendingItems(id, WINDOW * 4);
+      if (pending.length === 0) break;
+      let next = 0;
+      const worker = async () => {
+        for (;;) {
+          if (signal.aborted) return;
+          const item = pending[next++];
+          if (!item) return;
+          const job = this.repo.get(id) as BatchJob;
+          if (job.status === 'cancelled') return;
+          const overBudget = job.budget !== null && job.upstreamCalls + reserved >= job.budget;
+          if (!overBudget) reserved++;
+          await this.#one(id, item, priority, opts.provider, overBudget, signal);
+          if (!overBudget) reserved--;
+          onProgress?.(this.repo.get(id) as BatchJob);
+        }
+      };
+      await Promise.all(Array.from({ length: WINDOW }, worker));
+      if ((this.repo.get(id) as BatchJob).status === 'cancelled') break;
+    }
+    const job = this.repo.get(id) as BatchJob;
+    if (job.status === 'running' && !signal.aborted && this.repo.pendingItems(id, 1).length === 0) {
+      this.repo.setStatus(id, 'completed', { from: ['running'] });
+      const done = this.repo.get(id) as BatchJob;
+      this.events.emit('batch.completed', {
+        batchId: id,
+        status: done.status,
+        total: done.total,
+        done: done.done,
+        failed: done.failed,
+        owner: done.owner,
+        at: this.gateway.clock.now(),
+      });
+      return done;
+    }
+    if (signal.aborted && String((signal.reason as Error)?.message) === 'interrupted') {
+      this.repo.setStatus(id, 'paused', { from: ['running'] });
+    }
+    return this.repo.get(id) as BatchJob;
+  }
+
+  async #one(
+    id: string,
+    item: BatchItem,
+    priority: Priority,
+    provider: BatchCreateOptions['provider'],
+    cacheOnly: boolean,
+    signal: AbortSignal,
+  ): Promise<void> {
+    let calls = 0;
+    try {
+      const result = await this.gateway.lookup(item.input, {
+        priority,
+        provider,
+        signal,
+        cacheOnly,
+        onUpstreamCall: () => {
+          calls++;
+        },
+      });
+      this.repo.completeItem(id, item.seq, { result: compactResult(result), source: result.source, upstreamCalls: calls });
+    } catch (err) {
+      if (signal.aborted) return; // stays pending: resumed later, nothing spent twice
+      if (err instanceof NotCachedError) {
+        this.repo.completeItem(id, item.seq, {
+          result: { skipped: 'budget', message: 'the batch budget of upstream calls is spent and this indicator is not cached' },
+          source: 'cache',
+          skipped: true,
+        });
+        return;
+      }
+      const e = err as { code?: string; name?: string; message?: string };
+      this.repo.failItem(id, item.seq, {
+        error: { code: typeof e.code === 'string' ? e.code : (e.name ?? 'Error'), message: e.message ?? String(err) },
+        upstreamCalls: calls,
+      });
+    }
+  }
+}
+
+export class BatchNotFoundError extends Error {
+  override name = 'BatchNotFoundError';
+  readonly code = 'BatchNotFound';
+  constructor(id: string) {
+    super(`no batch with id ${id}`);
+  }
+}

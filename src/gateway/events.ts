@@ -1,0 +1,29 @@
+import { EventEmitter } from 'node:events';
+import type { Change } from '../store/index.js';
+
+export interface AnalysisCompletedEvent {
+  analysisId: string;
+  kind: 'file' | 'url';
+  id: string;
+  stats: unknown;
+  at: number;
+}
+
+export interface BatchCompletedEvent {
+  batchId: string;
+  status: string;
+  total: number;
+  done: number;
+  failed: number;
+  owner: string | null;
+  at: number;
+}
+
+/** Events the engine emits; webhooks, the dashboard and metrics subscribe. */
+export interface GatewayEvents {
+  'verdict.changed': [Change];
+  'analysis.completed': [AnalysisCompletedEvent];
+  'batch.completed': [BatchCompletedEvent];
+}
+
+export class GatewayEventBus extends EventEmitter<GatewayEvents> {}

@@ -1,0 +1,116 @@
+/**
+ * Reconciles the governor with VirusTotal's own counters (`/users/{id}/overall_quotas`) on a
+ * schedule and right after a 429: when VirusTotal says more was used (another tool shares the
+ * key), the governor believes it. Reported allowances replace configured ones (premium keys).
+ */
+import type { Clock } from '../clock/index.js';
+import type { LimitsConfig } from '../config/index.js';
+import type { Governor, ReconcileReport } from '../governor/index.js';
+import type { OverallQuotas, QuotaWindow, VirusTotalClient } from '../providers/virustotal/index.js';
+
+export interface ReconcilerOptions {
+  client: VirusTotalClient;
+  governor: Governor;
+  key: string;
+  userId: string;
+  clock: Clock;
+  intervalMs: number;
+  configuredLimits: LimitsConfig;
+}
+
+/** The tighter of the user and group counters, as one used/allowed pair. */
+export function effectiveWindow(w: QuotaWindow | undefined): { used: number; allowed?: number } | undefined {
+  if (!w) return undefined;
+  const { user, group } = w;
+  if (!group || group.allowed <= 0) return { used: user.used, allowed: user.allowed > 0 ? user.allowed : undefined };
+  const remaining = Math.min(user.allowed - user.used, group.allowed - group.used);
+  const allowed = user.allowed > 0 ? user.allowed : group.allowed;
+  return { used: Math.max(user.used, allowed - remaining), allowed };
+}
+
+export function reconcileReport(q: OverallQuotas): ReconcileReport {
+  const out: ReconcileReport = {};
+  const hour = effectiveWindow(q.hourly);
+  const day = effectiveWindow(q.daily);
+  const month = effectiveWindow(q.monthly);
+  if (hour) out.hour = hour;
+  if (day) out.day = day;
+  if (month) out.month = month;
+  return out;
+}
+
+export class QuotaReconciler {
+  #timer: NodeJS.Timeout | undefined;
+  #soon: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #stopped = false;
+  /** null until the first attempt; then whether VirusTotal answered. */
+  reachable: boolean | null = null;
+  lastError: string | undefined;
+
+  constructor(private readonly options: ReconcilerOptions) {}
+
+  start(): void {
+    this.soon(0);
+    this.#timer = setInterval(() => void this.runOnce(), this.options.intervalMs);
+    this.#timer.unref();
+  }
+
+  /** Runs a reconciliation shortly (debounced), e.g. after a 429. */
+  soon(delayMs = 1000): void {
+    if (this.#stopped || this.#soon) return;
+    this.#soon = setTimeout(() => {
+      this.#soon = undefined;
+      void this.runOnce();
+    }, delayMs);
+    this.#soon.unref();
+  }
+
+  /** One reconciliation; never throws (failures are remembered in `reachable` / `lastError`). */
+  runOnce(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    this.#running ??= this.#run().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  async #run(): Promise<void> {
+    const { client, governor, key, userId } = this.options;
+    try {
+      // Quota reads are not counted against the quota by VirusTotal's simulator and, per the
+      // reference, likely not by VirusTotal; they bypass the governor so they still work while paused.
+      const quotas = await client.overallQuotas(userId, { signal: AbortSignal.timeout(15_000) });
+      this.reachable = true;
+      this.lastError = undefined;
+      const report = reconcileReport(quotas);
+      await governor.reconcile(key, report);
+      this.#adoptMinuteRate(report);
+    } catch (err) {
+      const e = err as { status?: number; code?: string; message?: string };
+      // A 403/404 here means the key may not read its quotas (some group setups): not an outage.
+      this.reachable = e.status !== undefined && e.status < 500;
+      this.lastError = e.code ?? e.message;
+    }
+  }
+
+  /** VirusTotal reports no minute window; a premium allowance implies a higher minute rate too. */
+  #adoptMinuteRate(report: ReconcileReport): void {
+    const { governor, key, configuredLimits } = this.options;
+    const hourly = report.hour?.allowed;
+    const daily = report.day?.allowed;
+    const configuredDay = configuredLimits.day ?? 500;
+    if (!daily || daily <= configuredDay) return;
+    const current = governor.limits(key);
+    const perMinute = Math.max(current.minute ?? 4, Math.ceil((hourly ?? daily / 24) / 60));
+    if (perMinute !== current.minute) {
+      governor.configure(key, { ...current, minute: perMinute, burst: Math.max(current.burst ?? 1, Math.ceil(perMinute / 4)) });
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+    if (this.#soon) clearTimeout(this.#soon);
+  }
+}

@@ -1,0 +1,31 @@
+/** What happens to every upstream answer: cache it (with file-hash aliases), append it to history, emit changes. */
+import type { TieredCache } from '../cache/index.js';
+import type { Report } from '../providers/types.js';
+import { type Change, type HistoryRepository, observationOf } from '../store/index.js';
+import type { GatewayEventBus } from './events.js';
+
+const HASH = /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** The other hashes VirusTotal gave for a file, so a later lookup by any of them is a cache hit. */
+export function fileAliases(report: Report): string[] {
+  if (report.kind !== 'file' || !report.found) return [];
+  const attrs = (report.data as { attributes?: Record<string, unknown> } | null)?.attributes ?? {};
+  const out = new Set<string>();
+  for (const name of ['sha256', 'sha1', 'md5']) {
+    const v = attrs[name];
+    if (typeof v === 'string' && HASH.test(v.toLowerCase()) && v.toLowerCase() !== report.id) out.add(v.toLowerCase());
+  }
+  return [...out];
+}
+
+export async function recordUpstreamAnswer(
+  report: Report,
+  deps: { cache: TieredCache; history: HistoryRepository; events: GatewayEventBus; minDetectionDelta: number },
+): Promise<Change | null> {
+  const aliases = fileAliases(report).map((id) => ({ ...report, id }));
+  if (aliases.length > 0) await deps.cache.setMany([report, ...aliases], report.fetchedAt);
+  else await deps.cache.set(report, report.fetchedAt);
+  const change = deps.history.observe(observationOf(report), { minDetectionDelta: deps.minDetectionDelta });
+  if (change) deps.events.emit('verdict.changed', change);
+  return change;
+}

@@ -1,0 +1,201 @@
+/**
+ * Scans (uploads, URL submissions, rescans) and analyses. Hash first: a file VirusTotal already
+ * knows is answered from its report without an upload. Analysis polls go upstream sparingly
+ * (at most one per poll interval per analysis, shared by every caller); callers poll the gateway freely.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseIndicator } from '../indicators/index.js';
+import { DIRECT_UPLOAD_LIMIT, MAX_UPLOAD_SIZE, type VirusTotalClient, type VtAnalysisResponse } from '../providers/virustotal/index.js';
+import type { Priority } from '../scheduler/index.js';
+import { ProviderUnavailableError } from './errors.js';
+import type { GatewayEventBus } from './events.js';
+import type { Gateway } from './gateway.js';
+import type { AnalysisView, LookupResult, ScanFileOptions, ScanResult } from './types.js';
+import type { Upstream } from './upstreams.js';
+
+interface RunOptions {
+  priority?: Priority;
+  tenant?: string;
+  signal?: AbortSignal;
+}
+
+export class FileScanError extends Error {
+  override name = 'FileScanError';
+  readonly code = 'InvalidFile';
+}
+
+export async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { signal })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+interface Tracked {
+  view: AnalysisView;
+  /** What the analysis is about, for the item lookup and cache invalidation. */
+  item?: { kind: 'file' | 'url'; value: string };
+}
+
+export class ScanService {
+  readonly #analyses = new Map<string, Tracked>();
+
+  constructor(
+    private readonly gateway: Gateway,
+    private readonly vt: VirusTotalClient,
+    private readonly upstream: Upstream,
+    private readonly events: GatewayEventBus,
+  ) {}
+
+  get #scheduler() {
+    const s = this.upstream.scheduler;
+    if (!s) throw new ProviderUnavailableError('VirusTotal is not configured');
+    return s;
+  }
+
+  async scanFile(path: string, options: ScanFileOptions): Promise<ScanResult> {
+    let size: number;
+    try {
+      const st = await stat(path);
+      if (!st.isFile()) throw new FileScanError(`${path} is not a regular file`);
+      size = st.size;
+    } catch (err) {
+      if (err instanceof FileScanError) throw err;
+      throw new FileScanError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    if (size > MAX_UPLOAD_SIZE) throw new FileScanError(`${path} is ${size} bytes; VirusTotal accepts at most ${MAX_UPLOAD_SIZE}`);
+    const sha256 = await sha256File(path, options.signal);
+    if (!options.force) {
+      try {
+        const known = await this.gateway.lookup(sha256, { priority: options.priority, tenant: options.tenant, signal: options.signal });
+        if (known.report.found) return { target: sha256, kind: 'file', submitted: false, analysisId: null, report: known };
+      } catch (err) {
+        if (options.signal?.aborted) throw err;
+        // An unknown or unreachable report is no reason not to upload.
+      }
+    }
+    const descriptor = await this.#scheduler.run(
+      ({ permit, signal }) =>
+        this.vt.scanFile(path, { password: options.password, filename: options.filename ?? basename(path) }, { permit, signal }),
+      {
+        key: `virustotal:upload:${sha256}`,
+        priority: options.priority ?? 'interactive',
+        tenant: options.tenant,
+        signal: options.signal,
+        kind: size >= DIRECT_UPLOAD_LIMIT ? 'upload_url' : 'upload',
+      },
+    );
+    await this.gateway.cache.delete({ provider: 'virustotal', kind: 'file', id: sha256 });
+    this.#track(descriptor.id, { kind: 'file', value: sha256 });
+    return { target: sha256, kind: 'file', submitted: true, analysisId: descriptor.id };
+  }
+
+  async scanUrl(url: string, options: RunOptions): Promise<ScanResult> {
+    const ind = parseIndicator(url);
+    if (ind.kind !== 'url') throw new FileScanError(`"${url}" is not a URL`);
+    const descriptor = await this.#scheduler.run(({ permit, signal }) => this.vt.scanUrl(ind.value, { permit, signal }), {
+      key: `virustotal:scan_url:${ind.id}`,
+      priority: options.priority ?? 'interactive',
+      tenant: options.tenant,
+      signal: options.signal,
+      kind: 'scan_url',
+    });
+    await this.gateway.cache.delete({ provider: 'virustotal', kind: 'url', id: ind.id });
+    this.#track(descriptor.id, { kind: 'url', value: ind.value });
+    return { target: ind.value, kind: 'url', submitted: true, analysisId: descriptor.id };
+  }
+
+  async rescan(input: string, options: RunOptions): Promise<ScanResult> {
+    const ind = parseIndicator(input);
+    if (ind.kind !== 'file' && ind.kind !== 'url') throw new FileScanError('only files and URLs can be rescanned');
+    const descriptor = await this.#scheduler.run(
+      ({ permit, signal }) => (ind.kind === 'file' ? this.vt.rescanFile(ind.id, { permit, signal }) : this.vt.rescanUrl(ind.value, { permit, signal })),
+      { key: `virustotal:rescan:${ind.kind}:${ind.id}`, priority: options.priority ?? 'interactive', tenant: options.tenant, signal: options.signal, kind: 'rescan' },
+    );
+    await this.gateway.cache.delete({ provider: 'virustotal', kind: ind.kind, id: ind.id });
+    this.#track(descriptor.id, { kind: ind.kind, value: ind.kind === 'file' ? ind.id : ind.value });
+    return { target: ind.value, kind: ind.kind, submitted: true, analysisId: descriptor.id };
+  }
+
+  /** The analysis, polled upstream at most once per poll interval; `waitMs` waits (bounded) for completion. */
+  async analysis(id: string, options: { waitMs?: number; signal?: AbortSignal }): Promise<AnalysisView> {
+    const clock = this.gateway.clock;
+    const pollMs = this.gateway.config.scheduler.analysisPollMs;
+    const deadline = clock.now() + Math.min(Math.max(0, options.waitMs ?? 0), 600_000);
+    for (;;) {
+      const tracked = this.#analyses.get(id);
+      const due = !tracked || clock.now() - tracked.view.polledAt >= pollMs;
+      let view = tracked?.view;
+      if (!view || (view.status !== 'completed' && due)) view = await this.#poll(id, options.signal);
+      if (view.status === 'completed' || clock.now() >= deadline) return view;
+      const next = Math.min(deadline, view.polledAt + pollMs);
+      await clock.sleep(Math.max(50, next - clock.now()), options.signal);
+    }
+  }
+
+  async analysisItem(id: string): Promise<LookupResult> {
+    let tracked = this.#analyses.get(id);
+    if (!tracked?.item) {
+      await this.analysis(id, {});
+      tracked = this.#analyses.get(id);
+    }
+    if (!tracked?.item) throw new ProviderUnavailableError(`analysis ${id} does not name its item`);
+    return this.gateway.lookup(tracked.item.value, { maxAgeMs: tracked.view.status === 'completed' ? undefined : 0 });
+  }
+
+  #track(id: string, item: Tracked['item']): void {
+    const existing = this.#analyses.get(id);
+    if (existing) existing.item = item;
+    else this.#analyses.set(id, { view: { id, status: 'queued', stats: {}, raw: null, polledAt: 0 }, item });
+  }
+
+  async #poll(id: string, signal?: AbortSignal): Promise<AnalysisView> {
+    const raw = await this.#scheduler.run(({ permit, signal: s }) => this.vt.getAnalysis(id, { permit, signal: s }), {
+      key: `virustotal:analysis:${id}`,
+      priority: 'interactive',
+      signal,
+      kind: 'analysis',
+    });
+    const view = toView(id, raw, this.gateway.clock.now());
+    const before = this.#analyses.get(id);
+    const item = before?.item ?? itemOf(raw);
+    this.#analyses.set(id, { view, item });
+    if (view.status === 'completed' && before?.view.status !== 'completed') {
+      if (item) {
+        const ind = parseIndicator(item.value, { allowPrivate: true });
+        await this.gateway.cache.delete({ provider: 'virustotal', kind: ind.kind, id: ind.id });
+      }
+      this.events.emit('analysis.completed', {
+        analysisId: id,
+        kind: item?.kind ?? 'file',
+        id: item?.value ?? '',
+        stats: view.stats,
+        at: view.polledAt,
+      });
+    }
+    this.#prune();
+    return view;
+  }
+
+  /** Keeps the in-memory analysis table bounded. */
+  #prune(): void {
+    if (this.#analyses.size <= 10_000) return;
+    const oldest = [...this.#analyses.entries()].sort((a, b) => a[1].view.polledAt - b[1].view.polledAt).slice(0, 1000);
+    for (const [k] of oldest) this.#analyses.delete(k);
+  }
+}
+
+function toView(id: string, raw: VtAnalysisResponse, now: number): AnalysisView {
+  const attrs = (raw.data as { attributes?: { status?: string; stats?: Record<string, number> } }).attributes ?? {};
+  const status = attrs.status === 'completed' || attrs.status === 'in-progress' ? attrs.status : 'queued';
+  return { id, status, stats: attrs.stats ?? {}, raw, polledAt: now };
+}
+
+function itemOf(raw: VtAnalysisResponse): Tracked['item'] {
+  const meta = (raw as { meta?: { file_info?: { sha256?: string }; url_info?: { url?: string } } }).meta;
+  if (meta?.file_info?.sha256) return { kind: 'file', value: meta.file_info.sha256 };
+  if (meta?.url_info?.url) return { kind: 'url', value: meta.url_info.url };
+  return undefined;
+}

@@ -1,0 +1,173 @@
+/** The Gateway's public shapes: what the CLI, the HTTP service and library users see. */
+import type { CacheStats } from '../cache/index.js';
+import type { QuotaSummary } from '../governor/index.js';
+import type { Indicator, IndicatorKind } from '../indicators/index.js';
+import type { ProviderName, Report, Verdict } from '../providers/types.js';
+import type { Priority } from '../scheduler/index.js';
+import type { BatchItem, BatchJob, Change, Observation } from '../store/index.js';
+
+export type { Priority } from '../scheduler/index.js';
+
+/** Where an answer came from. */
+export type Source = 'cache' | 'upstream' | 'stale';
+
+export interface LookupOptions {
+  /** Default 'virustotal'. */
+  provider?: ProviderName;
+  /** Default 'interactive'. */
+  priority?: Priority;
+  /** Fairness group inside a priority class (e.g. the API token). */
+  tenant?: string;
+  signal?: AbortSignal;
+  /** Refetch when the cached answer is older than this (0 forces a fresh answer). */
+  maxAgeMs?: number;
+  /** When the quota is exhausted, answer an expired cache entry marked stale (default true). */
+  allowStale?: boolean;
+  /** Answer an expired entry at once and refresh it at background priority (default false). */
+  staleWhileRevalidate?: boolean;
+  /** When no answer is cached and the quota is exhausted: wait for it (default true) or fail with QuotaExhaustedError. */
+  waitForQuota?: boolean;
+  /** Never spend quota: answer from the cache or fail with NotCachedError (the reader role). */
+  cacheOnly?: boolean;
+  /** Called when the answer needed an upstream call (for per-token budgets). */
+  onUpstreamCall?: () => void;
+}
+
+export interface LookupResult {
+  indicator: Indicator;
+  provider: ProviderName;
+  source: Source;
+  stale: boolean;
+  /** Age of the answer in ms (now - fetchedAt). */
+  ageMs: number;
+  fetchedAt: number;
+  report: Report;
+}
+
+export type LookupOutcome =
+  | { input: string; ok: true; result: LookupResult }
+  | { input: string; ok: false; error: { code: string; message: string } };
+
+export interface LookupProgress {
+  total: number;
+  done: number;
+  failed: number;
+  cached: number;
+  upstream: number;
+  stale: number;
+}
+
+export interface LookupManyOptions extends Omit<LookupOptions, 'onUpstreamCall'> {
+  onProgress?: (p: LookupProgress) => void;
+  onResult?: (o: LookupOutcome, index: number) => void;
+  /** Lookups submitted at once (default 256); the scheduler paces upstream calls anyway. */
+  window?: number;
+}
+
+export interface Estimate {
+  provider: ProviderName;
+  total: number;
+  invalid: number;
+  duplicates: number;
+  cached: number;
+  inFlight: number;
+  upstream: number;
+  quota: QuotaSummary;
+  etaMs: number;
+}
+
+export interface ProviderStatus {
+  name: ProviderName;
+  enabled: boolean;
+  note?: string;
+  quota?: QuotaSummary;
+}
+
+export interface QuotaView extends QuotaSummary {
+  provider: ProviderName;
+  mock: boolean;
+}
+
+export interface HistoryView {
+  indicator: Indicator;
+  provider: ProviderName;
+  observations: Observation[];
+  changes: Change[];
+}
+
+export interface GatewayStats {
+  startedAt: number;
+  uptimeMs: number;
+  mock: boolean;
+  lookups: number;
+  cacheHits: number;
+  staleServed: number;
+  upstreamCalls: number;
+  /** Lookups answered without a call of their own: cache hits, stale answers and single-flight joins. */
+  upstreamCallsSaved: number;
+  singleFlightJoins: number;
+  errors: number;
+  hitRatio: number;
+  queueDepth: Record<ProviderName, Record<Priority, number>>;
+  cache: CacheStats;
+  changes: number;
+}
+
+export interface Health {
+  status: 'ok' | 'degraded';
+  mock: boolean;
+  keyConfigured: boolean;
+  upstreamReachable: boolean | null;
+  store: 'ok' | 'error';
+  redis: 'ready' | 'down' | 'disabled';
+  providers: ProviderStatus[];
+  version: string;
+  uptimeMs: number;
+}
+
+export interface ScanFileOptions {
+  password?: string;
+  /** Upload even when VirusTotal already knows the file. */
+  force?: boolean;
+  priority?: Priority;
+  tenant?: string;
+  signal?: AbortSignal;
+  filename?: string;
+}
+
+export interface ScanResult {
+  /** The file's sha256 or the URL. */
+  target: string;
+  kind: 'file' | 'url';
+  /** True when an upload/submission was made; false when the known report answered it. */
+  submitted: boolean;
+  analysisId: string | null;
+  /** The known report when not submitted. */
+  report?: LookupResult;
+}
+
+export interface AnalysisView {
+  id: string;
+  status: 'queued' | 'in-progress' | 'completed';
+  stats: Record<string, number>;
+  /** The VirusTotal analysis response `{data, meta}` as received. */
+  raw: unknown;
+  /** Epoch ms when the gateway last polled upstream for it. */
+  polledAt: number;
+}
+
+export interface BatchCreateOptions {
+  priority?: Priority;
+  /** Max upstream calls the batch may spend; items beyond are answered from cache or skipped. */
+  budget?: number | null;
+  webhook?: string | null;
+  owner?: string | null;
+  provider?: ProviderName;
+}
+
+export interface BatchView {
+  job: BatchJob;
+  etaMs: number | null;
+}
+
+export type { BatchItem, BatchJob, Change, IndicatorKind, Observation, Verdict };

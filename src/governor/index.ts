@@ -1,0 +1,23 @@
+/**
+ * The quota governor: counts and grants upstream calls per key (sliding minute, UTC hour/day/month,
+ * token bucket, pauses, key health, interactive reserve). It never calls an upstream itself.
+ */
+export type {
+  AcquireOptions,
+  CalendarWindow,
+  Governor,
+  QuotaLimits,
+  QuotaStatus,
+  QuotaSummary,
+  QuotaWindowSummary,
+  ReconcileReport,
+  TryAcquireResult,
+  WindowName,
+} from './types.js';
+export { DEFAULT_LIMITS } from './defaults.js';
+export { keyLabel } from './key-label.js';
+export { statusFor } from './status.js';
+export { GovernorClosedError, KeyUnhealthyError } from './errors.js';
+export { MemoryGovernor, type MemoryGovernorOptions } from './memory.js';
+export { RedisGovernor, type RedisGovernorEvent, type RedisGovernorOptions } from './redis.js';
+export type { QuotaSnapshot } from './state.js';

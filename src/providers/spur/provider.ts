@@ -1,0 +1,41 @@
+/**
+ * SPUR as a Provider for IP addresses: risks, tunnels (VPN/Tor) or proxy services make it 'suspicious',
+ * anything else 'harmless'. `data` is the SPUR object as received.
+ */
+import { type Clock, systemClock } from '../../clock/index.js';
+import type { Indicator, IndicatorKind } from '../../indicators/index.js';
+import type { Provider, Report, RequestOptions } from '../types.js';
+import { SpurClient, type SpurClientOptions } from './client.js';
+import { spurIsAnonymising, spurLabel } from './parse.js';
+
+export class SpurProvider implements Provider {
+  readonly name = 'spur' as const;
+  readonly #client: SpurClient;
+  readonly #clock: Clock;
+
+  constructor(client: SpurClient | SpurClientOptions, options: { clock?: Clock } = {}) {
+    this.#client = client instanceof SpurClient ? client : new SpurClient(client);
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  supports(kind: IndicatorKind): boolean {
+    return kind === 'ip';
+  }
+
+  async lookup(indicator: Indicator, options?: RequestOptions): Promise<Report> {
+    if (indicator.kind !== 'ip') throw new TypeError(`SPUR looks up IP addresses, not ${indicator.kind} indicators`);
+    const { context, body } = await this.#client.context(indicator.value, options);
+    return {
+      provider: 'spur',
+      kind: 'ip',
+      id: indicator.id,
+      indicator: indicator.value,
+      found: true,
+      verdict: spurIsAnonymising(context) ? 'suspicious' : 'harmless',
+      detections: context.risks.length,
+      threatLabel: spurLabel(context),
+      data: body,
+      fetchedAt: this.#clock.now(),
+    };
+  }
+}

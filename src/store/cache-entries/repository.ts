@@ -1,0 +1,339 @@
+import type { Clock } from '../../clock/index.js';
+import type { IndicatorKind } from '../../indicators/index.js';
+import type { ProviderName, Report } from '../../providers/types.js';
+import type { Db } from '../db/connection.js';
+import { StatementCache } from '../db/statements.js';
+import { where } from '../db/where.js';
+import type {
+  CacheCounters,
+  CacheEntry,
+  CacheFilter,
+  CacheHitDelta,
+  CacheInfo,
+  CacheLimits,
+  CacheListPage,
+  CacheListQuery,
+  CacheWrite,
+  PruneOptions,
+  PruneResult,
+} from './types.js';
+
+const KINDS: readonly IndicatorKind[] = ['file', 'url', 'domain', 'ip'];
+
+const COLUMNS = 'seq, report, fetched_at, expires_at, hits';
+const SQL = {
+  get: `SELECT ${COLUMNS} FROM cache_entries WHERE provider = ? AND kind = ? AND indicator_id = ?`,
+  existing: 'SELECT seq, fetched_at, hits FROM cache_entries WHERE provider = ? AND kind = ? AND indicator_id = ?',
+  deleteSeq: 'DELETE FROM cache_entries WHERE seq = ?',
+  insert: `INSERT INTO cache_entries
+    (provider, kind, indicator_id, indicator, found, verdict, detections, report, fetched_at, expires_at, hits)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  addHits: 'UPDATE cache_entries SET hits = hits + ? WHERE provider = ? AND kind = ? AND indicator_id = ?',
+  addCounter: `INSERT INTO cache_counters (name, value) VALUES (?, ?)
+    ON CONFLICT (name) DO UPDATE SET value = cache_counters.value + excluded.value`,
+  counters: 'SELECT name, value FROM cache_counters',
+  groups: 'SELECT provider, kind, COUNT(*) AS n FROM cache_entries GROUP BY provider, kind',
+  span: `SELECT MIN(fetched_at) AS oldest, MAX(fetched_at) AS newest,
+    SUM(CASE WHEN expires_at <= ? THEN 1 ELSE 0 END) AS expired FROM cache_entries`,
+  olderThan: 'SELECT seq FROM cache_entries WHERE fetched_at < ? ORDER BY fetched_at, seq LIMIT ?',
+  oldestInGroup: 'SELECT seq FROM cache_entries WHERE provider = ? AND kind = ? ORDER BY fetched_at, seq LIMIT ?',
+  oldest: 'SELECT seq FROM cache_entries ORDER BY fetched_at, seq LIMIT ?',
+  deleteAll: 'DELETE FROM cache_entries',
+} as const;
+
+interface EntryRow {
+  seq: number;
+  report: string;
+  fetched_at: number;
+  expires_at: number;
+  hits: number;
+}
+
+interface Cursor {
+  f: number;
+  s: number;
+}
+
+function toEntry(row: EntryRow): CacheEntry {
+  return { report: JSON.parse(row.report) as Report, fetchedAt: row.fetched_at, expiresAt: row.expires_at, hits: row.hits };
+}
+
+function encodeCursor(row: EntryRow): string {
+  return Buffer.from(JSON.stringify({ f: row.fetched_at, s: row.seq } satisfies Cursor)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Cursor>;
+    if (Number.isSafeInteger(c.f) && Number.isSafeInteger(c.s)) return { f: c.f as number, s: c.s as number };
+  } catch {
+    // fall through
+  }
+  throw new RangeError('invalid cache list cursor');
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Cache entries in SQLite: the durable tier under the memory and Redis tiers. A report is stored as
+ * JSON text next to the few columns used for listing and rotation. Times are UTC epoch ms.
+ */
+export class CacheRepository {
+  readonly #db: Db;
+  readonly #clock: Clock;
+  readonly #path: string;
+  readonly #fileSize: () => number;
+  readonly #get;
+  readonly #existing;
+  readonly #deleteSeq;
+  readonly #insert;
+  readonly #addHits;
+  readonly #addCounter;
+  readonly #putOne: (report: Report, expiresAt: number) => boolean;
+  readonly #putMany: (writes: Iterable<CacheWrite>) => number;
+  readonly #deleteSeqs: (seqs: number[]) => void;
+  readonly #statements: StatementCache;
+
+  /** @internal Created by `Store.open`. */
+  constructor(db: Db, options: { clock: Clock; path: string; fileSize: () => number }) {
+    this.#db = db;
+    this.#statements = new StatementCache(db);
+    this.#clock = options.clock;
+    this.#path = options.path;
+    this.#fileSize = options.fileSize;
+    this.#get = db.prepare<[string, string, string], EntryRow>(SQL.get);
+    this.#existing = db.prepare<[string, string, string], { seq: number; fetched_at: number; hits: number }>(SQL.existing);
+    this.#deleteSeq = db.prepare<[number]>(SQL.deleteSeq);
+    this.#insert = db.prepare(SQL.insert);
+    this.#addHits = db.prepare<[number, string, string, string]>(SQL.addHits);
+    this.#addCounter = db.prepare<[string, number]>(SQL.addCounter);
+    this.#putOne = db.transaction((report: Report, expiresAt: number) => this.#write(report, expiresAt));
+    this.#putMany = db.transaction((writes: Iterable<CacheWrite>) => {
+      let n = 0;
+      for (const w of writes) if (this.#write(w.report, w.expiresAt)) n++;
+      return n;
+    });
+    this.#deleteSeqs = db.transaction((seqs: number[]) => {
+      for (const seq of seqs) this.#deleteSeq.run(seq);
+    });
+  }
+
+  /** The entry for one indicator, expired or not; `undefined` when there is none. Read-only (hits are counted by `addUsage`). */
+  get(provider: ProviderName, kind: IndicatorKind, id: string): CacheEntry | undefined {
+    const row = this.#get.get(provider, kind, id);
+    return row ? toEntry(row) : undefined;
+  }
+
+  /**
+   * Stores a report until `expiresAt`, replacing the previous entry of the same indicator and keeping its hit count.
+   * An older report (smaller `fetchedAt`) never replaces a newer one. Returns whether it was written.
+   */
+  put(report: Report, expiresAt: number): boolean {
+    return this.#putOne(report, expiresAt);
+  }
+
+  /** `put` for many reports in one transaction (bulk loads, benchmarks). Returns how many were written. */
+  putMany(writes: Iterable<CacheWrite>): number {
+    return this.#putMany(writes);
+  }
+
+  /** Removes the selected entries (all of them with no filter). Returns how many went. */
+  delete(filter: CacheFilter = {}): number {
+    const w = where([
+      filter.provider !== undefined && ['provider = ?', filter.provider],
+      filter.kind !== undefined && ['kind = ?', filter.kind],
+      filter.id !== undefined && ['indicator_id = ?', filter.id],
+    ]);
+    return this.#statements.get(`${SQL.deleteAll}${w.sql}`).run(...w.params).changes;
+  }
+
+  /** Number of entries matching the filter. */
+  count(filter: CacheFilter = {}): number {
+    const w = where([
+      filter.provider !== undefined && ['provider = ?', filter.provider],
+      filter.kind !== undefined && ['kind = ?', filter.kind],
+      filter.id !== undefined && ['indicator_id = ?', filter.id],
+    ]);
+    return (this.#statements.get(`SELECT COUNT(*) AS n FROM cache_entries${w.sql}`).get(...w.params) as { n: number }).n;
+  }
+
+  /** One page of entries, newest first; pass `nextCursor` back for the following page. */
+  list(query: CacheListQuery): CacheListPage {
+    const limit = Math.min(Math.max(Math.trunc(query.limit) || 1, 1), 1000);
+    const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const w = where([
+      query.provider !== undefined && ['provider = ?', query.provider],
+      query.kind !== undefined && ['kind = ?', query.kind],
+      cursor && ['(fetched_at < ? OR (fetched_at = ? AND seq < ?))', cursor.f, cursor.f, cursor.s],
+    ]);
+    const sql = `SELECT ${COLUMNS} FROM cache_entries${w.sql} ORDER BY fetched_at DESC, seq DESC LIMIT ?`;
+    const rows = this.#statements.get(sql).all(...w.params, limit + 1) as EntryRow[];
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page.map(toEntry), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+
+  /**
+   * Persists usage counted by the cache layer: named counters (`hits.memory`, `misses`, ...) and
+   * per-entry hit increments, in one transaction. Called in batches so the hit path stays read-only.
+   */
+  addUsage(counters: CacheCounters, hits: readonly CacheHitDelta[] = []): void {
+    this.#db.transaction(() => {
+      for (const [name, value] of Object.entries(counters)) if (value) this.#addCounter.run(name, value);
+      for (const h of hits) if (h.n) this.#addHits.run(h.n, h.provider, h.kind, h.id);
+    })();
+  }
+
+  /** The persisted counters. */
+  counters(): CacheCounters {
+    const out: CacheCounters = {};
+    for (const row of this.#statements.get(SQL.counters).all() as Array<{ name: string; value: number }>) out[row.name] = row.value;
+    return out;
+  }
+
+  /** What the cache holds, its size on disk and its hit ratio. `limits` are echoed for display. */
+  info(limits: CacheLimits | null = null): CacheInfo {
+    const entries = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<IndicatorKind, number>;
+    const byProvider: Partial<Record<ProviderName, number>> = {};
+    for (const row of this.#statements.get(SQL.groups).all() as Array<{ provider: ProviderName; kind: IndicatorKind; n: number }>) {
+      entries[row.kind] = (entries[row.kind] ?? 0) + row.n;
+      byProvider[row.provider] = (byProvider[row.provider] ?? 0) + row.n;
+    }
+    const span = this.#statements.get(SQL.span).get(this.#clock.now()) as {
+      oldest: number | null;
+      newest: number | null;
+      expired: number | null;
+    };
+    const counters = this.counters();
+    let hits = 0;
+    for (const [name, value] of Object.entries(counters)) if (name.startsWith('hits.')) hits += value;
+    const misses = counters.misses ?? 0;
+    return {
+      path: this.#path,
+      sizeBytes: this.#fileSize(),
+      entries,
+      byProvider,
+      expired: span.expired ?? 0,
+      oldestFetchedAt: span.oldest,
+      newestFetchedAt: span.newest,
+      hits,
+      misses,
+      hitRatio: hits + misses > 0 ? hits / (hits + misses) : 0,
+      counters,
+      limits,
+    };
+  }
+
+  /** Bytes of the pages the database actually uses (its size after a full reclaim, WAL excluded). */
+  usedBytes(): number {
+    const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
+    const pages = this.#db.pragma('page_count', { simple: true }) as number;
+    const free = this.#db.pragma('freelist_count', { simple: true }) as number;
+    return (pages - free) * pageSize;
+  }
+
+  /**
+   * Rotation: removes entries older than `maxAgeMs`, then the oldest beyond `maxPerKind` in each
+   * (provider, kind), then the oldest until the used pages fit `maxBytes`; then returns freed pages to
+   * the file system (incremental vacuum) and truncates the WAL. Works in small transactions and
+   * yields to the event loop between them, so lookups keep flowing while it runs.
+   */
+  async prune(limits: CacheLimits, options: PruneOptions = {}): Promise<PruneResult> {
+    const chunk = Math.max(1, options.chunkSize ?? 500);
+    const now = options.now ?? this.#clock.now();
+    const sizeBefore = this.#fileSize();
+    const removed = { age: 0, count: 0, size: 0, total: 0 };
+
+    const olderThan = this.#statements.get(SQL.olderThan);
+    removed.age = await this.#deleteWhileAny(() => olderThan.all(now - limits.maxAgeMs, chunk) as Array<{ seq: number }>);
+
+    const oldestInGroup = this.#statements.get(SQL.oldestInGroup);
+    const groups = this.#statements.get(SQL.groups).all() as Array<{ provider: string; kind: string; n: number }>;
+    for (const g of groups) {
+      let excess = g.n - limits.maxPerKind;
+      while (excess > 0) {
+        const seqs = oldestInGroup.all(g.provider, g.kind, Math.min(chunk, excess)) as Array<{ seq: number }>;
+        if (seqs.length === 0) break;
+        this.#deleteSeqs(seqs.map((r) => r.seq));
+        removed.count += seqs.length;
+        excess -= seqs.length;
+        await yieldToEventLoop();
+      }
+    }
+
+    let overSizeLimit = false;
+    const oldest = this.#statements.get(SQL.oldest);
+    const count = this.#statements.get('SELECT COUNT(*) AS n FROM cache_entries');
+    for (let used = this.usedBytes(); used > limits.maxBytes; used = this.usedBytes()) {
+      // Delete about as many rows as the excess needs (bytes per row over-estimated from the whole
+      // file), so big rows are not removed a whole chunk past the limit.
+      const rows = (count.get() as { n: number }).n;
+      const perRow = rows > 0 ? used / rows : used;
+      const want = Math.min(chunk, Math.max(1, Math.ceil((used - limits.maxBytes) / perRow)));
+      const seqs = oldest.all(want) as Array<{ seq: number }>;
+      if (seqs.length === 0) {
+        overSizeLimit = true;
+        break;
+      }
+      this.#deleteSeqs(seqs.map((r) => r.seq));
+      removed.size += seqs.length;
+      await yieldToEventLoop();
+    }
+    removed.total = removed.age + removed.count + removed.size;
+
+    const reclaimedPages = await this.reclaimSpace();
+    return { removed, reclaimedPages, sizeBefore, sizeAfter: this.#fileSize(), overSizeLimit };
+  }
+
+  /**
+   * Gives free pages back to the file system with `PRAGMA incremental_vacuum`, a few hundred pages per
+   * step with a yield between steps (never a full VACUUM), then truncates the WAL if no reader holds it.
+   */
+  async reclaimSpace(pagesPerStep = 256): Promise<number> {
+    let reclaimed = 0;
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      const free = this.#db.pragma('freelist_count', { simple: true }) as number;
+      if (free === 0) break;
+      // exec() steps the pragma to completion; a prepared .run() would free only one page.
+      this.#db.exec(`PRAGMA incremental_vacuum(${Math.max(1, Math.trunc(pagesPerStep))})`);
+      const after = this.#db.pragma('freelist_count', { simple: true }) as number;
+      if (after >= free) break;
+      reclaimed += free - after;
+      await yieldToEventLoop();
+    }
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    return reclaimed;
+  }
+
+  #write(report: Report, expiresAt: number): boolean {
+    const old = this.#existing.get(report.provider, report.kind, report.id);
+    if (old && old.fetched_at > report.fetchedAt) return false;
+    if (old) this.#deleteSeq.run(old.seq);
+    this.#insert.run(
+      report.provider,
+      report.kind,
+      report.id,
+      report.indicator,
+      report.found ? 1 : 0,
+      report.verdict,
+      report.detections ?? null,
+      JSON.stringify(report),
+      report.fetchedAt,
+      expiresAt,
+      old?.hits ?? 0,
+    );
+    return true;
+  }
+
+  async #deleteWhileAny(next: () => Array<{ seq: number }>): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = next();
+      if (rows.length === 0) return total;
+      this.#deleteSeqs(rows.map((r) => r.seq));
+      total += rows.length;
+      await yieldToEventLoop();
+    }
+  }
+
+}

@@ -1,0 +1,30 @@
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/** Waits this long for another process's write lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+/** After a checkpoint the WAL file is cut back to this size, so it does not keep its peak size forever. */
+const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/** Opens the SQLite file with the store's settings (WAL, synchronous NORMAL, incremental auto-vacuum). */
+export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
+  const readonly = options.readonly === true;
+  const db = new Database(file, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS });
+  try {
+    if (!readonly) {
+      // auto_vacuum only takes effect while the file has no table yet, so it must come first.
+      db.pragma('auto_vacuum = INCREMENTAL');
+      db.pragma('journal_mode = WAL');
+      db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+    }
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Safe with WAL: a process crash loses nothing committed; only an OS crash can lose the last commits.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,158 @@
+import type { Dialect } from './dialect.js';
+
+/** One schema step. Applied once, in its own transaction, in version order. Never edit a released one: add a new one. */
+export interface Migration {
+  version: number;
+  name: string;
+  statements(d: Dialect): string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    statements: (d) => [
+      // Cache: rows are re-inserted on refresh, so `seq` follows fetch order and the oldest rows share pages
+      // (rotation then frees whole pages instead of thinning every page).
+      `CREATE TABLE cache_entries (
+        seq ${d.serialPrimaryKey},
+        provider TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        indicator_id TEXT NOT NULL,
+        indicator TEXT NOT NULL,
+        found ${d.flag} NOT NULL,
+        verdict TEXT NOT NULL,
+        detections INTEGER,
+        report ${d.json} NOT NULL,
+        fetched_at ${d.bigint} NOT NULL,
+        expires_at ${d.bigint} NOT NULL,
+        hits ${d.bigint} NOT NULL DEFAULT 0
+      )`,
+      'CREATE UNIQUE INDEX cache_entries_key ON cache_entries (provider, kind, indicator_id)',
+      'CREATE INDEX cache_entries_fetched ON cache_entries (fetched_at)',
+      'CREATE INDEX cache_entries_group_fetched ON cache_entries (provider, kind, fetched_at)',
+      `CREATE TABLE cache_counters (
+        name TEXT PRIMARY KEY,
+        value ${d.bigint} NOT NULL
+      )`,
+
+      `CREATE TABLE observations (
+        seq ${d.serialPrimaryKey},
+        provider TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        indicator_id TEXT NOT NULL,
+        indicator TEXT NOT NULL,
+        at ${d.bigint} NOT NULL,
+        verdict TEXT NOT NULL,
+        detections INTEGER,
+        threat_label TEXT,
+        reputation INTEGER,
+        stats ${d.json}
+      )`,
+      'CREATE INDEX observations_indicator ON observations (provider, kind, indicator_id, at)',
+      'CREATE INDEX observations_at ON observations (at)',
+      `CREATE TABLE changes (
+        seq ${d.serialPrimaryKey},
+        provider TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        indicator_id TEXT NOT NULL,
+        indicator TEXT NOT NULL,
+        at ${d.bigint} NOT NULL,
+        reasons TEXT NOT NULL,
+        from_verdict TEXT NOT NULL,
+        from_detections INTEGER,
+        from_threat_label TEXT,
+        to_verdict TEXT NOT NULL,
+        to_detections INTEGER,
+        to_threat_label TEXT
+      )`,
+      'CREATE INDEX changes_at ON changes (at)',
+      'CREATE INDEX changes_indicator ON changes (indicator_id, at)',
+
+      `CREATE TABLE batch_jobs (
+        id TEXT PRIMARY KEY,
+        created_at ${d.bigint} NOT NULL,
+        updated_at ${d.bigint} NOT NULL,
+        status TEXT NOT NULL,
+        priority INTEGER NOT NULL,
+        owner TEXT,
+        total INTEGER NOT NULL,
+        done INTEGER NOT NULL,
+        failed INTEGER NOT NULL,
+        budget INTEGER,
+        upstream_calls INTEGER NOT NULL,
+        webhook TEXT,
+        options ${d.json} NOT NULL,
+        error ${d.json}
+      )`,
+      'CREATE INDEX batch_jobs_status ON batch_jobs (status, priority, created_at)',
+      'CREATE INDEX batch_jobs_owner ON batch_jobs (owner, created_at)',
+      `CREATE TABLE batch_items (
+        job_id TEXT NOT NULL REFERENCES batch_jobs (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        input TEXT NOT NULL,
+        kind TEXT,
+        indicator_id TEXT,
+        status TEXT NOT NULL,
+        source TEXT,
+        result ${d.json},
+        error ${d.json},
+        finished_at ${d.bigint},
+        PRIMARY KEY (job_id, seq)
+      )`,
+      'CREATE INDEX batch_items_status ON batch_items (job_id, status, seq)',
+
+      `CREATE TABLE webhooks (
+        id TEXT PRIMARY KEY,
+        owner TEXT,
+        url TEXT NOT NULL,
+        events ${d.json} NOT NULL,
+        secret TEXT NOT NULL,
+        created_at ${d.bigint} NOT NULL,
+        active ${d.flag} NOT NULL
+      )`,
+      'CREATE INDEX webhooks_owner ON webhooks (owner)',
+      `CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        webhook_id TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+        event TEXT NOT NULL,
+        payload ${d.json} NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at ${d.bigint} NOT NULL,
+        last_error TEXT,
+        last_status INTEGER,
+        created_at ${d.bigint} NOT NULL,
+        delivered_at ${d.bigint},
+        claimed_until ${d.bigint}
+      )`,
+      'CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)',
+      'CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, created_at)',
+
+      `CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        token_hash TEXT NOT NULL,
+        daily_budget INTEGER,
+        created_at ${d.bigint} NOT NULL,
+        revoked_at ${d.bigint}
+      )`,
+      'CREATE UNIQUE INDEX tokens_hash ON tokens (token_hash)',
+      // A name is unique among live tokens; a revoked token's name can be reused.
+      'CREATE UNIQUE INDEX tokens_live_name ON tokens (name) WHERE revoked_at IS NULL',
+      `CREATE TABLE token_spend (
+        token_id TEXT NOT NULL REFERENCES tokens (id) ON DELETE CASCADE,
+        day TEXT NOT NULL,
+        spent INTEGER NOT NULL,
+        PRIMARY KEY (token_id, day)
+      )`,
+
+      `CREATE TABLE settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at ${d.bigint} NOT NULL
+      )`,
+    ],
+  },
+];

@@ -1,0 +1,59 @@
+/**
+ * Durable state in one SQLite file: cache entries, history (observations and changes), batch jobs,
+ * webhooks, client tokens and small settings. Open it with `Store.open`; everything else hangs off it.
+ */
+export { defaultDataDir } from './data-dir.js';
+export { Store, type StoreOptions } from './store.js';
+export { SchemaTooNewError } from './db/migrate.js';
+
+export { CacheRepository } from './cache-entries/repository.js';
+export type {
+  CacheCounters,
+  CacheEntry,
+  CacheFilter,
+  CacheHitDelta,
+  CacheInfo,
+  CacheLimits,
+  CacheListPage,
+  CacheListQuery,
+  CacheWrite,
+  PruneOptions,
+  PruneResult,
+} from './cache-entries/types.js';
+
+export { HistoryRepository } from './history/repository.js';
+export { detectChange, DEFAULT_CHANGE_OPTIONS } from './history/changes.js';
+export { observationOf } from './history/observation.js';
+export type {
+  Change,
+  ChangeOptions,
+  ChangeQuery,
+  ChangeReason,
+  ChangeSide,
+  HistoryQuery,
+  Observation,
+} from './history/types.js';
+
+export { BatchRepository } from './batches/repository.js';
+export type {
+  BatchItem,
+  BatchItemSource,
+  BatchItemStatus,
+  BatchJob,
+  BatchListQuery,
+  BatchStatus,
+  CompleteItem,
+  FailItem,
+  NewBatchItem,
+  NewBatchJob,
+  StoredError,
+} from './batches/types.js';
+
+export { WebhookRepository } from './webhooks/repository.js';
+export type { Delivery, DeliveryStatus, NewWebhook, Webhook } from './webhooks/types.js';
+
+export { TokenRepository, hashToken } from './tokens/repository.js';
+export { utcDayKey } from './tokens/day-key.js';
+export type { CreatedToken, NewToken, TokenRecord, TokenRole } from './tokens/types.js';
+
+export { KvRepository } from './kv/repository.js';

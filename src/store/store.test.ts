@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { FakeClock } from '../clock/index.js';
+import { defaultDataDir, SchemaTooNewError, Store } from './index.js';
+import { makeTempDir } from './test-support/temp-dir.js';
+
+const tmp = makeTempDir();
+after(tmp.remove);
+
+test('defaultDataDir: VTG_DATA_DIR, then XDG_DATA_HOME, then ~/.local/share', () => {
+  assert.equal(defaultDataDir({ VTG_DATA_DIR: '/srv/vtg', XDG_DATA_HOME: '/x', HOME: '/home/a' }), '/srv/vtg');
+  assert.equal(defaultDataDir({ XDG_DATA_HOME: '/x', HOME: '/home/a' }), '/x/vt-gateway');
+  assert.equal(defaultDataDir({ HOME: '/home/a' }), '/home/a/.local/share/vt-gateway');
+});
+
+test('open creates an owner-only data dir and file with WAL, NORMAL sync and incremental auto-vacuum', () => {
+  const dataDir = join(tmp.dir, 'nested', 'data');
+  const store = Store.open({ dataDir });
+  try {
+    assert.equal(store.path, join(dataDir, 'vt-gateway.sqlite'));
+    assert.equal(statSync(dataDir).mode & 0o777, 0o700);
+    assert.equal(statSync(store.path).mode & 0o777, 0o600);
+    assert.deepEqual(store.migrated, [1]);
+    assert.deepEqual(store.integrityCheck(), ['ok']);
+  } finally {
+    store.close();
+  }
+  const raw = new Database(join(dataDir, 'vt-gateway.sqlite'), { readonly: true });
+  try {
+    assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(raw.pragma('auto_vacuum', { simple: true }), 2, 'INCREMENTAL is 2');
+    const versions = raw.prepare('SELECT version FROM schema_migrations').pluck().all();
+    assert.deepEqual(versions, [1]);
+  } finally {
+    raw.close();
+  }
+});
+
+test('migrations are idempotent: a second open applies nothing and keeps the data', () => {
+  const file = join(tmp.dir, 'twice.sqlite');
+  const first = Store.open({ file });
+  first.kv.set('ledger', '{"day":3}');
+  first.close();
+  const second = Store.open({ file });
+  try {
+    assert.deepEqual(second.migrated, []);
+    assert.equal(second.kv.get('ledger'), '{"day":3}');
+  } finally {
+    second.close();
+  }
+});
+
+test('a database from a newer vt-gateway is refused with a clear error', () => {
+  const file = join(tmp.dir, 'future.sqlite');
+  Store.open({ file }).close();
+  const raw = new Database(file);
+  raw.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, ?, 0)').run('future');
+  raw.close();
+  assert.throws(() => Store.open({ file }), (e: unknown) => e instanceof SchemaTooNewError && /upgrade vt-gateway/.test(e.message));
+});
+
+test('readonly open reads an existing store and refuses writes; a missing file is an error', () => {
+  const file = join(tmp.dir, 'ro.sqlite');
+  const writer = Store.open({ file });
+  writer.kv.set('k', 'v');
+  writer.close();
+  const reader = Store.open({ file, readonly: true });
+  try {
+    assert.equal(reader.kv.get('k'), 'v');
+    assert.throws(() => reader.kv.set('k', 'w'), /readonly/i);
+  } finally {
+    reader.close();
+  }
+  const missing = join(tmp.dir, 'absent', 'x.sqlite');
+  assert.throws(() => Store.open({ file: missing, readonly: true }));
+  assert.equal(existsSync(join(tmp.dir, 'absent')), false, 'readonly open creates nothing');
+});
+
+test('kv keeps the latest value per name and deletes it', () => {
+  const clock = new FakeClock(Date.UTC(2026, 2, 1));
+  const store = Store.open({ file: join(tmp.dir, 'kv.sqlite'), clock });
+  try {
+    assert.equal(store.kv.get('missing'), undefined);
+    store.kv.set('quota', 'a');
+    store.kv.set('quota', 'b');
+    assert.equal(store.kv.get('quota'), 'b');
+    assert.equal(store.kv.delete('quota'), true);
+    assert.equal(store.kv.get('quota'), undefined);
+  } finally {
+    store.close();
+  }
+});
+
+test('fileSize counts the database and its WAL; close is safe twice', () => {
+  const store = Store.open({ file: join(tmp.dir, 'size.sqlite') });
+  const before = store.fileSize();
+  for (let i = 0; i < 200; i++) store.kv.set(`k${i}`, 'v'.repeat(1000));
+  assert.ok(store.fileSize() > before + 150_000, 'writes show up in fileSize');
+  store.close();
+  store.close();
+  assert.equal(store.isOpen, false);
+});

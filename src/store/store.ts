@@ -1,0 +1,108 @@
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { type Clock, systemClock } from '../clock/index.js';
+import { BatchRepository } from './batches/repository.js';
+import { CacheRepository } from './cache-entries/repository.js';
+import { type Db, openDatabase } from './db/connection.js';
+import { sqliteDialect } from './db/dialect.js';
+import { assertMigrated, migrate } from './db/migrate.js';
+import { MIGRATIONS } from './db/migrations.js';
+import { defaultDataDir } from './data-dir.js';
+import { HistoryRepository } from './history/repository.js';
+import { KvRepository } from './kv/repository.js';
+import { TokenRepository } from './tokens/repository.js';
+import { WebhookRepository } from './webhooks/repository.js';
+
+export interface StoreOptions {
+  /** Default: `defaultDataDir()`. Created with mode 0700 when missing. */
+  dataDir?: string;
+  /** Default: `<dataDir>/vt-gateway.sqlite`. */
+  file?: string;
+  clock?: Clock;
+  /** Open without writing: no directory creation, no migration (the schema must be current). */
+  readonly?: boolean;
+}
+
+export const DATABASE_FILE = 'vt-gateway.sqlite';
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The gateway's durable state in one SQLite file. Synchronous (better-sqlite3); one per process. */
+export class Store {
+  readonly path: string;
+  readonly readonly: boolean;
+  readonly cache: CacheRepository;
+  readonly history: HistoryRepository;
+  readonly batches: BatchRepository;
+  readonly webhooks: WebhookRepository;
+  readonly tokens: TokenRepository;
+  readonly kv: KvRepository;
+  /** Schema versions applied by this open (empty when the file was already current). */
+  readonly migrated: readonly number[];
+  readonly #db: Db;
+
+  private constructor(db: Db, path: string, clock: Clock, readonly: boolean, migrated: number[]) {
+    this.#db = db;
+    this.path = path;
+    this.readonly = readonly;
+    this.migrated = migrated;
+    this.cache = new CacheRepository(db, { clock, path, fileSize: () => this.fileSize() });
+    this.history = new HistoryRepository(db);
+    this.batches = new BatchRepository(db, clock);
+    this.webhooks = new WebhookRepository(db, clock);
+    this.tokens = new TokenRepository(db, clock);
+    this.kv = new KvRepository(db, clock);
+  }
+
+  /** Opens (creating and migrating when needed) the store's SQLite file. */
+  static open(options: StoreOptions = {}): Store {
+    const clock = options.clock ?? systemClock;
+    const readonly = options.readonly === true;
+    const path = resolve(options.file ?? join(options.dataDir ?? defaultDataDir(), DATABASE_FILE));
+    if (!readonly) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const db = openDatabase(path, { readonly });
+    try {
+      let migrated: number[] = [];
+      if (readonly) assertMigrated(db, MIGRATIONS);
+      else {
+        migrated = migrate(db, MIGRATIONS, sqliteDialect, () => clock.now());
+        // Holds token hashes and webhook secrets: owner-only.
+        chmodSync(path, 0o600);
+      }
+      return new Store(db, path, clock, readonly, migrated);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** Bytes on disk: the database file plus its WAL. */
+  fileSize(): number {
+    return sizeOf(this.path) + sizeOf(`${this.path}-wal`);
+  }
+
+  /** Runs `fn` in one transaction (nested calls become savepoints). */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
+  }
+
+  /** `PRAGMA integrity_check` findings; `['ok']` for a sound file. */
+  integrityCheck(): string[] {
+    return (this.#db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check);
+  }
+
+  get isOpen(): boolean {
+    return this.#db.open;
+  }
+
+  /** Closes the file (a clean close also checkpoints the WAL). Safe to call twice. */
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}

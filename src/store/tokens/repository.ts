@@ -1,0 +1,116 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Clock } from '../../clock/index.js';
+import type { Db } from '../db/connection.js';
+import { StatementCache } from '../db/statements.js';
+import type { CreatedToken, NewToken, TokenRecord, TokenRole } from './types.js';
+
+const TOKEN_PREFIX = 'vtg_';
+const ROLES: readonly TokenRole[] = ['admin', 'analyst', 'reader'];
+const RECORD_COLUMNS = 'id, name, role, daily_budget, created_at, revoked_at';
+
+const SQL = {
+  insert: `INSERT INTO tokens (id, name, role, token_hash, daily_budget, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)`,
+  byId: `SELECT ${RECORD_COLUMNS} FROM tokens WHERE id = ?`,
+  byHash: `SELECT ${RECORD_COLUMNS} FROM tokens WHERE token_hash = ? AND revoked_at IS NULL`,
+  list: `SELECT ${RECORD_COLUMNS} FROM tokens ORDER BY created_at, name`,
+  revoke: 'UPDATE tokens SET revoked_at = ? WHERE revoked_at IS NULL AND (id = ? OR name = ?)',
+  count: 'SELECT COUNT(*) AS n FROM tokens WHERE revoked_at IS NULL',
+  spend: `INSERT INTO token_spend (token_id, day, spent) VALUES (?, ?, ?)
+    ON CONFLICT (token_id, day) DO UPDATE SET spent = token_spend.spent + excluded.spent RETURNING spent`,
+  spent: 'SELECT spent FROM token_spend WHERE token_id = ? AND day = ?',
+} as const;
+
+interface RecordRow {
+  id: string;
+  name: string;
+  role: TokenRole;
+  daily_budget: number | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+function toRecord(row: RecordRow): TokenRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    dailyBudget: row.daily_budget,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+/** sha256 (hex) of a client token: the only form in which a token is stored. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/**
+ * Client tokens for the HTTP service. A token is `vtg_` + 32 random bytes (base64url), returned once by
+ * `create`; only its sha256 is stored and looked up, so the database never holds a usable token.
+ */
+export class TokenRepository {
+  readonly #clock: Clock;
+  readonly #statements: StatementCache;
+
+  /** @internal Created by `Store.open`. */
+  constructor(db: Db, clock: Clock) {
+    this.#clock = clock;
+    this.#statements = new StatementCache(db);
+  }
+
+  /** Creates a token. Throws when a live token already has this name. */
+  create(input: NewToken): CreatedToken {
+    const name = input.name.trim();
+    if (!name) throw new RangeError('token name must not be empty');
+    if (!ROLES.includes(input.role)) throw new RangeError(`token role must be one of ${ROLES.join(', ')}`);
+    const budget = input.dailyBudget ?? null;
+    if (budget !== null && !(Number.isSafeInteger(budget) && budget >= 0)) {
+      throw new RangeError('dailyBudget must be a non-negative integer or null');
+    }
+    const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+    const id = randomUUID();
+    try {
+      this.#statements.get(SQL.insert).run(id, name, input.role, hashToken(token), budget, this.#clock.now());
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new RangeError(`a token named "${name}" already exists`);
+      }
+      throw error;
+    }
+    return { token, record: toRecord(this.#statements.get(SQL.byId).get(id) as RecordRow) };
+  }
+
+  /** The live token's record, or undefined for an unknown, malformed or revoked token. */
+  verify(token: string): TokenRecord | undefined {
+    if (typeof token !== 'string' || !token.startsWith(TOKEN_PREFIX) || token.length > 128) return undefined;
+    const row = this.#statements.get(SQL.byHash).get(hashToken(token)) as RecordRow | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Every token record, revoked ones included (never the token or its hash). */
+  list(): TokenRecord[] {
+    return (this.#statements.get(SQL.list).all() as RecordRow[]).map(toRecord);
+  }
+
+  /** Revokes the live token with this id or name. Returns whether one was revoked. */
+  revoke(idOrName: string): boolean {
+    return this.#statements.get(SQL.revoke).run(this.#clock.now(), idOrName, idOrName).changes > 0;
+  }
+
+  /** Number of live (not revoked) tokens. */
+  count(): number {
+    return (this.#statements.get(SQL.count).get() as { n: number }).n;
+  }
+
+  /** Adds `n` upstream calls to a token's spend for `dayKey` (e.g. '2026-01-15', UTC). Returns the day's total. */
+  spend(tokenId: string, dayKey: string, n: number): { spentToday: number } {
+    const row = this.#statements.get(SQL.spend).get(tokenId, dayKey, n) as { spent: number };
+    return { spentToday: row.spent };
+  }
+
+  spentToday(tokenId: string, dayKey: string): number {
+    const row = this.#statements.get(SQL.spent).get(tokenId, dayKey) as { spent: number } | undefined;
+    return row?.spent ?? 0;
+  }
+}
