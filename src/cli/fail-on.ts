@@ -72,3 +72,17 @@ export function failedRules(rules: readonly FailRule[], report: Report): FailRul
 export function collectFailOn(value: string, previous: FailRule[] = []): FailRule[] {
   return [...previous, parseFailOn(value)];
 }
+
+/** Checks every report against the rules; prints which gate each failing one met. Returns 1 or 0. */
+export function gate(rules: readonly FailRule[], items: ReadonlyArray<{ subject: string; report: Report }>, warn: (line: string) => void): number {
+  if (rules.length === 0) return 0;
+  let failed = 0;
+  for (const { subject, report } of items) {
+    const met = failedRules(rules, report);
+    if (met.length === 0) continue;
+    failed++;
+    const s = report.stats;
+    warn(`vtg: --fail-on ${met.map((r) => r.text).join(', ')} met by ${subject} (${s?.malicious ?? 0} malicious, ${s?.suspicious ?? 0} suspicious)`);
+  }
+  return failed > 0 ? 1 : 0;
+}

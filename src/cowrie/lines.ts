@@ -60,7 +60,11 @@ export class LineSplitter {
       const nl = buf.indexOf(10, pos);
       if (nl === -1) break;
       const stop = nl > pos && buf[nl - 1] === 13 ? nl - 1 : nl;
-      out.push({ text: buf.toString('utf8', pos, stop), start: base + pos, end: base + nl + 1, complete: true, tooLong: false });
+      if (stop - pos > this.#maxLineBytes) {
+        out.push({ text: '', start: base + pos, end: base + nl + 1, complete: true, tooLong: true });
+      } else {
+        out.push({ text: buf.toString('utf8', pos, stop), start: base + pos, end: base + nl + 1, complete: true, tooLong: false });
+      }
       pos = nl + 1;
     }
     const rest = buf.length - pos;

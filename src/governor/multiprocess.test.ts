@@ -22,10 +22,10 @@ import { until } from './test-support/until.js';
 const available = redisServerAvailable();
 const API_KEY = 'multiprocess-test-key-0123456789abcdef0123456789abcdef0123456789abcd';
 const SCALE = 40;
-const LOOKUPS = 8;
-// 10 s of margin on the sliding minute: absorbs up to 250 ms of real delay between a grant and
-// the simulator receiving the call at this time scale.
-const LIMITS = { minute: 4, burst: 1, minuteMarginMs: 10_000 };
+const LOOKUPS = 6;
+// 20 s of margin on the sliding minute: absorbs up to 500 ms of real delay (a loaded machine)
+// between a grant and the simulator receiving the call at this time scale.
+const LIMITS = { minute: 4, burst: 1, minuteMarginMs: 20_000 };
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const workerPath = fileURLToPath(new URL('./test-support/lookup-worker.ts', import.meta.url));
 

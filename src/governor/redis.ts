@@ -198,7 +198,7 @@ export class RedisGovernor implements Governor {
     this.#pausedUntil.set(key, Math.max(this.#pausedUntil.get(key) ?? 0, until));
     this.#local.pause(key, until);
     if (this.#mode !== 'local') {
-      this.#scripts.vtgPause(this.#k(key, 'pause'), until, this.#clock.now()).catch((err) => this.#lost(err));
+      this.#scripts.vtgPause(this.#k(key, 'pause'), until, this.#clock.now()).catch((err) => this.#lostIf(err));
     }
     this.#gates.get(key)?.wake();
   }
@@ -208,7 +208,7 @@ export class RedisGovernor implements Governor {
     else this.#unhealthy.add(key);
     this.#local.setKeyHealthy(key, healthy);
     if (this.#mode !== 'local') {
-      this.#redis.set(this.#k(key, 'health'), healthy ? '1' : '0').catch((err) => this.#lost(err));
+      this.#redis.set(this.#k(key, 'health'), healthy ? '1' : '0').catch((err) => this.#lostIf(err));
     }
     this.#gates.get(key)?.wake();
   }
@@ -247,6 +247,7 @@ export class RedisGovernor implements Governor {
       try {
         await this.#scripts.vtgReconcile(...args);
       } catch (err) {
+        if (!isConnectionError(err)) throw err;
         this.#lost(err);
       }
     }
@@ -423,6 +424,12 @@ export class RedisGovernor implements Governor {
   }
 
   // ---- outage and return ----
+
+  /** For fire-and-forget writes: a lost connection switches to the local share; a script error is a bug. */
+  #lostIf(err: unknown): void {
+    if (isConnectionError(err)) this.#lost(err);
+    else process.emitWarning(`redis governor: ${message(err)}`);
+  }
 
   /** Redis failed under us: serve from the local share (seeded conservatively) until it returns. */
   #lost(err: unknown): void {

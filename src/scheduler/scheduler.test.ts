@@ -362,3 +362,34 @@ test('estimateCost: what a job would spend and when it could finish', async () =
   assert.equal(e.quota.windows.find((w) => w.window === 'day')?.remaining, 500);
   await assert.rejects(estimateCost({ total: -1, cached: 0, inFlight: 0, upstream: 0 }, governor, K), RangeError);
 });
+
+test('an interactive caller joining a queued batch execution lifts it to interactive', async () => {
+  const { clock, scheduler } = setup({ minute: 1 }, { concurrency: 1 });
+  await scheduler.run(async () => 'warm-up');
+  const order: string[] = [];
+  const others = [0, 1, 2].map((i) => scheduler.run(async () => void order.push(`b${i}`)));
+  const shared = scheduler.run(async () => void order.push('shared'), { key: 'k' });
+  const joined = scheduler.run(async () => void order.push('never called'), { key: 'k', priority: 'interactive' });
+  await clock.runWhile(() => order.length === 4, 600_000);
+  await Promise.all([...others, shared, joined]);
+  assert.deepEqual(order, ['shared', 'b0', 'b1', 'b2']);
+});
+
+test('close aborts running tasks through their signal', async () => {
+  const { clock, scheduler } = setup({});
+  let aborted = false;
+  const running = scheduler.run(
+    ({ signal }) =>
+      new Promise((_, reject) =>
+        signal.addEventListener('abort', () => {
+          aborted = true;
+          reject(signal.reason);
+        }),
+      ),
+  );
+  const rejected = assert.rejects(running, SchedulerClosedError);
+  await clock.advance(0);
+  await scheduler.close();
+  await rejected;
+  assert.equal(aborted, true);
+});

@@ -1,6 +1,6 @@
 /** The Gateway in this process, on the local data dir. */
 import type { GatewayConfig } from '../../config/index.js';
-import { Gateway } from '../../gateway/index.js';
+import { type BatchItem, Gateway } from '../../gateway/index.js';
 import type { NewToken } from '../../store/index.js';
 import type { Clock } from '../../clock/index.js';
 import { UsageError } from '../errors.js';
@@ -39,7 +39,15 @@ export async function openEmbedded(config: GatewayConfig, clock?: Clock): Promis
     analysisItem: (id) => gw.analysisItem(id),
     createBatch: async (inputs, o) => gw.createBatch(inputs, o),
     batch: async (id) => gw.batch(id),
-    batchResults: async (id, afterSeq) => [...gw.batchResults(id, afterSeq === undefined ? {} : { afterSeq })],
+    listBatches: async (limit) => gw.listBatches(limit === undefined ? {} : { limit }),
+    batchResults: async (id, o = {}) => {
+      const out: BatchItem[] = [];
+      for (const item of gw.batchResults(id, o.afterSeq === undefined ? {} : { afterSeq: o.afterSeq })) {
+        out.push(item);
+        if (o.limit !== undefined && out.length >= o.limit) break;
+      }
+      return out;
+    },
     runBatch: (id, o) => gw.runBatch(id, o),
     cancelBatch: async (id) => gw.cancelBatch(id),
     enrich: (input, o) => gw.enrich(input, o),

@@ -67,8 +67,9 @@ export interface Backend {
 
   createBatch(inputs: string[], options: BatchCreateOptions): Promise<BatchJob>;
   batch(id: string): Promise<BatchView | undefined>;
-  /** Items after `afterSeq` in input order (pending ones included). */
-  batchResults(id: string, afterSeq?: number): Promise<BatchItem[]>;
+  listBatches(limit?: number): Promise<BatchJob[]>;
+  /** Up to `limit` items after `afterSeq`, in input order (pending ones may be included). */
+  batchResults(id: string, options?: { afterSeq?: number; limit?: number }): Promise<BatchItem[]>;
   /** Runs (embedded) or follows (remote) a batch until it ends or the signal aborts. */
   runBatch(id: string, options: { signal?: AbortSignal }): Promise<BatchJob>;
   cancelBatch(id: string): Promise<boolean>;

@@ -22,6 +22,8 @@ export interface Column<R> {
   right?: boolean;
   /** Only shown when asked for with --fields. */
   hidden?: boolean;
+  /** Shown in CSV by default (overrides `hidden` there). */
+  csv?: boolean;
   /** Fixed width for streamed tables. */
   width?: number;
 }
@@ -101,7 +103,7 @@ export class Output {
   }
 
   #selectColumns<R>(columns: readonly Column<R>[]): Column<R>[] {
-    if (!this.fields) return columns.filter((c) => !c.hidden);
+    if (!this.fields) return columns.filter((c) => (this.mode === 'csv' ? (c.csv ?? !c.hidden) : !c.hidden));
     return this.fields.map((field) => columns.find((c) => c.key === field) ?? { key: field, value: (r: R) => getPath(r, field) });
   }
 

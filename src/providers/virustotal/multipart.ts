@@ -3,9 +3,8 @@
  * hundreds of MB never sit in memory.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { FileBodyStream } from './file-body-stream.js';
 
 export interface MultipartFile {
   path: string;
@@ -22,7 +21,7 @@ export interface MultipartBody {
   /** Size of the file part alone. */
   fileSize: number;
   /** A fresh stream of the body; `onProgress` runs for every chunk read from disk. */
-  stream(onProgress?: () => void): Readable;
+  stream(onProgress?: () => void): FileBodyStream;
 }
 
 /** WHATWG form encoding of names in Content-Disposition: no raw quote or line break. */
@@ -49,20 +48,6 @@ export async function multipartFromFile(file: MultipartFile): Promise<MultipartB
     contentType: `multipart/form-data; boundary=${boundary}`,
     length: headBytes.length + fileSize + tailBytes.length,
     fileSize,
-    stream(onProgress) {
-      async function* body(): AsyncGenerator<Buffer> {
-        yield headBytes;
-        let sent = 0;
-        for await (const chunk of createReadStream(file.path, { highWaterMark: Number(process.env.HWM ?? 256) * 1024 })) {
-          sent += (chunk as Buffer).length;
-          if (sent > fileSize) break;
-          onProgress?.();
-          yield chunk as Buffer;
-        }
-        if (sent !== fileSize) throw new Error('the file changed size while it was being uploaded');
-        yield tailBytes;
-      }
-      return Readable.from(body(), { objectMode: false });
-    },
+    stream: (onProgress) => new FileBodyStream({ path: file.path, size: fileSize, head: headBytes, tail: tailBytes, onProgress }),
   };
 }

@@ -165,7 +165,7 @@ test('prune by size removes the oldest entries until the file fits, and gives th
   const { store } = openStore();
   try {
     const writes = [];
-    for (let i = 0; i < 3000; i++) writes.push({ report: makeReport({ n: i, padBytes: 2000, fetchedAt: T0 - 3000 + i }), expiresAt: T0 + DAY });
+    for (let i = 0; i < 3000; i++) writes.push({ report: makeReport({ n: i, padBytes: 3000, fetchedAt: T0 - 3000 + i }), expiresAt: T0 + DAY });
     store.cache.putMany(writes);
     const maxBytes = 2 * 1024 * 1024;
     assert.ok(store.fileSize() > 3 * maxBytes, 'starts well above the limit');

@@ -1,3 +1,4 @@
+import { decodeReport, encodeReport } from './codec.js';
 import type { Clock } from '../../clock/index.js';
 import type { IndicatorKind } from '../../indicators/index.js';
 import type { ProviderName, Report } from '../../providers/types.js';
@@ -43,7 +44,7 @@ const SQL = {
 
 interface EntryRow {
   seq: number;
-  report: string;
+  report: string | Buffer;
   fetched_at: number;
   expires_at: number;
   hits: number;
@@ -55,7 +56,7 @@ interface Cursor {
 }
 
 function toEntry(row: EntryRow): CacheEntry {
-  return { report: JSON.parse(row.report) as Report, fetchedAt: row.fetched_at, expiresAt: row.expires_at, hits: row.hits };
+  return { report: decodeReport(row.report), fetchedAt: row.fetched_at, expiresAt: row.expires_at, hits: row.hits };
 }
 
 function encodeCursor(row: EntryRow): string {
@@ -317,7 +318,7 @@ export class CacheRepository {
       report.found ? 1 : 0,
       report.verdict,
       report.detections ?? null,
-      JSON.stringify(report),
+      encodeReport(report),
       report.fetchedAt,
       expiresAt,
       old?.hits ?? 0,

@@ -13,7 +13,10 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   const db = new Database(file, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS });
   try {
     if (!readonly) {
-      // auto_vacuum only takes effect while the file has no table yet, so it must come first.
+      // page_size and auto_vacuum only take effect while the file has no table yet, so they come first.
+      // Cached reports are stored deflated at 2-4 KB each: 16 KiB pages hold several per page where
+      // 4 KiB pages held one and wasted the rest (measured: 4.5 KB on disk per 2.3 KB report).
+      db.pragma('page_size = 16384');
       db.pragma('auto_vacuum = INCREMENTAL');
       db.pragma('journal_mode = WAL');
       db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);

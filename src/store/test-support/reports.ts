@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import type { IndicatorKind } from '../../indicators/index.js';
 import type { ProviderName, Report } from '../../providers/types.js';
@@ -26,7 +27,8 @@ export function makeReport(overrides: Partial<Report> & { n?: number | string; p
     reputation: -10,
     lastAnalysisAt: null,
     firstSeenAt: null,
-    data: { attributes: { note: 'x'.repeat(padBytes) } },
+    // Random hex: reports are stored deflated, so padding must not compress away.
+    data: { attributes: { note: randomBytes(Math.ceil(padBytes / 2)).toString('hex').slice(0, padBytes) } },
     fetchedAt: Date.UTC(2026, 0, 15, 12, 0, 0),
     ...rest,
   };

@@ -1,0 +1,184 @@
+/**
+ * A running `vtg serve` over its REST API under /api. Bodies are the objects the Gateway methods
+ * return; errors are `{error:{code,message}}`. The client token comes from VTG_TOKEN (never argv).
+ */
+import { openAsBlob } from 'node:fs';
+import { basename } from 'node:path';
+import type { BatchItem, BatchJob } from '../../gateway/index.js';
+import { CliFailure, exitCodeForCode } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import type { Backend } from './types.js';
+
+const FINISHED = new Set(['completed', 'cancelled', 'failed']);
+
+export interface RemoteOptions {
+  server: string;
+  token?: string;
+  /** Poll interval while following a batch (ms). */
+  pollMs?: number;
+}
+
+function exitForStatus(status: number, code: string | undefined): number {
+  if (status === 401 || status === 403 || status === 429 || status >= 500) return EXIT.failure;
+  if (status === 400 || status === 404 || status === 409 || status === 413 || status === 422) return EXIT.usage;
+  return exitCodeForCode(code);
+}
+
+function query(params: Record<string, string | number | boolean | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+export async function openRemote(options: RemoteOptions): Promise<Backend> {
+  let base: URL;
+  try {
+    base = new URL(options.server);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error('not http');
+  } catch {
+    throw new CliFailure(`--server ${JSON.stringify(options.server)} is not an http(s) URL`, 'UsageError', EXIT.usage);
+  }
+  const origin = base.href.replace(/\/+$/, '');
+  const pollMs = options.pollMs ?? 500;
+
+  async function call(method: string, path: string, init: { body?: unknown; form?: FormData; signal?: AbortSignal; raw?: boolean } = {}): Promise<unknown> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | FormData | undefined;
+    if (init.form) body = init.form;
+    else if (init.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(init.body);
+    }
+    let res: Response;
+    try {
+      res = await fetch(`${origin}${path}`, { method, headers, body, signal: init.signal ?? null });
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw err;
+      const cause = (err as { cause?: { code?: string } }).cause?.code;
+      throw new CliFailure(`cannot reach the server at ${origin}${cause ? ` (${cause})` : ''}`, 'ServerUnreachable', EXIT.failure);
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      let code: string | undefined;
+      let message = text.slice(0, 300);
+      try {
+        const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
+        code = parsed.error?.code;
+        message = parsed.error?.message ?? message;
+      } catch {
+        // not JSON: keep the text
+      }
+      throw new CliFailure(`server: ${message || res.statusText} (${code ?? 'HTTP'} ${res.status})`, code ?? `HTTP${res.status}`, exitForStatus(res.status, code));
+    }
+    if (init.raw) return text;
+    return text === '' ? undefined : JSON.parse(text);
+  }
+
+  const get = <T>(path: string, signal?: AbortSignal) => call('GET', path, { signal }) as Promise<T>;
+
+  const health = await get<{ mock?: boolean }>('/api/health');
+
+  const backend: Backend = {
+    kind: 'remote',
+    mock: health?.mock === true,
+    where: origin,
+    lookup: (input, o) =>
+      get(
+        `/api/lookup${query({
+          q: input,
+          provider: o.provider,
+          priority: o.priority,
+          maxAge: o.maxAgeMs === undefined ? undefined : Math.round(o.maxAgeMs / 1000),
+          allowStale: o.allowStale === false ? false : undefined,
+          wait: o.waitForQuota === false ? false : undefined,
+          cacheOnly: o.cacheOnly ? true : undefined,
+        })}`,
+        o.signal,
+      ),
+    estimate: (inputs, o) => call('POST', '/api/batch', { body: { indicators: inputs, dryRun: true, provider: o?.provider } }) as never,
+    quota: (provider) => get(`/api/quota${query({ provider })}`),
+    providers: () => get('/api/providers'),
+    history: (input, o) => get(`/api/history${query({ q: input, provider: o.provider, limit: o.limit })}`),
+    changes: (o) => get(`/api/changes${query({ limit: o.limit, since: o.since })}`),
+    cacheInfo: () => get('/api/cache/info'),
+    cacheList: (q) => get(`/api/cache/list${query({ kind: q.kind, provider: q.provider, limit: q.limit, cursor: q.cursor })}`),
+    cacheClear: async (f) => {
+      const body = (await call('DELETE', `/api/cache${query({ indicator: f.input, kind: f.kind, provider: f.provider, all: !f.input && !f.kind && !f.provider ? true : undefined })}`)) as { removed?: number };
+      return body?.removed ?? 0;
+    },
+    cachePrune: () => call('POST', '/api/cache/prune') as never,
+    scanFile: async (path, o) => {
+      const form = new FormData();
+      form.set('file', await openAsBlob(path), o.filename ?? basename(path));
+      if (o.password !== undefined) form.set('password', o.password);
+      if (o.force) form.set('force', 'true');
+      if (o.priority) form.set('priority', o.priority);
+      return call('POST', '/api/scan/file', { form, signal: o.signal }) as never;
+    },
+    scanUrl: (url, o) => call('POST', '/api/scan/url', { body: { url, priority: o.priority }, signal: o.signal }) as never,
+    rescan: (input, o) => call('POST', '/api/rescan', { body: { indicator: input, priority: o.priority }, signal: o.signal }) as never,
+    analysis: (id, o) => get(`/api/analyses/${encodeURIComponent(id)}${query({ wait: o.waitMs === undefined ? undefined : Math.round(o.waitMs / 1000) })}`, o.signal),
+    analysisItem: (id) => get(`/api/analyses/${encodeURIComponent(id)}/item`),
+    createBatch: async (inputs, o) => {
+      const body = (await call('POST', '/api/batch', { body: { indicators: inputs, priority: o.priority, budget: o.budget ?? undefined, provider: o.provider } })) as BatchJob | { job: BatchJob };
+      return 'job' in body ? body.job : body;
+    },
+    batch: async (id) => {
+      try {
+        return await get(`/api/batch/${encodeURIComponent(id)}`);
+      } catch (err) {
+        if (err instanceof CliFailure && err.exitCode === EXIT.usage) return undefined;
+        throw err;
+      }
+    },
+    listBatches: (limit) => get(`/api/batch${query({ limit })}`),
+    batchResults: async (id, o = {}) => {
+      const text = (await call('GET', `/api/batch/${encodeURIComponent(id)}/results${query({ afterSeq: o.afterSeq, limit: o.limit })}`, { raw: true })) as string;
+      return text
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as BatchItem);
+    },
+    runBatch: async (id, o) => {
+      for (;;) {
+        const view = await backend.batch(id);
+        if (!view) throw new CliFailure(`no batch with id ${id}`, 'BatchNotFound', EXIT.usage);
+        if (FINISHED.has(view.job.status) || o.signal?.aborted) return view.job;
+        await sleep(pollMs, o.signal);
+      }
+    },
+    cancelBatch: async (id) => {
+      await call('DELETE', `/api/batch/${encodeURIComponent(id)}`);
+      return true;
+    },
+    enrich: (input, o) => get(`/api/enrich${query({ q: input, providers: o.providers?.join(','), priority: o.priority })}`, o.signal),
+    health: () => get('/api/health'),
+    createToken: (t) => call('POST', '/api/tokens', { body: t }) as never,
+    listTokens: () => get('/api/tokens'),
+    revokeToken: async (idOrName) => {
+      try {
+        await call('DELETE', `/api/tokens/${encodeURIComponent(idOrName)}`);
+        return true;
+      } catch (err) {
+        if (err instanceof CliFailure && err.exitCode === EXIT.usage) return false;
+        throw err;
+      }
+    },
+    close: async () => {},
+  };
+  return backend;
+}

@@ -1,0 +1,83 @@
+/** `vtg quota`: per window used/limit/remaining with a bar, status, backoff, pause and key label (never the key). */
+import type { Command } from 'commander';
+import type { QuotaView } from '../../gateway/index.js';
+import type { ProviderName } from '../../providers/types.js';
+import type { CliContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { keyValueLines } from '../format/output.js';
+import { quotaBar, resetText, statusText } from '../format/quota.js';
+import { renderTable } from '../format/table.js';
+import { etaText, isoTime } from '../format/time.js';
+import { action, examples, PROVIDERS } from './common.js';
+
+export function registerQuota(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('quota')
+    .description('show the quota: used/limit/remaining per window, status, backoff and pause (the key is shown by label only)')
+    .argument('[provider]', `one of ${PROVIDERS.join(', ')} (default virustotal)`)
+    .option('--all', 'every configured provider')
+    .action(action(ctx, (provider: string | undefined, flags: { all?: boolean }) => quota(ctx, provider, flags)));
+  examples(cmd, ['vtg quota', 'vtg quota --json | jq .windows', 'vtg quota --all']);
+}
+
+function windowRows(q: QuotaView) {
+  return q.windows.map((w) => ({ provider: q.provider, key: q.key, ...w, status: q.status }));
+}
+
+function human(ctx: CliContext, q: QuotaView): string[] {
+  const p = ctx.out.paint;
+  const now = Date.now();
+  const lines = keyValueLines(
+    [
+      ['provider', `${q.provider}${q.mock ? p('yellow', ' (simulator)') : ''}`],
+      ['key', q.key],
+      ['status', statusText(q.status, p)],
+      ['can request', q.canMakeRequest ? 'yes' : p('red', 'no')],
+      ['backoff', q.recommendedBackoffMs > 0 ? etaText(q.recommendedBackoffMs) : 'none'],
+      ['paused until', q.pausedUntil ? isoTime(q.pausedUntil) : '-'],
+      ['key healthy', q.keyHealthy ? 'yes' : p('red', 'no (credentials refused)')],
+      ['reconciled', q.lastReconciledAt ? isoTime(q.lastReconciledAt) : 'never'],
+    ],
+    p,
+  );
+  const header = ['WINDOW', 'USED', 'LIMIT', 'REMAINING', '', 'RESETS'].map((h) => p('bold', h));
+  const rows = q.windows.map((w) => [w.window, String(w.used), String(w.limit), String(w.remaining), quotaBar(w, p), resetText(w, now)]);
+  return [...lines, '', ...renderTable(header, rows, { right: new Set([1, 2, 3]) })];
+}
+
+async function quota(ctx: CliContext, provider: string | undefined, flags: { all?: boolean }): Promise<number> {
+  if (provider !== undefined && !PROVIDERS.includes(provider as ProviderName)) {
+    ctx.out.warn(`vtg: unknown provider "${provider}" (use ${PROVIDERS.join(', ')})`);
+    return EXIT.usage;
+  }
+  const backend = await ctx.backend();
+  const views: QuotaView[] = [];
+  if (flags.all) {
+    for (const s of await backend.providers()) if (s.quota) views.push({ ...s.quota, provider: s.name, mock: backend.mock });
+  } else {
+    views.push(await backend.quota(provider as ProviderName | undefined));
+  }
+  const out = ctx.out;
+  if (out.mode === 'csv' || out.mode === 'ndjson') {
+    out.list(views.flatMap(windowRows), [
+      { key: 'provider' },
+      { key: 'window' },
+      { key: 'used' },
+      { key: 'limit' },
+      { key: 'remaining' },
+      { key: 'percent' },
+      { key: 'resetsAt' },
+      { key: 'status' },
+      { key: 'key' },
+    ]);
+  } else if (out.mode === 'json') {
+    if (flags.all) out.list(views, []);
+    else out.object(views[0] as QuotaView, () => []);
+  } else {
+    views.forEach((v, i) => {
+      if (i > 0) out.line();
+      for (const l of human(ctx, v)) out.line(l);
+    });
+  }
+  return EXIT.ok;
+}

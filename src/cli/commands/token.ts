@@ -1,0 +1,89 @@
+/** `vtg token create|list|revoke`: client tokens for `vtg serve` (works while a server runs on the same data dir). */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { TokenRecord, TokenRole } from '../../store/index.js';
+import type { CliContext } from '../context.js';
+import { UsageError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { keyValueLines } from '../format/output.js';
+import { isoTime } from '../format/time.js';
+import { action, examples, wholeNumber } from './common.js';
+
+const ROLES: TokenRole[] = ['admin', 'analyst', 'reader'];
+
+export function registerToken(program: Command, ctx: CliContext): void {
+  const token = program.command('token').description('client tokens for the HTTP service (only a hash is stored)');
+  examples(token, [
+    'vtg token create --name soar --role analyst --daily-budget 200',
+    'vtg token create --name ci --role reader --json | jq -r .token',
+    'vtg token list',
+    'vtg token revoke soar',
+  ]);
+  token
+    .command('create')
+    .description('create a token; it is printed once and cannot be shown again')
+    .requiredOption('--name <name>', 'a unique name')
+    .addOption(new Option('--role <role>', 'admin: everything; analyst: lookups, scans, batches; reader: cached answers only').choices(ROLES).makeOptionMandatory())
+    .option('--daily-budget <n>', 'max upstream calls per UTC day charged to this token', wholeNumber)
+    .action(action(ctx, (flags: { name: string; role: TokenRole; dailyBudget?: number }) => create(ctx, flags)));
+  token
+    .command('list')
+    .description('every token (never the token itself)')
+    .action(action(ctx, () => list(ctx)));
+  token
+    .command('revoke')
+    .description('revoke a token by id or name')
+    .argument('<id|name>')
+    .action(action(ctx, (idOrName: string) => revoke(ctx, idOrName)));
+}
+
+async function create(ctx: CliContext, flags: { name: string; role: TokenRole; dailyBudget?: number }): Promise<number> {
+  if (flags.name.trim() === '') throw new UsageError('--name must not be empty');
+  const backend = await ctx.backend();
+  const created = await backend.createToken({ name: flags.name, role: flags.role, dailyBudget: flags.dailyBudget ?? null });
+  const r = created.record;
+  ctx.out.object({ token: created.token, ...r }, () => [
+    created.token,
+    '',
+    ...keyValueLines(
+      [
+        ['id', r.id],
+        ['name', r.name],
+        ['role', r.role],
+        ['daily budget', r.dailyBudget === null ? 'none' : String(r.dailyBudget)],
+      ],
+      ctx.out.paint,
+    ),
+    '',
+    ctx.out.paint('yellow', 'This token is shown once: store it now (clients send it as "Authorization: Bearer <token>").'),
+  ]);
+  return EXIT.ok;
+}
+
+async function list(ctx: CliContext): Promise<number> {
+  const backend = await ctx.backend();
+  ctx.out.list(
+    await backend.listTokens(),
+    [
+      { key: 'id' },
+      { key: 'name' },
+      { key: 'role' },
+      { key: 'dailyBudget', header: 'DAILY BUDGET', text: (t: TokenRecord) => (t.dailyBudget === null ? '-' : String(t.dailyBudget)) },
+      { key: 'createdAt', header: 'CREATED', text: (t) => isoTime(t.createdAt) },
+      { key: 'revokedAt', header: 'REVOKED', text: (t, p) => (t.revokedAt ? p('red', isoTime(t.revokedAt)) : '-') },
+    ],
+    { empty: 'no tokens' },
+  );
+  return EXIT.ok;
+}
+
+async function revoke(ctx: CliContext, idOrName: string): Promise<number> {
+  const backend = await ctx.backend();
+  const ok = await backend.revokeToken(idOrName);
+  if (!ok) {
+    ctx.out.warn(`vtg: no live token with id or name "${idOrName}"`);
+    return EXIT.usage;
+  }
+  ctx.out.object({ revoked: idOrName }, () => [`revoked ${idOrName}`]);
+  return EXIT.ok;
+}

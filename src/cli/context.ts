@@ -1,0 +1,149 @@
+/**
+ * Per-run state shared by the commands: global options, the output, the loaded config and the
+ * backend (opened on first use), and the exit code the run ends with.
+ */
+import { clockFromEnv } from '../clock/index.js';
+import { type GatewayConfig, loadConfig, secretsOf } from '../config/index.js';
+import { type Backend, openEmbedded, openRemote } from './backend/index.js';
+import { UsageError } from './errors.js';
+import { EXIT, worstExit } from './exit-codes.js';
+import { wantsColor } from './format/color.js';
+import { parseFields } from './format/fields.js';
+import { Output, type OutputMode } from './format/output.js';
+import type { CliIo } from './io.js';
+
+export const MOCK_BANNER = 'vtg: no VirusTotal key configured — using the built-in simulator (mock mode)';
+
+export interface GlobalOptions {
+  dataDir?: string;
+  config?: string;
+  server?: string;
+  json?: boolean;
+  ndjson?: boolean;
+  csv?: boolean;
+  fields?: string;
+  color?: boolean;
+  quiet?: boolean;
+  progressInterval?: string;
+}
+
+export class CliContext {
+  readonly io: CliIo;
+  exitCode: number = EXIT.ok;
+  #globals: GlobalOptions = {};
+  #out: Output | undefined;
+  #config: GatewayConfig | undefined;
+  #backend: Promise<Backend> | undefined;
+  #secrets: string[] = [];
+
+  constructor(io: CliIo) {
+    this.io = io;
+    const token = io.env.VTG_TOKEN;
+    if (token) this.#secrets.push(token);
+    // Keys in the environment are secrets even before a config is loaded.
+    for (const name of ['VT_API_KEY', 'VIRUSTOTAL_API_KEY', 'COWRIEPROC_VT_API', 'URLHAUS_API_KEY', 'SPUR_API_KEY']) {
+      const v = io.env[name]?.trim();
+      if (v) this.#secrets.push(v);
+    }
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return this.io.env;
+  }
+
+  /** Records an outcome; the run ends with the worst one. */
+  fail(code: number): void {
+    this.exitCode = worstExit(this.exitCode, code);
+  }
+
+  setGlobals(globals: GlobalOptions): void {
+    this.#globals = globals;
+    this.#out = undefined;
+  }
+
+  get globals(): GlobalOptions {
+    return this.#globals;
+  }
+
+  addSecret(secret: string | undefined): void {
+    if (secret && secret.length >= 4 && !this.#secrets.includes(secret)) this.#secrets.push(secret);
+  }
+
+  get out(): Output {
+    if (!this.#out) {
+      const g = this.#globals;
+      const modes = (['json', 'ndjson', 'csv'] as const).filter((m) => g[m]);
+      if (modes.length > 1) throw new UsageError(`choose one output format: ${modes.map((m) => `--${m}`).join(', ')} were all given`);
+      const mode: OutputMode = modes[0] ?? 'table';
+      this.#out = new Output({
+        mode,
+        fields: parseFields(g.fields),
+        color: wantsColor(this.io.stdout.isTTY, this.io.env, g.color !== false),
+        quiet: g.quiet === true,
+        stdout: this.io.stdout,
+        stderr: this.io.stderr,
+        secrets: () => this.#secrets,
+      });
+    }
+    return this.#out;
+  }
+
+  /** Seconds between plain progress lines when stderr is not a terminal. */
+  get progressIntervalMs(): number {
+    const raw = this.#globals.progressInterval ?? '5';
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--progress-interval must be a number of seconds above 0, got ${JSON.stringify(raw)}`);
+    return n * 1000;
+  }
+
+  get serverUrl(): string | undefined {
+    const s = this.#globals.server ?? this.io.env.VTG_SERVER;
+    return s && s.trim() !== '' ? s.trim() : undefined;
+  }
+
+  /** The config from the file, the environment and the global flags (validated once). */
+  config(extra: { host?: string; port?: number; redisUrl?: string; mockProfile?: 'public' | 'premium' } = {}): GatewayConfig {
+    if (!this.#config || Object.keys(extra).length > 0) {
+      const overrides = { ...(this.#globals.dataDir ? { dataDir: this.#globals.dataDir } : {}), ...extra };
+      const config = loadConfig({ env: this.io.env, ...(this.#globals.config ? { file: this.#globals.config } : {}), overrides });
+      for (const s of secretsOf(config)) this.addSecret(s);
+      this.#config = config;
+    }
+    return this.#config;
+  }
+
+  /** Opens the gateway once (embedded, or the --server); prints the mock banner when it runs on the simulator. */
+  backend(): Promise<Backend> {
+    if (!this.#backend) {
+      this.#backend = (async () => {
+        const server = this.serverUrl;
+        const backend = server
+          ? await openRemote({ server, token: this.io.env.VTG_TOKEN })
+          : await openEmbedded(this.config(), clockFromEnv(this.io.env));
+        if (backend.mock) this.out.warn(MOCK_BANNER);
+        return backend;
+      })();
+    }
+    return this.#backend;
+  }
+
+  /** A line on stderr that works even when the output options are invalid. */
+  errorLine(text: string): void {
+    let out = text;
+    for (const secret of this.#secrets) out = out.split(secret).join('***');
+    this.io.stderr.write(`${out}\n`);
+  }
+
+  /** Prints the banner for commands that open a Gateway themselves (serve). */
+  banner(mock: boolean): void {
+    if (mock) this.out.warn(MOCK_BANNER);
+  }
+
+  async close(): Promise<void> {
+    const pending = this.#backend;
+    this.#backend = undefined;
+    if (!pending) return;
+    const backend = await pending.catch(() => undefined);
+    await backend?.close();
+  }
+}

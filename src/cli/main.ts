@@ -1,0 +1,44 @@
+/** `vtg` entry point: `run(argv)` parses, runs one command and returns the exit code (never exits the process). */
+import { CommanderError } from 'commander';
+import { VERSION } from '../gateway/index.js';
+import { CliContext } from './context.js';
+import { exitCodeFor, messageOf } from './errors.js';
+import { EXIT, worstExit } from './exit-codes.js';
+import { type CliIo, processIo } from './io.js';
+import { buildProgram } from './program.js';
+import { rejectKeyArguments } from './secret-args.js';
+
+function applyExitOverride(cmd: ReturnType<typeof buildProgram>, ctx: CliContext): void {
+  cmd.exitOverride();
+  cmd.configureOutput({
+    writeOut: (s) => ctx.io.stdout.write(s),
+    writeErr: (s) => ctx.errorLine(s.replace(/\n$/, '')),
+  });
+  for (const sub of cmd.commands) applyExitOverride(sub as ReturnType<typeof buildProgram>, ctx);
+}
+
+export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const ctx = new CliContext(io);
+  try {
+    rejectKeyArguments(argv);
+    const program = buildProgram(ctx, VERSION);
+    applyExitOverride(program, ctx);
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT.usage;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end with code 0; anything else commander rejects is a usage error
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    ctx.errorLine(`vtg: ${messageOf(err)}`);
+    return worstExit(ctx.exitCode, exitCodeFor(err));
+  } finally {
+    await ctx.close().catch((err: unknown) => {
+      ctx.errorLine(`vtg: while closing: ${messageOf(err)}`);
+    });
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Client authentication. `Authorization: Bearer <token>` on /api, `x-apikey: <token>` on /api/v3
+ * (each also accepts the other). Once any token exists every request needs one, loopback included;
+ * with none, the server is open and callers act as admin (startServer refuses that off loopback).
+ */
+import type { Context } from 'hono';
+import type { TokenRole } from '../store/index.js';
+import { HttpError } from './errors.js';
+import type { AppDeps, AppEnv, Principal } from './types.js';
+
+/** Who may call a route: anyone, anyone when `server.publicHealth` is on, or a minimum role. */
+export type Access = 'public' | 'health' | TokenRole;
+export type Family = 'api' | 'v3';
+
+const RANK: Record<TokenRole, number> = { reader: 1, analyst: 2, admin: 3 };
+
+export const OPEN_PRINCIPAL: Principal = Object.freeze({ tokenId: null, name: 'local', role: 'admin', dailyBudget: null });
+
+export function presentedToken(c: Context<AppEnv>): string | undefined {
+  const auth = c.req.header('authorization');
+  if (auth) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    return m?.[1] ?? auth.trim();
+  }
+  const key = c.req.header('x-apikey');
+  return key === undefined ? undefined : key.trim();
+}
+
+function missing(family: Family): HttpError {
+  return family === 'v3'
+    ? new HttpError(401, 'AuthenticationRequiredError', 'X-Apikey header is missing')
+    : new HttpError(401, 'Unauthorized', 'this server needs a token: send Authorization: Bearer <token>', { 'WWW-Authenticate': 'Bearer' });
+}
+
+function wrong(family: Family): HttpError {
+  return family === 'v3'
+    ? new HttpError(401, 'WrongCredentialsError', 'Wrong API key')
+    : new HttpError(401, 'InvalidToken', 'the token is unknown or revoked', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+}
+
+export function forbidden(family: Family, message: string): HttpError {
+  return new HttpError(403, family === 'v3' ? 'ForbiddenError' : 'Forbidden', message);
+}
+
+/** The caller, or null when anonymous on a public route. Throws 401/403 HttpErrors. */
+export function authenticate(c: Context<AppEnv>, deps: AppDeps, access: Access, family: Family): Principal | null {
+  const tokens = deps.gateway.tokens;
+  const open = tokens.count() === 0;
+  const isPublic = access === 'public' || (access === 'health' && deps.gateway.config.server.publicHealth);
+  if (open) return OPEN_PRINCIPAL;
+  const token = presentedToken(c);
+  if (!token) {
+    if (isPublic) return null;
+    throw missing(family);
+  }
+  const record = tokens.verify(token);
+  if (!record) {
+    if (isPublic) return null;
+    throw wrong(family);
+  }
+  const principal: Principal = { tokenId: record.id, name: record.name, role: record.role, dailyBudget: record.dailyBudget };
+  if (!isPublic && access !== 'health' && access !== 'public' && RANK[principal.role] < RANK[access]) {
+    throw forbidden(family, `this needs the ${access} role; the token has ${principal.role}`);
+  }
+  return principal;
+}
+
+export function hasRole(p: Principal, role: TokenRole): boolean {
+  return RANK[p.role] >= RANK[role];
+}
+
+/** May this caller see a resource owned by `owner` (a token id)? Admins see all. */
+export function owns(p: Principal, owner: string | null): boolean {
+  return p.role === 'admin' || (p.tokenId !== null && owner === p.tokenId);
+}

@@ -1,0 +1,59 @@
+/**
+ * Per-token daily budgets of upstream calls, and lookups on a caller's behalf: readers never spend
+ * quota, and a token whose budget is spent is answered from the cache or refused with 429.
+ */
+import { type LookupOptions, type LookupResult, NotCachedError } from '../gateway/index.js';
+import type { Indicator } from '../indicators/index.js';
+import { utcDayKey } from '../store/index.js';
+import { HttpError } from './errors.js';
+import type { AppDeps, Principal } from './types.js';
+
+const DAY_MS = 86_400_000;
+
+export function secondsToUtcMidnight(now: number): number {
+  return Math.max(1, Math.ceil((DAY_MS - (now % DAY_MS)) / 1000));
+}
+
+export function budgetExceeded(deps: AppDeps, p: Principal): HttpError {
+  const wait = secondsToUtcMidnight(deps.gateway.clock.now());
+  return new HttpError(429, 'BudgetExceeded', `token "${p.name}" has spent its daily budget of ${p.dailyBudget} upstream calls; it resets at 00:00 UTC`, {
+    'Retry-After': String(wait),
+  });
+}
+
+/** Upstream calls this token may still make today, or null without a budget. */
+export function remainingBudget(deps: AppDeps, p: Principal): number | null {
+  if (p.dailyBudget === null || p.tokenId === null) return null;
+  const spent = deps.gateway.tokens.spentToday(p.tokenId, utcDayKey(deps.gateway.clock.now()));
+  return Math.max(0, p.dailyBudget - spent);
+}
+
+export function spend(deps: AppDeps, p: Principal, n = 1): void {
+  if (p.tokenId === null || n <= 0) return;
+  deps.gateway.tokens.spend(p.tokenId, utcDayKey(deps.gateway.clock.now()), n);
+}
+
+/** Throws 429 BudgetExceeded when the caller may not make another upstream call today. */
+export function assertBudget(deps: AppDeps, p: Principal): void {
+  if (remainingBudget(deps, p) === 0) throw budgetExceeded(deps, p);
+}
+
+/** One lookup on behalf of `p`: readers and spent budgets are cache-only; upstream calls are charged. */
+export async function lookupAs(
+  deps: AppDeps,
+  p: Principal,
+  input: string | Indicator,
+  options: Omit<LookupOptions, 'cacheOnly' | 'onUpstreamCall' | 'tenant'>,
+): Promise<LookupResult> {
+  const tenant = p.tokenId ?? 'local';
+  if (p.role === 'reader') return deps.gateway.lookup(input, { ...options, tenant, cacheOnly: true });
+  if (remainingBudget(deps, p) === 0) {
+    try {
+      return await deps.gateway.lookup(input, { ...options, tenant, cacheOnly: true });
+    } catch (err) {
+      if (err instanceof NotCachedError) throw budgetExceeded(deps, p);
+      throw err;
+    }
+  }
+  return deps.gateway.lookup(input, { ...options, tenant, onUpstreamCall: () => spend(deps, p) });
+}

@@ -1,0 +1,118 @@
+/**
+ * Prometheus metrics on a Registry of our own. Request counters are kept as requests pass; the
+ * gateway's state (quota, cache, queues, batches) is read at scrape time, so a scrape always shows now.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Gateway } from '../gateway/index.js';
+import type { ProviderName } from '../providers/types.js';
+import type { AttemptOutcome } from '../webhooks/index.js';
+
+type GatewayView = Pick<Gateway, 'stats' | 'quota' | 'providers' | 'listBatches' | 'mock'>;
+
+export class HttpMetrics {
+  readonly registry = new Registry();
+  readonly #requests: Counter<'method' | 'route' | 'status'>;
+  readonly #duration: Histogram<'method' | 'route'>;
+  readonly #rejections: Counter<'code'>;
+  readonly #webhooks: Counter<'outcome'>;
+  readonly #quotaUsed: Gauge<'provider' | 'window'>;
+  readonly #quotaLimit: Gauge<'provider' | 'window'>;
+  readonly #gatewayCounters: Record<string, Counter<string>>;
+  readonly #cacheHits: Counter<'tier'>;
+  readonly #queueDepth: Gauge<'provider' | 'priority'>;
+  readonly #batchJobs: Gauge<'status'>;
+  readonly #batchItems: Gauge<'state'>;
+  readonly #mock: Gauge;
+
+  constructor() {
+    const registers = [this.registry];
+    this.#requests = new Counter({ name: 'vtg_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'route', 'status'], registers });
+    this.#duration = new Histogram({
+      name: 'vtg_http_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['method', 'route'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+      registers,
+    });
+    this.#rejections = new Counter({ name: 'vtg_http_rejections_total', help: 'Requests refused for quota, budget, queue or load (429/503)', labelNames: ['code'], registers });
+    this.#webhooks = new Counter({ name: 'vtg_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'], registers });
+    this.#quotaUsed = new Gauge({ name: 'vtg_quota_used', help: 'Upstream calls counted in the current quota window', labelNames: ['provider', 'window'], registers });
+    this.#quotaLimit = new Gauge({ name: 'vtg_quota_limit', help: 'Upstream calls allowed in the quota window', labelNames: ['provider', 'window'], registers });
+    const counter = (name: string, help: string) => new Counter({ name, help, registers });
+    this.#gatewayCounters = {
+      lookups: counter('vtg_lookups_total', 'Lookups asked of the gateway'),
+      upstreamCalls: counter('vtg_upstream_calls_total', 'Calls made to upstream APIs'),
+      upstreamCallsSaved: counter('vtg_upstream_calls_saved_total', 'Lookups answered without an upstream call of their own'),
+      singleFlightJoins: counter('vtg_single_flight_joins_total', 'Lookups that joined an identical call already in flight'),
+      staleServed: counter('vtg_stale_served_total', 'Expired cache entries served'),
+      misses: counter('vtg_cache_misses_total', 'Cache lookups without a fresh entry'),
+      errors: counter('vtg_lookup_errors_total', 'Lookups that failed'),
+      changes: counter('vtg_history_changes_total', 'Verdict changes detected'),
+    };
+    this.#cacheHits = new Counter({ name: 'vtg_cache_hits_total', help: 'Cache hits by tier', labelNames: ['tier'], registers });
+    this.#queueDepth = new Gauge({ name: 'vtg_queue_depth', help: 'Upstream tasks waiting, by priority', labelNames: ['provider', 'priority'], registers });
+    this.#batchJobs = new Gauge({ name: 'vtg_batch_jobs', help: 'Batch jobs by status (latest 500)', labelNames: ['status'], registers });
+    this.#batchItems = new Gauge({ name: 'vtg_batch_items', help: 'Items of queued and running batches', labelNames: ['state'], registers });
+    this.#mock = new Gauge({ name: 'vtg_mock_mode', help: '1 when the gateway runs on its built-in simulator', registers });
+  }
+
+  request(method: string, route: string, status: number, seconds: number): void {
+    this.#requests.inc({ method, route, status: String(status) });
+    this.#duration.observe({ method, route }, seconds);
+  }
+
+  rejection(code: string): void {
+    this.#rejections.inc({ code });
+  }
+
+  webhook(outcome: AttemptOutcome): void {
+    this.#webhooks.inc({ outcome });
+  }
+
+  /** Reads the gateway's state into the gauges and counters, then renders the exposition text. */
+  async render(gateway: GatewayView): Promise<string> {
+    const stats = gateway.stats();
+    const set = (c: Counter<string>, v: number) => {
+      c.reset();
+      if (v > 0) c.inc(v);
+    };
+    const g = this.#gatewayCounters;
+    set(g.lookups as Counter<string>, stats.lookups);
+    set(g.upstreamCalls as Counter<string>, stats.upstreamCalls);
+    set(g.upstreamCallsSaved as Counter<string>, stats.upstreamCallsSaved);
+    set(g.singleFlightJoins as Counter<string>, stats.singleFlightJoins);
+    set(g.staleServed as Counter<string>, stats.staleServed);
+    set(g.misses as Counter<string>, stats.cache.misses);
+    set(g.errors as Counter<string>, stats.errors);
+    set(g.changes as Counter<string>, stats.changes);
+    this.#cacheHits.reset();
+    for (const [tier, n] of Object.entries(stats.cache.hits)) this.#cacheHits.inc({ tier }, n);
+    this.#queueDepth.reset();
+    for (const [provider, byPriority] of Object.entries(stats.queueDepth)) {
+      for (const [priority, n] of Object.entries(byPriority ?? {})) this.#queueDepth.set({ provider, priority }, n);
+    }
+    this.#quotaUsed.reset();
+    this.#quotaLimit.reset();
+    for (const p of await gateway.providers()) {
+      if (!p.quota) continue;
+      for (const w of p.quota.windows) {
+        this.#quotaUsed.set({ provider: p.name as ProviderName, window: w.window }, w.used);
+        this.#quotaLimit.set({ provider: p.name, window: w.window }, w.limit);
+      }
+    }
+    this.#batchJobs.reset();
+    this.#batchItems.reset();
+    const totals = { total: 0, done: 0, failed: 0 };
+    for (const job of gateway.listBatches({ limit: 500 })) {
+      this.#batchJobs.inc({ status: job.status });
+      if (job.status === 'queued' || job.status === 'running') {
+        totals.total += job.total;
+        totals.done += job.done;
+        totals.failed += job.failed;
+      }
+    }
+    for (const [state, n] of Object.entries(totals)) this.#batchItems.set({ state }, n);
+    this.#mock.set(gateway.mock ? 1 : 0);
+    return this.registry.metrics();
+  }
+}
