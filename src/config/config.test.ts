@@ -13,7 +13,11 @@ test('no key means mock mode with the embedded defaults', () => {
   assert.equal(c.mock, true);
   assert.equal(c.server.host, '127.0.0.1');
   assert.equal(c.server.port, 8290);
-  assert.deepEqual(c.virustotal.limits, { minute: 4, day: 500, month: 15_500, burst: 1 });
+  // mock mode paces itself like the simulator's premium profile; a real key gets the public key's limits
+  assert.equal(c.mockProfile, 'premium');
+  assert.equal(c.virustotal.limits.minute, 1000);
+  const live = loadConfig({ env: { HOME: dir, VT_API_KEY: 'k0000000000' } });
+  assert.deepEqual(live.virustotal.limits, { minute: 4, day: 500, month: 15_500, burst: 1 });
   assert.equal(c.virustotal.url, 'https://www.virustotal.com');
   assert.equal(c.cache.maxBytes, 100 * 1024 * 1024);
 });

@@ -52,7 +52,13 @@ export class ConfigError extends Error {
 
 const DAY = 86_400_000;
 
+/** VirusTotal public key (seed 000): 4 a minute spaced by a burst-1 bucket, 500 a day, 15.5K a month. */
 export const DEFAULT_VT_LIMITS: LimitsConfig = { minute: 4, day: 500, month: 15_500, burst: 1 };
+/** What the built-in simulator enforces per profile, so mock mode paces itself like the simulated key. */
+const SIMULATOR_VT_LIMITS: Record<'public' | 'premium', LimitsConfig> = {
+  public: { minute: 4, hour: 240, day: 500, month: 15_500, burst: 1 },
+  premium: { minute: 1000, hour: 60_000, day: 1_000_000, month: 30_000_000, burst: 50 },
+};
 const DEFAULT_OTHER_LIMITS = {
   urlhaus: { ratePerSec: 2, burst: 3 },
   dshield: { ratePerSec: 1, burst: 2 },
@@ -167,9 +173,11 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
   const o = options.overrides ?? {};
 
   const vtKey = nonEmpty(env.VT_API_KEY, env.VIRUSTOTAL_API_KEY, env.COWRIEPROC_VT_API, file.virustotal?.apiKey);
-  const vtLimits = env.VTG_VT_LIMITS ? parseLimits(env.VTG_VT_LIMITS) : (file.virustotal?.limits ?? DEFAULT_VT_LIMITS);
   const profile = o.mockProfile ?? (env.VTG_MOCK_PROFILE as 'public' | 'premium' | undefined) ?? file.mock?.profile ?? 'premium';
   if (profile !== 'public' && profile !== 'premium') throw new ConfigError(`VTG_MOCK_PROFILE must be public or premium, got "${profile}"`);
+  const vtLimits = env.VTG_VT_LIMITS
+    ? parseLimits(env.VTG_VT_LIMITS)
+    : (file.virustotal?.limits ?? (vtKey === undefined ? SIMULATOR_VT_LIMITS[profile] : DEFAULT_VT_LIMITS));
 
   const port = o.port ?? envNumber(env, 'VTG_PORT') ?? file.server?.port ?? 8290;
   if (!Number.isInteger(port) || port > 65535) throw new ConfigError(`port must be an integer 0-65535, got ${port}`);

@@ -1,0 +1,87 @@
+/** `vtg enrich <indicator...>`: every applicable source (VirusTotal, URLhaus, DShield, SPUR), merged. */
+import type { Command } from 'commander';
+import type { EnrichResult, EnrichSource, Priority } from '../../gateway/index.js';
+import type { ProviderName } from '../../providers/types.js';
+import type { CliContext } from '../context.js';
+import { exitCodeForCode, UsageError } from '../errors.js';
+import { EXIT, worstExit } from '../exit-codes.js';
+import { collectFailOn, type FailRule, gate } from '../fail-on.js';
+import { paintVerdict } from '../format/color.js';
+import { detectionsText, sourceText } from '../format/lookup-rows.js';
+import { indicatorsFromArgs } from '../inputs.js';
+import { action, examples, PROVIDERS, priorityOption, reportError } from './common.js';
+
+interface EnrichFlags {
+  providers?: string;
+  priority: Priority;
+  failOn?: FailRule[];
+}
+
+export function registerEnrich(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('enrich')
+    .description('ask every applicable source about each indicator (VirusTotal + URLhaus; IPs also DShield + SPUR) and merge the verdicts')
+    .argument('<indicator...>', 'indicators; `-` reads stdin')
+    .option('--providers <list>', `only these sources (comma-separated: ${PROVIDERS.join(', ')})`)
+    .addOption(priorityOption('interactive'))
+    .option('--fail-on <rule>', 'exit 1 when the VirusTotal report meets RULE; repeatable', collectFailOn)
+    .action(action(ctx, (args: string[], flags: EnrichFlags) => enrich(ctx, args, flags)));
+  examples(cmd, ['vtg enrich 185.220.101.1', 'vtg enrich evil.example --json', 'vtg enrich 1.2.3.4 --providers dshield,spur']);
+}
+
+function sourceLine(ctx: CliContext, s: EnrichSource): string {
+  const p = ctx.out.paint;
+  const name = s.provider.padEnd(11);
+  if (s.ok) {
+    const r = s.result.report;
+    const verdict = r.found ? paintVerdict(p, r.verdict) : p('dim', 'not found');
+    const det = r.detections !== undefined || r.stats ? ` ${detectionsText(r.detections ?? r.stats?.malicious ?? null, r.engines ?? r.stats?.engines ?? null)}` : '';
+    const label = r.threatLabel ? `  ${r.threatLabel}` : '';
+    return `  ${name}${verdict}${det}${label}  ${p('dim', sourceText(s.result.source, s.result.ageMs))}`;
+  }
+  if ('skipped' in s) return `  ${name}${p('dim', `skipped: ${s.skipped}`)}`;
+  return `  ${name}${p('red', `error: ${s.error.message}`)}`;
+}
+
+async function enrich(ctx: CliContext, args: string[], flags: EnrichFlags): Promise<number> {
+  const providers = flags.providers?.split(',').map((s) => s.trim()).filter(Boolean) as ProviderName[] | undefined;
+  for (const p of providers ?? []) if (!PROVIDERS.includes(p)) throw new UsageError(`--providers: unknown provider "${p}" (use ${PROVIDERS.join(', ')})`);
+  const inputs = await indicatorsFromArgs(args, ctx.io.stdin);
+  if (inputs.length === 0) throw new UsageError('no indicators given');
+  const backend = await ctx.backend();
+  const results: EnrichResult[] = [];
+  const codes: number[] = [];
+  for (const input of inputs) {
+    try {
+      const r = await backend.enrich(input, { priority: flags.priority, ...(providers ? { providers } : {}) });
+      results.push(r);
+      for (const s of r.sources) if (!s.ok && 'error' in s) codes.push(exitCodeForCode(s.error.code));
+    } catch (err) {
+      codes.push(reportError(ctx, input, err));
+    }
+  }
+  const out = ctx.out;
+  if (out.mode === 'table') {
+    results.forEach((r, i) => {
+      if (i > 0) out.line();
+      out.line(`${out.paint('bold', r.indicator.value)} (${r.indicator.kind})  overall: ${paintVerdict(out.paint, r.verdict)}`);
+      for (const s of r.sources) out.line(sourceLine(ctx, s));
+    });
+  } else {
+    const rows = results.map((r) => ({ indicator: r.indicator.value, kind: r.indicator.kind, verdict: r.verdict, sources: r.sources, result: r }));
+    out.list(rows, [
+      { key: 'indicator' },
+      { key: 'kind' },
+      { key: 'verdict' },
+      ...PROVIDERS.map((name) => ({
+        key: name,
+        value: (row: (typeof rows)[number]) => {
+          const s = row.sources.find((x) => x.provider === name);
+          return !s ? null : s.ok ? (s.result.report.found ? s.result.report.verdict : 'not_found') : 'skipped' in s ? 'skipped' : 'error';
+        },
+      })),
+    ]);
+  }
+  const vt = results.flatMap((r) => r.sources.flatMap((s) => (s.ok && s.provider === 'virustotal' ? [{ subject: r.indicator.value, report: s.result.report }] : [])));
+  return worstExit(...codes, gate(flags.failOn ?? [], vt, (l) => out.warn(l)), EXIT.ok);
+}

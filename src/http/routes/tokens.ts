@@ -1,0 +1,54 @@
+/** Client tokens (admin only). The token itself is shown once, at creation; only its hash is stored. */
+import { z } from 'zod';
+import { HttpError } from '../errors.js';
+import { type RouteDef, route } from '../route.js';
+import { opaqueId } from '../schemas.js';
+
+export const tokenRoutes: RouteDef[] = [
+  route({
+    method: 'post',
+    path: '/api/tokens',
+    summary: 'Create a token (roles: admin, analyst, reader; optional daily budget of upstream calls). The token is returned once',
+    tag: 'tokens',
+    access: 'admin',
+    body: {
+      type: 'json',
+      schema: z.object({
+        name: z.string().trim().min(1).max(100),
+        role: z.enum(['admin', 'analyst', 'reader']),
+        dailyBudget: z.number().int().min(0).nullable().optional(),
+      }),
+    },
+    status: 201,
+    responses: { 409: 'A live token already has this name' },
+    handler: ({ c, deps, body }) => {
+      try {
+        const created = deps.gateway.tokens.create({ name: body.name, role: body.role, dailyBudget: body.dailyBudget ?? null });
+        return c.json(created, 201);
+      } catch (err) {
+        if (err instanceof RangeError) throw new HttpError(/already exists/.test(err.message) ? 409 : 400, 'BadRequest', err.message);
+        throw err;
+      }
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/tokens',
+    summary: 'Every token record (never the tokens themselves)',
+    tag: 'tokens',
+    access: 'admin',
+    handler: ({ c, deps }) => c.json({ tokens: deps.gateway.tokens.list() }),
+  }),
+  route({
+    method: 'delete',
+    path: '/api/tokens/{id}',
+    summary: 'Revoke a token by id or name',
+    tag: 'tokens',
+    access: 'admin',
+    params: z.object({ id: opaqueId }),
+    handler: ({ c, deps, params }) => {
+      if (!deps.gateway.tokens.revoke(params.id)) throw new HttpError(404, 'NotFound', `no live token ${params.id}`);
+      return c.json({ revoked: true });
+    },
+  }),
+];

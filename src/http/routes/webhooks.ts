@@ -1,0 +1,91 @@
+/** Webhook subscriptions: register (the target is SSRF-checked), list, delete, delivery log. */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Webhook } from '../../store/index.js';
+import { checkWebhookTarget, WEBHOOK_EVENTS } from '../../webhooks/index.js';
+import { owns } from '../auth.js';
+import { HttpError } from '../errors.js';
+import { type RouteDef, route } from '../route.js';
+import { limitParam, opaqueId, webhookEvents } from '../schemas.js';
+import type { AppDeps, Principal } from '../types.js';
+
+export function newSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64url')}`;
+}
+
+/** A webhook as listed: never its secret. */
+function publicView(h: Webhook) {
+  return { id: h.id, url: h.url, events: h.events, owner: h.owner, createdAt: h.createdAt, active: h.active };
+}
+
+function ownedHook(deps: AppDeps, p: Principal, id: string): Webhook {
+  const hook = deps.gateway.webhooks.get(id);
+  if (!hook || !owns(p, hook.owner)) throw new HttpError(404, 'NotFound', `no webhook with id ${id}`);
+  return hook;
+}
+
+export const webhookRoutes: RouteDef[] = [
+  route({
+    method: 'post',
+    path: '/api/webhooks',
+    summary: `Register a webhook for ${WEBHOOK_EVENTS.join(', ')}. A secret is generated when none is given and returned only here`,
+    description:
+      'Deliveries are POSTed as JSON with headers X-VTG-Event, X-VTG-Delivery (an id: deduplicate on it) and ' +
+      'X-VTG-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of `${t}.${body}` with the secret>. Failed deliveries are retried ' +
+      'with exponential backoff (1 min doubling, capped at 1 h) for 24 h.',
+    tag: 'webhooks',
+    access: 'analyst',
+    body: {
+      type: 'json',
+      schema: z.object({
+        url: z.string().min(1).max(2048),
+        events: z.array(webhookEvents).min(1).max(3),
+        secret: z.string().min(16).max(256).optional(),
+      }),
+    },
+    status: 201,
+    responses: { 400: 'Bad URL or a private/loopback target that is not allowlisted' },
+    handler: async ({ c, deps, principal, body }) => {
+      await checkWebhookTarget(body.url, { allowlist: deps.gateway.config.server.webhookAllowlist });
+      const secret = body.secret ?? newSecret();
+      const hook = deps.gateway.webhooks.create({ owner: principal.tokenId, url: body.url, events: [...new Set(body.events)], secret });
+      return c.json({ ...publicView(hook), secret }, 201);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/webhooks',
+    summary: 'Your webhooks (all of them for admins); secrets are never listed',
+    tag: 'webhooks',
+    access: 'analyst',
+    handler: ({ c, deps, principal }) => {
+      const hooks = principal.role === 'admin' ? deps.gateway.webhooks.list() : deps.gateway.webhooks.list(principal.tokenId);
+      return c.json({ webhooks: hooks.map(publicView) });
+    },
+  }),
+  route({
+    method: 'delete',
+    path: '/api/webhooks/{id}',
+    summary: 'Remove a webhook and its delivery log',
+    tag: 'webhooks',
+    access: 'analyst',
+    params: z.object({ id: opaqueId }),
+    handler: ({ c, deps, principal, params }) => {
+      ownedHook(deps, principal, params.id);
+      return c.json({ deleted: deps.gateway.webhooks.delete(params.id) });
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/webhooks/{id}/deliveries',
+    summary: 'Delivery log, newest first: status (pending, delivered, failed awaiting retry, dead), attempts, last HTTP status and error',
+    tag: 'webhooks',
+    access: 'analyst',
+    params: z.object({ id: opaqueId }),
+    query: z.object({ limit: limitParam(500) }),
+    handler: ({ c, deps, principal, params, query }) => {
+      ownedHook(deps, principal, params.id);
+      return c.json({ deliveries: deps.gateway.webhooks.deliveries(params.id, query.limit ?? 50) });
+    },
+  }),
+];
