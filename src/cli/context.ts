@@ -2,9 +2,8 @@
  * Per-run state shared by the commands: global options, the output, the loaded config and the
  * backend (opened on first use), and the exit code the run ends with.
  */
-import { clockFromEnv } from '../clock/index.js';
-import { type GatewayConfig, loadConfig, secretsOf } from '../config/index.js';
-import { type Backend, openEmbedded, openRemote } from './backend/index.js';
+import type { GatewayConfig } from '../config/index.js';
+import type { Backend } from './backend/index.js';
 import { UsageError } from './errors.js';
 import { EXIT, worstExit } from './exit-codes.js';
 import { wantsColor } from './format/color.js';
@@ -102,8 +101,9 @@ export class CliContext {
   }
 
   /** The config from the file, the environment and the global flags (validated once). */
-  config(extra: { host?: string; port?: number; redisUrl?: string; mockProfile?: 'public' | 'premium' } = {}): GatewayConfig {
+  async config(extra: { host?: string; port?: number; redisUrl?: string; mockProfile?: 'public' | 'premium' } = {}): Promise<GatewayConfig> {
     if (!this.#config || Object.keys(extra).length > 0) {
+      const { loadConfig, secretsOf } = await import('../config/index.js');
       const overrides = { ...(this.#globals.dataDir ? { dataDir: this.#globals.dataDir } : {}), ...extra };
       const config = loadConfig({ env: this.io.env, ...(this.#globals.config ? { file: this.#globals.config } : {}), overrides });
       for (const s of secretsOf(config)) this.addSecret(s);
@@ -117,9 +117,15 @@ export class CliContext {
     if (!this.#backend) {
       this.#backend = (async () => {
         const server = this.serverUrl;
-        const backend = server
-          ? await openRemote({ server, token: this.io.env.VTG_TOKEN })
-          : await openEmbedded(this.config(), clockFromEnv(this.io.env));
+        let backend: Backend;
+        if (server) {
+          const { openRemote } = await import('./backend/remote.js');
+          backend = await openRemote({ server, token: this.io.env.VTG_TOKEN });
+        } else {
+          const config = await this.config();
+          const [{ openEmbedded }, { clockFromEnv }] = await Promise.all([import('./backend/embedded.js'), import('../clock/index.js')]);
+          backend = await openEmbedded(config, clockFromEnv(this.io.env));
+        }
         if (backend.mock) this.out.warn(MOCK_BANNER);
         return backend;
       })();

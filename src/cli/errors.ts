@@ -1,6 +1,4 @@
 /** Errors the CLI raises itself, and how any error maps to a message and an exit code. */
-import { ConfigError } from '../config/index.js';
-import { IndicatorError } from '../indicators/index.js';
 import { EXIT } from './exit-codes.js';
 
 /** Bad usage or input detected by the CLI: exit 2. */
@@ -32,8 +30,12 @@ const INPUT_CODES = new Set([
   'UsageError',
   'ConfigError',
   'NotFound',
-  'UnknownBatch',
+  'BatchNotFound',
   'PayloadTooLarge',
+  'ProviderUnavailable',
+  'ProviderUnavailableError',
+  'InvalidFile',
+  'WebhookTargetError',
 ]);
 
 export function exitCodeForCode(code: string | undefined): number {
@@ -42,8 +44,12 @@ export function exitCodeForCode(code: string | undefined): number {
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CliFailure) return err.exitCode;
-  if (err instanceof UsageError || err instanceof IndicatorError || err instanceof ConfigError) return EXIT.usage;
-  return EXIT.failure;
+  // matched by name so this module does not load the engine (the CLI starts faster)
+  if (err instanceof UsageError || (err instanceof Error && (err.name === 'IndicatorError' || err.name === 'ConfigError'))) return EXIT.usage;
+  // the HTTP server refused its flags (an open server off loopback, a busy port)
+  if (err instanceof Error && err.name === 'ServerStartError') return EXIT.usage;
+  const code = (err as { code?: unknown } | null)?.code;
+  return exitCodeForCode(typeof code === 'string' ? code : undefined);
 }
 
 /** One line for stderr; never a stack (it could carry request details). */

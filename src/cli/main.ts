@@ -1,11 +1,11 @@
 /** `vtg` entry point: `run(argv)` parses, runs one command and returns the exit code (never exits the process). */
 import { CommanderError } from 'commander';
-import { VERSION } from '../gateway/index.js';
 import { CliContext } from './context.js';
 import { exitCodeFor, messageOf } from './errors.js';
 import { EXIT, worstExit } from './exit-codes.js';
 import { type CliIo, processIo } from './io.js';
 import { buildProgram } from './program.js';
+import { CLI_VERSION } from './version.js';
 import { rejectKeyArguments } from './secret-args.js';
 
 function applyExitOverride(cmd: ReturnType<typeof buildProgram>, ctx: CliContext): void {
@@ -21,7 +21,7 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   const ctx = new CliContext(io);
   try {
     rejectKeyArguments(argv);
-    const program = buildProgram(ctx, VERSION);
+    const program = buildProgram(ctx, CLI_VERSION);
     applyExitOverride(program, ctx);
     if (argv.length === 0) {
       program.outputHelp();

@@ -48,3 +48,16 @@ export {
 } from './report.js';
 export { CSV_HEADER, csvField, toCsv, toJson, toNdjson, toSummaryText } from './format.js';
 export { type FollowOptions, followCowrieLog } from './follow.js';
+export {
+  ALL_PROVIDERS,
+  type CowrieEnrichOptions,
+  type CowrieEnrichProgress,
+  type CowrieEnrichResult,
+  type CowrieEnrichStats,
+  type EnrichedCowrieReport,
+  enrichCowrieLogs,
+  enrichmentSummaryText,
+  type LookupFailure,
+  type ProviderRun,
+} from './pipeline.js';
+export { type FollowEnrichOptions, type FollowEnrichStats, followAndEnrich } from './follow-enrich.js';

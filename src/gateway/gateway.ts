@@ -314,7 +314,7 @@ export class Gateway {
   }
 
   /** Dry-run cost of looking up `inputs`: what is cached, in flight, and how many calls it needs. */
-  async estimate(inputs: string[], options: { provider?: ProviderName } = {}): Promise<Estimate> {
+  async estimate(inputs: ReadonlyArray<string | Indicator>, options: { provider?: ProviderName } = {}): Promise<Estimate> {
     const providerName = options.provider ?? 'virustotal';
     const up = this.#upstreams.get(providerName);
     if (!up?.scheduler) throw new ProviderUnavailableError(up?.note ?? `${providerName} is not configured`);
@@ -327,7 +327,7 @@ export class Gateway {
     for (const input of inputs) {
       let ind: Indicator;
       try {
-        ind = parseIndicator(input);
+        ind = typeof input === 'string' ? parseIndicator(input) : input;
       } catch {
         invalid++;
         continue;

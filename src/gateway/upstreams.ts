@@ -1,7 +1,7 @@
 /** Builds one provider client, governor key and scheduler per upstream from the config. */
 import type { Clock } from '../clock/index.js';
 import type { GatewayConfig, LimitsConfig } from '../config/index.js';
-import { type Governor, keyLabel } from '../governor/index.js';
+import { DEFAULT_LIMITS, type Governor, keyLabel } from '../governor/index.js';
 import { DshieldClient, DshieldProvider } from '../providers/dshield/index.js';
 import { SpurClient, SpurProvider } from '../providers/spur/index.js';
 import type { Provider, ProviderName } from '../providers/types.js';
@@ -48,7 +48,9 @@ export function buildUpstreams(
       upstreams.set(name, { name, key, note });
       return;
     }
-    governor.configure(key, limits);
+    // The governor's defaults carry a margin for network delay on the sliding minute (VirusTotal: 1 s).
+    const margin = DEFAULT_LIMITS[name].minuteMarginMs;
+    governor.configure(key, margin === undefined ? limits : { minuteMarginMs: margin, ...limits });
     const scheduler = new Scheduler({
       governor,
       key,

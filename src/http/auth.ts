@@ -42,10 +42,33 @@ export function forbidden(family: Family, message: string): HttpError {
   return new HttpError(403, family === 'v3' ? 'ForbiddenError' : 'Forbidden', message);
 }
 
+const CLOSED_TTL_MS = 5000;
+const OPEN_TTL_MS = 1000;
+const tokenState = new WeakMap<object, { open: boolean; at: number }>();
+
+/**
+ * Whether the server is open (no live token), remembered briefly so the hot path skips a query:
+ * 5 s once tokens exist (a stale answer can only keep the server closed), 1 s while there are none.
+ * Tokens created or revoked through this server take effect at once (`tokensChanged`).
+ */
+function isOpen(tokens: AppDeps['gateway']['tokens']): boolean {
+  const state = tokenState.get(tokens);
+  const now = performance.now();
+  if (state && now - state.at < (state.open ? OPEN_TTL_MS : CLOSED_TTL_MS)) return state.open;
+  const open = tokens.count() === 0;
+  tokenState.set(tokens, { open, at: now });
+  return open;
+}
+
+/** Forget the remembered open/closed state (after creating or revoking a token). */
+export function tokensChanged(tokens: AppDeps['gateway']['tokens']): void {
+  tokenState.delete(tokens);
+}
+
 /** The caller, or null when anonymous on a public route. Throws 401/403 HttpErrors. */
 export function authenticate(c: Context<AppEnv>, deps: AppDeps, access: Access, family: Family): Principal | null {
   const tokens = deps.gateway.tokens;
-  const open = tokens.count() === 0;
+  const open = isOpen(tokens);
   const isPublic = access === 'public' || (access === 'health' && deps.gateway.config.server.publicHealth);
   if (open) return OPEN_PRINCIPAL;
   const token = presentedToken(c);
@@ -59,7 +82,8 @@ export function authenticate(c: Context<AppEnv>, deps: AppDeps, access: Access, 
     throw wrong(family);
   }
   const principal: Principal = { tokenId: record.id, name: record.name, role: record.role, dailyBudget: record.dailyBudget };
-  if (!isPublic && access !== 'health' && access !== 'public' && RANK[principal.role] < RANK[access]) {
+  if (access === 'public' || access === 'health') return principal;
+  if (RANK[principal.role] < RANK[access]) {
     throw forbidden(family, `this needs the ${access} role; the token has ${principal.role}`);
   }
   return principal;

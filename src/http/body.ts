@@ -27,6 +27,12 @@ export async function readLimited(c: Context<AppEnv>, limit: number): Promise<Bu
   const chunks: Buffer[] = [];
   let total = 0;
   const reader = body.getReader();
+  // a client dribbling its body past the request's time limit is cut off
+  const signal = c.get('request')?.signal;
+  const onAbort = () => {
+    reader.cancel().catch(() => undefined);
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -40,8 +46,12 @@ export async function readLimited(c: Context<AppEnv>, limit: number): Promise<Bu
     }
   } catch (err) {
     if (err instanceof HttpError) throw err;
+    if (signal?.aborted) throw signal.reason;
     throw new HttpError(400, 'BadBody', 'the request body could not be read completely');
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
+  if (signal?.aborted) throw signal.reason;
   return Buffer.concat(chunks, total);
 }
 

@@ -38,22 +38,42 @@ export function assertBudget(deps: AppDeps, p: Principal): void {
   if (remainingBudget(deps, p) === 0) throw budgetExceeded(deps, p);
 }
 
-/** One lookup on behalf of `p`: readers and spent budgets are cache-only; upstream calls are charged. */
+/**
+ * One lookup on behalf of `p`: readers and spent budgets are cache-only; upstream calls are charged.
+ * `signal` is a getter: the gateway reads it only when it has to go upstream, so a cache hit never
+ * creates an AbortSignal.
+ */
 export async function lookupAs(
   deps: AppDeps,
   p: Principal,
   input: string | Indicator,
-  options: Omit<LookupOptions, 'cacheOnly' | 'onUpstreamCall' | 'tenant'>,
+  options: Omit<LookupOptions, 'cacheOnly' | 'onUpstreamCall' | 'tenant' | 'signal'>,
+  signal: () => AbortSignal,
 ): Promise<LookupResult> {
   const tenant = p.tokenId ?? 'local';
-  if (p.role === 'reader') return deps.gateway.lookup(input, { ...options, tenant, cacheOnly: true });
+  const cacheOnly = {
+    ...options,
+    tenant,
+    cacheOnly: true,
+    get signal() {
+      return signal();
+    },
+  };
+  if (p.role === 'reader') return deps.gateway.lookup(input, cacheOnly);
   if (remainingBudget(deps, p) === 0) {
     try {
-      return await deps.gateway.lookup(input, { ...options, tenant, cacheOnly: true });
+      return await deps.gateway.lookup(input, cacheOnly);
     } catch (err) {
       if (err instanceof NotCachedError) throw budgetExceeded(deps, p);
       throw err;
     }
   }
-  return deps.gateway.lookup(input, { ...options, tenant, onUpstreamCall: () => spend(deps, p) });
+  return deps.gateway.lookup(input, {
+    ...options,
+    tenant,
+    onUpstreamCall: () => spend(deps, p),
+    get signal() {
+      return signal();
+    },
+  });
 }

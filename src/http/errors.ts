@@ -60,6 +60,8 @@ export function classifyError(err: unknown): ErrorAnswer {
   if (err instanceof WebhookTargetError) return answer(400, err.code, err.message);
   if (err instanceof RequestAbortedError) return answer(err.timedOut ? 503 : 499, err.timedOut ? 'RequestTimeout' : 'ClientClosedRequest', err.message);
   if (err instanceof VtError) return fromUpstream(err);
+  const name = (err as { name?: unknown })?.name;
+  if (name === 'AbortError' || name === 'TimeoutError') return answer(503, 'RequestTimeout', 'the request was stopped before it finished');
   const code = (err as { code?: unknown })?.code;
   const message = (err as { message?: unknown })?.message;
   const text = typeof message === 'string' ? message : '';

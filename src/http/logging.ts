@@ -36,13 +36,24 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
   return out.replace(TOKEN_SHAPE, 'vtg_[redacted]');
 }
 
-export function createLogger(options: { secrets: readonly string[]; stream?: NodeJS.WritableStream; level?: string }): Logger {
+export interface LoggerOptions {
+  secrets: readonly string[];
+  stream?: NodeJS.WritableStream;
+  level?: string;
+  /**
+   * Skip path redaction. Only for the per-request access line, whose fields are fixed and never
+   * hold headers or bodies; the stream scrub still applies.
+   */
+  noRedact?: boolean;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
   const secrets = [...options.secrets];
   return pino(
     {
       level: options.level ?? process.env.VTG_LOG_LEVEL ?? 'info',
       base: { service: 'vt-gateway' },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      ...(options.noRedact ? {} : { redact: { paths: REDACT_PATHS, censor: '[redacted]' } }),
       hooks: { streamWrite: (line: string) => scrubSecrets(line, secrets) },
     },
     (options.stream ?? process.stdout) as pino.DestinationStream,

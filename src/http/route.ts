@@ -7,6 +7,7 @@ import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import { type Access, authenticate, type Family } from './auth.js';
 import { readBatch, readForm, readJson, validate } from './body.js';
+import type { RequestSignal } from './deadlines.js';
 import type { AppDeps, AppEnv, Principal } from './types.js';
 
 export type BodySpec<B> =
@@ -27,7 +28,9 @@ export interface RouteInput<P, Q, B> {
   params: P;
   query: Q;
   body: B;
+  /** Aborts when the client goes away or the time limit runs out (created on first access). */
   signal: AbortSignal;
+  request: RequestSignal;
 }
 
 export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
@@ -70,6 +73,7 @@ export function register(app: Hono<AppEnv>, def: RouteDef, deps: AppDeps): void 
   const path = def.honoPath ?? toHonoPath(def.path);
   app.on(def.method.toUpperCase(), path, async (c) => {
     const principal = authenticate(c, deps, def.access, family);
+    if (principal) c.set('principal', principal);
     const params = def.params ? validate(def.params, c.req.param(), 'path parameter') : {};
     const query = def.query ? validate(def.query, c.req.query(), 'query') : {};
     let body: unknown;
@@ -77,6 +81,7 @@ export function register(app: Hono<AppEnv>, def: RouteDef, deps: AppDeps): void 
     if (spec?.type === 'json') body = await readJson(c, spec.schema, deps.limits.jsonBytes);
     else if (spec?.type === 'form') body = await readForm(c, spec.schema, deps.limits.jsonBytes);
     else if (spec?.type === 'batch') body = await readBatch(c, spec.schema, { json: deps.limits.jsonBytes, text: deps.limits.textBatchBytes });
+    const request = c.get('request');
     return def.handler({
       c,
       deps,
@@ -84,7 +89,11 @@ export function register(app: Hono<AppEnv>, def: RouteDef, deps: AppDeps): void 
       params,
       query,
       body,
-      signal: c.get('signal'),
+      // created on first use: a cache hit never pays for an AbortSignal
+      get signal() {
+        return request.signal;
+      },
+      request,
     });
   });
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Gateway } from '../gateway/index.js';
 import type { TokenRole } from '../store/index.js';
 import type { WebhookDispatcherOptions } from '../webhooks/index.js';
+import type { Deadlines, RequestSignal } from './deadlines.js';
 import type { HttpMetrics } from './metrics.js';
 import type { UploadTokens } from './v3/upload-tokens.js';
 
@@ -57,6 +58,7 @@ export interface AppDeps {
   limits: HttpLimits;
   uploads: UploadTokens;
   uploadDir: string;
+  deadlines: Deadlines;
 }
 
 export interface ServerOptions extends AppOptions {
@@ -81,7 +83,9 @@ export type AppEnv = {
   Variables: {
     principal: Principal;
     requestId: string;
-    /** Aborts when the client goes away or the request's time limit runs out. */
-    signal: AbortSignal;
+    /** Its signal aborts when the client goes away or the request's time limit runs out. */
+    request: RequestSignal;
+    /** The handler already put X-Request-Id into its (plain) response headers. */
+    headersDone: boolean;
   };
 };

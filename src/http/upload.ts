@@ -28,7 +28,6 @@ const FRAMING_ALLOWANCE = 1024 * 1024;
 
 export function safeFilename(name: string | null): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? '';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed
   const clean = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 200);
   return clean && clean !== '.' && clean !== '..' ? clean : 'upload.bin';
 }

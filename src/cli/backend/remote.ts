@@ -4,7 +4,9 @@
  */
 import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
-import type { BatchItem, BatchJob } from '../../gateway/index.js';
+import type { PruneResult } from '../../cache/index.js';
+import type { BatchItem, BatchJob, BatchView, Change, Estimate, ProviderStatus, ScanResult } from '../../gateway/index.js';
+import type { CreatedToken, TokenRecord } from '../../store/index.js';
 import { CliFailure, exitCodeForCode } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { Backend } from './types.js';
@@ -19,9 +21,18 @@ export interface RemoteOptions {
 }
 
 function exitForStatus(status: number, code: string | undefined): number {
-  if (status === 401 || status === 403 || status === 429 || status >= 500) return EXIT.failure;
+  if (status === 401 || status === 403 || status === 429 || status >= 500 || code === 'NotCached') return EXIT.failure;
   if (status === 400 || status === 404 || status === 409 || status === 413 || status === 422) return EXIT.usage;
   return exitCodeForCode(code);
+}
+
+function unsupported(what: string): never {
+  throw new CliFailure(`${what} is not available through --server (run it on the server's host without --server)`, 'UsageError', EXIT.usage);
+}
+
+function itemOfAnalysis(raw: unknown): string | undefined {
+  const meta = (raw as { meta?: { file_info?: { sha256?: string }; url_info?: { url?: string } } } | null)?.meta;
+  return meta?.file_info?.sha256 ?? meta?.url_info?.url;
 }
 
 function query(params: Record<string, string | number | boolean | undefined>): string {
@@ -96,62 +107,72 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
     kind: 'remote',
     mock: health?.mock === true,
     where: origin,
-    lookup: (input, o) =>
-      get(
+    lookup: (input, o) => {
+      if (o.cacheOnly) unsupported('--cache-only (use a reader token: the server answers readers from the cache only)');
+      return get(
         `/api/lookup${query({
           q: input,
           provider: o.provider,
-          priority: o.priority,
           maxAge: o.maxAgeMs === undefined ? undefined : Math.round(o.maxAgeMs / 1000),
           allowStale: o.allowStale === false ? false : undefined,
-          wait: o.waitForQuota === false ? false : undefined,
-          cacheOnly: o.cacheOnly ? true : undefined,
+          wait: o.waitForQuota !== false,
         })}`,
         o.signal,
-      ),
-    estimate: (inputs, o) => call('POST', '/api/batch', { body: { indicators: inputs, dryRun: true, provider: o?.provider } }) as never,
+      );
+    },
+    estimate: async (inputs, o) => {
+      const body = (await call('POST', '/api/batch', { body: { indicators: inputs, dryRun: true, provider: o?.provider } })) as { estimate: Estimate };
+      return body.estimate;
+    },
     quota: (provider) => get(`/api/quota${query({ provider })}`),
-    providers: () => get('/api/providers'),
+    providers: async () => (await get<{ providers: ProviderStatus[] }>('/api/providers')).providers,
     history: (input, o) => get(`/api/history${query({ q: input, provider: o.provider, limit: o.limit })}`),
-    changes: (o) => get(`/api/changes${query({ limit: o.limit, since: o.since })}`),
+    changes: async (o) => (await get<{ changes: Change[] }>(`/api/history/changes${query({ limit: o.limit, since: o.since })}`)).changes,
     cacheInfo: () => get('/api/cache/info'),
-    cacheList: (q) => get(`/api/cache/list${query({ kind: q.kind, provider: q.provider, limit: q.limit, cursor: q.cursor })}`),
+    cacheList: (q) => get(`/api/cache/list${query({ kind: q.kind, provider: q.provider, limit: q.limit, cursor: q.cursor, full: true })}`),
     cacheClear: async (f) => {
-      const body = (await call('DELETE', `/api/cache${query({ indicator: f.input, kind: f.kind, provider: f.provider, all: !f.input && !f.kind && !f.provider ? true : undefined })}`)) as { removed?: number };
+      const body = (await call('DELETE', `/api/cache${query({ indicator: f.input, kind: f.kind, provider: f.provider })}`)) as { removed?: number };
       return body?.removed ?? 0;
     },
-    cachePrune: () => call('POST', '/api/cache/prune') as never,
+    cachePrune: () => call('POST', '/api/cache/prune') as Promise<PruneResult>,
     scanFile: async (path, o) => {
       const form = new FormData();
       form.set('file', await openAsBlob(path), o.filename ?? basename(path));
       if (o.password !== undefined) form.set('password', o.password);
       if (o.force) form.set('force', 'true');
-      if (o.priority) form.set('priority', o.priority);
-      return call('POST', '/api/scan/file', { form, signal: o.signal }) as never;
+      return call('POST', '/api/scan/file', { form, signal: o.signal }) as Promise<ScanResult>;
     },
-    scanUrl: (url, o) => call('POST', '/api/scan/url', { body: { url, priority: o.priority }, signal: o.signal }) as never,
-    rescan: (input, o) => call('POST', '/api/rescan', { body: { indicator: input, priority: o.priority }, signal: o.signal }) as never,
-    analysis: (id, o) => get(`/api/analyses/${encodeURIComponent(id)}${query({ wait: o.waitMs === undefined ? undefined : Math.round(o.waitMs / 1000) })}`, o.signal),
-    analysisItem: (id) => get(`/api/analyses/${encodeURIComponent(id)}/item`),
+    scanUrl: (url, o) => call('POST', '/api/scan/url', { body: { url }, signal: o.signal }) as Promise<ScanResult>,
+    rescan: async () => unsupported('rescan'),
+    analysis: (id, o) => get(`/api/analyses/${encodeURIComponent(id)}${query({ wait: o.waitMs === undefined ? undefined : Math.min(60, Math.round(o.waitMs / 1000)) })}`, o.signal),
+    analysisItem: async (id) => {
+      const view = await backend.analysis(id, {});
+      const item = itemOfAnalysis(view.raw);
+      if (!item) throw new CliFailure(`analysis ${id} does not name its item`, 'ProviderUnavailable', EXIT.failure);
+      return backend.lookup(item, { maxAgeMs: view.status === 'completed' ? undefined : 0 });
+    },
     createBatch: async (inputs, o) => {
-      const body = (await call('POST', '/api/batch', { body: { indicators: inputs, priority: o.priority, budget: o.budget ?? undefined, provider: o.provider } })) as BatchJob | { job: BatchJob };
-      return 'job' in body ? body.job : body;
+      const body = (await call('POST', '/api/batch', { body: { indicators: inputs, priority: o.priority, budget: o.budget ?? undefined, provider: o.provider } })) as { job: BatchJob };
+      return body.job;
     },
     batch: async (id) => {
       try {
-        return await get(`/api/batch/${encodeURIComponent(id)}`);
+        return await get<BatchView>(`/api/batch/${encodeURIComponent(id)}`);
       } catch (err) {
         if (err instanceof CliFailure && err.exitCode === EXIT.usage) return undefined;
         throw err;
       }
     },
-    listBatches: (limit) => get(`/api/batch${query({ limit })}`),
+    listBatches: async (limit) => (await get<{ jobs: BatchJob[] }>(`/api/batch${query({ limit })}`)).jobs,
     batchResults: async (id, o = {}) => {
-      const text = (await call('GET', `/api/batch/${encodeURIComponent(id)}/results${query({ afterSeq: o.afterSeq, limit: o.limit })}`, { raw: true })) as string;
-      return text
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l) as BatchItem);
+      const text = (await call('GET', `/api/batch/${encodeURIComponent(id)}/results${query({ after: o.afterSeq })}`, { raw: true })) as string;
+      const items: BatchItem[] = [];
+      for (const line of text.split('\n')) {
+        if (line.trim() === '') continue;
+        items.push(JSON.parse(line) as BatchItem);
+        if (o.limit !== undefined && items.length >= o.limit) break;
+      }
+      return items;
     },
     runBatch: async (id, o) => {
       for (;;) {
@@ -162,13 +183,13 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
       }
     },
     cancelBatch: async (id) => {
-      await call('DELETE', `/api/batch/${encodeURIComponent(id)}`);
-      return true;
+      const body = (await call('DELETE', `/api/batch/${encodeURIComponent(id)}`)) as { cancelled?: boolean };
+      return body?.cancelled === true;
     },
-    enrich: (input, o) => get(`/api/enrich${query({ q: input, providers: o.providers?.join(','), priority: o.priority })}`, o.signal),
+    enrich: (input, o) => get(`/api/enrich/${encodeURIComponent(input)}${query({ providers: o.providers?.join(',') })}`, o.signal),
     health: () => get('/api/health'),
-    createToken: (t) => call('POST', '/api/tokens', { body: t }) as never,
-    listTokens: () => get('/api/tokens'),
+    createToken: (t) => call('POST', '/api/tokens', { body: t }) as Promise<CreatedToken>,
+    listTokens: async () => (await get<{ tokens: TokenRecord[] }>('/api/tokens')).tokens,
     revokeToken: async (idOrName) => {
       try {
         await call('DELETE', `/api/tokens/${encodeURIComponent(idOrName)}`);

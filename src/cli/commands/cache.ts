@@ -106,7 +106,8 @@ async function list(ctx: CliContext, flags: { kind?: IndicatorKind; provider?: P
   });
   const now = Date.now();
   const rows: EntryRow[] = page.items.map((e) => ({
-    indicator: e.report.indicator,
+    // file entries are keyed by each of their hashes (md5, sha1, sha256): show the key
+    indicator: e.report.kind === 'file' ? e.report.id : e.report.indicator,
     kind: e.report.kind,
     provider: e.report.provider,
     verdict: e.report.found ? e.report.verdict : 'not_found',

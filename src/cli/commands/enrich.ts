@@ -68,19 +68,18 @@ async function enrich(ctx: CliContext, args: string[], flags: EnrichFlags): Prom
       for (const s of r.sources) out.line(sourceLine(ctx, s));
     });
   } else {
-    const rows = results.map((r) => ({ indicator: r.indicator.value, kind: r.indicator.kind, verdict: r.verdict, sources: r.sources, result: r }));
-    out.list(rows, [
-      { key: 'indicator' },
-      { key: 'kind' },
-      { key: 'verdict' },
-      ...PROVIDERS.map((name) => ({
-        key: name,
-        value: (row: (typeof rows)[number]) => {
-          const s = row.sources.find((x) => x.provider === name);
-          return !s ? null : s.ok ? (s.result.report.found ? s.result.report.verdict : 'not_found') : 'skipped' in s ? 'skipped' : 'error';
-        },
-      })),
-    ]);
+    const verdictOf = (r: EnrichResult, name: ProviderName): string | null => {
+      const s = r.sources.find((x) => x.provider === name);
+      return !s ? null : s.ok ? (s.result.report.found ? s.result.report.verdict : 'not_found') : 'skipped' in s ? 'skipped' : 'error';
+    };
+    const rows = results.map((r) => ({
+      indicator: r.indicator.value,
+      kind: r.indicator.kind,
+      verdict: r.verdict,
+      ...Object.fromEntries(PROVIDERS.map((name) => [name, verdictOf(r, name)])),
+      result: r,
+    }));
+    out.list(rows, [{ key: 'indicator' }, { key: 'kind' }, { key: 'verdict' }, ...PROVIDERS.map((name) => ({ key: name }))]);
   }
   const vt = results.flatMap((r) => r.sources.flatMap((s) => (s.ok && s.provider === 'virustotal' ? [{ subject: r.indicator.value, report: s.result.report }] : [])));
   return worstExit(...codes, gate(flags.failOn ?? [], vt, (l) => out.warn(l)), EXIT.ok);

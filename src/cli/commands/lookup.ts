@@ -9,7 +9,10 @@ import { EXIT, worstExit } from '../exit-codes.js';
 import { collectFailOn, type FailRule, gate } from '../fail-on.js';
 import { LOOKUP_COLUMNS, type LookupRecord, lookupRecord } from '../format/lookup-rows.js';
 import { indicatorsFromArgs, indicatorsFromText } from '../inputs.js';
+import { createProgress } from '../progress.js';
 import { action, examples, mapLimit, priorityOption, providerOption, reportError, seconds } from './common.js';
+
+const PROGRESS_FROM = 20;
 
 interface LookupFlags {
   extract?: string[];
@@ -77,13 +80,21 @@ async function lookup(ctx: CliContext, args: string[], flags: LookupFlags): Prom
   };
   const records: LookupRecord[] = [];
   const failures: number[] = [];
+  // many indicators can take a while (the quota paces upstream calls): show progress on stderr
+  const progress = valid.length > PROGRESS_FROM ? createProgress(ctx, 'lookup') : undefined;
+  let finished = 0;
+  let failed = 0;
   const outcomes = await mapLimit(valid, flags.concurrency, async (input) => {
     try {
       return { input, record: lookupRecord(input, await backend.lookup(input, options)) };
     } catch (err) {
+      failed++;
       return { input, error: err };
+    } finally {
+      progress?.update({ done: ++finished, total: valid.length, failed });
     }
   });
+  progress?.stop();
   for (const o of outcomes) {
     if (o.record) records.push(o.record);
     else failures.push(reportError(ctx, o.input, o.error));

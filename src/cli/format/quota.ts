@@ -24,7 +24,7 @@ export function tightestWindow(q: Pick<QuotaView, 'windows'>): QuotaWindowSummar
 
 export function quotaLeftText(q: Pick<QuotaView, 'windows'>): string {
   const w = tightestWindow(q);
-  return w ? `${w.remaining}/${w.limit} ${w.window}` : '?';
+  return w ? `${w.remaining}/${w.limit} ${w.window}` : '-';
 }
 
 export function statusText(status: string, paint: Paint): string {
@@ -32,5 +32,6 @@ export function statusText(status: string, paint: Paint): string {
 }
 
 export function resetText(w: QuotaWindowSummary, now: number): string {
+  if (w.window === 'minute' && w.used === 0) return '-';
   return w.resetsAt > now ? `in ${etaText(w.resetsAt - now)}` : isoTime(w.resetsAt);
 }

@@ -1,11 +1,13 @@
 /** Lookups of any kind: `/api/lookup`, the per-kind paths, and the seed service's paths. */
 import { z } from 'zod';
 import type { IndicatorKind } from '../../indicators/index.js';
+import { jsonResponse } from '../respond.js';
 import { budgetExceeded, lookupAs, remainingBudget } from '../budget.js';
 import { HttpError } from '../errors.js';
 import { indicatorOfKind } from '../indicator-input.js';
 import { type RouteDef, type RouteInput, route } from '../route.js';
 import { type LookupQuery, lookupQuery } from '../schemas.js';
+import { lookupResultJson } from '../serialize.js';
 
 const LOOKUP_RESPONSES = {
   400: 'Not a valid indicator',
@@ -14,16 +16,20 @@ const LOOKUP_RESPONSES = {
 };
 
 async function answer(input: RouteInput<unknown, LookupQuery, unknown>, raw: string, kind?: IndicatorKind): Promise<Response> {
-  const { c, deps, principal, query, signal } = input;
-  const result = await lookupAs(deps, principal, kind ? indicatorOfKind(raw, kind) : raw, {
-    provider: query.provider,
-    maxAgeMs: query.maxAge === undefined ? undefined : query.maxAge * 1000,
-    allowStale: query.allowStale,
-    waitForQuota: query.wait ?? false,
-    signal,
-  });
-  c.header('X-VTG-Source', result.source);
-  return c.json(result);
+  const { c, deps, principal, query, request } = input;
+  const result = await lookupAs(
+    deps,
+    principal,
+    kind ? indicatorOfKind(raw, kind) : raw,
+    {
+      provider: query.provider,
+      maxAgeMs: query.maxAge === undefined ? undefined : query.maxAge * 1000,
+      allowStale: query.allowStale,
+      waitForQuota: query.wait ?? false,
+    },
+    () => request.signal,
+  );
+  return jsonResponse(c, lookupResultJson(result), 200, { 'x-vtg-source': result.source });
 }
 
 function byKind(path: string, param: string, kind: IndicatorKind, summary: string): RouteDef {

@@ -1,5 +1,6 @@
 /** Client tokens (admin only). The token itself is shown once, at creation; only its hash is stored. */
 import { z } from 'zod';
+import { tokensChanged } from '../auth.js';
 import { HttpError } from '../errors.js';
 import { type RouteDef, route } from '../route.js';
 import { opaqueId } from '../schemas.js';
@@ -24,6 +25,7 @@ export const tokenRoutes: RouteDef[] = [
     handler: ({ c, deps, body }) => {
       try {
         const created = deps.gateway.tokens.create({ name: body.name, role: body.role, dailyBudget: body.dailyBudget ?? null });
+        tokensChanged(deps.gateway.tokens);
         return c.json(created, 201);
       } catch (err) {
         if (err instanceof RangeError) throw new HttpError(/already exists/.test(err.message) ? 409 : 400, 'BadRequest', err.message);
@@ -48,6 +50,7 @@ export const tokenRoutes: RouteDef[] = [
     params: z.object({ id: opaqueId }),
     handler: ({ c, deps, params }) => {
       if (!deps.gateway.tokens.revoke(params.id)) throw new HttpError(404, 'NotFound', `no live token ${params.id}`);
+      tokensChanged(deps.gateway.tokens);
       return c.json({ revoked: true });
     },
   }),

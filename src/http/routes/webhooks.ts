@@ -31,7 +31,7 @@ export const webhookRoutes: RouteDef[] = [
     summary: `Register a webhook for ${WEBHOOK_EVENTS.join(', ')}. A secret is generated when none is given and returned only here`,
     description:
       'Deliveries are POSTed as JSON with headers X-VTG-Event, X-VTG-Delivery (an id: deduplicate on it) and ' +
-      'X-VTG-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of `${t}.${body}` with the secret>. Failed deliveries are retried ' +
+      'X-VTG-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of the text "<t>.<raw body>" keyed with the secret>. Failed deliveries are retried ' +
       'with exponential backoff (1 min doubling, capped at 1 h) for 24 h.',
     tag: 'webhooks',
     access: 'analyst',

@@ -1,9 +1,13 @@
 // The client against the VirusTotal simulator (src/mock) over real HTTP on 127.0.0.1.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, open, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { FakeClock } from '../../clock/index.js';
 import { parseIndicator } from '../../indicators/index.js';
 import {
@@ -72,7 +76,7 @@ test('object lookups: file (by sha256 and md5), URL, domain and IP, one request 
 
   const eicar = await client.getFile(EICAR_MD5.toUpperCase(), o);
   assert.equal(eicar.id, EICAR_SHA256, 'a file fetched by md5 has its sha256 as id');
-  assert.equal((eicar.attributes?.last_analysis_stats as Record<string, number>).malicious, 62);
+  assert.equal((eicar.attributes?.last_analysis_stats as Record<string, number> | undefined)?.malicious, 62);
 
   const url = await client.getUrl('http://evil.example.com/payload.exe', o);
   assert.equal(url.type, 'url');
@@ -182,7 +186,7 @@ test('small file scan: POST /files (EICAR), analysis id with base64 padding, res
   await clock.advance(2500);
   const done = await client.getAnalysis(descriptor.id, o);
   assert.equal(done.data.attributes?.status, 'completed');
-  assert.equal((done.data.attributes?.stats as Record<string, number>).malicious, 62);
+  assert.equal((done.data.attributes?.stats as Record<string, number> | undefined)?.malicious, 62);
 
   const rescan = await client.rescanFile(EICAR_SHA256, o);
   assert.equal(rescan.type, 'analysis');
@@ -193,36 +197,84 @@ test('small file scan: POST /files (EICAR), analysis id with base64 padding, res
   assert.equal(stats['POST /files/{id}/analyse'], 1);
 });
 
+/** sha256 of a file, streamed. */
+async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Runs upload-probe.ts in a child process (bounded to 60 s) and returns its JSON report. */
+async function probeUpload(path: string): Promise<{ id: string; rssGrowth: number }> {
+  const probe = fileURLToPath(new URL('./upload-probe.ts', import.meta.url));
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  // --liftoff-only: V8 otherwise recompiles undici's WASM HTTP parser once per process at some
+  // point, a transient ~35 MB of compiler memory that has nothing to do with the upload measured
+  const child = spawn(process.execPath, ['--liftoff-only', '--import', 'tsx', probe, mock.url, KEY, path], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearTimeout(timer);
+  assert.equal(code, 0, `upload probe failed: ${err}`);
+  return JSON.parse(out.trim().split('\n').at(-1) as string);
+}
+
 test('a 33 MB file goes through upload_url, streamed: one upload_url call, one upload, bounded memory', async () => {
   mock.reset();
   const path = join(dir, 'big.bin');
   await writeFile(path, '');
   await truncate(path, 33 * 1024 * 1024); // sparse file, never kept
-  const o = permits();
-  const rssBefore = process.memoryUsage.rss();
-  let rssPeak = rssBefore;
-  const sampler = setInterval(() => {
-    rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
-  }, 5);
-  let descriptor: Awaited<ReturnType<VirusTotalClient['scanFile']>>;
+  // a few random blocks, so a chunk sent twice or out of place would change the hash
+  const handle = await open(path, 'r+');
   try {
-    descriptor = await client.scanFile(path, { filename: 'big.bin' }, o);
+    for (const offset of [0, 65_536 * 3 + 17, 8 * 1024 * 1024, 20 * 1024 * 1024 + 5, 33 * 1024 * 1024 - 70_000]) {
+      await handle.write(randomBytes(70_000), 0, 70_000, offset);
+    }
   } finally {
-    clearInterval(sampler);
+    await handle.close();
   }
-  rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
-  assert.equal(descriptor.type, 'analysis');
-  assert.deepEqual(o.kinds, ['upload_url', 'upload']);
+
+  const { id, rssGrowth } = await probeUpload(path);
   const stats = mock.stats().byEndpoint;
   assert.equal(stats['GET /files/upload_url'], 1);
   assert.equal(stats['POST /_upload/{token}'], 1);
   assert.equal(stats['POST /files'], undefined);
-  const growth = rssPeak - rssBefore;
-  assert.ok(growth < 20 * 1024 * 1024, `RSS grew by ${Math.round(growth / 1024 / 1024)} MB while uploading 33 MB`);
+  assert.ok(rssGrowth < 20 * 1024 * 1024, `RSS grew by ${Math.round(rssGrowth / 1024 / 1024)} MB while uploading 33 MB`);
 
-  // the simulator hashed what it received: the analysis names the 33 MB of zeros
-  const analysis = await client.getAnalysis(descriptor.id);
+  // the simulator hashed what it received: exactly the file's bytes
+  const analysis = await client.getAnalysis(id);
   assert.equal(analysis.meta?.file_info?.size, 33 * 1024 * 1024);
+  assert.equal(analysis.meta?.file_info?.sha256, await fileSha256(path));
+});
+
+test('upload permits and body integrity on both paths: upload_url + upload for big files, one upload for small', async () => {
+  mock.reset();
+  const small = join(dir, 'random.bin');
+  await writeFile(small, randomBytes(1_500_000 + 123));
+  const o = permits();
+  const descriptor = await client.scanFile(small, { filename: 'random "name"\r\n.bin' }, o);
+  const analysis = await client.getAnalysis(descriptor.id);
+  assert.equal(analysis.meta?.file_info?.sha256, await fileSha256(small));
+  assert.deepEqual(o.kinds, ['upload']);
+
+  const big = join(dir, 'big2.bin');
+  await writeFile(big, '');
+  await truncate(big, 32 * 1024 * 1024); // exactly 32 MiB: not "under 32 MB", so upload_url
+  const o2 = permits();
+  await client.scanFile(big, {}, o2);
+  assert.deepEqual(o2.kinds, ['upload_url', 'upload']);
+  assert.deepEqual(o2.seenBefore, [2, 3], 'each permit came right before its own request');
+  await rm(big);
 });
 
 test('a collection paged by cursor, and iterate over every page', async () => {
@@ -270,6 +322,28 @@ test('overall quotas (the real shape), api usage and the user object', async () 
   assert.equal(user.type, 'user');
   assert.ok(!JSON.stringify(user).includes(KEY));
   assert.deepEqual(o.kinds, ['quota', 'quota', 'quota']);
+});
+
+test('raw passthrough against the simulator: lookups, 404s and a multipart upload, never thrown', async () => {
+  mock.reset();
+  const found = await client.raw('GET', `/files/${MALICIOUS_SHA256}`, { kind: 'lookup' });
+  assert.equal(found.status, 200);
+  assert.equal((found.body as { data: { id: string } }).data.id, MALICIOUS_SHA256);
+  const missing = await client.raw('GET', `/files/${NOT_FOUND_SHA256}`);
+  assert.equal(missing.status, 404);
+  assert.equal((missing.body as { error: { code: string } }).error.code, 'NotFoundError');
+
+  const path = join(dir, 'raw-eicar.txt');
+  await writeFile(path, EICAR_STRING);
+  const uploadUrl = await client.getUploadUrl();
+  const uploaded = await client.raw('POST', '', { absoluteUrl: uploadUrl, multipartFile: { path, filename: 'eicar.txt' } });
+  assert.equal(uploaded.status, 200);
+  assert.equal((uploaded.body as { data: { type: string } }).data.type, 'analysis');
+  const reused = await client.raw('POST', '', { absoluteUrl: uploadUrl, multipartFile: { path, filename: 'eicar.txt' } });
+  assert.equal(reused.status, 400, 'an upload URL works once; the answer is passed on, not thrown');
+  const stats = mock.stats().byEndpoint;
+  assert.equal(stats['GET /files/{id}'], 2);
+  assert.equal(stats['POST /_upload/{token}'], 2);
 });
 
 test('public profile: the 5th call in a minute is a retryable 429 QuotaExceededError', async () => {

@@ -198,7 +198,13 @@ export class VirusTotalClient {
     this.#userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
 
     const proxy = options.proxy ?? proxyFromEnv(url);
-    const dispatcher: Dispatcher = proxy ? new ProxyAgent({ uri: proxy }) : new Agent({ keepAliveTimeout: 10_000 });
+    let dispatcher: Dispatcher;
+    try {
+      dispatcher = proxy ? new ProxyAgent({ uri: proxy }) : new Agent({ keepAliveTimeout: 10_000 });
+    } catch {
+      // undici's and URL's own errors quote the proxy URL, which can hold credentials
+      throw new TypeError('proxy URL is not valid');
+    }
     this.#transport = { dispatcher, timeoutMs, secrets: [key, ...proxySecrets(proxy)] };
   }
 

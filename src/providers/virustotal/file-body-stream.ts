@@ -4,11 +4,11 @@ import { Readable } from 'node:stream';
 const CHUNK_BYTES = 64 * 1024;
 /**
  * Chunks are read into a small ring of reused buffers instead of a fresh buffer per read: a
- * 600 MB upload would otherwise leave 600 MB of dead buffers for the garbage collector, which
- * lets tens of MB pile up before it runs. Reuse is safe because the stream reads one chunk at a
- * time (highWaterMark 0) and only when its consumer asks for more; undici asks again only after
- * the socket accepted the previous chunk (write returned true, or 'drain' fired, which means
- * every queued write has completed). The ring keeps a margin of several chunks on top of that.
+ * 600 MB upload would otherwise leave 600 MB of dead buffers to the garbage collector, which lets
+ * tens of MB pile up before it runs. Reuse is safe because the stream holds at most one unread
+ * chunk (highWaterMark of one byte) and undici asks for more only once the socket took the previous
+ * chunk (write() returned true, or after 'drain', when every queued write has completed). So at
+ * most two chunks are alive at any time; the ring keeps a wide margin on top of that.
  */
 const RING_SIZE = 8;
 
@@ -21,7 +21,10 @@ export interface FileBodyInit {
   onProgress?: (() => void) | undefined;
 }
 
-/** `head`, then `size` bytes of the file, then `tail`, one chunk at a time. */
+/**
+ * `head`, then `size` bytes of the file, then `tail`, one chunk at a time. A chunk's bytes stay
+ * valid only until a few more chunks have been read: consumers write them out, never keep them.
+ */
 export class FileBodyStream extends Readable {
   readonly #init: FileBodyInit;
   readonly #ring: Buffer[] = [];
@@ -31,7 +34,8 @@ export class FileBodyStream extends Readable {
   #stage: 'head' | 'file' | 'tail' | 'end' = 'head';
 
   constructor(init: FileBodyInit) {
-    super({ highWaterMark: 0 });
+    // 0 would stall async iteration; 1 byte means "read the next chunk only when the last one left"
+    super({ highWaterMark: 1 });
     this.#init = init;
   }
 
@@ -46,21 +50,26 @@ export class FileBodyStream extends Readable {
   }
 
   override _read(): void {
-    switch (this.#stage) {
-      case 'head':
-        this.#stage = this.#init.size > 0 ? 'file' : 'tail';
+    // an empty push would not ask for more data: empty head/tail are skipped
+    if (this.#stage === 'head') {
+      this.#stage = this.#init.size > 0 ? 'file' : 'tail';
+      if (this.#init.head.length > 0) {
         this.push(this.#init.head);
         return;
-      case 'file':
-        this.#readChunk();
-        return;
-      case 'tail':
-        this.#stage = 'end';
+      }
+    }
+    if (this.#stage === 'file') {
+      this.#readChunk();
+      return;
+    }
+    if (this.#stage === 'tail') {
+      this.#stage = 'end';
+      if (this.#init.tail.length > 0) {
         this.push(this.#init.tail);
         return;
-      case 'end':
-        this.push(null);
+      }
     }
+    this.push(null);
   }
 
   #buffer(): Buffer {
@@ -95,7 +104,10 @@ export class FileBodyStream extends Readable {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     const handle = this.#handle;
     this.#handle = undefined;
-    if (!handle) return callback(error);
+    if (!handle) {
+      callback(error);
+      return;
+    }
     handle.close().then(
       () => callback(error),
       () => callback(error),

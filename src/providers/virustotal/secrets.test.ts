@@ -122,7 +122,11 @@ test('connection refused, a refused proxy and an oversized file hold no secret',
   assert.equal(server.requests.length, before, 'refused before any request');
 });
 
-test('an empty or unusable key is refused by the constructor, without echoing it', () => {
+test('an empty or unusable key, or a bad proxy URL, is refused by the constructor without echoing it', () => {
+  assert.throws(
+    () => new VirusTotalClient({ apiKey: KEY, proxy: `http://user:${PROXY_PASSWORD}@[bad` }),
+    (err: unknown) => err instanceof TypeError && !inspect(err).includes(PROXY_PASSWORD) && /proxy URL is not valid/.test(String(err)),
+  );
   assert.throws(() => new VirusTotalClient({ apiKey: '' }), /API key is missing/);
   assert.throws(() => new VirusTotalClient({ apiKey: '   ' }), /API key is missing/);
   const bad = `${KEY}\r\nx-evil: 1`;
