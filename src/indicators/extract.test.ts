@@ -85,3 +85,11 @@ test('large hostile input is handled (no catastrophic backtracking)', () => {
   const junk = `${'a.'.repeat(20000)}1 ${'0:'.repeat(20000)} ${'a-'.repeat(20000)}.x ${'f'.repeat(50000)} http://${'x'.repeat(50000)}`;
   assert.deepEqual(summary(junk), []);
 });
+
+test('dotted words whose last part is not a real TLD are not domains', () => {
+  const found = extractIndicators('event cowrie.session.connect via os.path.join, contact evil-site.top and login.microsoftonline.com');
+  assert.deepEqual(
+    found.map((i) => i.value),
+    ['evil-site.top', 'login.microsoftonline.com'],
+  );
+});

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { tldOf } from './domain.js';
 import { parseIPv4 } from './ip.js';
 import { parseIndicator } from './parse.js';
@@ -54,8 +55,13 @@ function trimUrl(candidate: string): string {
   return url;
 }
 
+/** IANA's list of top-level domains (the `tlds` package), so dotted words such as os.path are not domains. */
+const KNOWN_TLDS = new Set(createRequire(import.meta.url)('tlds') as string[]);
+
+/** A bare name in free text is a domain only when its TLD exists and is not a common file extension. */
 function looksLikeFileName(domain: string): boolean {
-  return FILE_EXTENSIONS.has(tldOf(domain));
+  const tld = tldOf(domain);
+  return FILE_EXTENSIONS.has(tld) || !(KNOWN_TLDS.has(tld) || tld.startsWith('xn--'));
 }
 
 function tryParse(text: string, kind: IndicatorKind, allowPrivate: boolean): Indicator | undefined {
