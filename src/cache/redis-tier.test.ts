@@ -5,7 +5,8 @@ import { Redis } from 'ioredis';
 import { Store } from '../store/index.js';
 import { makeReport, testId } from '../store/test-support/reports.js';
 import { makeTempDir } from '../store/test-support/temp-dir.js';
-import { RedisCacheTier, TieredCache } from './index.js';
+import { TieredCache } from './index.js';
+import { RedisCacheTier } from './redis-tier.js';
 import { redisUnavailableReason, TestRedisServer } from './test-support/redis-server.js';
 
 const HOUR = 3600_000;

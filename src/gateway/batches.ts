@@ -2,6 +2,7 @@
  * Durable batch jobs: every item's answer is committed as it finishes, so a job interrupted by
  * Ctrl-C, SIGTERM or even SIGKILL resumes where it was and never fetches an indicator twice.
  */
+import { setMaxListeners } from 'node:events';
 import { parseIndicator } from '../indicators/index.js';
 import type { Priority } from '../scheduler/index.js';
 import type { BatchItem, BatchJob, BatchRepository, NewBatchItem } from '../store/index.js';
@@ -121,6 +122,7 @@ export class BatchRunner {
     if (existing) return existing;
     const job = this.repo.get(id) as BatchJob;
     const controller = new AbortController();
+    setMaxListeners(WINDOW * 4, controller.signal); // one listener per concurrent lookup
     const running: Running = {
       controller,
       startedAt: this.gateway.clock.now(),
@@ -151,10 +153,13 @@ export class BatchRunner {
           if (!item) return;
           const job = this.repo.get(id) as BatchJob;
           if (job.status === 'cancelled') return;
-          const overBudget = job.budget !== null && job.upstreamCalls + reserved >= job.budget;
-          if (!overBudget) reserved++;
+          // Budget: a cached answer is free, so only items that will go upstream reserve a call.
+          const free = job.budget === null || (await this.#cachedFresh(item, opts.provider));
+          const overBudget = !free && job.upstreamCalls + reserved >= (job.budget as number);
+          const reserving = !free && !overBudget;
+          if (reserving) reserved++;
           await this.#one(id, item, priority, opts.provider, overBudget, signal);
-          if (!overBudget) reserved--;
+          if (reserving) reserved--;
           onProgress?.(this.repo.get(id) as BatchJob);
         }
       };
@@ -180,6 +185,12 @@ export class BatchRunner {
       this.repo.setStatus(id, 'paused', { from: ['running'] });
     }
     return this.repo.get(id) as BatchJob;
+  }
+
+  async #cachedFresh(item: BatchItem, provider: BatchCreateOptions['provider']): Promise<boolean> {
+    if (!item.kind || !item.id) return true;
+    const hit = await this.gateway.cache.get(provider ?? 'virustotal', item.kind, item.id);
+    return hit?.fresh === true;
   }
 
   async #one(

@@ -148,3 +148,17 @@ test('bad input is refused with the reason and spends nothing', async () => {
   assert.equal(out.filter((o) => !o.ok).length, 2);
   assert.equal(billableCalls(h.mock), 1);
 });
+
+test('quota counts survive a restart on the same data dir (consecutive vtg runs share one budget)', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vtg-gw-persist-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const first = await openHarness({ dataDir, env: { VTG_VT_LIMITS: 'minute=1000,day=1000,month=10000' } });
+  await first.gateway.lookupMany(hashes(3, 'persist'));
+  await first.close();
+  const second = await openHarness({ dataDir, env: { VTG_VT_LIMITS: 'minute=1000,day=1000,month=10000' } });
+  after(() => second.close());
+  const quota = await second.gateway.quota();
+  const day = quota.windows.find((w) => w.window === 'day');
+  assert.equal(day?.used, 3);
+  assert.equal(quota.ledger.lookup, 3);
+});

@@ -4,10 +4,10 @@
  * -> cache + history -> change events.
  */
 import { join } from 'node:path';
-import { CacheRotator, type CacheListPage, type CacheListQuery, RedisCacheTier, TieredCache, type TieredCacheInfo } from '../cache/index.js';
+import { CacheRotator, type CacheListPage, type CacheListQuery, openRedisCacheTier, type RedisCacheTier, TieredCache, type TieredCacheInfo } from '../cache/index.js';
 import { type Clock, systemClock } from '../clock/index.js';
 import { type GatewayConfig, loadConfig } from '../config/index.js';
-import { type Governor, MemoryGovernor, RedisGovernor } from '../governor/index.js';
+import { type Governor, MemoryGovernor, openRedisGovernor } from '../governor/index.js';
 import { type Indicator, type IndicatorKind, parseIndicator } from '../indicators/index.js';
 import type { MockServer } from '../mock/index.js';
 import type { ProviderName } from '../providers/types.js';
@@ -18,6 +18,7 @@ import { BatchRunner } from './batches.js';
 import { type EnrichResult, enrichIndicator } from './enrich.js';
 import { NotCachedError, ProviderUnavailableError, QuotaExhaustedError } from './errors.js';
 import { GatewayEventBus } from './events.js';
+import { QuotaPersistence } from './quota-persistence.js';
 import { QuotaReconciler } from './reconcile.js';
 import { recordUpstreamAnswer } from './records.js';
 import { ScanService } from './scans.js';
@@ -82,6 +83,7 @@ export class Gateway {
   readonly #scans: ScanService;
   readonly #batches: BatchRunner;
   readonly #redisTier: RedisCacheTier | undefined;
+  readonly #quotaPersistence: QuotaPersistence | undefined;
   readonly #startedAt: number;
   readonly #counters = { lookups: 0, cacheHits: 0, staleServed: 0, upstreamCalls: 0, errors: 0, changes: 0 };
   readonly #background = new Set<Promise<unknown>>();
@@ -110,6 +112,12 @@ export class Gateway {
     const built = buildUpstreams(this.config, this.#governor, this.clock, this.simulatorUrl, (p, e) => this.#onSchedulerEvent(p, e));
     this.#upstreams = built.upstreams;
     this.#vt = built.vtClient;
+    if (this.#governor instanceof MemoryGovernor) {
+      const keys = [...this.#upstreams.values()].filter((u) => u.provider).map((u) => u.key);
+      this.#quotaPersistence = new QuotaPersistence(this.#governor, this.store.kv, keys);
+      this.#quotaPersistence.restore();
+      this.#quotaPersistence.start();
+    }
 
     this.#rotator = new CacheRotator({
       repository: this.store.cache,
@@ -143,7 +151,7 @@ export class Gateway {
     let store: Store | undefined;
     try {
       store = Store.open({ dataDir, clock });
-      const redisTier = config.redis ? new RedisCacheTier({ url: config.redis.url, ttlMs: config.redis.cacheTtlMs, clock }) : undefined;
+      const redisTier = config.redis ? await openRedisCacheTier({ url: config.redis.url, ttlMs: config.redis.cacheTtlMs, clock }) : undefined;
       const cache = new TieredCache({
         repository: store.cache,
         redis: redisTier ?? null,
@@ -151,7 +159,7 @@ export class Gateway {
         memoryEntries: config.cache.memoryEntries,
         limits: { maxBytes: config.cache.maxBytes, maxAgeMs: config.cache.maxAgeMs, maxPerKind: config.cache.maxEntriesPerKind },
       });
-      const governor: Governor = config.redis ? new RedisGovernor({ redis: config.redis.url, clock }) : new MemoryGovernor({ clock });
+      const governor: Governor = config.redis ? await openRedisGovernor({ redis: config.redis.url, clock }) : new MemoryGovernor({ clock });
       const gateway = new Gateway({ config: { ...config, dataDir }, clock, store, cache, redisTier, governor, simulator });
       gateway.#reconciler.start();
       return gateway;
@@ -226,9 +234,11 @@ export class Gateway {
     if (!provider || !scheduler) throw new ProviderUnavailableError(up.note ?? `${up.name} is not configured`);
     let ownCall = false;
     const report = await scheduler.run(
-      async ({ permit, signal }) => {
+      async ({ permit }) => {
         ownCall = true;
-        const r = await provider.lookup(indicator, { permit, signal });
+        // The caller's abort takes it out of the queue, but a call already granted is let finish and
+        // its answer cached: the quota is spent either way, and a resumed run then gets it for free.
+        const r = await provider.lookup(indicator, { permit });
         this.#counters.upstreamCalls++;
         await recordUpstreamAnswer(r, {
           cache: this.cache,
@@ -566,6 +576,7 @@ export class Gateway {
     for (const up of this.#upstreams.values()) await up.scheduler?.close();
     await Promise.allSettled([...this.#background]);
     await this.#rotator.stop();
+    this.#quotaPersistence?.stop();
     await this.cache.close();
     await this.#governor.close();
     await this.#vt.close();

@@ -19,5 +19,11 @@ export { keyLabel } from './key-label.js';
 export { statusFor } from './status.js';
 export { GovernorClosedError, KeyUnhealthyError } from './errors.js';
 export { MemoryGovernor, type MemoryGovernorOptions } from './memory.js';
-export { RedisGovernor, type RedisGovernorEvent, type RedisGovernorOptions } from './redis.js';
+export type { RedisGovernor, RedisGovernorEvent, RedisGovernorOptions } from './redis.js';
+
+/** Opens the Redis governor; ioredis is loaded only when Redis is configured. */
+export async function openRedisGovernor(options: import('./redis.js').RedisGovernorOptions): Promise<import('./redis.js').RedisGovernor> {
+  const { RedisGovernor } = await import('./redis.js');
+  return new RedisGovernor(options);
+}
 export type { QuotaSnapshot } from './state.js';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { FakeClock } from '../clock/index.js';
-import { KeyUnhealthyError, RedisGovernor, type RedisGovernorEvent } from './index.js';
+import { KeyUnhealthyError, type RedisGovernorEvent } from './index.js';
+import { RedisGovernor } from './redis.js';
 import {
   REDIS_SKIP_MESSAGE,
   type RedisServer,

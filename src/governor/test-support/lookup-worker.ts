@@ -9,7 +9,8 @@ import { clockFromEnv } from '../../clock/index.js';
 import { parseIndicator } from '../../indicators/index.js';
 import { VirusTotalClient, VirusTotalProvider } from '../../providers/virustotal/index.js';
 import { Scheduler } from '../../scheduler/index.js';
-import { RedisGovernor, keyLabel } from '../index.js';
+import { keyLabel } from '../index.js';
+import { RedisGovernor } from '../redis.js';
 
 const env = process.env;
 const say = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify(o) + '\n');
