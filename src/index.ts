@@ -20,3 +20,4 @@ export { VirusTotalClient, VtError, computeVerdict, extractAnalysisStats, isMali
 export * as vtErrors from './providers/virustotal/errors.js';
 export type { QuotaSummary, QuotaWindowSummary, QuotaStatus } from './governor/index.js';
 export { systemClock, FakeClock, type Clock } from './clock/index.js';
+export { verifySignature } from './webhooks/index.js';

@@ -126,7 +126,7 @@ export class CliContext {
           const [{ openEmbedded }, { clockFromEnv }] = await Promise.all([import('./backend/embedded.js'), import('../clock/index.js')]);
           backend = await openEmbedded(config, clockFromEnv(this.io.env));
         }
-        if (backend.mock) this.out.warn(MOCK_BANNER);
+        if (backend.mock) this.errorLine(MOCK_BANNER);
         return backend;
       })();
     }
@@ -142,7 +142,7 @@ export class CliContext {
 
   /** Prints the banner for commands that open a Gateway themselves (serve). */
   banner(mock: boolean): void {
-    if (mock) this.out.warn(MOCK_BANNER);
+    if (mock) this.errorLine(MOCK_BANNER);
   }
 
   async close(): Promise<void> {

@@ -10,10 +10,8 @@ export interface ProgressState {
   done: number;
   total: number;
   failed?: number;
-  /** Remaining time in ms, when known. */
+  /** Remaining time in ms, when known (else estimated from the rate so far). */
   etaMs?: number | null;
-  /** e.g. "480/500 day". */
-  quotaLeft?: string;
 }
 
 export interface Progress {
@@ -21,20 +19,45 @@ export interface Progress {
   stop(final?: ProgressState): void;
 }
 
-const nothing: Progress = { update() {}, stop() {} };
-
-function rateText(done: number, startedAt: number, doneAtStart: number): string {
-  const secs = (Date.now() - startedAt) / 1000;
-  if (secs < 0.5) return '-';
-  const rate = (done - doneAtStart) / secs;
-  return rate >= 10 ? rate.toFixed(0) : rate.toFixed(1);
+export interface ProgressOptions {
+  /** "480/500 day": read at most every 2 s (from the governor through the backend). */
+  quotaLeft?: () => Promise<string>;
 }
 
-export function createProgress(ctx: CliContext, label: string): Progress {
+const nothing: Progress = { update() {}, stop() {} };
+const QUOTA_REFRESH_MS = 2000;
+
+export function createProgress(ctx: CliContext, label: string, options: ProgressOptions = {}): Progress {
   if (ctx.out.quiet) return nothing;
   const stderr = ctx.io.stderr;
   const startedAt = Date.now();
   let doneAtStart: number | undefined;
+  let quota: string | undefined;
+  let quotaAt = 0;
+
+  const refreshQuota = () => {
+    if (!options.quotaLeft || Date.now() - quotaAt < QUOTA_REFRESH_MS) return;
+    quotaAt = Date.now();
+    options.quotaLeft().then(
+      (q) => {
+        quota = q;
+      },
+      () => {},
+    );
+  };
+  const rate = (done: number): number | undefined => {
+    const secs = (Date.now() - startedAt) / 1000;
+    return secs < 0.5 ? undefined : (done - (doneAtStart ?? 0)) / secs;
+  };
+  const rateText = (done: number) => {
+    const r = rate(done);
+    return r === undefined ? '-' : r >= 10 ? r.toFixed(0) : r.toFixed(1);
+  };
+  const eta = (s: ProgressState) => {
+    if (s.etaMs !== undefined && s.etaMs !== null) return etaText(s.etaMs);
+    const r = rate(s.done);
+    return r ? etaText(((s.total - s.done) / r) * 1000) : '-';
+  };
 
   if (stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
@@ -50,15 +73,11 @@ export function createProgress(ctx: CliContext, label: string): Progress {
       cliProgress.Presets.shades_classic,
     );
     let started = false;
-    const payload = (s: ProgressState) => ({
-      rateText: rateText(s.done, startedAt, doneAtStart ?? 0),
-      etaText: etaText(s.etaMs),
-      quota: s.quotaLeft ?? '?',
-      failedText: s.failed ? ` | ${s.failed} failed` : '',
-    });
+    const payload = (s: ProgressState) => ({ rateText: rateText(s.done), etaText: eta(s), quota: quota ?? '-', failedText: s.failed ? ` | ${s.failed} failed` : '' });
     return {
       update(s) {
         doneAtStart ??= s.done;
+        refreshQuota();
         if (!started) {
           started = true;
           bar.start(s.total, s.done, payload(s));
@@ -77,27 +96,31 @@ export function createProgress(ctx: CliContext, label: string): Progress {
 
   const interval = ctx.progressIntervalMs;
   let last = 0;
+  let lastLine = '';
   let lastState: ProgressState | undefined;
-  const line = (s: ProgressState) => {
+  const print = (s: ProgressState) => {
     const parts = [`${s.done}/${s.total} done`];
     if (s.failed) parts.push(`${s.failed} failed`);
-    parts.push(`${rateText(s.done, startedAt, doneAtStart ?? 0)}/s`, `ETA ${etaText(s.etaMs)}`);
-    if (s.quotaLeft) parts.push(`quota left ${s.quotaLeft}`);
-    ctx.out.info(`vtg: ${label}: ${parts.join(', ')}`);
+    parts.push(`${rateText(s.done)}/s`, `ETA ${eta(s)}`);
+    if (quota) parts.push(`quota left ${quota}`);
+    const line = `vtg: ${label}: ${parts.join(', ')}`;
+    if (line !== lastLine) ctx.out.info(line);
+    lastLine = line;
   };
   return {
     update(s) {
       doneAtStart ??= s.done;
+      refreshQuota();
       lastState = s;
       const now = Date.now();
       if (now - last >= interval) {
         last = now;
-        line(s);
+        print(s);
       }
     },
     stop(final) {
       const s = final ?? lastState;
-      if (s && (final || Date.now() - last > 0)) line(s);
+      if (s) print(s);
     },
   };
 }

@@ -26,6 +26,8 @@ export interface GatewayConfig {
     maliciousThreshold: number;
     timeoutMs: number;
     proxy?: string;
+    /** True when the limits came from VTG_VT_LIMITS or the config file (they then act as caps). */
+    limitsExplicit: boolean;
   };
   urlhaus: ProviderEndpoint & { apiKey?: string };
   dshield: ProviderEndpoint & { email?: string };
@@ -196,6 +198,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
       url: o.virustotalUrl ?? nonEmpty(env.VTG_VIRUSTOTAL_URL, file.virustotal?.url) ?? 'https://www.virustotal.com',
       userId: nonEmpty(env.VTG_VT_USER, file.virustotal?.userId),
       limits: vtLimits,
+      limitsExplicit: env.VTG_VT_LIMITS !== undefined || file.virustotal?.limits !== undefined,
       maliciousThreshold: threshold,
       timeoutMs: file.virustotal?.timeoutMs ?? 30_000,
       proxy: nonEmpty(file.virustotal?.proxy, env.HTTPS_PROXY, env.https_proxy),

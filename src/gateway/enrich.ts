@@ -27,6 +27,17 @@ export interface EnrichResult {
   sources: EnrichSource[];
 }
 
+export interface EnrichOptions {
+  providers?: ProviderName[];
+  signal?: AbortSignal;
+  priority?: Priority;
+  tenant?: string;
+  /** Answer from the cache only (the reader role): never spends quota. */
+  cacheOnly?: boolean;
+  /** Called once per upstream call the enrichment made (for per-token budgets). */
+  onUpstreamCall?: () => void;
+}
+
 export function overallVerdict(verdicts: Verdict[]): Verdict {
   for (const v of VERDICT_ORDER) if (verdicts.includes(v)) return v;
   return 'unknown';
@@ -35,7 +46,7 @@ export function overallVerdict(verdicts: Verdict[]): Verdict {
 export async function enrichIndicator(
   gateway: Gateway,
   input: string,
-  options: { providers?: ProviderName[]; signal?: AbortSignal; priority?: Priority },
+  options: EnrichOptions,
 ): Promise<EnrichResult> {
   const indicator = parseIndicator(input);
   const wanted = ENRICHMENT_PROVIDERS[indicator.kind].filter((p) => !options.providers || options.providers.includes(p));
@@ -46,7 +57,14 @@ export async function enrichIndicator(
         return { provider, ok: false, skipped: gateway.providerNote(provider) ?? `${provider} does not look up ${indicator.kind} indicators` };
       }
       try {
-        const result = await gateway.lookup(indicator, { provider, signal: options.signal, priority: options.priority });
+        const result = await gateway.lookup(indicator, {
+          provider,
+          signal: options.signal,
+          priority: options.priority,
+          tenant: options.tenant,
+          cacheOnly: options.cacheOnly,
+          onUpstreamCall: options.onUpstreamCall,
+        });
         return { provider, ok: true, result };
       } catch (err) {
         const e = err as { code?: string; name?: string; message?: string };

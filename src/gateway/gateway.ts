@@ -15,7 +15,7 @@ import type { VirusTotalClient } from '../providers/virustotal/index.js';
 import { estimateCost, type Priority, type SchedulerEvent } from '../scheduler/index.js';
 import { type Change, type Observation, type PruneResult, Store, type TokenRepository, type WebhookRepository } from '../store/index.js';
 import { BatchRunner } from './batches.js';
-import { type EnrichResult, enrichIndicator } from './enrich.js';
+import { type EnrichOptions, type EnrichResult, enrichIndicator } from './enrich.js';
 import { NotCachedError, ProviderUnavailableError, QuotaExhaustedError } from './errors.js';
 import { GatewayEventBus } from './events.js';
 import { QuotaPersistence } from './quota-persistence.js';
@@ -85,7 +85,7 @@ export class Gateway {
   readonly #redisTier: RedisCacheTier | undefined;
   readonly #quotaPersistence: QuotaPersistence | undefined;
   readonly #startedAt: number;
-  readonly #counters = { lookups: 0, cacheHits: 0, staleServed: 0, upstreamCalls: 0, errors: 0, changes: 0 };
+  readonly #counters = { lookups: 0, cacheHits: 0, staleServed: 0, upstreamCalls: 0, errors: 0, changes: 0, upstream429: 0, upstreamRetries: 0 };
   readonly #background = new Set<Promise<unknown>>();
   #closed = false;
 
@@ -133,6 +133,7 @@ export class Gateway {
       clock: this.clock,
       intervalMs: this.config.scheduler.reconcileIntervalMs,
       configuredLimits: this.config.virustotal.limits,
+      limitsAreCaps: this.config.virustotal.limitsExplicit,
     });
     this.events.on('verdict.changed', () => {
       this.#counters.changes++;
@@ -427,7 +428,8 @@ export class Gateway {
     return this.#scans.scanUrl(url, options);
   }
 
-  rescan(input: string, options: { priority?: Priority; tenant?: string; signal?: AbortSignal } = {}): Promise<ScanResult> {
+  /** Rescans a file (by hash) or a URL; `kind: 'url'` reads a 64-hex input as a URL id rather than a sha256. */
+  rescan(input: string, options: { kind?: 'file' | 'url'; priority?: Priority; tenant?: string; signal?: AbortSignal } = {}): Promise<ScanResult> {
     this.#assertOpen();
     return this.#scans.rescan(input, options);
   }
@@ -488,7 +490,7 @@ export class Gateway {
     return this.store.batches.list(query);
   }
 
-  batchResults(id: string, options: { afterSeq?: number } = {}): Iterable<BatchItem> {
+  batchResults(id: string, options: { afterSeq?: number; finishedOnly?: boolean } = {}): Iterable<BatchItem> {
     return this.store.batches.results(id, options);
   }
 
@@ -498,7 +500,7 @@ export class Gateway {
 
   // ---- enrichment -----------------------------------------------------------------------------
 
-  enrich(input: string, options: { providers?: ProviderName[]; signal?: AbortSignal; priority?: Priority } = {}): Promise<EnrichResult> {
+  enrich(input: string, options: EnrichOptions = {}): Promise<EnrichResult> {
     this.#assertOpen();
     return enrichIndicator(this, input, options);
   }
@@ -541,6 +543,8 @@ export class Gateway {
       queueDepth,
       cache: this.cache.stats(),
       changes: c.changes,
+      upstream429: c.upstream429,
+      upstreamRetries: c.upstreamRetries,
     };
   }
 
@@ -589,6 +593,8 @@ export class Gateway {
   }
 
   #onSchedulerEvent(provider: ProviderName, e: SchedulerEvent): void {
+    if (e.type === 'requeue' || (e.type === 'retry' && /TooManyRequests|429/.test(e.error))) this.#counters.upstream429++;
+    if (e.type === 'retry') this.#counters.upstreamRetries++;
     if (provider === 'virustotal' && (e.type === 'pause' || e.type === 'requeue')) this.#reconciler.soon();
   }
 }

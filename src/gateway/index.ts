@@ -4,7 +4,7 @@ export { GatewayEventBus, type AnalysisCompletedEvent, type BatchCompletedEvent,
 export { NotCachedError, ProviderUnavailableError, QuotaExhaustedError, formatDuration } from './errors.js';
 export { BatchNotFoundError, batchLines } from './batches.js';
 export { FileScanError, sha256File } from './scans.js';
-export { ENRICHMENT_PROVIDERS, overallVerdict, type EnrichResult, type EnrichSource } from './enrich.js';
+export { ENRICHMENT_PROVIDERS, overallVerdict, type EnrichOptions, type EnrichResult, type EnrichSource } from './enrich.js';
 export { startSimulator, SIMULATOR_KEYS, type SimulatorOptions } from './simulator.js';
 export { VERSION } from './version.js';
 export type * from './types.js';

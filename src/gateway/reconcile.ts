@@ -16,6 +16,8 @@ export interface ReconcilerOptions {
   clock: Clock;
   intervalMs: number;
   configuredLimits: LimitsConfig;
+  /** Limits the user set explicitly are caps: VirusTotal's reported allowances may lower them, never raise them. */
+  limitsAreCaps?: boolean;
 }
 
 /** The tighter of the user and group counters, as one used/allowed pair. */
@@ -85,7 +87,8 @@ export class QuotaReconciler {
       this.lastError = undefined;
       const report = reconcileReport(quotas);
       await governor.reconcile(key, report);
-      this.#adoptMinuteRate(report);
+      if (this.options.limitsAreCaps) this.#applyCaps();
+      else this.#adoptMinuteRate(report);
     } catch (err) {
       const e = err as { status?: number; code?: string; message?: string };
       // A 403/404 here means the key may not read its quotas (some group setups): not an outage.
@@ -108,9 +111,24 @@ export class QuotaReconciler {
     }
   }
 
+  #applyCaps(): void {
+    const { governor, key, configuredLimits } = this.options;
+    const current = governor.limits(key);
+    const capped = { ...current };
+    for (const w of ['minute', 'hour', 'day', 'month'] as const) {
+      const cap = configuredLimits[w];
+      if (cap !== undefined) capped[w] = Math.min(cap, current[w] ?? cap);
+    }
+    if (w4(capped) !== w4(current)) governor.configure(key, capped);
+  }
+
   stop(): void {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     if (this.#soon) clearTimeout(this.#soon);
   }
+}
+
+function w4(l: LimitsConfig): string {
+  return `${l.minute}/${l.hour}/${l.day}/${l.month}`;
 }

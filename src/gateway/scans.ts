@@ -107,8 +107,21 @@ export class ScanService {
     return { target: ind.value, kind: 'url', submitted: true, analysisId: descriptor.id };
   }
 
-  async rescan(input: string, options: RunOptions): Promise<ScanResult> {
-    const ind = parseIndicator(input);
+  async rescan(input: string, options: RunOptions & { kind?: 'file' | 'url' }): Promise<ScanResult> {
+    if (options.kind === 'url' && /^[0-9a-f]{64}$/i.test(input.trim())) {
+      // A VirusTotal URL id (sha256 of the URL): rescan it as such.
+      const id = input.trim().toLowerCase();
+      const descriptor = await this.#scheduler.run(({ permit, signal }) => this.vt.rescanUrl(id, { permit, signal }), {
+        key: `virustotal:rescan:url:${id}`,
+        priority: options.priority ?? 'interactive',
+        tenant: options.tenant,
+        signal: options.signal,
+        kind: 'rescan',
+      });
+      await this.gateway.cache.delete({ provider: 'virustotal', kind: 'url', id });
+      return { target: id, kind: 'url', submitted: true, analysisId: descriptor.id };
+    }
+    const ind = parseIndicator(input, options.kind ? { kind: options.kind } : {});
     if (ind.kind !== 'file' && ind.kind !== 'url') throw new FileScanError('only files and URLs can be rescanned');
     const descriptor = await this.#scheduler.run(
       ({ permit, signal }) => (ind.kind === 'file' ? this.vt.rescanFile(ind.id, { permit, signal }) : this.vt.rescanUrl(ind.value, { permit, signal })),

@@ -111,6 +111,10 @@ export interface GatewayStats {
   queueDepth: Record<ProviderName, Record<Priority, number>>;
   cache: CacheStats;
   changes: number;
+  /** 429 answers received from upstreams (each paused the key or backed off; none was lost). */
+  upstream429: number;
+  /** Upstream calls retried after a transient failure. */
+  upstreamRetries: number;
 }
 
 export interface Health {

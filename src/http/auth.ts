@@ -16,13 +16,16 @@ const RANK: Record<TokenRole, number> = { reader: 1, analyst: 2, admin: 3 };
 
 export const OPEN_PRINCIPAL: Principal = Object.freeze({ tokenId: null, name: 'local', role: 'admin', dailyBudget: null });
 
-export function presentedToken(c: Context<AppEnv>): string | undefined {
-  const auth = c.req.header('authorization');
+/** Reads a request header by lower-case name (hono's `c.req.header`, or node's `req.headers`). */
+export type HeaderGetter = (name: string) => string | undefined;
+
+export function presentedToken(header: HeaderGetter): string | undefined {
+  const auth = header('authorization');
   if (auth) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
     return m?.[1] ?? auth.trim();
   }
-  const key = c.req.header('x-apikey');
+  const key = header('x-apikey');
   return key === undefined ? undefined : key.trim();
 }
 
@@ -67,11 +70,15 @@ export function tokensChanged(tokens: AppDeps['gateway']['tokens']): void {
 
 /** The caller, or null when anonymous on a public route. Throws 401/403 HttpErrors. */
 export function authenticate(c: Context<AppEnv>, deps: AppDeps, access: Access, family: Family): Principal | null {
+  return authenticateHeaders((name) => c.req.header(name), deps, access, family);
+}
+
+export function authenticateHeaders(header: HeaderGetter, deps: AppDeps, access: Access, family: Family): Principal | null {
   const tokens = deps.gateway.tokens;
   const open = isOpen(tokens);
   const isPublic = access === 'public' || (access === 'health' && deps.gateway.config.server.publicHealth);
   if (open) return OPEN_PRINCIPAL;
-  const token = presentedToken(c);
+  const token = presentedToken(header);
   if (!token) {
     if (isPublic) return null;
     throw missing(family);

@@ -39,10 +39,44 @@ export function assertBudget(deps: AppDeps, p: Principal): void {
 }
 
 /**
- * One lookup on behalf of `p`: readers and spent budgets are cache-only; upstream calls are charged.
- * `signal` is a getter: the gateway reads it only when it has to go upstream, so a cache hit never
- * creates an AbortSignal.
+ * Lookup options whose `signal` is made only when read: the gateway reads it only when it has to go
+ * upstream, so a cache hit never creates an AbortSignal. (A class keeps the object's shape fast.)
  */
+class CallOptions implements LookupOptions {
+  provider: LookupOptions['provider'];
+  maxAgeMs: number | undefined;
+  allowStale: boolean | undefined;
+  waitForQuota: boolean | undefined;
+  priority: LookupOptions['priority'];
+  tenant: string;
+  cacheOnly: boolean;
+  onUpstreamCall: (() => void) | undefined;
+  readonly #signal: () => AbortSignal;
+
+  constructor(
+    base: Omit<LookupOptions, 'cacheOnly' | 'onUpstreamCall' | 'tenant' | 'signal'>,
+    tenant: string,
+    cacheOnly: boolean,
+    onUpstreamCall: (() => void) | undefined,
+    signal: () => AbortSignal,
+  ) {
+    this.provider = base.provider;
+    this.maxAgeMs = base.maxAgeMs;
+    this.allowStale = base.allowStale;
+    this.waitForQuota = base.waitForQuota;
+    this.priority = base.priority;
+    this.tenant = tenant;
+    this.cacheOnly = cacheOnly;
+    this.onUpstreamCall = onUpstreamCall;
+    this.#signal = signal;
+  }
+
+  get signal(): AbortSignal {
+    return this.#signal();
+  }
+}
+
+/** One lookup on behalf of `p`: readers and spent budgets are cache-only; upstream calls are charged. */
 export async function lookupAs(
   deps: AppDeps,
   p: Principal,
@@ -51,29 +85,15 @@ export async function lookupAs(
   signal: () => AbortSignal,
 ): Promise<LookupResult> {
   const tenant = p.tokenId ?? 'local';
-  const cacheOnly = {
-    ...options,
-    tenant,
-    cacheOnly: true,
-    get signal() {
-      return signal();
-    },
-  };
-  if (p.role === 'reader') return deps.gateway.lookup(input, cacheOnly);
+  if (p.role === 'reader') return deps.gateway.lookup(input, new CallOptions(options, tenant, true, undefined, signal));
   if (remainingBudget(deps, p) === 0) {
     try {
-      return await deps.gateway.lookup(input, cacheOnly);
+      return await deps.gateway.lookup(input, new CallOptions(options, tenant, true, undefined, signal));
     } catch (err) {
       if (err instanceof NotCachedError) throw budgetExceeded(deps, p);
       throw err;
     }
   }
-  return deps.gateway.lookup(input, {
-    ...options,
-    tenant,
-    onUpstreamCall: () => spend(deps, p),
-    get signal() {
-      return signal();
-    },
-  });
+  const charge = p.tokenId === null ? undefined : () => spend(deps, p);
+  return deps.gateway.lookup(input, new CallOptions(options, tenant, false, charge, signal));
 }

@@ -33,7 +33,7 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
       if (out.includes(form)) out = out.split(form).join('[redacted]');
     }
   }
-  return out.replace(TOKEN_SHAPE, 'vtg_[redacted]');
+  return out.includes('vtg_') ? out.replace(TOKEN_SHAPE, 'vtg_[redacted]') : out;
 }
 
 export interface LoggerOptions {

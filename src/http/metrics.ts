@@ -56,9 +56,25 @@ export class HttpMetrics {
     this.#mock = new Gauge({ name: 'vtg_mock_mode', help: '1 when the gateway runs on its built-in simulator', registers });
   }
 
+  // labelled children are looked up once per label set: hashing labels on every request costs more than the rest
+  readonly #requestChildren = new Map<string, { inc(): void }>();
+  readonly #durationChildren = new Map<string, { observe(v: number): void }>();
+
   request(method: string, route: string, status: number, seconds: number): void {
-    this.#requests.inc({ method, route, status: String(status) });
-    this.#duration.observe({ method, route }, seconds);
+    const key = `${method} ${route}`;
+    const countKey = `${key} ${status}`;
+    let counter = this.#requestChildren.get(countKey);
+    if (!counter) {
+      counter = this.#requests.labels({ method, route, status: String(status) });
+      this.#requestChildren.set(countKey, counter);
+    }
+    counter.inc();
+    let histogram = this.#durationChildren.get(key);
+    if (!histogram) {
+      histogram = this.#duration.labels({ method, route });
+      this.#durationChildren.set(key, histogram);
+    }
+    histogram.observe(seconds);
   }
 
   rejection(code: string): void {

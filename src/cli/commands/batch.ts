@@ -164,18 +164,13 @@ async function follow(ctx: CliContext, backend: Backend, job: BatchJob, estimate
     }
   };
 
-  const progress = createProgress(ctx, `batch ${job.id.slice(0, 8)}`);
   const provider = flags.provider ?? ((job.options as { provider?: ProviderName } | null)?.provider ?? 'virustotal');
-  let quotaLeft: string | undefined;
-  let quotaAt = 0;
+  const progress = createProgress(ctx, `batch ${job.id.slice(0, 8)}`, { quotaLeft: () => backend.quota(provider).then(quotaLeftText) });
   const startedAt = Date.now();
-  const refreshProgress = async (current: BatchJob, etaMs: number | null) => {
-    if (Date.now() - quotaAt > 2000) {
-      quotaAt = Date.now();
-      quotaLeft = await backend.quota(provider).then(quotaLeftText, () => quotaLeft);
-    }
+  const refreshProgress = (current: BatchJob, etaMs: number | null) => {
+    // the governor's estimate until the job's own rate is known
     const governorEta = estimate ? Math.max(0, estimate.etaMs - (Date.now() - startedAt)) : null;
-    progress.update({ done: current.done + current.failed, total: current.total, failed: current.failed, etaMs: etaMs ?? governorEta, quotaLeft });
+    progress.update({ done: current.done + current.failed, total: current.total, failed: current.failed, etaMs: etaMs ?? governorEta });
   };
 
   const controller = new AbortController();
@@ -195,13 +190,13 @@ async function follow(ctx: CliContext, backend: Backend, job: BatchJob, estimate
       await new Promise((r) => setTimeout(r, POLL_MS));
       await drain();
       const view = await backend.batch(job.id);
-      if (view) await refreshProgress(view.job, view.etaMs);
+      if (view) refreshProgress(view.job, view.etaMs);
     }
     final = await running;
     await drain();
     const view = await backend.batch(job.id);
     if (view) final = view.job;
-    progress.stop({ done: final.done + final.failed, total: final.total, failed: final.failed, etaMs: 0, quotaLeft });
+    progress.stop({ done: final.done + final.failed, total: final.total, failed: final.failed, etaMs: 0 });
   } catch (err) {
     progress.stop();
     throw err;

@@ -39,6 +39,7 @@ export function action<A extends unknown[]>(ctx: CliContext, fn: (...args: A) =>
   return async (...args: unknown[]) => {
     const cmd = args[args.length - 1] as Command;
     ctx.setGlobals(cmd.optsWithGlobals() as GlobalOptions);
+    void ctx.out; // validates the output flags before any work starts
     const code = await fn(...(args as A));
     if (code !== undefined) ctx.fail(code);
   };

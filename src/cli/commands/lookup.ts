@@ -10,6 +10,7 @@ import { collectFailOn, type FailRule, gate } from '../fail-on.js';
 import { LOOKUP_COLUMNS, type LookupRecord, lookupRecord } from '../format/lookup-rows.js';
 import { indicatorsFromArgs, indicatorsFromText } from '../inputs.js';
 import { createProgress } from '../progress.js';
+import { quotaLeftText } from '../format/quota.js';
 import { action, examples, mapLimit, priorityOption, providerOption, reportError, seconds } from './common.js';
 
 const PROGRESS_FROM = 20;
@@ -81,7 +82,7 @@ async function lookup(ctx: CliContext, args: string[], flags: LookupFlags): Prom
   const records: LookupRecord[] = [];
   const failures: number[] = [];
   // many indicators can take a while (the quota paces upstream calls): show progress on stderr
-  const progress = valid.length > PROGRESS_FROM ? createProgress(ctx, 'lookup') : undefined;
+  const progress = valid.length > PROGRESS_FROM ? createProgress(ctx, 'lookup', { quotaLeft: () => backend.quota(flags.provider).then(quotaLeftText) }) : undefined;
   let finished = 0;
   let failed = 0;
   const outcomes = await mapLimit(valid, flags.concurrency, async (input) => {

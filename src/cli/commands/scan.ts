@@ -15,6 +15,7 @@ import { collectFailOn, type FailRule, gate } from '../fail-on.js';
 import { paintVerdict } from '../format/color.js';
 import { detectionsText } from '../format/lookup-rows.js';
 import { keyValueLines } from '../format/output.js';
+import { quotaLeftText } from '../format/quota.js';
 import { indicatorsFromArgs } from '../inputs.js';
 import { onInterrupt } from '../io.js';
 import { createProgress } from '../progress.js';
@@ -189,7 +190,7 @@ async function runScans(
   const stream = ctx.out.stream<ScanRecord>(SCAN_COLUMNS);
   const records: ScanRecord[] = [];
   const codes: number[] = [];
-  const progress = showProgress ? createProgress(ctx, 'scan') : undefined;
+  const progress = showProgress ? createProgress(ctx, 'scan', { quotaLeft: () => backend.quota().then(quotaLeftText) }) : undefined;
   let failed = 0;
   try {
     for (const [i, subject] of subjects.entries()) {

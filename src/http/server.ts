@@ -1,0 +1,155 @@
+/**
+ * `startServer`: the HTTP service on node:http. Refuses to listen off loopback without tokens, caps
+ * requests in flight (503 beyond), resumes unfinished batches, runs the webhook dispatcher, and
+ * stops gracefully: no new connections, in-flight requests finish (bounded), then it resolves.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import type { BatchCompletedEvent } from '../gateway/index.js';
+import { utcDayKey } from '../store/index.js';
+import { WebhookDispatcher } from '../webhooks/index.js';
+import { buildApp } from './app.js';
+import { createFastLookup } from './fast-lookup.js';
+import type { RunningServer, ServerOptions } from './types.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8290;
+
+/** The server refused to start (e.g. an open server on a public address). */
+export class ServerStartError extends Error {
+  override name = 'ServerStartError';
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { gateway } = options;
+  const host = options.host ?? gateway.config.server.host ?? DEFAULT_HOST;
+  const port = options.port ?? gateway.config.server.port ?? DEFAULT_PORT;
+  if (!isLoopbackHost(host) && gateway.tokens.count() === 0 && !options.insecureNoAuth) {
+    throw new ServerStartError(
+      `refusing to listen on ${host} with no API tokens: anyone who can reach it could spend the VirusTotal quota. ` +
+        'Create a token first (vtg token create <name> --role admin), bind to 127.0.0.1, or pass --insecure-no-auth.',
+    );
+  }
+
+  const { app, deps, accessLog } = buildApp(gateway, options);
+  const fast = createFastLookup(deps, accessLog);
+  const log = deps.logger;
+  const listener = getRequestListener(app.fetch, {
+    errorHandler: () =>
+      new Response(JSON.stringify({ error: { code: 'BadRequest', message: 'malformed request line or Host header' } }), {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+      }),
+  });
+
+  let inFlight = 0;
+  let closing = false;
+  const idle: Array<() => void> = [];
+  const server = createServer(
+    { maxHeaderSize: 16 * 1024, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 5_000 },
+    (req: IncomingMessage, res: ServerResponse) => {
+      if (closing) {
+        res.setHeader('connection', 'close');
+        sendJson(res, 503, { error: { code: 'ShuttingDown', message: 'the server is shutting down' } }, { 'retry-after': '5' });
+        return;
+      }
+      if (inFlight >= deps.limits.maxInFlight) {
+        deps.metrics.rejection('Overloaded');
+        req.resume();
+        sendJson(res, 503, { error: { code: 'Overloaded', message: 'too many requests in flight; try again shortly' } }, { 'retry-after': '1' });
+        return;
+      }
+      inFlight++;
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        inFlight--;
+        if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
+      };
+      res.once('close', finish);
+      if (fast(req, res)) return;
+      listener(req, res).catch(() => {
+        if (!res.headersSent) sendJson(res, 500, { error: { code: 'InternalError', message: 'internal error' } });
+        else res.destroy();
+      });
+    },
+  );
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => {
+      server.off('listening', onListening);
+      reject(new ServerStartError(`cannot listen on ${host}:${port}: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+
+  const dispatcher = new WebhookDispatcher(
+    { events: gateway.events, webhooks: gateway.webhooks, tokens: gateway.tokens, allowlist: gateway.config.server.webhookAllowlist, version: gateway.version },
+    { ...options.webhooks, clock: gateway.clock, logger: log.child({ component: 'webhooks' }), onAttempt: (outcome) => deps.metrics.webhook(outcome) },
+  );
+  dispatcher.start();
+  // a batch's upstream calls count against its owner's daily budget once it completes
+  const chargeBatch = (e: BatchCompletedEvent) => {
+    const calls = gateway.batch(e.batchId)?.job.upstreamCalls ?? 0;
+    if (e.owner && calls > 0) gateway.tokens.spend(e.owner, utcDayKey(gateway.clock.now()), calls);
+  };
+  gateway.events.on('batch.completed', chargeBatch);
+  gateway.resumeBatches();
+  log.info({ url, mock: gateway.mock, version: gateway.version, open: gateway.tokens.count() === 0 }, 'vt-gateway listening');
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      closing = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = options.shutdownGraceMs ?? 10_000;
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, grace);
+          timer.unref();
+          idle.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      server.closeAllConnections();
+      await stopped;
+      await dispatcher.stop();
+      gateway.events.off('batch.completed', chargeBatch);
+      deps.uploads.clear();
+      deps.deadlines.stop();
+      log.info({ url }, 'vt-gateway stopped');
+    })();
+    return closed;
+  };
+  return { url, port: address.port, close };
+}

@@ -1,0 +1,106 @@
+// Test helpers: a real Gateway on a temp data dir behind the real server on a free loopback port.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../config/index.js';
+import { Gateway } from '../../gateway/index.js';
+import { startServer } from '../server.js';
+import type { RunningServer, ServerOptions } from '../types.js';
+
+export interface TestServer {
+  gateway: Gateway;
+  server: RunningServer;
+  url: string;
+  dataDir: string;
+  /** Every log line the server wrote, parsed. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export function logCapture(): { stream: Writable; lines: string[] } {
+  const lines: string[] = [];
+  let partial = '';
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      partial += String(chunk);
+      const parts = partial.split('\n');
+      partial = parts.pop() ?? '';
+      lines.push(...parts.filter(Boolean));
+      cb();
+    },
+  });
+  return { stream, lines };
+}
+
+/** Env for a config that reads nothing from the machine (no config file, no real key). */
+export function isolatedEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { HOME: dataDir, XDG_CONFIG_HOME: join(dataDir, 'config'), XDG_DATA_HOME: join(dataDir, 'data'), VTG_DATA_DIR: dataDir, ...extra };
+}
+
+export async function startTestServer(
+  options: { env?: Record<string, string>; server?: Omit<Partial<ServerOptions>, 'gateway'> } = {},
+): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'vtg-http-test-'));
+  const config = loadConfig({ env: isolatedEnv(dataDir, options.env), overrides: { dataDir, port: 0, host: '127.0.0.1' } });
+  const gateway = await Gateway.open({ config });
+  const capture = logCapture();
+  let server: RunningServer;
+  try {
+    server = await startServer({ gateway, host: '127.0.0.1', port: 0, logStream: capture.stream, ...options.server });
+  } catch (err) {
+    await gateway.close();
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    gateway,
+    server,
+    url: server.url,
+    dataDir,
+    logs: capture.lines,
+    async close() {
+      await server.close();
+      await gateway.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests walk arbitrary JSON answers
+  body: any;
+}
+
+/** One request; `token` goes in Authorization (or x-apikey for /api/v3 paths). */
+export async function call(base: string, path: string, init: RequestInit & { token?: string } = {}): Promise<Answer> {
+  const { token, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (token !== undefined) {
+    if (path.startsWith('/api/v3/')) headers.set('x-apikey', token);
+    else headers.set('authorization', `Bearer ${token}`);
+  }
+  const res = await fetch(base + path, { ...rest, headers });
+  const text = await res.text();
+  let body: unknown = text;
+  if ((res.headers.get('content-type') ?? '').includes('json') && !(res.headers.get('content-type') ?? '').includes('ndjson')) {
+    body = text ? JSON.parse(text) : null;
+  }
+  return { status: res.status, headers: res.headers, text, body };
+}
+
+/** Polls `check` until it returns a truthy value (bounded by `limitMs`). */
+type Falsy = undefined | null | false | 0 | '';
+
+export async function until<T>(check: () => Promise<T | Falsy> | T | Falsy, limitMs = 15_000, everyMs = 25): Promise<T> {
+  const end = Date.now() + limitMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v as T;
+    if (Date.now() > end) throw new Error(`condition not met within ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -1,0 +1,60 @@
+/** `GET /api/v3/{files,urls,domains,ip_addresses}/{id}`: VirusTotal objects through the gateway's cache and governor. */
+import { z } from 'zod';
+import type { IndicatorKind } from '../../indicators/index.js';
+import { lookupAs } from '../budget.js';
+import { HttpError } from '../errors.js';
+import { indicatorOfKind } from '../indicator-input.js';
+import { type RouteDef, route } from '../route.js';
+import type { AppDeps } from '../types.js';
+import { requestOrigin, rewriteLinks } from './links.js';
+
+export type Collection = 'files' | 'urls' | 'domains' | 'ip_addresses';
+
+export const COLLECTION_KIND: Record<Collection, { kind: IndicatorKind; label: string }> = {
+  files: { kind: 'file', label: 'File' },
+  urls: { kind: 'url', label: 'URL' },
+  domains: { kind: 'domain', label: 'Domain' },
+  ip_addresses: { kind: 'ip', label: 'IP address' },
+};
+
+/** The request's signal, plus a limit on how long a VT client waits for quota before getting VT's own 429. */
+export function quotaWaitSignal(deps: AppDeps, signal: AbortSignal): AbortSignal {
+  if (signal.aborted) return signal;
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(new HttpError(429, 'QuotaExceededError', `no quota became available within ${Math.round(deps.limits.v3QuotaWaitMs / 1000)} s`, { 'Retry-After': '60' }));
+  }, deps.limits.v3QuotaWaitMs);
+  timer.unref();
+  const both = AbortSignal.any([signal, controller.signal]);
+  signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+  return both;
+}
+
+function objectRoute(collection: Collection): RouteDef {
+  const { kind, label } = COLLECTION_KIND[collection];
+  return route({
+    method: 'get',
+    path: `/api/v3/${collection}/{id}`,
+    summary: `VirusTotal ${label.toLowerCase()} object, answered from the gateway cache or fetched through the quota governor`,
+    tag: 'virustotal-v3',
+    access: 'reader',
+    params: z.object({ id: z.string().min(1).max(8192) }),
+    responses: { 404: 'NotFoundError', 429: 'QuotaExceededError' },
+    handler: async ({ c, deps, principal, params, request }) => {
+      const indicator = indicatorOfKind(params.id, kind);
+      let waitSignal: AbortSignal | undefined;
+      const result = await lookupAs(deps, principal, indicator, { waitForQuota: true }, () => {
+        waitSignal ??= quotaWaitSignal(deps, request.signal);
+        return waitSignal;
+      });
+      const data = result.report.data;
+      if (!result.report.found || !data || typeof data !== 'object') {
+        throw new HttpError(404, 'NotFoundError', `${label} "${params.id}" not found`);
+      }
+      c.header('X-VTG-Source', result.source);
+      return c.json({ data: rewriteLinks(data, requestOrigin(c)) });
+    },
+  });
+}
+
+export const v3ObjectRoutes: RouteDef[] = (['files', 'urls', 'domains', 'ip_addresses'] as const).map(objectRoute);
