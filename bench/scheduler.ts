@@ -13,17 +13,17 @@ import { startMock } from '../src/mock/index.js';
 import { VirusTotalClient, VirusTotalProvider } from '../src/providers/virustotal/index.js';
 import { Scheduler } from '../src/scheduler/index.js';
 
-const SCALE = Number(process.env.VTG_BENCH_SCALE ?? 100);
+const SCALE = Number(process.env.VTG_BENCH_SCALE ?? 50);
 const UNIQUE = 20;
 const DUPLICATION = 50;
 const BATCH = 40;
 const API_KEY = 'bench-key-0123456789abcdef0123456789abcdef0123456789abcdef01234567';
 
-// Real network jitter is multiplied by the time scale: keep the sliding-minute margin above 20 ms
+// Real network jitter is multiplied by the time scale: keep the sliding-minute margin above 40 ms
 // of real time, as the product's 1 s margin is above real-world jitter at scale 1.
 const LIMITS = {
   ...DEFAULT_LIMITS.virustotal,
-  minuteMarginMs: Math.max(DEFAULT_LIMITS.virustotal.minuteMarginMs ?? 0, 20 * SCALE),
+  minuteMarginMs: Math.max(DEFAULT_LIMITS.virustotal.minuteMarginMs ?? 0, 40 * SCALE),
 };
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
