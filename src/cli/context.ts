@@ -3,6 +3,7 @@
  * backend (opened on first use), and the exit code the run ends with.
  */
 import type { GatewayConfig } from '../config/index.js';
+import type { Gateway } from '../gateway/index.js';
 import type { Backend } from './backend/index.js';
 import { UsageError } from './errors.js';
 import { EXIT, worstExit } from './exit-codes.js';
@@ -33,6 +34,7 @@ export class CliContext {
   #out: Output | undefined;
   #config: GatewayConfig | undefined;
   #backend: Promise<Backend> | undefined;
+  #local: Promise<Gateway> | undefined;
   #secrets: string[] = [];
 
   constructor(io: CliIo) {
@@ -117,20 +119,34 @@ export class CliContext {
     if (!this.#backend) {
       this.#backend = (async () => {
         const server = this.serverUrl;
-        let backend: Backend;
-        if (server) {
-          const { openRemote } = await import('./backend/remote.js');
-          backend = await openRemote({ server, token: this.io.env.VTG_TOKEN });
-        } else {
-          const config = await this.config();
-          const [{ openEmbedded }, { clockFromEnv }] = await Promise.all([import('./backend/embedded.js'), import('../clock/index.js')]);
-          backend = await openEmbedded(config, clockFromEnv(this.io.env));
+        if (!server) {
+          const [gateway, { embeddedBackend }] = await Promise.all([this.localGateway(), import('./backend/embedded.js')]);
+          return embeddedBackend(gateway);
         }
+        const { openRemote } = await import('./backend/remote.js');
+        const backend = await openRemote({ server, token: this.io.env.VTG_TOKEN });
         if (backend.mock) this.errorLine(MOCK_BANNER);
         return backend;
       })();
     }
     return this.#backend;
+  }
+
+  /**
+   * The Gateway in this process on the local data dir, whatever --server says (`serve` and Cowrie
+   * enrichment run here). Opened once with the config loaded so far; prints the mock banner.
+   */
+  localGateway(): Promise<Gateway> {
+    if (!this.#local) {
+      this.#local = (async () => {
+        const config = await this.config();
+        const [{ Gateway }, { clockFromEnv }] = await Promise.all([import('../gateway/index.js'), import('../clock/index.js')]);
+        const gateway = await Gateway.open({ config, clock: clockFromEnv(this.io.env) });
+        if (gateway.mock) this.errorLine(MOCK_BANNER);
+        return gateway;
+      })();
+    }
+    return this.#local;
   }
 
   /** A line on stderr that works even when the output options are invalid. */
@@ -140,16 +156,12 @@ export class CliContext {
     this.io.stderr.write(`${out}\n`);
   }
 
-  /** Prints the banner for commands that open a Gateway themselves (serve). */
-  banner(mock: boolean): void {
-    if (mock) this.errorLine(MOCK_BANNER);
-  }
-
   async close(): Promise<void> {
-    const pending = this.#backend;
+    const backend = this.#backend;
+    const local = this.#local;
     this.#backend = undefined;
-    if (!pending) return;
-    const backend = await pending.catch(() => undefined);
-    await backend?.close();
+    this.#local = undefined;
+    await (await backend?.catch(() => undefined))?.close();
+    await (await local?.catch(() => undefined))?.close();
   }
 }

@@ -4,6 +4,7 @@ import { wantsColor } from './format/color.js';
 import { csvCell, csvLine } from './format/csv.js';
 import { pickPaths } from './format/fields.js';
 import { type Column, Output, type OutputMode } from './format/output.js';
+import { etaText } from './format/time.js';
 import { indicatorLines } from './inputs.js';
 import { rejectKeyArguments } from './secret-args.js';
 
@@ -72,4 +73,8 @@ test('key flags are refused without echoing the value; after -- anything goes', 
   }
   assert.doesNotThrow(() => rejectKeyArguments(['mock', '--keys', 'a,b']));
   assert.doesNotThrow(() => rejectKeyArguments(['lookup', '--', '-k']));
+});
+
+test('ETAs read like the gateway\'s durations, in whole seconds', () => {
+  assert.deepEqual([etaText(null), etaText(Number.POSITIVE_INFINITY), etaText(400), etaText(42_000), etaText(65_000), etaText(3 * 3600_000 + 60_000)], ['?', '?', '0s', '42s', '1m05s', '3h01m']);
 });

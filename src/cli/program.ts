@@ -47,6 +47,7 @@ Examples:
   cat iocs.txt | vtg lookup - --ndjson
   vtg batch iocs.txt --dry-run
   vtg scan file ./samples --wait
+  vtg enrich cowrie /var/log/cowrie --dry-run
   vtg quota
   VTG_SERVER=http://gateway:8290 VTG_TOKEN=... vtg lookup example.com
 `;
@@ -57,7 +58,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     .version(version, '-V, --version', 'print the version')
     .option('--data-dir <dir>', 'data directory (default $VTG_DATA_DIR or ~/.local/share/vt-gateway)')
     .option('--config <file>', 'config file (default $VTG_CONFIG or ~/.config/vt-gateway/config.json)')
-    .option('--server <url>', 'talk to a running `vtg serve` at URL instead of the local data dir (or VTG_SERVER; token from VTG_TOKEN)')
+    .option('--server <url>', 'talk to a running `vtg serve` at URL instead of the local data dir (or VTG_SERVER; token from VTG_TOKEN); `serve` and `enrich cowrie` always run locally')
     .option('--json', 'print one JSON document')
     .option('--ndjson', 'print one JSON line per result')
     .option('--csv', 'print CSV (header + rows)')

@@ -12,6 +12,12 @@ export interface ProgressState {
   failed?: number;
   /** Remaining time in ms, when known (else estimated from the rate so far). */
   etaMs?: number | null;
+  /** Replaces the label: a new phase of the work, whose rate and ETA start over. */
+  phase?: string;
+  /** Renders done, total and the rate (e.g. bytes as MB); default whole numbers. */
+  unit?: (n: number) => string;
+  /** Appended to the line, e.g. "1204 lines, 3 bad". */
+  detail?: string;
 }
 
 export interface Progress {
@@ -30,8 +36,18 @@ const QUOTA_REFRESH_MS = 2000;
 export function createProgress(ctx: CliContext, label: string, options: ProgressOptions = {}): Progress {
   if (ctx.out.quiet) return nothing;
   const stderr = ctx.io.stderr;
-  const startedAt = Date.now();
+  let startedAt = Date.now();
   let doneAtStart: number | undefined;
+  let currentLabel = label;
+  /** A new phase restarts the rate and the ETA. */
+  const enter = (s: ProgressState) => {
+    if (s.phase !== undefined && s.phase !== currentLabel) {
+      currentLabel = s.phase;
+      startedAt = Date.now();
+      doneAtStart = s.done;
+    }
+    doneAtStart ??= s.done;
+  };
   let quota: string | undefined;
   let quotaAt = 0;
 
@@ -49,10 +65,13 @@ export function createProgress(ctx: CliContext, label: string, options: Progress
     const secs = (Date.now() - startedAt) / 1000;
     return secs < 0.5 ? undefined : (done - (doneAtStart ?? 0)) / secs;
   };
-  const rateText = (done: number) => {
-    const r = rate(done);
-    return r === undefined ? '-' : r >= 10 ? r.toFixed(0) : r.toFixed(1);
+  const rateText = (s: ProgressState) => {
+    const r = rate(s.done);
+    if (r === undefined) return '-';
+    if (s.unit) return s.unit(r);
+    return r >= 10 ? r.toFixed(0) : r.toFixed(1);
   };
+  const countText = (s: ProgressState) => (s.unit ? `${s.unit(s.done)}/${s.unit(s.total)}` : `${s.done}/${s.total}`);
   const eta = (s: ProgressState) => {
     if (s.etaMs !== undefined && s.etaMs !== null) return etaText(s.etaMs);
     const r = rate(s.done);
@@ -63,7 +82,7 @@ export function createProgress(ctx: CliContext, label: string, options: Progress
     const bar = new cliProgress.SingleBar(
       {
         stream: stderr,
-        format: `${label} {bar} {value}/{total} | {rateText}/s | ETA {etaText} | quota left {quota}{failedText}`,
+        format: '{label} {bar} {countText} | {rateText}/s | ETA {etaText} | quota left {quota}{failedText}{detailText}',
         barCompleteChar: '\u2588',
         barIncompleteChar: '\u2591',
         hideCursor: true,
@@ -73,11 +92,27 @@ export function createProgress(ctx: CliContext, label: string, options: Progress
       cliProgress.Presets.shades_classic,
     );
     let started = false;
-    const payload = (s: ProgressState) => ({ rateText: rateText(s.done), etaText: eta(s), quota: quota ?? '-', failedText: s.failed ? ` | ${s.failed} failed` : '' });
+    const payload = (s: ProgressState) => ({
+      label: currentLabel,
+      countText: countText(s),
+      rateText: rateText(s),
+      etaText: eta(s),
+      quota: quota ?? '-',
+      failedText: s.failed ? ` | ${s.failed} failed` : '',
+      detailText: s.detail ? ` | ${s.detail}` : '',
+    });
+    let lastBar: ProgressState | undefined;
     return {
       update(s) {
-        doneAtStart ??= s.done;
+        if (started && s.phase !== undefined && s.phase !== currentLabel) {
+          // the previous phase keeps its final line; the next one gets a bar of its own
+          if (lastBar) bar.update(lastBar.done, payload(lastBar));
+          bar.stop();
+          started = false;
+        }
+        enter(s);
         refreshQuota();
+        lastBar = s;
         if (!started) {
           started = true;
           bar.start(s.total, s.done, payload(s));
@@ -99,21 +134,24 @@ export function createProgress(ctx: CliContext, label: string, options: Progress
   let lastLine = '';
   let lastState: ProgressState | undefined;
   const print = (s: ProgressState) => {
-    const parts = [`${s.done}/${s.total} done`];
+    const parts = [`${countText(s)} done`];
     if (s.failed) parts.push(`${s.failed} failed`);
-    parts.push(`${rateText(s.done)}/s`, `ETA ${eta(s)}`);
+    parts.push(`${rateText(s)}/s`, `ETA ${eta(s)}`);
     if (quota) parts.push(`quota left ${quota}`);
-    const line = `vtg: ${label}: ${parts.join(', ')}`;
+    if (s.detail) parts.push(s.detail);
+    const line = `vtg: ${currentLabel}: ${parts.join(', ')}`;
     if (line !== lastLine) ctx.out.info(line);
     lastLine = line;
   };
   return {
     update(s) {
-      doneAtStart ??= s.done;
+      const phaseChanged = s.phase !== undefined && s.phase !== currentLabel;
+      if (phaseChanged && lastState) print(lastState); // how the previous phase ended
+      enter(s);
       refreshQuota();
       lastState = s;
       const now = Date.now();
-      if (now - last >= interval) {
+      if (phaseChanged || now - last >= interval) {
         last = now;
         print(s);
       }

@@ -1,8 +1,6 @@
-/** The Gateway in this process, on the local data dir. */
-import type { GatewayConfig } from '../../config/index.js';
-import { type BatchItem, Gateway } from '../../gateway/index.js';
+/** The Gateway in this process, on the local data dir (opened and closed by the CLI context). */
+import type { BatchItem, Gateway } from '../../gateway/index.js';
 import type { NewToken } from '../../store/index.js';
-import type { Clock } from '../../clock/index.js';
 import { UsageError } from '../errors.js';
 import type { Backend } from './types.js';
 
@@ -16,8 +14,7 @@ function asUsage<T>(fn: () => T): T {
   }
 }
 
-export async function openEmbedded(config: GatewayConfig, clock?: Clock): Promise<Backend> {
-  const gw = await Gateway.open({ config, ...(clock ? { clock } : {}) });
+export function embeddedBackend(gw: Gateway): Backend {
   return {
     kind: 'embedded',
     mock: gw.mock,
@@ -55,6 +52,7 @@ export async function openEmbedded(config: GatewayConfig, clock?: Clock): Promis
     createToken: async (t: NewToken) => asUsage(() => gw.tokens.create(t)),
     listTokens: async () => gw.tokens.list(),
     revokeToken: async (idOrName) => gw.tokens.revoke(idOrName),
-    close: () => gw.close(),
+    // the context that opened the gateway closes it
+    close: async () => {},
   };
 }

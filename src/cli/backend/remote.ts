@@ -26,15 +26,6 @@ function exitForStatus(status: number, code: string | undefined): number {
   return exitCodeForCode(code);
 }
 
-function unsupported(what: string): never {
-  throw new CliFailure(`${what} is not available through --server (run it on the server's host without --server)`, 'UsageError', EXIT.usage);
-}
-
-function itemOfAnalysis(raw: unknown): string | undefined {
-  const meta = (raw as { meta?: { file_info?: { sha256?: string }; url_info?: { url?: string } } } | null)?.meta;
-  return meta?.file_info?.sha256 ?? meta?.url_info?.url;
-}
-
 function query(params: Record<string, string | number | boolean | undefined>): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
@@ -107,19 +98,19 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
     kind: 'remote',
     mock: health?.mock === true,
     where: origin,
-    lookup: (input, o) => {
-      if (o.cacheOnly) unsupported('--cache-only (use a reader token: the server answers readers from the cache only)');
-      return get(
+    lookup: (input, o) =>
+      get(
         `/api/lookup${query({
           q: input,
           provider: o.provider,
+          priority: o.priority,
           maxAge: o.maxAgeMs === undefined ? undefined : Math.round(o.maxAgeMs / 1000),
           allowStale: o.allowStale === false ? false : undefined,
           wait: o.waitForQuota !== false,
+          cacheOnly: o.cacheOnly ? true : undefined,
         })}`,
         o.signal,
-      );
-    },
+      ),
     estimate: async (inputs, o) => {
       const body = (await call('POST', '/api/batch', { body: { indicators: inputs, dryRun: true, provider: o?.provider } })) as { estimate: Estimate };
       return body.estimate;
@@ -140,17 +131,13 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
       form.set('file', await openAsBlob(path), o.filename ?? basename(path));
       if (o.password !== undefined) form.set('password', o.password);
       if (o.force) form.set('force', 'true');
+      if (o.priority) form.set('priority', o.priority);
       return call('POST', '/api/scan/file', { form, signal: o.signal }) as Promise<ScanResult>;
     },
-    scanUrl: (url, o) => call('POST', '/api/scan/url', { body: { url }, signal: o.signal }) as Promise<ScanResult>,
-    rescan: async () => unsupported('rescan'),
+    scanUrl: (url, o) => call('POST', '/api/scan/url', { body: { url, priority: o.priority }, signal: o.signal }) as Promise<ScanResult>,
+    rescan: (indicator, o) => call('POST', '/api/rescan', { body: { indicator, kind: o.kind, priority: o.priority }, signal: o.signal }) as Promise<ScanResult>,
     analysis: (id, o) => get(`/api/analyses/${encodeURIComponent(id)}${query({ wait: o.waitMs === undefined ? undefined : Math.min(60, Math.round(o.waitMs / 1000)) })}`, o.signal),
-    analysisItem: async (id) => {
-      const view = await backend.analysis(id, {});
-      const item = itemOfAnalysis(view.raw);
-      if (!item) throw new CliFailure(`analysis ${id} does not name its item`, 'ProviderUnavailable', EXIT.failure);
-      return backend.lookup(item, { maxAgeMs: view.status === 'completed' ? undefined : 0 });
-    },
+    analysisItem: (id) => get(`/api/analyses/${encodeURIComponent(id)}/item`),
     createBatch: async (inputs, o) => {
       const body = (await call('POST', '/api/batch', { body: { indicators: inputs, priority: o.priority, budget: o.budget ?? undefined, provider: o.provider } })) as { job: BatchJob };
       return body.job;
@@ -186,7 +173,8 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
       const body = (await call('DELETE', `/api/batch/${encodeURIComponent(id)}`)) as { cancelled?: boolean };
       return body?.cancelled === true;
     },
-    enrich: (input, o) => get(`/api/enrich/${encodeURIComponent(input)}${query({ providers: o.providers?.join(',') })}`, o.signal),
+    enrich: (input, o) =>
+      get(`/api/enrich/${encodeURIComponent(input)}${query({ providers: o.providers?.join(','), priority: o.priority, cacheOnly: o.cacheOnly ? true : undefined })}`, o.signal),
     health: () => get('/api/health'),
     createToken: (t) => call('POST', '/api/tokens', { body: t }) as Promise<CreatedToken>,
     listTokens: async () => (await get<{ tokens: TokenRecord[] }>('/api/tokens')).tokens,

@@ -11,6 +11,7 @@ import type {
   BatchJob,
   BatchView,
   Change,
+  EnrichOptions,
   EnrichResult,
   Estimate,
   Health,
@@ -40,6 +41,13 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
+export interface RescanOptions extends RunOptions {
+  /** What a bare 64-hex id names: a file's SHA-256 (default) or a URL's id. */
+  kind?: 'file' | 'url';
+}
+
+export type CliEnrichOptions = Pick<EnrichOptions, 'providers' | 'priority' | 'cacheOnly' | 'signal'>;
+
 export interface Backend {
   readonly kind: 'embedded' | 'remote';
   /** The gateway answers from the built-in simulator (no VirusTotal key). */
@@ -61,7 +69,7 @@ export interface Backend {
 
   scanFile(path: string, options: ScanFileOptions): Promise<ScanResult>;
   scanUrl(url: string, options: RunOptions): Promise<ScanResult>;
-  rescan(input: string, options: RunOptions): Promise<ScanResult>;
+  rescan(input: string, options: RescanOptions): Promise<ScanResult>;
   analysis(id: string, options: { waitMs?: number; signal?: AbortSignal }): Promise<AnalysisView>;
   analysisItem(id: string): Promise<LookupResult>;
 
@@ -74,7 +82,7 @@ export interface Backend {
   runBatch(id: string, options: { signal?: AbortSignal }): Promise<BatchJob>;
   cancelBatch(id: string): Promise<boolean>;
 
-  enrich(input: string, options: { providers?: ProviderName[]; priority?: Priority; signal?: AbortSignal }): Promise<EnrichResult>;
+  enrich(input: string, options: CliEnrichOptions): Promise<EnrichResult>;
   health(): Promise<Health>;
 
   createToken(token: NewToken): Promise<CreatedToken>;

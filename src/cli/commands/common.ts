@@ -3,7 +3,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Priority } from '../../gateway/index.js';
 import type { ProviderName } from '../../providers/types.js';
 import type { CliContext, GlobalOptions } from '../context.js';
-import { codeOf, exitCodeFor, messageOf } from '../errors.js';
+import { codeOf, exitCodeFor, messageOf, UsageError } from '../errors.js';
 
 export const PRIORITIES: Priority[] = ['interactive', 'batch', 'background'];
 export const PROVIDERS: ProviderName[] = ['virustotal', 'urlhaus', 'dshield', 'spur'];
@@ -28,6 +28,15 @@ export function port(value: string): number {
 export function priorityOption(defaultValue?: Priority): Option {
   const o = new Option('--priority <class>', 'scheduling class for upstream calls').choices(PRIORITIES);
   return defaultValue ? o.default(defaultValue) : o;
+}
+
+/** `--providers a,b`: known provider names, or undefined for all of them. */
+export function parseProviders(text: string | undefined): ProviderName[] | undefined {
+  if (text === undefined) return undefined;
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of names) if (!(PROVIDERS as string[]).includes(p)) throw new UsageError(`--providers: unknown provider "${p}" (use ${PROVIDERS.join(', ')})`);
+  if (names.length === 0) throw new UsageError(`--providers: name at least one of ${PROVIDERS.join(', ')}`);
+  return names as ProviderName[];
 }
 
 export function providerOption(description = 'provider to ask'): Option {

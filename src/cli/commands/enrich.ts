@@ -1,4 +1,8 @@
-/** `vtg enrich <indicator...>`: every applicable source (VirusTotal, URLhaus, DShield, SPUR), merged. */
+/**
+ * `vtg enrich <indicator...>`: every applicable source (VirusTotal, URLhaus, DShield, SPUR), merged;
+ * `vtg enrich cowrie <paths...>` enriches honeypot logs (enrich-cowrie.ts). The indicator form is the
+ * default subcommand, so the two can share option names (--providers, --priority) with their own defaults.
+ */
 import type { Command } from 'commander';
 import type { EnrichResult, EnrichSource, Priority } from '../../gateway/index.js';
 import type { ProviderName } from '../../providers/types.js';
@@ -9,24 +13,32 @@ import { collectFailOn, type FailRule, gate } from '../fail-on.js';
 import { paintVerdict } from '../format/color.js';
 import { detectionsText, sourceText } from '../format/lookup-rows.js';
 import { indicatorsFromArgs } from '../inputs.js';
-import { action, examples, PROVIDERS, priorityOption, reportError } from './common.js';
+import { action, examples, PROVIDERS, parseProviders, priorityOption, reportError } from './common.js';
+import { registerEnrichCowrie } from './enrich-cowrie.js';
 
 interface EnrichFlags {
   providers?: string;
   priority: Priority;
+  cacheOnly?: boolean;
   failOn?: FailRule[];
 }
 
 export function registerEnrich(program: Command, ctx: CliContext): void {
-  const cmd = program
+  const parent = program
     .command('enrich')
-    .description('ask every applicable source about each indicator (VirusTotal + URLhaus; IPs also DShield + SPUR) and merge the verdicts')
+    .description('ask every applicable source about indicators and merge the verdicts; `enrich cowrie` enriches honeypot logs')
+    .addHelpText('after', '\n`vtg enrich <indicator...>` runs `vtg enrich indicators <indicator...>` (see `vtg enrich indicators --help`).\n');
+  const cmd = parent
+    .command('indicators', { isDefault: true })
+    .description('ask every applicable source about each indicator (VirusTotal + URLhaus; IPs also DShield + SPUR) and merge the verdicts (the default: `vtg enrich <indicator...>`)')
     .argument('<indicator...>', 'indicators; `-` reads stdin')
     .option('--providers <list>', `only these sources (comma-separated: ${PROVIDERS.join(', ')})`)
     .addOption(priorityOption('interactive'))
+    .option('--cache-only', 'never spend quota: every source answers from the cache or reports "not cached"')
     .option('--fail-on <rule>', 'exit 1 when the VirusTotal report meets RULE; repeatable', collectFailOn)
     .action(action(ctx, (args: string[], flags: EnrichFlags) => enrich(ctx, args, flags)));
-  examples(cmd, ['vtg enrich 185.220.101.1', 'vtg enrich evil.example --json', 'vtg enrich 1.2.3.4 --providers dshield,spur']);
+  examples(cmd, ['vtg enrich 185.220.101.1', 'vtg enrich evil.example --json', 'vtg enrich 1.2.3.4 --providers dshield,spur', 'vtg enrich 1.2.3.4 --cache-only']);
+  registerEnrichCowrie(parent, ctx);
 }
 
 function sourceLine(ctx: CliContext, s: EnrichSource): string {
@@ -44,8 +56,7 @@ function sourceLine(ctx: CliContext, s: EnrichSource): string {
 }
 
 async function enrich(ctx: CliContext, args: string[], flags: EnrichFlags): Promise<number> {
-  const providers = flags.providers?.split(',').map((s) => s.trim()).filter(Boolean) as ProviderName[] | undefined;
-  for (const p of providers ?? []) if (!PROVIDERS.includes(p)) throw new UsageError(`--providers: unknown provider "${p}" (use ${PROVIDERS.join(', ')})`);
+  const providers = parseProviders(flags.providers);
   const inputs = await indicatorsFromArgs(args, ctx.io.stdin);
   if (inputs.length === 0) throw new UsageError('no indicators given');
   const backend = await ctx.backend();
@@ -53,7 +64,7 @@ async function enrich(ctx: CliContext, args: string[], flags: EnrichFlags): Prom
   const codes: number[] = [];
   for (const input of inputs) {
     try {
-      const r = await backend.enrich(input, { priority: flags.priority, ...(providers ? { providers } : {}) });
+      const r = await backend.enrich(input, { priority: flags.priority, ...(providers ? { providers } : {}), ...(flags.cacheOnly ? { cacheOnly: true } : {}) });
       results.push(r);
       for (const s of r.sources) if (!s.ok && 'error' in s) codes.push(exitCodeForCode(s.error.code));
     } catch (err) {

@@ -16,6 +16,11 @@ interface MockFlags {
   faults?: string;
 }
 
+/** The environment that points every upstream of vtg at one simulator. */
+export function upstreamUrlEnv(url: string): Record<string, string> {
+  return { VTG_VIRUSTOTAL_URL: url, VTG_URLHAUS_URL: url, VTG_DSHIELD_URL: url, VTG_SPUR_URL: url };
+}
+
 export function registerMock(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('mock')
@@ -69,12 +74,7 @@ async function mock(ctx: CliContext, flags: MockFlags): Promise<number> {
     throw err;
   });
   try {
-    const env = {
-      VTG_VIRUSTOTAL_URL: sim.url,
-      VTG_URLHAUS_URL: sim.url,
-      VTG_DSHIELD_URL: sim.url,
-      VTG_SPUR_URL: sim.url,
-    };
+    const env = upstreamUrlEnv(sim.url);
     ctx.out.object({ url: sim.url, port: sim.port, profile: flags.profile, env }, () => [
       `vtg mock: simulator listening on ${sim.url} (profile ${flags.profile}${keys ? `, ${keys.length} accepted key(s)` : ', any key accepted'})`,
       `vtg mock: stats at ${sim.url}/_mock/stats; Ctrl-C stops it`,

@@ -5,7 +5,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { AnalysisView, LookupResult, Priority, ScanResult } from '../../gateway/index.js';
 import type { Backend } from '../backend/index.js';
 import type { CliContext } from '../context.js';
@@ -28,6 +28,8 @@ interface ScanFlags {
   password?: string;
   priority: Priority;
   failOn?: FailRule[];
+  /** rescan only. */
+  kind?: 'file' | 'url';
 }
 
 interface ScanRecord {
@@ -89,9 +91,10 @@ export function registerScan(program: Command, ctx: CliContext): void {
       program
         .command('rescan')
         .description('ask VirusTotal to analyse a known file (hash) or URL again')
-        .argument('<indicator...>', 'hashes or URLs'),
+        .argument('<indicator...>', 'hashes or URLs')
+        .addOption(new Option('--kind <kind>', 'what a bare 64-hex id names: a file SHA-256 (default) or a VirusTotal URL id').choices(['file', 'url'])),
     ).action(action(ctx, (inputs: string[], flags: ScanFlags) => rescan(ctx, inputs, flags))),
-    ['vtg rescan 44d88612fea8a8f36de82e1278abb02f --wait'],
+    ['vtg rescan 44d88612fea8a8f36de82e1278abb02f --wait', 'vtg rescan https://example.com/login', 'vtg rescan <url-id> --kind url'],
   );
   examples(
     program
@@ -252,7 +255,7 @@ async function scanUrls(ctx: CliContext, urls: string[], flags: ScanFlags): Prom
 async function rescan(ctx: CliContext, inputs: string[], flags: ScanFlags): Promise<number> {
   const list = await indicatorsFromArgs(inputs, ctx.io.stdin);
   if (list.length === 0) throw new UsageError('no indicators given');
-  return runScans(ctx, list, flags, (backend, input, signal) => backend.rescan(input, { priority: flags.priority, signal }), list.length > 1);
+  return runScans(ctx, list, flags, (backend, input, signal) => backend.rescan(input, { priority: flags.priority, signal, ...(flags.kind ? { kind: flags.kind } : {}) }), list.length > 1);
 }
 
 async function analysis(ctx: CliContext, id: string, flags: { wait?: boolean; timeout: number }): Promise<number> {

@@ -83,6 +83,11 @@ export class Output {
     this.#stdout.write(`${this.scrub(text)}\n`);
   }
 
+  /** Text on stdout as it is (a whole document that already ends its lines). */
+  text(text: string): void {
+    this.#stdout.write(this.scrub(text));
+  }
+
   /** Informational line on stderr (suppressed by --quiet). */
   info(text: string): void {
     if (!this.quiet) this.#stderr.write(`${this.scrub(text)}\n`);

@@ -1,4 +1,6 @@
 /** Short human renderings of durations and instants (UTC). */
+// errors.js directly, not the gateway's index: it imports nothing, so the CLI does not load the engine to print a time
+import { formatDuration } from '../../gateway/errors.js';
 
 /** `42s`, `5m`, `3h`, `2d` (rounded down). */
 export function shortDuration(ms: number): string {
@@ -11,16 +13,10 @@ export function shortDuration(ms: number): string {
   return `${Math.floor(h / 24)}d`;
 }
 
-/** `1m05s` style for ETAs. */
+/** `1m05s` style for ETAs: the Gateway's duration text in whole seconds (below one second, `0s`). */
 export function etaText(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '?';
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h${String(m % 60).padStart(2, '0')}m`;
-  return `${Math.floor(h / 24)}d${h % 24}h`;
+  return ms < 1000 ? '0s' : formatDuration(ms);
 }
 
 /** ISO 8601 UTC without milliseconds, or '' for null. */
