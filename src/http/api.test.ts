@@ -309,16 +309,21 @@ describe('documents, pages and HTTP hygiene', () => {
       ['/api/v3/files/upload_url', 'get'],
       ['/api/webhooks/{id}/deliveries', 'get'],
       ['/api/v3/{collection}/{id}/{relationship}', 'get'],
+      ['/api/rescan', 'post'],
+      ['/api/analyses/{id}/item', 'get'],
     ] as const) {
       assert.ok(doc.body.paths[path]?.[method], `${method} ${path}`);
     }
     const params = doc.body.paths['/api/files/{hash}'].get.parameters.map((p: { name: string }) => p.name);
-    assert.deepEqual(params, ['hash', 'maxAge', 'allowStale', 'wait', 'provider']);
+    assert.deepEqual(params, ['hash', 'maxAge', 'allowStale', 'wait', 'provider', 'cacheOnly', 'priority']);
+    const enrichParams = doc.body.paths['/api/enrich/{indicator}'].get.parameters.map((p: { name: string }) => p.name);
+    assert.deepEqual(enrichParams, ['indicator', 'providers', 'cacheOnly', 'priority']);
     assert.ok(doc.body.paths['/api/scan/file'].post.requestBody.content['multipart/form-data']);
     const docs = await call(t.url, '/api/docs');
     assert.match(docs.headers.get('content-type') ?? '', /text\/html; charset=utf-8/);
     assert.match(docs.text, /\/api\/batch\/\{id\}\/results/);
     assert.doesNotMatch(docs.text, /<script src=|https?:\/\/cdn/);
+    assert.doesNotMatch(docs.text, /Mock mode/, 'a configured key is not mock mode');
   });
 
   test('the status page is self-contained HTML', async () => {

@@ -4,14 +4,13 @@
  */
 import { tmpdir } from 'node:os';
 import { Hono } from 'hono';
-import type { Logger } from 'pino';
 import { secretsOf } from '../config/index.js';
 import type { Gateway } from '../gateway/index.js';
 import { Deadlines } from './deadlines.js';
-import { recordRequest, requestIdOf } from './access-log.js';
+import { type AccessLog, lineAccessLog, pinoAccessLog, recordRequest, requestIdOf } from './access-log.js';
 import { errorResponse } from './error-response.js';
 import { RequestAbortedError } from './errors.js';
-import { createLogger } from './logging.js';
+import { createLogger, createScrubber } from './logging.js';
 import { HttpMetrics } from './metrics.js';
 import { familyOf, type RouteDef, register, toHonoPath } from './route.js';
 import { batchRoutes } from './routes/batch.js';
@@ -50,15 +49,16 @@ export interface BuiltApp {
   app: Hono<AppEnv>;
   deps: AppDeps;
   routes: RouteDef[];
-  accessLog: Logger;
+  accessLog: AccessLog;
 }
 
 /** The app and what it was built with (startServer needs the metrics, the logger and the upload tokens). */
 export function buildApp(gateway: Gateway, options: AppOptions = {}): BuiltApp {
-  const logOptions = { secrets: secretsOf(gateway.config), ...(options.logStream ? { stream: options.logStream } : {}) };
-  const logger = options.logger ?? createLogger(logOptions);
-  // the access line has fixed fields (no headers, no bodies): it skips path redaction, not the scrub
-  const accessLog = options.logger ?? createLogger({ ...logOptions, noRedact: true });
+  const secrets = secretsOf(gateway.config);
+  const stream = options.logStream ?? process.stdout;
+  const logger = options.logger ?? createLogger({ secrets, stream });
+  // the access line has fixed fields (no headers, no bodies): it needs no path redaction, only the scrub
+  const accessLog = options.logger ? pinoAccessLog(options.logger) : lineAccessLog(stream, createScrubber(secrets), () => logger.isLevelEnabled('info'));
   const deps: AppDeps = {
     gateway,
     logger,

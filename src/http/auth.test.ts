@@ -70,6 +70,19 @@ describe('authentication', () => {
     assert.equal((await call(t.url, '/api/quota', { token: temp.body.token })).status, 401);
   });
 
+  test('a token revoked outside the server (e.g. by the CLI) is refused within a second, on the fast path too', async () => {
+    const temp = await call(t.url, '/api/tokens', { ...json({ name: 'revoked-elsewhere', role: 'reader' }), token: tokens.admin });
+    const path = `/api/files/${EICAR_MD5}`;
+    await call(t.url, path, { token: tokens.analyst });
+    assert.equal((await call(t.url, path, { token: temp.body.token })).status, 200, 'verified (and remembered)');
+    assert.ok(t.gateway.tokens.revoke(temp.body.record.id));
+    const refused = await until(async () => {
+      const r = await call(t.url, path, { token: temp.body.token });
+      return r.status === 401 ? r : undefined;
+    }, 5_000);
+    assert.equal(refused.body.error.code, 'InvalidToken');
+  });
+
   test('health, metrics and the API documents stay readable without a token', async () => {
     assert.equal((await call(t.url, '/api/health')).status, 200);
     assert.equal((await call(t.url, '/metrics')).status, 200);
@@ -117,14 +130,14 @@ describe('roles', () => {
     assert.equal(upstreamCalls(mock, 'GET /domains/{domain}'), before, 'no upstream call for a reader');
   });
 
-  test('a reader may not scan, batch, enrich, register webhooks or list relationships', async () => {
+  test('a reader may not scan, rescan, batch, register webhooks or list relationships (enrich is cache-only for readers)', async () => {
     const form = new FormData();
     form.append('file', new Blob(['x']), 'x.bin');
     const refusals = [
       await call(t.url, '/api/scan/file', { method: 'POST', body: form, token: tokens.reader }),
       await call(t.url, '/api/scan/url', { ...json({ url: 'http://a.example.com/' }), token: tokens.reader }),
       await call(t.url, '/api/batch', { ...json({ indicators: ['example.com'] }), token: tokens.reader }),
-      await call(t.url, '/api/enrich/example.com', { token: tokens.reader }),
+      await call(t.url, '/api/rescan', { ...json({ indicator: CLEAN_SHA256 }), token: tokens.reader }),
       await call(t.url, '/api/webhooks', { ...json({ url: 'http://127.0.0.1:9/x', events: ['batch.completed'] }), token: tokens.reader }),
     ];
     for (const r of refusals) assert.equal(r.status, 403, r.text);

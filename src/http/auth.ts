@@ -63,9 +63,39 @@ function isOpen(tokens: AppDeps['gateway']['tokens']): boolean {
   return open;
 }
 
-/** Forget the remembered open/closed state (after creating or revoking a token). */
+const VERIFIED_TTL_MS = 1000;
+const VERIFIED_MAX = 1024;
+const verifiedTokens = new WeakMap<object, Map<string, { principal: Principal; at: number }>>();
+
+/**
+ * The live token's caller, remembered for a second so that a busy client does not pay a sha256 and a
+ * query on every request: a token revoked elsewhere (another process, the CLI) is refused within a
+ * second; one revoked through this server at once (`tokensChanged`).
+ */
+function verifiedPrincipal(tokens: AppDeps['gateway']['tokens'], token: string): Principal | undefined {
+  let known = verifiedTokens.get(tokens);
+  if (!known) {
+    known = new Map();
+    verifiedTokens.set(tokens, known);
+  }
+  const now = performance.now();
+  const hit = known.get(token);
+  if (hit && now - hit.at < VERIFIED_TTL_MS) return hit.principal;
+  const record = tokens.verify(token);
+  if (!record) {
+    known.delete(token);
+    return undefined;
+  }
+  const principal: Principal = Object.freeze({ tokenId: record.id, name: record.name, role: record.role, dailyBudget: record.dailyBudget });
+  if (!hit && known.size >= VERIFIED_MAX) known.delete(known.keys().next().value as string);
+  known.set(token, { principal, at: now });
+  return principal;
+}
+
+/** Forget the remembered open/closed state and verified tokens (after creating or revoking a token). */
 export function tokensChanged(tokens: AppDeps['gateway']['tokens']): void {
   tokenState.delete(tokens);
+  verifiedTokens.delete(tokens);
 }
 
 /** The caller, or null when anonymous on a public route. Throws 401/403 HttpErrors. */
@@ -83,12 +113,11 @@ export function authenticateHeaders(header: HeaderGetter, deps: AppDeps, access:
     if (isPublic) return null;
     throw missing(family);
   }
-  const record = tokens.verify(token);
-  if (!record) {
+  const principal = verifiedPrincipal(tokens, token);
+  if (!principal) {
     if (isPublic) return null;
     throw wrong(family);
   }
-  const principal: Principal = { tokenId: record.id, name: record.name, role: record.role, dailyBudget: record.dailyBudget };
   if (access === 'public' || access === 'health') return principal;
   if (RANK[principal.role] < RANK[access]) {
     throw forbidden(family, `this needs the ${access} role; the token has ${principal.role}`);

@@ -38,6 +38,9 @@ export function assertBudget(deps: AppDeps, p: Principal): void {
   if (remainingBudget(deps, p) === 0) throw budgetExceeded(deps, p);
 }
 
+/** What a caller may ask of a lookup; who may spend quota, and whose budget pays, is decided here. */
+export type CallerLookupOptions = Omit<LookupOptions, 'onUpstreamCall' | 'tenant' | 'signal'>;
+
 /**
  * Lookup options whose `signal` is made only when read: the gateway reads it only when it has to go
  * upstream, so a cache hit never creates an AbortSignal. (A class keeps the object's shape fast.)
@@ -54,7 +57,7 @@ class CallOptions implements LookupOptions {
   readonly #signal: () => AbortSignal;
 
   constructor(
-    base: Omit<LookupOptions, 'cacheOnly' | 'onUpstreamCall' | 'tenant' | 'signal'>,
+    base: CallerLookupOptions,
     tenant: string,
     cacheOnly: boolean,
     onUpstreamCall: (() => void) | undefined,
@@ -64,7 +67,8 @@ class CallOptions implements LookupOptions {
     this.maxAgeMs = base.maxAgeMs;
     this.allowStale = base.allowStale;
     this.waitForQuota = base.waitForQuota;
-    this.priority = base.priority;
+    // a cache-only lookup queues nothing: a reader's priority is never passed on
+    this.priority = cacheOnly ? undefined : base.priority;
     this.tenant = tenant;
     this.cacheOnly = cacheOnly;
     this.onUpstreamCall = onUpstreamCall;
@@ -76,24 +80,34 @@ class CallOptions implements LookupOptions {
   }
 }
 
-/** One lookup on behalf of `p`: readers and spent budgets are cache-only; upstream calls are charged. */
-export async function lookupAs(
+/**
+ * One lookup on behalf of `p`: readers, `cacheOnly` and spent budgets are answered from the cache
+ * only (a spent budget with nothing cached is 429 BudgetExceeded); upstream calls are charged.
+ */
+export function lookupAs(
   deps: AppDeps,
   p: Principal,
   input: string | Indicator,
-  options: Omit<LookupOptions, 'cacheOnly' | 'onUpstreamCall' | 'tenant' | 'signal'>,
+  options: CallerLookupOptions,
   signal: () => AbortSignal,
 ): Promise<LookupResult> {
   const tenant = p.tokenId ?? 'local';
-  if (p.role === 'reader') return deps.gateway.lookup(input, new CallOptions(options, tenant, true, undefined, signal));
-  if (remainingBudget(deps, p) === 0) {
-    try {
-      return await deps.gateway.lookup(input, new CallOptions(options, tenant, true, undefined, signal));
-    } catch (err) {
-      if (err instanceof NotCachedError) throw budgetExceeded(deps, p);
-      throw err;
-    }
+  if (p.role === 'reader' || options.cacheOnly === true) return deps.gateway.lookup(input, new CallOptions(options, tenant, true, undefined, signal));
+  if (remainingBudget(deps, p) === 0) return spentLookup(deps, p, input, new CallOptions(options, tenant, true, undefined, signal));
+  return deps.gateway.lookup(input, new CallOptions(options, tenant, false, chargeOf(deps, p), signal));
+}
+
+/** A lookup for a token whose budget is spent: cached answers still flow; anything else is 429. */
+async function spentLookup(deps: AppDeps, p: Principal, input: string | Indicator, options: CallOptions): Promise<LookupResult> {
+  try {
+    return await deps.gateway.lookup(input, options);
+  } catch (err) {
+    if (err instanceof NotCachedError) throw budgetExceeded(deps, p);
+    throw err;
   }
-  const charge = p.tokenId === null ? undefined : () => spend(deps, p);
-  return deps.gateway.lookup(input, new CallOptions(options, tenant, false, charge, signal));
+}
+
+/** The per-upstream-call charge to `p`'s daily budget (none in open mode). */
+export function chargeOf(deps: AppDeps, p: Principal): (() => void) | undefined {
+  return p.tokenId === null ? undefined : () => spend(deps, p);
 }

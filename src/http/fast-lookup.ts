@@ -5,17 +5,20 @@
  * bodies, access log and metrics, through the same functions. Anything it does not recognise
  * (other methods, percent-encoded ids, a query it cannot validate, a refused token) goes on to the
  * routed app, which gives the full answer.
+ *
+ * It adds no listener per request: the server's one 'close' listener aborts the request's signal,
+ * found through `watchRequest`, when the client goes away (see server.ts).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from 'pino';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { LookupResult } from '../gateway/index.js';
 import type { IndicatorKind } from '../indicators/index.js';
-import { recordRequest, requestIdOf } from './access-log.js';
-import { renderError } from './error-response.js';
+import { type AccessLog, recordRequest, requestIdOf } from './access-log.js';
 import { authenticateHeaders } from './auth.js';
 import { lookupAs } from './budget.js';
-import { RequestAbortedError } from './errors.js';
+import type { RequestSignal } from './deadlines.js';
+import { renderError } from './error-response.js';
 import { indicatorOfKind } from './indicator-input.js';
-import { lookupQuery } from './schemas.js';
+import { lookupOptionsOf, lookupQuery } from './schemas.js';
 import { lookupResultParts } from './serialize.js';
 import type { AppDeps, Principal } from './types.js';
 
@@ -30,73 +33,115 @@ const KIND: Record<string, { kind: IndicatorKind; route: string }> = {
 
 const NO_QUERY = lookupQuery.safeParse({});
 
+/** Where the server's 'close' listener finds the request signal of a response (see server.ts). */
+const WATCHED = Symbol('vtg.request');
+type Watched = ServerResponse & { [WATCHED]?: RequestSignal };
+
+/** Lets the server abort `request` when the client goes away before the answer is written. */
+export function watchRequest(res: ServerResponse, request: RequestSignal): void {
+  (res as Watched)[WATCHED] = request;
+}
+
+/** The request signal of a response, if the fast path answers it. */
+export function watchedRequest(res: ServerResponse): RequestSignal | undefined {
+  return (res as Watched)[WATCHED];
+}
+
+function headerOf(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
 export type FastHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-export function createFastLookup(deps: AppDeps, accessLog: Logger): FastHandler {
-  const log = deps.logger;
+/** What a fast request needs once its lookup settles. */
+interface Pending {
+  deps: AppDeps;
+  accessLog: AccessLog;
+  res: ServerResponse;
+  request: RequestSignal;
+  requestId: string;
+  path: string;
+  route: string;
+  principal: Principal;
+  started: number;
+}
+
+function record(p: Pending, status: number, errorCode: string | null): void {
+  recordRequest(p.deps, p.accessLog, {
+    requestId: p.requestId,
+    method: 'GET',
+    path: p.path,
+    route: p.route,
+    status,
+    seconds: (performance.now() - p.started) / 1000,
+    principal: p.principal,
+    errorCode,
+  });
+}
+
+function answered(p: Pending, result: LookupResult): void {
+  p.request.done();
+  const { res } = p;
+  if (!res.headersSent && !res.destroyed) {
+    const [head, report] = lookupResultParts(result);
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(head) + report.length,
+      'x-request-id': p.requestId,
+      'x-vtg-source': result.source,
+    });
+    // the envelope (a string) joins the status line and headers; the cached report bytes follow: one writev
+    res.cork();
+    res.write(head);
+    res.end(report);
+  }
+  record(p, 200, null);
+}
+
+function failed(p: Pending, err: unknown): void {
+  p.request.done();
+  const r = renderError(p.path, err, p.deps.logger, p.requestId);
+  const { res } = p;
+  if (!res.headersSent && !res.destroyed) {
+    res.writeHead(r.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(r.body), 'x-request-id': p.requestId, ...r.headers });
+    res.end(r.body);
+  }
+  record(p, r.status, r.headers['X-VTG-Error'] ?? null);
+}
+
+export function createFastLookup(deps: AppDeps, accessLog: AccessLog): FastHandler {
   return (req, res) => {
-    if (req.method !== 'GET' || !req.url) return false;
-    const q = req.url.indexOf('?');
-    const path = q < 0 ? req.url : req.url.slice(0, q);
+    const url = req.url;
+    if (req.method !== 'GET' || !url) return false;
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
     const m = FAST_PATH.exec(path);
     if (!m) return false;
     const { kind, route } = KIND[m[1] as string] as { kind: IndicatorKind; route: string };
-    const parsedQuery = q < 0 ? NO_QUERY : lookupQuery.safeParse(Object.fromEntries(new URLSearchParams(req.url.slice(q + 1))));
+    const parsedQuery = q < 0 ? NO_QUERY : lookupQuery.safeParse(Object.fromEntries(new URLSearchParams(url.slice(q + 1))));
     if (!parsedQuery.success) return false;
-    const header = (name: string) => {
-      const v = req.headers[name];
-      return Array.isArray(v) ? v[0] : v;
-    };
+    const headers = req.headers;
     let principal: Principal;
     try {
-      principal = authenticateHeaders(header, deps, 'reader', 'api') as Principal;
+      principal = authenticateHeaders((name) => headerOf(headers, name), deps, 'reader', 'api') as Principal;
     } catch {
       return false; // the app renders the refusal
     }
     const started = performance.now();
-    const requestId = requestIdOf(header('x-request-id'));
     const request = deps.deadlines.track(deps.limits.requestMs);
-    const onClose = () => {
-      if (!res.writableFinished) request.abort(new RequestAbortedError(false));
-    };
-    res.once('close', onClose);
-    const query = parsedQuery.data;
-    const finish = (status: number, headers: Record<string, string>, body: string | [Buffer, Buffer], errorCode: string | null) => {
-      request.done();
-      res.off('close', onClose);
-      if (!res.headersSent && !res.destroyed) {
-        const length = typeof body === 'string' ? Buffer.byteLength(body) : body[0].length + body[1].length;
-        res.writeHead(status, { 'content-type': 'application/json', 'content-length': length, 'x-request-id': requestId, ...headers });
-        if (typeof body === 'string') res.end(body);
-        else {
-          // two chunks (small envelope + cached report bytes) go out in one writev, without a copy
-          res.cork();
-          res.write(body[0]);
-          res.end(body[1]);
-        }
-      }
-      recordRequest(deps, accessLog, { requestId, method: 'GET', path, route, status, seconds: (performance.now() - started) / 1000, principal, errorCode });
-    };
-    (async () => {
-      const indicator = indicatorOfKind(m[2] as string, kind);
-      return lookupAs(
-        deps,
-        principal,
-        indicator,
-        {
-          provider: query.provider,
-          maxAgeMs: query.maxAge === undefined ? undefined : query.maxAge * 1000,
-          allowStale: query.allowStale,
-          waitForQuota: query.wait ?? false,
-        },
-        () => request.signal,
-      );
-    })().then(
-      (result) => finish(200, { 'x-vtg-source': result.source }, lookupResultParts(result), null),
-      (err) => {
-        const r = renderError(path, err, log, requestId);
-        finish(r.status, r.headers, r.body, r.headers['X-VTG-Error'] ?? null);
-      },
+    watchRequest(res, request);
+    const pending: Pending = { deps, accessLog, res, request, requestId: requestIdOf(headerOf(headers, 'x-request-id')), path, route, principal, started };
+    let lookup: Promise<LookupResult>;
+    try {
+      lookup = lookupAs(deps, principal, indicatorOfKind(m[2] as string, kind), lookupOptionsOf(parsedQuery.data), () => request.signal);
+    } catch (err) {
+      failed(pending, err);
+      return true;
+    }
+    lookup.then(
+      (result) => answered(pending, result),
+      (err) => failed(pending, err),
     );
     return true;
   };

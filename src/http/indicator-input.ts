@@ -24,6 +24,24 @@ export function urlIndicator(input: string): Indicator {
   return parseIndicator(text, { kind: 'url' });
 }
 
+const PARSED_MAX = 2048;
+const PARSED_INPUT_MAX = 256;
+/** Recent successful parses (kind + input -> indicator), oldest first: a hot indicator is parsed once. */
+const parsed = new Map<string, Indicator>();
+
+/** The indicator an input names as `kind` (parses are pure; recent ones are remembered, frozen). */
 export function indicatorOfKind(input: string, kind: IndicatorKind): Indicator {
+  if (input.length > PARSED_INPUT_MAX) return parse(input, kind);
+  const key = `${kind} ${input}`;
+  let indicator = parsed.get(key);
+  if (!indicator) {
+    indicator = Object.freeze(parse(input, kind));
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(key, indicator);
+  }
+  return indicator;
+}
+
+function parse(input: string, kind: IndicatorKind): Indicator {
   return kind === 'url' ? urlIndicator(input) : parseIndicator(input, { kind });
 }

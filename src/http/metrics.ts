@@ -1,18 +1,27 @@
 /**
- * Prometheus metrics on a Registry of our own. Request counters are kept as requests pass; the
- * gateway's state (quota, cache, queues, batches) is read at scrape time, so a scrape always shows now.
+ * Prometheus metrics on a Registry of our own. Request counts and durations are kept as requests pass
+ * (in RequestMetrics: prom-client's per-call label hashing is too slow for the hot path); the gateway's
+ * state (quota, cache, queues, batches) is read at scrape time, so a scrape always shows now.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { Gateway } from '../gateway/index.js';
 import type { ProviderName } from '../providers/types.js';
 import type { AttemptOutcome } from '../webhooks/index.js';
+import { RequestMetrics } from './request-metrics.js';
 
 type GatewayView = Pick<Gateway, 'stats' | 'quota' | 'providers' | 'listBatches' | 'mock'>;
 
 export class HttpMetrics {
   readonly registry = new Registry();
-  readonly #requests: Counter<'method' | 'route' | 'status'>;
-  readonly #duration: Histogram<'method' | 'route'>;
+  readonly #requests = new RequestMetrics(
+    {
+      count: 'vtg_http_requests_total',
+      countHelp: 'HTTP requests answered',
+      duration: 'vtg_http_request_duration_seconds',
+      durationHelp: 'HTTP request duration',
+    },
+    [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+  );
   readonly #rejections: Counter<'code'>;
   readonly #webhooks: Counter<'outcome'>;
   readonly #quotaUsed: Gauge<'provider' | 'window'>;
@@ -26,14 +35,6 @@ export class HttpMetrics {
 
   constructor() {
     const registers = [this.registry];
-    this.#requests = new Counter({ name: 'vtg_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'route', 'status'], registers });
-    this.#duration = new Histogram({
-      name: 'vtg_http_request_duration_seconds',
-      help: 'HTTP request duration',
-      labelNames: ['method', 'route'],
-      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
-      registers,
-    });
     this.#rejections = new Counter({ name: 'vtg_http_rejections_total', help: 'Requests refused for quota, budget, queue or load (429/503)', labelNames: ['code'], registers });
     this.#webhooks = new Counter({ name: 'vtg_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'], registers });
     this.#quotaUsed = new Gauge({ name: 'vtg_quota_used', help: 'Upstream calls counted in the current quota window', labelNames: ['provider', 'window'], registers });
@@ -48,6 +49,8 @@ export class HttpMetrics {
       misses: counter('vtg_cache_misses_total', 'Cache lookups without a fresh entry'),
       errors: counter('vtg_lookup_errors_total', 'Lookups that failed'),
       changes: counter('vtg_history_changes_total', 'Verdict changes detected'),
+      upstream429: counter('vtg_upstream_429_total', 'HTTP 429 answers received from upstream APIs (each paused the key or backed off)'),
+      upstreamRetries: counter('vtg_upstream_retries_total', 'Upstream calls retried after a transient failure'),
     };
     this.#cacheHits = new Counter({ name: 'vtg_cache_hits_total', help: 'Cache hits by tier', labelNames: ['tier'], registers });
     this.#queueDepth = new Gauge({ name: 'vtg_queue_depth', help: 'Upstream tasks waiting, by priority', labelNames: ['provider', 'priority'], registers });
@@ -56,25 +59,8 @@ export class HttpMetrics {
     this.#mock = new Gauge({ name: 'vtg_mock_mode', help: '1 when the gateway runs on its built-in simulator', registers });
   }
 
-  // labelled children are looked up once per label set: hashing labels on every request costs more than the rest
-  readonly #requestChildren = new Map<string, { inc(): void }>();
-  readonly #durationChildren = new Map<string, { observe(v: number): void }>();
-
   request(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${route}`;
-    const countKey = `${key} ${status}`;
-    let counter = this.#requestChildren.get(countKey);
-    if (!counter) {
-      counter = this.#requests.labels({ method, route, status: String(status) });
-      this.#requestChildren.set(countKey, counter);
-    }
-    counter.inc();
-    let histogram = this.#durationChildren.get(key);
-    if (!histogram) {
-      histogram = this.#duration.labels({ method, route });
-      this.#durationChildren.set(key, histogram);
-    }
-    histogram.observe(seconds);
+    this.#requests.observe(method, route, status, seconds);
   }
 
   rejection(code: string): void {
@@ -101,6 +87,8 @@ export class HttpMetrics {
     set(g.misses as Counter<string>, stats.cache.misses);
     set(g.errors as Counter<string>, stats.errors);
     set(g.changes as Counter<string>, stats.changes);
+    set(g.upstream429 as Counter<string>, stats.upstream429);
+    set(g.upstreamRetries as Counter<string>, stats.upstreamRetries);
     this.#cacheHits.reset();
     for (const [tier, n] of Object.entries(stats.cache.hits)) this.#cacheHits.inc({ tier }, n);
     this.#queueDepth.reset();
@@ -129,6 +117,6 @@ export class HttpMetrics {
     }
     for (const [state, n] of Object.entries(totals)) this.#batchItems.set({ state }, n);
     this.#mock.set(gateway.mock ? 1 : 0);
-    return this.registry.metrics();
+    return `${this.#requests.render()}\n${await this.registry.metrics()}`;
   }
 }

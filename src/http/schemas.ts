@@ -1,5 +1,6 @@
 /** Zod schemas shared by several routes (they validate requests and feed the OpenAPI document). */
 import { z } from 'zod';
+import type { CallerLookupOptions } from './budget.js';
 
 export const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -25,8 +26,24 @@ export const lookupQuery = z.object({
   allowStale: boolish.optional().describe('When the quota is spent, answer an expired cache entry marked stale (default true).'),
   wait: boolish.optional().describe('Wait for quota when none is left (bounded by the request time limit) instead of answering 429 at once (default false).'),
   provider: providerName.optional().describe('Default virustotal.'),
+  cacheOnly: boolish
+    .optional()
+    .describe('Answer from the cache only and never spend quota: 404 NotCached when nothing is cached (reader tokens always get this).'),
+  priority: priority.optional().describe('Queue priority of an upstream call (default interactive; ignored for reader tokens).'),
 });
 export type LookupQuery = z.infer<typeof lookupQuery>;
+
+/** What a lookup query asks of the Gateway (the caller's role and budget are applied by `lookupAs`). */
+export function lookupOptionsOf(query: LookupQuery): CallerLookupOptions {
+  return {
+    provider: query.provider,
+    maxAgeMs: query.maxAge === undefined ? undefined : query.maxAge * 1000,
+    allowStale: query.allowStale,
+    waitForQuota: query.wait ?? false,
+    cacheOnly: query.cacheOnly,
+    priority: query.priority,
+  };
+}
 
 export const sinceQuery = z.object({
   limit: limitParam(1000),

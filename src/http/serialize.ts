@@ -32,26 +32,41 @@ function reportJson(report: LookupResult['report']): Buffer {
   return bytes;
 }
 
+/** Frozen indicators (shared by every request for them, see indicator-input.ts) -> their JSON. */
+const indicatorJson = new WeakMap<object, string>();
+
+function indicatorJsonOf(indicator: LookupResult['indicator']): string {
+  // JSON.stringify scans every character of the two 64-hex fields: a hot indicator is encoded once
+  if (!Object.isFrozen(indicator)) return JSON.stringify(indicator);
+  let json = indicatorJson.get(indicator);
+  if (json === undefined) {
+    json = JSON.stringify(indicator);
+    indicatorJson.set(indicator, json);
+  }
+  return json;
+}
+
+const number = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
+
 /**
- * `JSON.stringify(result)` (with `report.data` as the report's last key) in two pieces: a small
- * per-request envelope and the cached report bytes. Written as two chunks, nothing is copied.
+ * `JSON.stringify(result)` (with `report.data` as the report's last key) in two pieces: the small
+ * per-request envelope (a string: node sends it in one chunk with the status line and headers) and
+ * the cached report bytes, which are never copied.
  */
-export function lookupResultParts(result: LookupResult): [Buffer, Buffer] {
-  const head = JSON.stringify({
-    indicator: result.indicator,
-    provider: result.provider,
-    source: result.source,
-    stale: result.stale,
-    ageMs: result.ageMs,
-    fetchedAt: result.fetchedAt,
-    report: null,
-  });
-  // head ends with `"report":null}`: replace the placeholder with the report's bytes
-  return [Buffer.from(head.slice(0, -5)), reportJson(result.report)];
+export function lookupResultParts(result: LookupResult): [string, Buffer] {
+  // provider and source are fixed names (no escaping); the key order is that of the LookupResult
+  const head =
+    `{"indicator":${indicatorJsonOf(result.indicator)},"provider":"${result.provider}","source":"${result.source}",` +
+    `"stale":${result.stale === true},"ageMs":${number(result.ageMs)},"fetchedAt":${number(result.fetchedAt)},"report":`;
+  return [head, reportJson(result.report)];
 }
 
 /** The same JSON as one buffer. */
 export function lookupResultJson(result: LookupResult): Buffer {
-  const [prefix, report] = lookupResultParts(result);
-  return Buffer.concat([prefix, report], prefix.length + report.length);
+  const [head, report] = lookupResultParts(result);
+  const headBytes = Buffer.byteLength(head);
+  const out = Buffer.allocUnsafe(headBytes + report.length);
+  out.write(head, 0, 'utf8');
+  report.copy(out, headBytes);
+  return out;
 }

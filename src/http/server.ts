@@ -10,7 +10,8 @@ import type { BatchCompletedEvent } from '../gateway/index.js';
 import { utcDayKey } from '../store/index.js';
 import { WebhookDispatcher } from '../webhooks/index.js';
 import { buildApp } from './app.js';
-import { createFastLookup } from './fast-lookup.js';
+import { RequestAbortedError } from './errors.js';
+import { createFastLookup, watchedRequest } from './fast-lookup.js';
 import type { RunningServer, ServerOptions } from './types.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -57,6 +58,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let inFlight = 0;
   let closing = false;
   const idle: Array<() => void> = [];
+  // one listener for every response (no closure per request): 'close' fires once per response
+  function onResponseClose(this: ServerResponse): void {
+    inFlight--;
+    if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
+    // the client went away before a fast-path answer: stop waiting for quota on its behalf
+    if (!this.writableFinished) watchedRequest(this)?.abort(new RequestAbortedError(false));
+  }
   const server = createServer(
     { maxHeaderSize: 16 * 1024, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 5_000 },
     (req: IncomingMessage, res: ServerResponse) => {
@@ -72,14 +80,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return;
       }
       inFlight++;
-      let done = false;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        inFlight--;
-        if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
-      };
-      res.once('close', finish);
+      res.on('close', onResponseClose);
       if (fast(req, res)) return;
       listener(req, res).catch(() => {
         if (!res.headersSent) sendJson(res, 500, { error: { code: 'InternalError', message: 'internal error' } });

@@ -1,11 +1,9 @@
 /** `GET /`: a minimal status page (mock banner, quota, recent changes). The full dashboard is a later issue. */
 import type { Change, QuotaView } from '../../gateway/index.js';
-import { escapeHtml, page } from './html.js';
+import { escapeHtml, MOCK_BANNER, page } from './html.js';
 
 export function dashboardPage(view: { version: string; mock: boolean; quota: QuotaView | null; changes: Change[] | null }): string {
-  const banner = view.mock
-    ? '<p class="banner"><strong>Mock mode:</strong> no VirusTotal key is configured, so every answer comes from the built-in simulator. Verdicts are simulated.</p>'
-    : '';
+  const banner = view.mock ? MOCK_BANNER : '';
   const quota = view.quota
     ? `<table><thead><tr><th>window</th><th>used</th><th>limit</th><th></th><th>resets</th></tr></thead><tbody>${view.quota.windows
         .map(
@@ -26,7 +24,7 @@ export function dashboardPage(view: { version: string; mock: boolean; quota: Quo
             )
             .join('')}</tbody></table>`;
   return page(
-    'vt-gateway',
+    view.mock ? 'vt-gateway (mock mode)' : 'vt-gateway',
     `<h1>vt-gateway <span class="muted">${escapeHtml(view.version)}</span></h1>${banner}
 <h2>VirusTotal quota</h2>${quota}
 <h2>Recent verdict changes</h2>${changes}

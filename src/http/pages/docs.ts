@@ -1,5 +1,5 @@
 /** `/api/docs`: the routes of the OpenAPI document as one readable, self-contained page. */
-import { escapeHtml, page } from './html.js';
+import { escapeHtml, MOCK_BANNER, page } from './html.js';
 
 interface Operation {
   summary?: string;
@@ -9,7 +9,10 @@ interface Operation {
   security?: unknown[];
 }
 
-export function docsPage(doc: { info?: { title?: string; version?: string; description?: string }; paths?: Record<string, Record<string, Operation>> }): string {
+export function docsPage(
+  doc: { info?: { title?: string; version?: string; description?: string }; paths?: Record<string, Record<string, Operation>> },
+  view: { mock: boolean },
+): string {
   const byTag = new Map<string, string[]>();
   for (const [path, methods] of Object.entries(doc.paths ?? {})) {
     for (const [method, op] of Object.entries(methods)) {
@@ -29,8 +32,8 @@ export function docsPage(doc: { info?: { title?: string; version?: string; descr
     .map(([tag, rows]) => `<h2>${escapeHtml(tag)}</h2><table><tbody>${rows.join('')}</tbody></table>`)
     .join('');
   return page(
-    'vt-gateway API',
-    `<h1>${escapeHtml(doc.info?.title ?? 'API')} <span class="muted">${escapeHtml(doc.info?.version ?? '')}</span></h1>
+    view.mock ? 'vt-gateway API (mock mode)' : 'vt-gateway API',
+    `<h1>${escapeHtml(doc.info?.title ?? 'API')} <span class="muted">${escapeHtml(doc.info?.version ?? '')}</span></h1>${view.mock ? MOCK_BANNER : ''}
 <p>${escapeHtml(doc.info?.description ?? '')}</p>
 <p>Send <code>Authorization: Bearer &lt;token&gt;</code> on <code>/api</code> and <code>x-apikey: &lt;token&gt;</code> on <code>/api/v3</code>. Errors are <code>{"error":{"code","message"}}</code>. Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a>.</p>
 ${sections}`,

@@ -14,5 +14,9 @@ export const PAGE_STYLE = `
 `;
 
 export function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title><style>${PAGE_STYLE}</style></head><body>${body}</body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title><style>${PAGE_STYLE}</style></head><body>${body}</body></html>`;
 }
+
+/** The banner every page shows when the gateway runs on its built-in simulator. */
+export const MOCK_BANNER =
+  '<p class="banner" role="status"><strong>Mock mode:</strong> no VirusTotal key is configured, so every answer comes from the built-in simulator. Verdicts are simulated.</p>';

@@ -32,25 +32,14 @@ function ndjsonStream(deps: AppDeps, id: string, afterSeq: number, finishedOnly:
   let after = afterSeq;
   return new ReadableStream<Uint8Array>({
     pull(controller) {
-      // keep reading until a page yields lines (a pull that enqueues nothing would stall the stream)
-      for (;;) {
-        const lines: string[] = [];
-        let seen = 0;
-        for (const item of deps.gateway.batchResults(id, { afterSeq: after }) as Iterable<BatchItem>) {
-          after = item.seq;
-          seen++;
-          if (!finishedOnly || item.status !== 'pending') lines.push(JSON.stringify(item));
-          if (seen >= RESULT_CHUNK) break;
-        }
-        if (seen === 0) {
-          controller.close();
-          return;
-        }
-        if (lines.length > 0) {
-          controller.enqueue(encoder.encode(`${lines.join('\n')}\n`));
-          return;
-        }
+      const lines: string[] = [];
+      for (const item of deps.gateway.batchResults(id, { afterSeq: after, finishedOnly }) as Iterable<BatchItem>) {
+        after = item.seq;
+        lines.push(JSON.stringify(item));
+        if (lines.length >= RESULT_CHUNK) break;
       }
+      if (lines.length === 0) controller.close();
+      else controller.enqueue(encoder.encode(`${lines.join('\n')}\n`));
     },
   });
 }

@@ -31,7 +31,7 @@ export function docsRoutes(all: () => readonly RouteDef[]): RouteDef[] {
       produces: 'text/html',
       handler: ({ c, deps }) => {
         doc ??= buildOpenApi(all(), { version: deps.gateway.version, mock: deps.gateway.mock });
-        html ??= docsPage(doc);
+        html ??= docsPage(doc, { mock: deps.gateway.mock });
         return c.body(html, 200, HTML);
       },
     }),

@@ -2,12 +2,15 @@
 import { z } from 'zod';
 import type { IndicatorKind } from '../../indicators/index.js';
 import { jsonResponse } from '../respond.js';
-import { budgetExceeded, lookupAs, remainingBudget } from '../budget.js';
+import { budgetExceeded, chargeOf, lookupAs, remainingBudget } from '../budget.js';
 import { HttpError } from '../errors.js';
 import { indicatorOfKind } from '../indicator-input.js';
 import { type RouteDef, type RouteInput, route } from '../route.js';
-import { type LookupQuery, lookupQuery } from '../schemas.js';
+import { boolish, type LookupQuery, lookupOptionsOf, lookupQuery, priority, providerName } from '../schemas.js';
 import { lookupResultJson } from '../serialize.js';
+
+const ENRICH_PROVIDERS = providerName.options;
+type EnrichProvider = (typeof ENRICH_PROVIDERS)[number];
 
 const LOOKUP_RESPONSES = {
   400: 'Not a valid indicator',
@@ -17,18 +20,7 @@ const LOOKUP_RESPONSES = {
 
 async function answer(input: RouteInput<unknown, LookupQuery, unknown>, raw: string, kind?: IndicatorKind): Promise<Response> {
   const { c, deps, principal, query, request } = input;
-  const result = await lookupAs(
-    deps,
-    principal,
-    kind ? indicatorOfKind(raw, kind) : raw,
-    {
-      provider: query.provider,
-      maxAgeMs: query.maxAge === undefined ? undefined : query.maxAge * 1000,
-      allowStale: query.allowStale,
-      waitForQuota: query.wait ?? false,
-    },
-    () => request.signal,
-  );
+  const result = await lookupAs(deps, principal, kind ? indicatorOfKind(raw, kind) : raw, lookupOptionsOf(query), () => request.signal);
   return jsonResponse(c, lookupResultJson(result), 200, { 'x-vtg-source': result.source });
 }
 
@@ -92,21 +84,33 @@ export const lookupRoutes: RouteDef[] = [
     path: '/api/enrich/{indicator}',
     honoPath: '/api/enrich/:indicator{.+}',
     summary: 'Every applicable provider at once (VirusTotal, URLhaus, DShield, SPUR), merged',
+    description:
+      'Reader tokens, cacheOnly=true and tokens whose daily budget is spent are answered from the cache only (a source that is not cached ' +
+      'reports error NotCachedError; with a spent budget and nothing cached at all the answer is 429 BudgetExceeded). Every upstream call ' +
+      "is charged to the token's daily budget.",
     tag: 'lookups',
-    access: 'analyst',
+    access: 'reader',
     params: z.object({ indicator: z.string().min(1).max(8192) }),
-    query: z.object({ providers: z.string().max(200).optional().describe('Comma-separated subset, e.g. virustotal,spur') }),
-    responses: { 400: 'Not a valid indicator', 429: 'The token budget is spent' },
+    query: z.object({
+      providers: z.string().max(200).optional().describe('Comma-separated subset, e.g. virustotal,spur'),
+      cacheOnly: boolish.optional().describe('Answer from the cache only and never spend quota (reader tokens always get this).'),
+      priority: priority.optional().describe('Queue priority of upstream calls (default interactive; ignored for reader tokens).'),
+    }),
+    responses: { 400: 'Not a valid indicator, or an unknown provider', 429: 'The token budget is spent and nothing is cached' },
     handler: async ({ c, deps, principal, params, query, signal }) => {
-      if (remainingBudget(deps, principal) === 0) throw budgetExceeded(deps, principal);
       const wanted = query.providers?.split(',').map((s) => s.trim()).filter(Boolean);
-      const known = ['virustotal', 'urlhaus', 'dshield', 'spur'] as const;
-      const bad = wanted?.find((p) => !(known as readonly string[]).includes(p));
-      if (bad) throw new HttpError(400, 'BadRequest', `unknown provider "${bad}"; use ${known.join(', ')}`);
+      const bad = wanted?.find((p) => !(ENRICH_PROVIDERS as readonly string[]).includes(p));
+      if (bad) throw new HttpError(400, 'BadRequest', `unknown provider "${bad}"; use ${ENRICH_PROVIDERS.join(', ')}`);
+      const spent = principal.role !== 'reader' && query.cacheOnly !== true && remainingBudget(deps, principal) === 0;
+      const cacheOnly = principal.role === 'reader' || query.cacheOnly === true || spent;
       const result = await deps.gateway.enrich(params.indicator, {
-        ...(wanted ? { providers: wanted as Array<(typeof known)[number]> } : {}),
+        ...(wanted ? { providers: wanted as EnrichProvider[] } : {}),
+        cacheOnly,
+        ...(cacheOnly ? {} : { priority: query.priority, onUpstreamCall: chargeOf(deps, principal) }),
+        tenant: principal.tokenId ?? 'local',
         signal,
       });
+      if (spent && !result.sources.some((s) => s.ok)) throw budgetExceeded(deps, principal);
       return c.json(result);
     },
   }),

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { Clock } from '../../clock/index.js';
 import { loadConfig } from '../../config/index.js';
 import { Gateway } from '../../gateway/index.js';
 import { startServer } from '../server.js';
@@ -39,11 +40,11 @@ export function isolatedEnv(dataDir: string, extra: Record<string, string> = {})
 }
 
 export async function startTestServer(
-  options: { env?: Record<string, string>; server?: Omit<Partial<ServerOptions>, 'gateway'> } = {},
+  options: { env?: Record<string, string>; server?: Omit<Partial<ServerOptions>, 'gateway'>; clock?: Clock } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'vtg-http-test-'));
   const config = loadConfig({ env: isolatedEnv(dataDir, options.env), overrides: { dataDir, port: 0, host: '127.0.0.1' } });
-  const gateway = await Gateway.open({ config });
+  const gateway = await Gateway.open({ config, ...(options.clock ? { clock: options.clock } : {}) });
   const capture = logCapture();
   let server: RunningServer;
   try {

@@ -7,7 +7,6 @@ import { type RouteDef, type RouteInput, route } from '../route.js';
 import type { Principal } from '../types.js';
 import { receiveUpload } from '../upload.js';
 import { analysisDescriptor, requestOrigin } from './links.js';
-import { rawAnswer } from './raw-answer.js';
 
 const uploadFields = z.object({
   file: z.string().describe('the file (binary)'),
@@ -96,7 +95,7 @@ export const v3ScanRoutes: RouteDef[] = [
     params: z.object({ id: z.string().regex(/^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/, 'not a file hash') }),
     handler: async ({ c, deps, principal, params, signal }) => {
       assertBudget(deps, principal);
-      const result = await deps.gateway.rescan(params.id, { tenant: principal.tokenId ?? 'local', signal });
+      const result = await deps.gateway.rescan(params.id, { kind: 'file', tenant: principal.tokenId ?? 'local', signal });
       spend(deps, principal);
       if (!result.analysisId) throw new HttpError(502, 'TransientError', 'the rescan was not accepted upstream');
       return c.json(analysisDescriptor(result.analysisId, requestOrigin(c)));
@@ -112,21 +111,12 @@ export const v3ScanRoutes: RouteDef[] = [
     handler: async ({ c, deps, principal, params, signal }) => {
       assertBudget(deps, principal);
       const indicator = urlIndicator(params.id);
-      const tenant = principal.tokenId ?? 'local';
-      let analysisId: string | null;
-      if (indicator.value === indicator.id) {
-        // only the sha256 is known (not the URL): ask VirusTotal directly through the scheduler
-        const answer = await deps.gateway.vtRaw('POST', `/urls/${indicator.id}/analyse`, {}, { tenant, signal });
-        spend(deps, principal);
-        if (answer.status !== 200) return rawAnswer(c, answer);
-        analysisId = (answer.body as { data?: { id?: string } } | null)?.data?.id ?? null;
-      } else {
-        const result = await deps.gateway.rescan(indicator.value, { tenant, signal });
-        spend(deps, principal);
-        analysisId = result.analysisId;
-      }
-      if (!analysisId) throw new HttpError(502, 'TransientError', 'the rescan was not accepted upstream');
-      return c.json(analysisDescriptor(analysisId, requestOrigin(c)));
+      // by its sha256 when that is all the client gave (the gateway reads a 64-hex URL id as such), else by the URL
+      const target = indicator.value === indicator.id ? indicator.id : indicator.value;
+      const result = await deps.gateway.rescan(target, { kind: 'url', tenant: principal.tokenId ?? 'local', signal });
+      spend(deps, principal);
+      if (!result.analysisId) throw new HttpError(502, 'TransientError', 'the rescan was not accepted upstream');
+      return c.json(analysisDescriptor(result.analysisId, requestOrigin(c)));
     },
   }),
 ];

@@ -1,0 +1,80 @@
+// The hand-built access line: the same JSON pino wrote before, scrubbed the same way, and only at info level.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { loadConfig } from '../config/index.js';
+import { Gateway } from '../gateway/index.js';
+import { lineAccessLog, pinoAccessLog, type RequestRecord } from './access-log.js';
+import { buildApp } from './app.js';
+import { createLogger, createScrubber } from './logging.js';
+import { isolatedEnv, logCapture } from './test-support/harness.js';
+import { FAKE_VT_KEY } from './test-support/upstream.js';
+
+let gateway: Gateway;
+let dataDir: string;
+
+before(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'vtg-access-log-'));
+  gateway = await Gateway.open({ config: loadConfig({ env: isolatedEnv(dataDir), overrides: { dataDir } }) });
+});
+after(async () => {
+  await gateway?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const TOKEN = `vtg_${'A'.repeat(43)}`;
+const records: RequestRecord[] = [
+  { requestId: 'req-1', method: 'GET', path: '/api/files/abc', route: '/api/files/:hash', status: 200, seconds: 0.00123456, principal: undefined },
+  {
+    requestId: 'f0b1c2d3-0000-4000-8000-000000000000',
+    method: 'POST',
+    path: '/api/lookup?q="quoted"\\back\u00e9\u0001',
+    route: 'unmatched',
+    status: 429,
+    seconds: 1.5,
+    principal: { tokenId: 't1', name: 'ops "team" \u00e9', role: 'analyst', dailyBudget: 5 },
+  },
+  { requestId: 'r3', method: 'POST', path: '/api/v3/_upload/one-time-secret', route: '/api/v3/_upload/:token', status: 200, seconds: 2, principal: undefined },
+  { requestId: 'r4', method: 'GET', path: `/api/x/${FAKE_VT_KEY}/${encodeURIComponent(FAKE_VT_KEY)}/${TOKEN}`, route: 'unmatched', status: 404, seconds: 0, principal: undefined },
+];
+
+test('each line is the JSON line pino wrote, secrets and tokens scrubbed', () => {
+  const byHand = logCapture();
+  const byPino = logCapture();
+  const write = lineAccessLog(byHand.stream, createScrubber([FAKE_VT_KEY]), () => true);
+  const pinoWrite = pinoAccessLog(createLogger({ secrets: [FAKE_VT_KEY], stream: byPino.stream }));
+  for (const r of records) {
+    write(r);
+    pinoWrite(r);
+  }
+  assert.equal(byHand.lines.length, records.length);
+  for (const [i, line] of byHand.lines.entries()) {
+    const ours = JSON.parse(line);
+    const theirs = JSON.parse(byPino.lines[i] as string);
+    assert.ok(Math.abs(ours.time - theirs.time) < 60_000);
+    assert.deepEqual({ ...ours, time: 0 }, { ...theirs, time: 0 }, line);
+    assert.deepEqual(Object.keys(ours), Object.keys(theirs), 'same fields in the same order');
+  }
+  const all = byHand.lines.join('\n');
+  assert.doesNotMatch(all, /one-time-secret/);
+  assert.ok(!all.includes(FAKE_VT_KEY) && !all.includes(encodeURIComponent(FAKE_VT_KEY)) && !all.includes(TOKEN));
+  assert.equal(JSON.parse(byHand.lines[3] as string).path, '/api/x/[redacted]/[redacted]/vtg_[redacted]');
+  assert.equal(JSON.parse(byHand.lines[0] as string).ms, 1.2);
+});
+
+test('the service writes one access line per request with its id, and none when the log level is above info', async () => {
+  const capture = logCapture();
+  const { app, deps } = buildApp(gateway, { logStream: capture.stream });
+  await app.request('/api/health', { headers: { 'x-request-id': 'req-a' } });
+  const lines = capture.lines.map((l) => JSON.parse(l));
+  assert.equal(lines.length, 1);
+  assert.equal(lines[0].msg, 'request');
+  assert.equal(lines[0].reqId, 'req-a');
+  assert.equal(lines[0].route, '/api/health');
+  deps.logger.level = 'warn';
+  await app.request('/api/health');
+  assert.equal(capture.lines.length, 1, 'no access line at warn');
+  deps.deadlines.stop();
+});

@@ -1,0 +1,33 @@
+// The status page and the API docs page: self-contained HTML that says so plainly when the gateway runs on its simulator.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { call, startTestServer, type TestServer } from './test-support/harness.js';
+
+let t: TestServer;
+
+before(async () => {
+  t = await startTestServer(); // no VirusTotal key: mock mode
+});
+after(() => t?.close());
+
+/** Anything a browser would fetch from elsewhere: scripts, styles, images, fonts, frames. */
+const EXTERNAL = /<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?\/\/|@import|url\(\s*["']?(?:https?:)?\/\//i;
+
+test('without a key, the status page and the docs page say "mock mode" and load nothing from elsewhere', async () => {
+  assert.equal(t.gateway.mock, true);
+  for (const path of ['/', '/api/docs']) {
+    const r = await call(t.url, path);
+    assert.equal(r.status, 200, path);
+    assert.equal(r.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.match(r.text, /^<!doctype html>/);
+    assert.match(r.text, /<title>[^<]*\(mock mode\)<\/title>/, `${path} names mock mode in its title`);
+    assert.match(r.text, /<strong>Mock mode:<\/strong> no VirusTotal key is configured/, `${path} shows the banner`);
+    assert.doesNotMatch(r.text, EXTERNAL, `${path} is self-contained`);
+    assert.doesNotMatch(r.text, /<script/i);
+  }
+  const doc = await call(t.url, '/api/openapi.json');
+  assert.match(doc.body.info.description, /mock mode/);
+  const status = await call(t.url, '/');
+  assert.match(status.text, /VirusTotal quota/);
+  assert.match(status.text, /<a href="\/api\/docs">/);
+});
