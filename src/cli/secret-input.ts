@@ -9,10 +9,12 @@ export class PromptAborted extends Error {
 export function readHidden(io: CliIo, prompt: string): Promise<string> {
   const { stdin, stderr } = io;
   return new Promise((resolve, reject) => {
-    stderr.write(prompt);
-    let value = '';
+    // Echo goes off before the prompt appears: a key typed (or pasted) as soon as the prompt
+    // shows must never reach the screen.
     const wasRaw = (stdin as { isRaw?: boolean }).isRaw === true;
     stdin.setRawMode?.(true);
+    stderr.write(prompt);
+    let value = '';
     stdin.resume();
     const finish = (err?: Error) => {
       stdin.removeListener('data', onData);
