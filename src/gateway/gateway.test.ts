@@ -162,3 +162,13 @@ test('quota counts survive a restart on the same data dir (consecutive vtg runs 
   assert.equal(day?.used, 3);
   assert.equal(quota.ledger.lookup, 3);
 });
+
+test('an answer found under another hash of the same file names the hash that was asked for', async () => {
+  const h = await openHarness();
+  after(() => h.close());
+  await h.gateway.lookup(EICAR_MD5);
+  const bySha = await h.gateway.lookup(EICAR_SHA256);
+  assert.equal(bySha.source, 'cache');
+  assert.equal(bySha.report.indicator, EICAR_SHA256);
+  assert.equal(bySha.report.id, EICAR_SHA256);
+});

@@ -259,7 +259,7 @@ export class Gateway {
       stale: false,
       ageMs: Math.max(0, this.clock.now() - report.fetchedAt),
       fetchedAt: report.fetchedAt,
-      report: { ...report, id: indicator.id },
+      report: { ...report, id: indicator.id, indicator: indicator.value },
     };
   }
 
@@ -280,7 +280,7 @@ export class Gateway {
       stale: source === 'stale',
       ageMs: found.ageMs,
       fetchedAt: found.entry.fetchedAt,
-      report: { ...report, id: indicator.id },
+      report: { ...report, id: indicator.id, indicator: indicator.value },
     };
   }
 

@@ -22,7 +22,7 @@ export async function recordUpstreamAnswer(
   report: Report,
   deps: { cache: TieredCache; history: HistoryRepository; events: GatewayEventBus; minDetectionDelta: number },
 ): Promise<Change | null> {
-  const aliases = fileAliases(report).map((id) => ({ ...report, id }));
+  const aliases = fileAliases(report).map((id) => ({ ...report, id, indicator: id }));
   if (aliases.length > 0) await deps.cache.setMany([report, ...aliases], report.fetchedAt);
   else await deps.cache.set(report, report.fetchedAt);
   const change = deps.history.observe(observationOf(report), { minDetectionDelta: deps.minDetectionDelta });

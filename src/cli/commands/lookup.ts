@@ -48,7 +48,7 @@ export function registerLookup(program: Command, ctx: CliContext): void {
     'vtg lookup evil[.]example hxxp://1.2.3[.]4/x.sh 8.8.8.8',
     'cat iocs.txt | vtg lookup - --json',
     'vtg lookup --extract report.txt --csv --fields indicator,verdict,detections',
-    'vtg lookup <sha256> --fail-on malicious>=1     # CI gate: exit 1 when detected',
+    "vtg lookup <sha256> --fail-on 'malicious>=1'   # CI gate: exit 1 when detected (quote the rule: >= is a shell redirect)",
     'vtg lookup <hash> --cache-only --no-stale       # never spend quota',
   ]);
 }
