@@ -9,7 +9,7 @@
 import { setMaxListeners } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { ENRICHMENT_PROVIDERS, type Estimate, type Gateway, type Priority } from '../gateway/index.js';
-import { type IndicatorKind, tryParseIndicator } from '../indicators/index.js';
+import type { IndicatorKind } from '../indicators/index.js';
 import type { ProviderName, Report } from '../providers/types.js';
 import { isRemoteUrl } from './commands.js';
 import { type CowrieIndicator, EMPTY_SHA256, type ExtractOptions, IndicatorCollector } from './extract.js';
@@ -248,27 +248,9 @@ function totals(plan: ProviderPlan): { fromCache: number; upstreamCalls: number;
   return { fromCache, upstreamCalls, failed, done: fromCache + upstreamCalls + failed };
 }
 
-/**
- * gateway.estimate() takes strings, and a few indicators the lookups take as parsed objects do not
- * survive a round trip through a string (tftp:// URLs, private addresses kept on request): those are
- * checked against the cache here, so the estimate counts every call the real run would make.
- */
-async function estimateProvider(gateway: Gateway, provider: ProviderName, list: readonly CowrieIndicator[]): Promise<Estimate> {
-  const byString: string[] = [];
-  const others: CowrieIndicator[] = [];
-  for (const x of list) {
-    const parsed = tryParseIndicator(x.value);
-    if (parsed.ok && parsed.indicator.kind === x.kind && parsed.indicator.id === x.id) byString.push(x.value);
-    else others.push(x);
-  }
-  const estimate = await gateway.estimate(byString, { provider });
-  for (const x of others) {
-    const hit = await gateway.cache.get(provider, x.kind, x.id);
-    if (hit?.fresh) estimate.cached++;
-    else estimate.upstream++;
-    estimate.total++;
-  }
-  return estimate;
+/** The quota cost of looking up `list` with one provider (parsed indicators, so tftp:// URLs count too). */
+function estimateProvider(gateway: Gateway, provider: ProviderName, list: readonly CowrieIndicator[]): Promise<Estimate> {
+  return gateway.estimate(list.map((x) => x.indicator), { provider });
 }
 
 /** A signal of our own that follows the caller's: the many lookups listening to it would trip Node's listener warning. */
