@@ -353,15 +353,7 @@ export class RedisGovernor implements Governor {
       return v === undefined ? -1 : reservedLimit(v, w, reserve);
     };
     const promise = this.#scripts.vtgAcquire(
-      this.#prefix + 'epoch',
-      this.#k(key, 'min'),
-      this.#windowKey(key, 'hour', now),
-      this.#windowKey(key, 'day', now),
-      this.#windowKey(key, 'month', now),
-      this.#k(key, 'bucket'),
-      this.#k(key, 'pause'),
-      this.#k(key, 'health'),
-      this.#k(key, 'ledger'),
+      ...this.#scriptKeys(key, now),
       now,
       member,
       this.#epoch ?? '',
@@ -569,15 +561,7 @@ export class RedisGovernor implements Governor {
       ledger,
     };
     await this.#scripts.vtgPush(
-      this.#prefix + 'epoch',
-      this.#k(key, 'min'),
-      this.#windowKey(key, 'hour', now),
-      this.#windowKey(key, 'day', now),
-      this.#windowKey(key, 'month', now),
-      this.#k(key, 'bucket'),
-      this.#k(key, 'pause'),
-      this.#k(key, 'health'),
-      this.#k(key, 'ledger'),
+      ...this.#scriptKeys(key, now),
       JSON.stringify(payload),
     );
     // grants counted while the push ran stay pending for the next one
@@ -625,6 +609,21 @@ export class RedisGovernor implements Governor {
 
   #k(key: string, part: string): string {
     return `${this.#prefix}${key}:${part}`;
+  }
+
+  /** The Redis keys the acquire and push scripts touch for `key`, in the order they expect. */
+  #scriptKeys(key: string, now: number): string[] {
+    return [
+      this.#prefix + 'epoch',
+      this.#k(key, 'min'),
+      this.#windowKey(key, 'hour', now),
+      this.#windowKey(key, 'day', now),
+      this.#windowKey(key, 'month', now),
+      this.#k(key, 'bucket'),
+      this.#k(key, 'pause'),
+      this.#k(key, 'health'),
+      this.#k(key, 'ledger'),
+    ];
   }
 
   #windowKey(key: string, w: CalendarWindow, now: number): string {

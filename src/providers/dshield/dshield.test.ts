@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import { inspect } from 'node:util';
 import { FakeClock } from '../../clock/index.js';
@@ -10,23 +9,15 @@ import { createDshieldRoute, simulatedDshield } from '../../mock/dshield/index.j
 import { type MockServer, startMock } from '../../mock/index.js';
 import { ProviderError } from '../http-errors.js';
 import { DSHIELD_DEFAULT_BACKOFF_MS, DshieldClient, DshieldProvider, parseDshieldIp } from './index.js';
+import { fixedServer as fixedUpstream } from '../test-support/fixed-server.js';
 
 const SAMPLE = readFileSync(new URL('../../../../shared/data/api/dshield/ip_101.81.5.6__stix-shifter.json', import.meta.url), 'utf8');
 const EMAIL = 'honeypot-ops@example.org';
 const clock = new FakeClock(Date.UTC(2026, 2, 25, 10, 0, 0));
 let mock: MockServer;
 
-async function fixedServer(reply: (req: IncomingMessage, res: ServerResponse) => void) {
-  const seen: Array<{ url: string; headers: IncomingMessage['headers'] }> = [];
-  const server = createServer((req, res) => {
-    req.resume();
-    seen.push({ url: req.url ?? '', headers: req.headers });
-    reply(req, res);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
+/** This provider only reads the URL and headers: the reply does not need the body. */
+const fixedServer = (reply: (req: IncomingMessage, res: ServerResponse) => void) => fixedUpstream((req, _body, res) => reply(req, res));
 
 before(async () => {
   mock = await startMock({ clock, routes: [createDshieldRoute({ limits: { perSecond: 1000 } })] });

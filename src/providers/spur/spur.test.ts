@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import { inspect } from 'node:util';
 import { FakeClock } from '../../clock/index.js';
@@ -10,23 +9,15 @@ import { type MockServer, startMock } from '../../mock/index.js';
 import { createSpurRoute, simulatedSpur } from '../../mock/spur/index.js';
 import { ProviderError } from '../http-errors.js';
 import { parseSpurContext, SpurClient, SpurProvider } from './index.js';
+import { fixedServer as fixedUpstream } from '../test-support/fixed-server.js';
 
 const API_DIR = new URL('../../../../shared/data/api/spur/', import.meta.url);
 const TOKEN = 'spur-token-9d8c7b6a5f4e';
 const clock = new FakeClock(Date.UTC(2026, 2, 25, 10, 0, 0));
 let mock: MockServer;
 
-async function fixedServer(reply: (req: IncomingMessage, res: ServerResponse) => void) {
-  const seen: Array<{ url: string; headers: IncomingMessage['headers'] }> = [];
-  const server = createServer((req, res) => {
-    req.resume();
-    seen.push({ url: req.url ?? '', headers: req.headers });
-    reply(req, res);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
+/** This provider only reads the URL and headers: the reply does not need the body. */
+const fixedServer = (reply: (req: IncomingMessage, res: ServerResponse) => void) => fixedUpstream((req, _body, res) => reply(req, res));
 
 before(async () => {
   mock = await startMock({ clock, routes: [createSpurRoute({ keys: [TOKEN] })] });

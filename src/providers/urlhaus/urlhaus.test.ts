@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { inspect } from 'node:util';
 import { FakeClock } from '../../clock/index.js';
@@ -10,6 +8,7 @@ import { type MockServer, startMock } from '../../mock/index.js';
 import { createUrlhausRoute, simulatedUrlhaus } from '../../mock/urlhaus/index.js';
 import { ProviderError } from '../http-errors.js';
 import { parsePayloadInfo, URLHAUS_SHA1_NOTE, UrlhausClient, UrlhausProvider } from './index.js';
+import { fixedServer } from '../test-support/fixed-server.js';
 
 const API_DIR = new URL('../../../../shared/data/api/urlhaus/', import.meta.url);
 const sample = (name: string) => readFileSync(new URL(name, API_DIR), 'utf8');
@@ -22,22 +21,6 @@ let mock: MockServer;
 let provider: UrlhausProvider;
 
 /** A one-off upstream that answers every request with `reply` and keeps what it received. */
-async function fixedServer(reply: (req: IncomingMessage, body: string, res: ServerResponse) => void) {
-  const seen: Array<{ url: string; headers: IncomingMessage['headers']; body: string }> = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      seen.push({ url: req.url ?? '', headers: req.headers, body });
-      reply(req, body, res);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
 before(async () => {
   mock = await startMock({ clock, routes: [createUrlhausRoute({ keys: [KEY] })] });
   provider = new UrlhausProvider(new UrlhausClient({ apiKey: KEY, baseUrl: mock.url }), { clock });
