@@ -124,9 +124,8 @@ export class RedisGovernor implements Governor {
   pause(key: string, until: number): void {
     this.#pausedUntil.set(key, Math.max(this.#pausedUntil.get(key) ?? 0, until));
     this.#local.pause(key, until);
-    if (this.#mode !== 'local') {
-      this.#scripts.vtgPause(this.#names.k(key, 'pause'), until, this.#clock.now()).catch((err) => this.#lostIf(err));
-    }
+    const now = this.#clock.now();
+    this.#write(() => this.#scripts.vtgPause(this.#names.k(key, 'pause'), until, now));
     this.#gates.get(key)?.wake();
   }
 
@@ -134,9 +133,7 @@ export class RedisGovernor implements Governor {
     if (healthy) this.#unhealthy.delete(key);
     else this.#unhealthy.add(key);
     this.#local.setKeyHealthy(key, healthy);
-    if (this.#mode !== 'local') {
-      this.#redis.set(this.#names.k(key, 'health'), healthy ? '1' : '0').catch((err) => this.#lostIf(err));
-    }
+    this.#write(() => this.#redis.set(this.#names.k(key, 'health'), healthy ? '1' : '0'));
     this.#gates.get(key)?.wake();
   }
 
@@ -280,10 +277,18 @@ export class RedisGovernor implements Governor {
 
   // ---- outage and return ----
 
-  /** For fire-and-forget writes: a lost connection switches to the local share; a script error is a bug. */
-  #lostIf(err: unknown): void {
-    if (isConnectionError(err)) this.#lost(err);
-    else process.emitWarning(`redis governor: ${message(err)}`);
+  /**
+   * A fire-and-forget write, sent after the first connection attempt (before it, the command would
+   * fail and wrongly switch to the local share). A lost connection switches to the local share; a
+   * script error is a bug.
+   */
+  #write(fn: () => Promise<unknown>): void {
+    void (this.#firstContact ?? Promise.resolve())
+      .then(() => (this.#mode === 'local' ? undefined : fn()))
+      .catch((err) => {
+        if (isConnectionError(err)) this.#lost(err);
+        else process.emitWarning(`redis governor: ${message(err)}`);
+      });
   }
 
   /** Redis failed under us: serve from the local share (seeded conservatively) until it returns. */
