@@ -11,6 +11,8 @@ export async function readSnapshot(
   key: string,
   limits: QuotaLimits,
   now: number,
+  /** this process's own pause, which holds even before its script reached Redis */
+  ownPause = 0,
 ): Promise<QuotaSnapshot> {
   const span = minuteSpan(limits);
   const res = await redis
@@ -39,7 +41,7 @@ export async function readSnapshot(
   });
   const [tokens, at] = (v[4] as Array<string | null>) ?? [];
   if (tokens != null && at != null) snap.bucket = { tokens: Number(tokens), at: Number(at) };
-  snap.pausedUntil = Number(v[5] ?? 0);
+  snap.pausedUntil = Math.max(ownPause, Number(v[5] ?? 0));
   snap.healthy = v[6] !== '0';
   const ledger = (v[7] as Record<string, string>) ?? {};
   for (const k of CALL_KINDS) snap.ledger[k] = Number(ledger[k] ?? 0);

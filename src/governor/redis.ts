@@ -79,21 +79,17 @@ export class RedisGovernor implements Governor {
     const { redis, owns } = openConnection(options.redis);
     this.#redis = redis;
     this.#ownsConnection = owns;
-    this.#redis.on('error', () => {
-      // connection errors surface on commands, where they switch us to the local share
-    });
-    this.#redis.on('ready', () => {
-      if (!this.#closed) void this.#resync();
-    });
-    this.#firstContact =
-      this.#redis.status === 'ready'
-        ? null
-        : firstContact(this.#redis).then(() => {
-            this.#firstContact = null;
-          });
+    // connection errors surface on commands, where they switch us to the local share
+    this.#redis.on('error', () => {});
+    this.#redis.on('ready', () => void (this.#closed ? undefined : this.#resync()));
+    const first = this.#redis.status === 'ready' ? null : firstContact(this.#redis);
+    this.#firstContact = first?.then(() => this.#contacted()) ?? null;
     this.#scripts = defineScripts(this.#redis);
   }
 
+  #contacted(): void {
+    this.#firstContact = null;
+  }
   /** Where grants come from right now. */
   get mode(): 'redis' | 'local' | 'syncing' {
     return this.#mode;
@@ -213,10 +209,8 @@ export class RedisGovernor implements Governor {
   }
 
   /** The shared state, with this process's own pause (its script may still be on the way). */
-  async #readShared(key: string, now: number) {
-    const snap = await readSnapshot(this.#redis, this.#names, key, this.#limits.get(key) ?? {}, now);
-    snap.pausedUntil = Math.max(snap.pausedUntil, this.#pausedUntil.get(key) ?? 0);
-    return snap;
+  #readShared(key: string, now: number) {
+    return readSnapshot(this.#redis, this.#names, key, this.#limits.get(key) ?? {}, now, this.#pausedUntil.get(key) ?? 0);
   }
 
   // ---- grants ----
@@ -300,19 +294,16 @@ export class RedisGovernor implements Governor {
     if (!wasSyncing) {
       const now = this.#clock.now();
       for (const key of new Set([...this.#limits.keys(), ...this.#ledger.own.keys()])) {
-        const own = this.#ledger.own.get(key);
-        this.#local.load(
-          key,
-          seedFallback({
-            limits: localShareLimits(this.#limits.get(key) ?? {}, this.#share),
-            now,
-            share: this.#share,
-            lastShared: this.#lastShared.get(key),
-            pausedUntil: this.#pausedUntil.get(key) ?? 0,
-            healthy: !this.#unhealthy.has(key),
-            ledger: own ? own.ledger : emptyLedger(),
-          }),
-        );
+        const seed = seedFallback({
+          limits: localShareLimits(this.#limits.get(key) ?? {}, this.#share),
+          now,
+          share: this.#share,
+          lastShared: this.#lastShared.get(key),
+          pausedUntil: this.#pausedUntil.get(key) ?? 0,
+          healthy: !this.#unhealthy.has(key),
+          ledger: this.#ledger.own.get(key)?.ledger ?? emptyLedger(),
+        });
+        this.#local.load(key, seed);
       }
     }
     this.#emit({ type: 'fallback', error: message(err) });
