@@ -21,7 +21,7 @@ import { opsRoutes } from './routes/ops.js';
 import { scanRoutes } from './routes/scan.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { webhookRoutes } from './routes/webhooks.js';
-import { type AppDeps, type AppEnv, type AppOptions, DEFAULT_LIMITS } from './types.js';
+import { type AppDeps, type AppEnv, type AppOptions, DEFAULT_LIMITS, type Principal } from './types.js';
 import { UploadTokens, v3Routes } from './v3/index.js';
 
 /** Every route, in registration order (static paths before the patterns that would also match them). */
@@ -64,7 +64,7 @@ export function buildApp(gateway: Gateway, options: AppOptions = {}): BuiltApp {
     logger,
     metrics: new HttpMetrics(),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
-    uploads: new UploadTokens(gateway.clock),
+    uploads: new UploadTokens<Principal>(gateway.clock),
     uploadDir: options.uploadDir ?? tmpdir(),
     deadlines: new Deadlines(Math.min(1000, Math.max(10, (options.limits?.requestMs ?? DEFAULT_LIMITS.requestMs) / 4))),
   };

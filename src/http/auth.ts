@@ -4,7 +4,7 @@
  * with none, the server is open and callers act as admin (startServer refuses that off loopback).
  */
 import type { Context } from 'hono';
-import type { TokenRole } from '../store/index.js';
+import type { TokenRole } from '../gateway/index.js';
 import { HttpError } from './errors.js';
 import type { AppDeps, AppEnv, Principal } from './types.js';
 

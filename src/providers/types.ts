@@ -4,7 +4,9 @@
  */
 import type { Indicator, IndicatorKind } from '../indicators/index.js';
 
-export type ProviderName = 'virustotal' | 'urlhaus' | 'dshield' | 'spur';
+/** Every provider, in the order reports list them. The one list of providers. */
+export const PROVIDERS = ['virustotal', 'urlhaus', 'dshield', 'spur'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
 
 /** What an upstream call is for; the governor's ledger counts calls by kind. */
 export type CallKind = 'lookup' | 'upload' | 'upload_url' | 'analysis' | 'rescan' | 'scan_url' | 'quota' | 'other';
@@ -18,7 +20,22 @@ export interface RequestOptions {
   permit?: Permit;
 }
 
-export type Verdict = 'malicious' | 'suspicious' | 'harmless' | 'undetected' | 'not_found' | 'unknown';
+/** Worst first: the one verdict ranking (an overall verdict is the first of these any source gave). */
+export const VERDICT_ORDER = ['malicious', 'suspicious', 'harmless', 'undetected', 'not_found', 'unknown'] as const;
+export type Verdict = (typeof VERDICT_ORDER)[number];
+
+/** The worst of several verdicts ('unknown' when there are none). */
+export function worstVerdict(verdicts: Iterable<Verdict>): Verdict {
+  let best: number = VERDICT_ORDER.length - 1;
+  for (const v of verdicts) best = Math.min(best, VERDICT_ORDER.indexOf(v));
+  return VERDICT_ORDER[best] as Verdict;
+}
+
+/** Rank of a verdict, 0 being the worst (for sorting). */
+export function verdictRank(v: Verdict): number {
+  const i = VERDICT_ORDER.indexOf(v);
+  return i < 0 ? VERDICT_ORDER.length : i;
+}
 
 /** Summary of v3 `last_analysis_stats` (seed 000's `extract_analysis_stats`). */
 export interface AnalysisStats {
