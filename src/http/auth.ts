@@ -125,10 +125,6 @@ export function authenticateHeaders(header: HeaderGetter, deps: AppDeps, access:
   return principal;
 }
 
-export function hasRole(p: Principal, role: TokenRole): boolean {
-  return RANK[p.role] >= RANK[role];
-}
-
 /** May this caller see a resource owned by `owner` (a token id)? Admins see all. */
 export function owns(p: Principal, owner: string | null): boolean {
   return p.role === 'admin' || (p.tokenId !== null && owner === p.tokenId);
