@@ -15,7 +15,7 @@ import type { ProviderName } from '../providers/types.js';
 import type { VirusTotalClient } from '../providers/virustotal/index.js';
 import type { SchedulerEvent } from '../scheduler/index.js';
 import { Store } from '../store/index.js';
-import { WebhookDispatcher, type WebhookDispatcherOptions } from '../webhooks/index.js';
+import type { WebhookDispatcher, WebhookDispatcherOptions } from '../webhooks/index.js';
 import { TokenService, WebhookService } from './accounts.js';
 import { BatchRunner } from './batches.js';
 import { type BatchCompletedEvent, GatewayEventBus } from './events.js';
@@ -105,7 +105,10 @@ export class Runtime {
   }
 
   /** Starts the webhook dispatcher, charges finished batches to their owners and resumes unfinished batches. */
-  startBackground(options: Pick<GatewayOptions, 'webhooks' | 'logger'>): void {
+  async startBackground(options: Pick<GatewayOptions, 'webhooks' | 'logger'>): Promise<void> {
+    if (this.#dispatcher) return;
+    // loaded only here: one-shot CLI commands (background off) never load the webhook stack
+    const { WebhookDispatcher } = await import('../webhooks/index.js');
     if (this.#dispatcher) return;
     this.#dispatcher = new WebhookDispatcher(
       { events: this.events, webhooks: this.store.webhooks, tokens: this.tokens, allowlist: this.config.server.webhookAllowlist, version: VERSION },
@@ -156,6 +159,7 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
   // Simulated verdicts must never be served as real ones: mock mode keeps its own data.
   const dataDir = config.mock ? join(config.dataDir, 'mock') : config.dataDir;
   let store: Store | undefined;
+  let runtime: Runtime;
   try {
     store = Store.open({ dataDir, clock });
     const redisTier = config.redis ? await openRedisCacheTier({ url: config.redis.url, ttlMs: config.redis.cacheTtlMs, clock }) : undefined;
@@ -167,13 +171,20 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
       limits: { maxBytes: config.cache.maxBytes, maxAgeMs: config.cache.maxAgeMs, maxPerKind: config.cache.maxEntriesPerKind },
     });
     const governor: Governor = config.redis ? await openRedisGovernor({ redis: config.redis.url, clock }) : new MemoryGovernor({ clock });
-    const runtime = new Runtime({ ...config, dataDir }, clock, store, cache, redisTier, governor, simulator);
-    runtime.reconciler.start();
-    if (options.background !== false) runtime.startBackground(options);
-    return runtime;
+    runtime = new Runtime({ ...config, dataDir }, clock, store, cache, redisTier, governor, simulator);
   } catch (err) {
     store?.close();
     await simulator?.close();
     throw err;
   }
+  runtime.reconciler.start();
+  if (options.background !== false) {
+    try {
+      await runtime.startBackground(options);
+    } catch (err) {
+      await runtime.close();
+      throw err;
+    }
+  }
+  return runtime;
 }

@@ -73,11 +73,58 @@ export interface Report {
   /** Epoch ms of the upstream's last analysis / first submission, when known. */
   lastAnalysisAt?: number | null;
   firstSeenAt?: number | null;
-  /** The upstream object as received (VT: the `data` object). */
+  /** The upstream object as received (VT: the `data` object). Read `details` rather than parsing it again. */
   data: unknown;
+  /** What the provider already parsed out of `data`, typed (absent on answers cached before it existed). */
+  details?: ReportDetails;
   /** Epoch ms when the gateway received it from upstream. */
   fetchedAt: number;
 }
+
+/** A file's hashes as VirusTotal gave them (lower-case). */
+export interface FileHashes {
+  md5: string | null;
+  sha1: string | null;
+  sha256: string | null;
+}
+
+export interface VirusTotalDetails {
+  provider: 'virustotal';
+  /** Files only: every hash of the file, so it is a cache hit by any of them. */
+  hashes?: FileHashes;
+}
+
+export interface DshieldDetails {
+  provider: 'dshield';
+  /** Reports (packets/log lines) received from the address. */
+  count: number | null;
+  /** Distinct targets the address attacked. */
+  attacks: number | null;
+  network: string | null;
+  asn: number | null;
+  asName: string | null;
+  asCountry: string | null;
+  threatFeeds: string[];
+}
+
+export interface SpurDetails {
+  provider: 'spur';
+  organization: string | null;
+  asOrganization: string | null;
+  infrastructure: string | null;
+  risks: string[];
+  tunnels: Array<{ type: string | null; operator: string | null; anonymous: boolean | null }>;
+}
+
+export interface UrlhausDetails {
+  provider: 'urlhaus';
+  /** URL answers: `online`, `offline` or `unknown`; null for hosts and payloads. */
+  status: string | null;
+  /** Payloads URLhaus saw served (URL answers), or the payload itself (hash answers). */
+  payloads: Array<{ sha256: string | null; md5: string | null; fileType: string | null; signature: string | null }>;
+}
+
+export type ReportDetails = VirusTotalDetails | DshieldDetails | SpurDetails | UrlhausDetails;
 
 export interface Provider {
   readonly name: ProviderName;
