@@ -137,6 +137,18 @@ test(`no source file passes ${MAX_LINES} lines (allowlisted files excepted)`, ()
   assert.deepEqual(long, []);
 });
 
+/** The process boundary of the CLI (it hands `process.env` to the context, like bin/vtg.js hands it argv). */
+const ENV_READERS = new Set(['cli/io.ts']);
+
+test('config/ is the only reader of process.env (tests and the CLI entry excepted)', () => {
+  const bad = files.filter((f) => {
+    if (top(f) === 'config' || ENV_READERS.has(f)) return false;
+    const code = (text.get(f) as string).replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    return /process\.env\b/.test(code);
+  });
+  assert.deepEqual(bad, []);
+});
+
 test('the line-limit allowlist names only files that exist', () => {
   const missing = Object.keys(LINE_LIMIT_ALLOWLIST).filter((f) => !text.has(f));
   assert.deepEqual(missing, []);

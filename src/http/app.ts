@@ -56,7 +56,7 @@ export interface BuiltApp {
 export function buildApp(gateway: Gateway, options: AppOptions = {}): BuiltApp {
   const secrets = secretsOf(gateway.config);
   const stream = options.logStream ?? process.stdout;
-  const logger = options.logger ?? createLogger({ secrets, stream });
+  const logger = options.logger ?? createLogger({ secrets, stream, ...(gateway.config.server.logLevel ? { level: gateway.config.server.logLevel } : {}) });
   // the access line has fixed fields (no headers, no bodies): it needs no path redaction, only the scrub
   const accessLog = options.logger ? pinoAccessLog(options.logger) : lineAccessLog(stream, createScrubber(secrets), () => logger.isLevelEnabled('info'));
   const deps: AppDeps = {
