@@ -8,9 +8,10 @@
  */
 import { setMaxListeners } from 'node:events';
 import { stat } from 'node:fs/promises';
+import { errorInfo, runPool } from '../common/index.js';
 import { ENRICHMENT_PROVIDERS, type Estimate, type Gateway, type Priority } from '../gateway/index.js';
 import type { IndicatorKind } from '../indicators/index.js';
-import type { ProviderName, Report } from '../providers/types.js';
+import { PROVIDERS, type ProviderName, type Report } from '../providers/types.js';
 import { isRemoteUrl } from './commands.js';
 import { type CowrieIndicator, EMPTY_SHA256, type ExtractOptions, IndicatorCollector } from './extract.js';
 import { resolveLogFiles } from './files.js';
@@ -20,7 +21,7 @@ import { buildCowrieReport, type CowrieReport, type ProviderResults } from './re
 import { type CowrieSession, SessionBuilder, buildSessions } from './sessions.js';
 import { CowrieState } from './state.js';
 
-export const ALL_PROVIDERS: readonly ProviderName[] = ['virustotal', 'urlhaus', 'dshield', 'spur'];
+export const ALL_PROVIDERS: readonly ProviderName[] = PROVIDERS;
 
 export interface CowrieEnrichProgress {
   phase: 'read' | 'enrich';
@@ -169,12 +170,6 @@ export interface LookupRun {
   onDone?: () => void;
 }
 
-function errorInfo(err: unknown): { code: string; message: string } {
-  const e = err as { code?: unknown; name?: string; message?: string } | null;
-  const code = typeof e?.code === 'string' ? e.code : (e?.name ?? 'Error');
-  return { code, message: e?.message ?? String(err) };
-}
-
 /** The (provider, indicator) lookups of a list, per provider in list order. */
 export function lookupTasks(indicators: readonly CowrieIndicator[], plan: ProviderPlan): Map<ProviderName, CowrieIndicator[]> {
   const tasks = new Map<ProviderName, CowrieIndicator[]>();
@@ -223,16 +218,7 @@ export async function runLookups(gateway: Gateway, tasks: Map<ProviderName, Cowr
     }
   };
   await Promise.all(
-    [...tasks].map(async ([provider, list]) => {
-      let next = 0;
-      const worker = async () => {
-        while (next < list.length) {
-          const x = list[next++] as CowrieIndicator;
-          await one(provider, x);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(window, list.length) }, worker));
-    }),
+    [...tasks].map(([provider, list]) => runPool(list.length, window, (i) => one(provider, list[i] as CowrieIndicator))),
   );
 }
 
@@ -331,8 +317,7 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
   const known = new Set<string>();
   for (const x of collector.list()) {
     if (x.kind !== 'file') continue;
-    const hit = await gateway.cache.get('virustotal', 'file', x.id);
-    if (hit?.fresh) known.add(x.id);
+    if (await gateway.isFresh('virustotal', 'file', x.id)) known.add(x.id);
   }
   const indicators = collector.list({ isKnown: (kind, id) => kind === 'file' && known.has(id) });
   const tasks = lookupTasks(indicators, plan);

@@ -7,14 +7,13 @@ import { type Db, openDatabase } from './db/connection.js';
 import { sqliteDialect } from './db/dialect.js';
 import { assertMigrated, migrate } from './db/migrate.js';
 import { MIGRATIONS } from './db/migrations.js';
-import { defaultDataDir } from './data-dir.js';
 import { HistoryRepository } from './history/repository.js';
 import { KvRepository } from './kv/repository.js';
 import { TokenRepository } from './tokens/repository.js';
 import { WebhookRepository } from './webhooks/repository.js';
 
 export interface StoreOptions {
-  /** Default: `defaultDataDir()`. Created with mode 0700 when missing. */
+  /** Required unless `file` is given (config decides it: `loadConfig().dataDir`). Created with mode 0700 when missing. */
   dataDir?: string;
   /** Default: `<dataDir>/vt-gateway.sqlite`. */
   file?: string;
@@ -64,7 +63,9 @@ export class Store {
   static open(options: StoreOptions = {}): Store {
     const clock = options.clock ?? systemClock;
     const readonly = options.readonly === true;
-    const path = resolve(options.file ?? join(options.dataDir ?? defaultDataDir(), DATABASE_FILE));
+    const dir = options.dataDir;
+    if (options.file === undefined && dir === undefined) throw new TypeError('Store.open needs a dataDir or a file (see loadConfig().dataDir)');
+    const path = resolve(options.file ?? join(dir as string, DATABASE_FILE));
     if (!readonly) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const db = openDatabase(path, { readonly });
     try {
