@@ -122,3 +122,22 @@ export function port(event: Record<string, unknown>, field: string): number | un
   const n = num(event, field);
   return n !== undefined && Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined;
 }
+
+/** The event ids whose fields the report reads; the others need only their session, time and address. */
+export const REPORT_EVENT_IDS: ReadonlySet<string> = new Set(
+  [
+    'session.connect',
+    'session.closed',
+    'session.params',
+    'session.file_download',
+    'session.file_download.failed',
+    'session.file_upload',
+    'client.version',
+    'client.kex',
+    'login.success',
+    'login.failed',
+    'command.input',
+    'command.success',
+    'direct-tcpip.request',
+  ].map((id) => `cowrie.${id}`),
+);
