@@ -167,6 +167,8 @@ async function batch(ctx: CliContext, cowrie: CowrieModule, gateway: Gateway, sp
       ...spec.engine,
       paths: spec.paths,
       dryRun: spec.dryRun,
+      // Per-session records are printed by NDJSON only: other formats keep counts, not sessions.
+      keepSessions: spec.format === 'ndjson' && !spec.dryRun,
       signal: controller.signal,
       onProgress: (p) => progress.update(cowrieProgressState(p)),
     });
@@ -203,7 +205,11 @@ async function follow(ctx: CliContext, cowrie: CowrieModule, gateway: Gateway, s
     else ctx.out.text(text);
   };
   const controller = new AbortController();
-  const dispose = onInterrupt(() => controller.abort(new Error('interrupted')));
+  let stoppedBy: NodeJS.Signals | undefined;
+  const dispose = onInterrupt((signal) => {
+    stoppedBy = signal;
+    controller.abort(new Error('interrupted'));
+  });
   ctx.out.info(`vtg: following ${spec.path} (${spec.statePath ? `state ${spec.statePath}` : 'no state file'}); Ctrl-C stops`);
   let stats: FollowEnrichStats;
   try {
@@ -223,5 +229,7 @@ async function follow(ctx: CliContext, cowrie: CowrieModule, gateway: Gateway, s
   ctx.out.info(
     `vtg: stopped following: ${stats.sessions} session(s), ${stats.read.lines} lines (${stats.read.badLines} bad), ${calls} upstream calls, ${cached} from cache, ${stats.failures.length} failed lookup(s)`,
   );
-  return EXIT.ok;
+  // Ctrl-C (SIGINT) is the normal way to stop, and exits as interrupted once what closed is flushed;
+  // SIGTERM (a service manager stopping it) is a clean stop.
+  return stoppedBy === 'SIGINT' ? EXIT.interrupted : EXIT.ok;
 }
