@@ -44,7 +44,7 @@ function fileError(stats: CowrieReadStats, fileStats: CowrieFileStats, err: unkn
   stats.fileErrors++;
 }
 
-const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 
 /** Reads every event of the given files, directories or globs, in time order. */
 export async function* readCowrieLogs(

@@ -31,6 +31,8 @@ export function providerVerdicts(reports: Reports): ProviderVerdicts {
     if (!r) continue;
     const v: ProviderVerdict = { verdict: r.verdict };
     if (r.detections !== undefined) v.detections = r.detections;
+    const engines = r.stats?.engines ?? r.engines;
+    if (engines !== undefined) v.engines = engines;
     if (r.threatLabel !== undefined) v.threatLabel = r.threatLabel;
     out[name] = v;
   }

@@ -12,6 +12,8 @@ export type ProviderResults = Map<string, Partial<Record<ProviderName, Report>>>
 export interface ProviderVerdict {
   verdict: Verdict;
   detections?: number;
+  /** Engines that gave a verdict (VirusTotal), so detections read `detections/engines`. */
+  engines?: number;
   threatLabel?: string | null;
 }
 

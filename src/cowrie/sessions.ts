@@ -3,7 +3,7 @@
  * the input ends are flushed with `endAt` from their last event. Memory stays bounded whatever the
  * log: a session with no event for `idleCloseMs` of log time (default 15 min, five times Cowrie's own
  * 180 s idle and interactive timeouts) is closed as unterminated (`idleClosed`), and beyond
- * `maxOpenSessions` the least recently active are closed the same way. Events that arrive for a session
+ * `maxOpenSessions` those that started first are closed the same way. Events that arrive for a session
  * already closed (Cowrie's `late: true`) become a small fragment flushed at the end, so a late
  * download is never lost.
  */
@@ -77,7 +77,7 @@ export interface SessionBuilderOptions {
   rememberClosed?: number;
   /** Log time without an event after which an open session is closed as unterminated (default 15 min). */
   idleCloseMs?: number;
-  /** Open sessions kept at most; beyond, the least recently active tenth is closed (default 50000). */
+  /** Open sessions kept at most; beyond, the tenth that started first is closed (default 50000). */
   maxOpenSessions?: number;
 }
 
@@ -136,8 +136,12 @@ export class SessionBuilder {
       if (last !== null && Math.abs(now - last) > this.#idleMs) this.#closeIdle(id, open);
     }
     if (this.#open.size > this.#maxOpen) {
-      const byAge = [...this.#open].filter(([, o]) => o !== current).sort((a, b) => (a[1].s.endAt ?? 0) - (b[1].s.endAt ?? 0));
-      for (const [id, open] of byAge.slice(0, Math.ceil(this.#maxOpen / 10))) this.#closeIdle(id, open);
+      // The map is in the order sessions started: the oldest tenth goes.
+      let n = Math.ceil(this.#maxOpen / 10);
+      for (const [id, open] of this.#open) {
+        if (n-- <= 0) break;
+        if (open !== current) this.#closeIdle(id, open);
+      }
     }
   }
 
