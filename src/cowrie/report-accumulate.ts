@@ -50,6 +50,19 @@ export class BoundedCounter<V extends { count: number }> {
   }
 }
 
+/** Normalised commands, remembered (bounded): bots repeat the same lines in thousands of sessions. */
+const normalised = new Map<string, string>();
+
+function normalise(command: string): string {
+  let hit = normalised.get(command);
+  if (hit === undefined) {
+    if (normalised.size >= 20_000) normalised.clear();
+    hit = normaliseCommand(command);
+    normalised.set(command, hit);
+  }
+  return hit;
+}
+
 const counter = (cap?: number) => new BoundedCounter(() => ({ count: 0 }), cap);
 
 /** Source addresses kept per file hash. */
@@ -135,7 +148,7 @@ export class ReportAccumulator {
     }
     const seen = new Set<string>();
     for (const c of s.commands) {
-      const key = normaliseCommand(c);
+      const key = normalise(c);
       if (key === '') continue;
       const row = this.commands.entry(key);
       row.count++;
