@@ -126,8 +126,9 @@ function neverClosing(path: string, count: number): void {
   const start = Date.UTC(2026, 2, 25);
   try {
     for (let k = 0; k < count; k++) {
-      const a = k % 65_000;
-      const ip = `${[45, 61, 91, 103][a % 4]}.${(a >> 8) % 250}.${a % 250}.${(k % 253) + 1}`;
+      // 20,000 distinct attackers (each costs its own lookup entry, which the report must keep).
+      const a = k % 20_000;
+      const ip = `${[45, 61, 91, 103][a % 4]}.${(a >> 8) % 250}.${a % 250}.${(a % 253) + 1}`;
       const ts = new Date(start + k).toISOString().replace('Z', '000Z');
       out.line(
         `{"eventid":"cowrie.session.connect","src_ip":"${ip}","src_port":${1024 + (k % 60000)},"dst_ip":"10.0.0.5","dst_port":22,"session":"${k.toString(16).padStart(12, '0')}","protocol":"ssh","message":"New connection: ${ip}:${1024 + (k % 60000)} (10.0.0.5:22) [session: ${k.toString(16).padStart(12, '0')}]","sensor":"bench","timestamp":"${ts}"}`,

@@ -58,12 +58,15 @@ export function registerEnrichCowrie(enrich: Command, ctx: CliContext): void {
       'after',
       `
 Output:
-  summary (default): totals, file hashes, dropper URLs, top attacker IPs, credentials, input problems,
-    and per provider the lookups, upstream calls and cache answers.
+  summary (default): totals, file hashes (detections malicious/total, first submission, source IPs),
+    dropper URLs (URLhaus online/offline), top attacker IPs (AS, organisation, country, SPUR tunnel),
+    most frequent commands, SSH clients, proxy abuse, credentials, input problems, and per provider
+    the lookups, upstream calls and cache answers. A dry run says "not looked up" for verdicts.
   json: the report (without per-session records) plus the run's stats. ndjson: one record per session
     with its indicators' verdicts. csv: one row per indicator.
   --follow prints one line per closed session: NDJSON (also with --json), or a readable line with
-    --format summary (the default on a terminal). CSV is not available while following.
+    --format summary (the default on a terminal). CSV is not available while following. It survives
+    logrotate's rename-and-create and copytruncate; Ctrl-C exits 130 once what closed is written.
   Progress goes to stderr (bytes read, lines, bad lines, then lookups done and upstream calls).
 
 Where it runs:
