@@ -80,7 +80,7 @@ export interface CowrieEnrichOptions {
   keepSessions?: boolean;
   /** Log time after which a session without a close event is closed as unterminated (default 15 min). */
   idleCloseMs?: number;
-  /** Open sessions held at most (default 50000). */
+  /** Open sessions held at most (default 20000). */
   maxOpenSessions?: number;
   /**
    * Save the state file even when some lookups failed (default false: the next run reads those lines

@@ -77,7 +77,7 @@ export interface SessionBuilderOptions {
   rememberClosed?: number;
   /** Log time without an event after which an open session is closed as unterminated (default 15 min). */
   idleCloseMs?: number;
-  /** Open sessions kept at most; beyond, the tenth that started first is closed (default 50000). */
+  /** Open sessions kept at most; beyond, the tenth that started first is closed (default 20000). */
   maxOpenSessions?: number;
 }
 
@@ -92,7 +92,10 @@ interface OpenSession {
 
 export class SessionBuilder {
   readonly #open = new Map<string, OpenSession>();
-  readonly #closed = new Map<string, true>();
+  /** Ids of the last closed sessions: a set for lookups, a ring for their order (a Map used as a FIFO slows down as deletions pile up at its front). */
+  readonly #closed = new Set<string>();
+  #closedRing: Array<string | undefined> = [];
+  #closedNext = 0;
   readonly #maxItems: number;
   readonly #rememberClosed: number;
   /** Events without a session id (e.g. `cowrie.abuseipdb.*`). */
@@ -112,7 +115,7 @@ export class SessionBuilder {
     this.#maxItems = options.maxItemsPerSession ?? 2000;
     this.#rememberClosed = options.rememberClosed ?? 100_000;
     this.#idleMs = options.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS;
-    this.#maxOpen = Math.max(10, options.maxOpenSessions ?? 50_000);
+    this.#maxOpen = Math.max(10, options.maxOpenSessions ?? 20_000);
   }
 
   /** Sessions closed for idleness since the last call (call after push; `buildSessions` does). */
@@ -200,12 +203,15 @@ export class SessionBuilder {
   }
 
   #remember(id: string): void {
-    this.#closed.set(id, true);
-    if (this.#closed.size > this.#rememberClosed) {
-      const oldest = this.#closed.keys().next().value;
-      if (oldest !== undefined) this.#closed.delete(oldest);
-    }
+    if (this.#closed.has(id)) return;
+    const max = Math.max(1, this.#rememberClosed);
+    const evicted = this.#closedRing[this.#closedNext];
+    if (evicted !== undefined) this.#closed.delete(evicted);
+    this.#closedRing[this.#closedNext] = id;
+    this.#closedNext = (this.#closedNext + 1) % max;
+    this.#closed.add(id);
   }
+
 
   /** Folds the event into the session; true when it is the session's close event. */
   #apply(open: OpenSession, e: CowrieEvent): boolean {
