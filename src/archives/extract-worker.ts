@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SevenZipModule, SevenZipModuleFactory } from '7z-wasm';
 import { Decompress } from 'fzstd';
-import { SEVEN_ZIP_TYPE } from './detect.js';
+import { detectArchive, SEVEN_ZIP_TYPE } from './detect.js';
 import { type ListedEntry, parseListing } from './listing.js';
 import { type MemberOut, type MemberState, Sink, type SinkLimits, StopExtraction } from './sink.js';
 import type { ArchiveFormat } from './types.js';
@@ -20,6 +20,8 @@ export interface WorkerInput {
   format: ArchiveFormat;
   passwords: string[];
   limits: SinkLimits;
+  /** Keep every member's bytes (YARA is on); otherwise only nested archives are kept. */
+  keepAll: boolean;
 }
 
 export interface EntryError {
@@ -82,6 +84,7 @@ function entryErrors(out: string[]): { errors: EntryError[]; archive: string[] }
   let section: 'errors' | 'warnings' | null = null;
   for (const line of out) {
     const m = ENTRY_ERROR.exec(line);
+    if (m && /Cannot create (hard|symbolic) link|Cannot set file attribute/.test(line)) continue;
     if (m && !m[2]?.startsWith('/in/')) {
       const message = m[1] as string;
       const kind = /password/i.test(message) ? 'password' : /CRC/.test(message) ? 'crc' : /Data Error|Unexpected end/i.test(message) ? 'data' : 'other';
@@ -113,7 +116,7 @@ async function extract(n: number, password: string): Promise<{ errors: EntryErro
   FS.open = function (this: unknown, ...args: unknown[]) {
     const stream = open.apply(this, args) as { path?: string; node?: { mode: number } };
     if (stream.path?.startsWith('/out/') && stream.node && FS.isFile(stream.node.mode)) {
-      states.set(stream, sink.open(stream.path.slice(5)));
+      states.set(stream, sink.open(stream.path.slice(5), keepIf));
     }
     return stream;
   };
@@ -128,10 +131,7 @@ async function extract(n: number, password: string): Promise<{ errors: EntryErro
     const st = states.get(args[0] as object);
     if (st) {
       states.delete(args[0] as object);
-      if (!sink.hit) {
-        const member = st.finish();
-        post({ t: 'member', n, member }, member.data ? [member.data.buffer as ArrayBuffer] : []);
-      }
+      if (!sink.hit) deliver(n, st);
     }
     return close.apply(this, args);
   };
@@ -140,6 +140,15 @@ async function extract(n: number, password: string): Promise<{ errors: EntryErro
   run(sz, ['x', '-bd', '-y', '-snl', `-p${password}`, `-t${type}`, '-o/out', `/in/${input.name}`]);
   const { errors, archive } = entryErrors(out);
   return { errors, archive, sink };
+}
+
+const keepIf = (head: Uint8Array) => input.keepAll || detectArchive(head) !== null;
+
+/** Posts a finished member; its bytes travel only when YARA wants them or it is an archive to descend. */
+function deliver(n: number, st: MemberState): void {
+  const member = st.finish();
+  if (member.data && !input.keepAll && !detectArchive(member.data)) member.data = null;
+  post({ t: 'member', n, member }, member.data ? [member.data.buffer as ArrayBuffer] : []);
 }
 
 function unzstd(): void {
@@ -151,7 +160,7 @@ function unzstd(): void {
   const archiveErrors: string[] = [];
   let st: MemberState | null = null;
   try {
-    st = sink.open(name);
+    st = sink.open(name, keepIf);
     const state = st;
     const d = new Decompress((chunk) => sink.write(state, chunk));
     const CH = 65536;
@@ -159,10 +168,7 @@ function unzstd(): void {
   } catch (err) {
     if (!(err instanceof StopExtraction)) archiveErrors.push(`zstd: ${(err as Error).message}`);
   }
-  if (st && !sink.hit && archiveErrors.length === 0) {
-    const member = st.finish();
-    post({ t: 'member', n: 0, member }, member.data ? [member.data.buffer as ArrayBuffer] : []);
-  }
+  if (st && !sink.hit && archiveErrors.length === 0) deliver(0, st);
   post({ t: 'done', n: 0, errors: [], archiveErrors, limit: sink.hit, passwordOk: true });
 }
 

@@ -29,12 +29,15 @@ export interface WorkerOutcome {
   killed: 'time' | 'crash' | null;
   /** Bytes the members delivered add up to. */
   produced: number;
+  /** The password attempt the members belong to. */
+  attempt: number;
 }
 
 /** Extra time the engine gets past the scan deadline to notice it by itself before it is killed. */
 const KILL_GRACE_MS = 2000;
 
-export function runArchiveWorker(input: WorkerInput): Promise<WorkerOutcome> {
+/** `onMember` sees each member as it comes out (of the attempt that counts); the outcome lists them without their bytes. */
+export function runArchiveWorker(input: WorkerInput, onMember?: (m: MemberOut, attempt: number) => void): Promise<WorkerOutcome> {
   return new Promise((resolve) => {
     const res: WorkerOutcome = {
       entries: [],
@@ -48,6 +51,7 @@ export function runArchiveWorker(input: WorkerInput): Promise<WorkerOutcome> {
       passwordOk: true,
       killed: null,
       produced: 0,
+      attempt: -1,
     };
     let attempt = -1;
     let settled = false;
@@ -64,7 +68,6 @@ export function runArchiveWorker(input: WorkerInput): Promise<WorkerOutcome> {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      res.produced = res.members.reduce((a, m) => a + m.size, 0);
       void worker.terminate();
       resolve(res);
     };
@@ -87,10 +90,16 @@ export function runArchiveWorker(input: WorkerInput): Promise<WorkerOutcome> {
           break;
         case 'attempt':
           attempt = m.n;
+          res.attempt = m.n;
           res.members = [];
+          res.produced = 0;
           break;
         case 'member':
-          if (m.n === attempt) res.members.push(m.member);
+          if (m.n === attempt) {
+            res.produced += m.member.size;
+            res.members.push({ ...m.member, data: null });
+            onMember?.(m.member, attempt);
+          }
           break;
         case 'done':
           res.errors = m.errors;

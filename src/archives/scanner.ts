@@ -55,6 +55,16 @@ interface Level {
   depth: number;
 }
 
+interface Arrived {
+  path: string;
+  attempt: number;
+  yara: Promise<YaraMatch[]>;
+  nested: Uint8Array | null;
+  overBudget: boolean;
+  head: Uint8Array;
+  upload: Uint8Array | null;
+}
+
 interface Kept {
   result: MemberResult;
   data: Uint8Array | null;
@@ -89,6 +99,8 @@ export async function scanArchiveBuffer(
   let complete = true;
   let produced = 0;
   let entries = 0;
+  let waiting = 0;
+  let uploadHeld = 0;
 
   const visit = async (level: Level): Promise<void> => {
     const at = level.prefix.replace(/!\/$/, '');
@@ -97,24 +109,46 @@ export async function scanArchiveBuffer(
       complete = false;
       return;
     }
-    const outcome = await runArchiveWorker({
-      data: level.data,
-      name: safeName(level.name),
-      format: level.format,
-      passwords,
-      limits: {
-        totalBytes: limits.maxTotalBytes - produced,
-        entryBytes: limits.maxEntryBytes,
-        entries: limits.maxEntries - entries,
-        maxRatio: limits.maxRatio,
-        ratioThresholdBytes: limits.ratioThresholdBytes,
-        keepBytes: limits.keepBytes,
-        deadline,
-        archiveSize: level.data.length,
-        rootSize: data.length,
-        rootBytesBefore: produced,
+    const arrived: Arrived[] = [];
+    const outcome = await runArchiveWorker(
+      {
+        data: level.data,
+        name: safeName(level.name),
+        format: level.format,
+        passwords,
+        keepAll: Boolean(deps.yara) || Boolean(options.uploadUnknown && deps.upload),
+        limits: {
+          totalBytes: limits.maxTotalBytes - produced,
+          entryBytes: limits.maxEntryBytes,
+          entries: limits.maxEntries - entries,
+          maxRatio: limits.maxRatio,
+          ratioThresholdBytes: limits.ratioThresholdBytes,
+          keepBytes: limits.keepBytes,
+          deadline,
+          archiveSize: level.data.length,
+          rootSize: data.length,
+          rootBytesBefore: produced,
+        },
       },
-    });
+      (m, attempt) => {
+        // YARA runs as members arrive; only nested archives stay in memory, within a budget.
+        const yara = deps.yara && m.data ? deps.yara(m.data).catch(() => []) : Promise.resolve([]);
+        let nested = m.data && detectArchive(m.data) ? m.data : null;
+        let overBudget = false;
+        if (nested && waiting + nested.length > limits.keepBytes * 2) {
+          nested = null;
+          overBudget = true;
+        }
+        if (nested) waiting += nested.length;
+        // Bytes kept for an upload the caller opted into (bounded; beyond it members are looked up only).
+        let upload: Uint8Array | null = null;
+        if (options.uploadUnknown && deps.upload && m.data && uploadHeld + m.data.length <= limits.keepBytes * 4) {
+          upload = m.data;
+          uploadHeld += m.data.length;
+        }
+        arrived.push({ path: m.path, attempt, yara, nested, overBudget, head: m.head, upload });
+      },
+    );
     produced += outcome.produced;
     entries += outcome.members.length;
     const links = new Set<string>();
@@ -161,8 +195,10 @@ export async function scanArchiveBuffer(
       const where = outcome.limit.path ? level.prefix + outcome.limit.path : at;
       findings.push({ kind: 'limit', limit: outcome.limit.limit, path: where, message: outcome.limit.message });
     }
+    const byPath = new Map(arrived.filter((a) => a.attempt === outcome.attempt).map((a) => [a.path, a]));
     for (const m of outcome.members) {
       if (dropped.has(m.path) || links.has(m.path)) continue;
+      const got = byPath.get(m.path);
       const path = level.prefix + m.path;
       const result: MemberResult = {
         path,
@@ -171,21 +207,29 @@ export async function scanArchiveBuffer(
         md5: m.md5,
         size: m.size,
         depth: level.depth,
-        type: fileType(m.data ?? m.head),
+        type: fileType(got?.nested ?? m.head),
         verdict: 'unknown',
         detections: null,
-        yara: [],
+        yara: got ? await got.yara : [],
       };
-      kept.push({ result, data: m.data });
-      const inner = m.data ? detectArchive(m.data) : null;
-      if (!inner || !m.data) continue;
+      kept.push({ result, data: got?.upload ?? null });
+      if (got?.overBudget) {
+        complete = false;
+        findings.push({ kind: 'limit', limit: 'total_bytes', path, message: 'nested archive not opened: too many nested archive bytes waiting in memory' });
+      }
+      const inner = got?.nested ? detectArchive(got.nested) : null;
+      if (!inner || !got?.nested) continue;
+      const bytes = got.nested;
+      got.nested = null;
+      waiting -= bytes.length;
       if (level.depth + 1 > limits.maxDepth) {
         complete = false;
         findings.push({ kind: 'limit', limit: 'depth', path, message: `nested ${inner} archive deeper than ${limits.maxDepth} levels; hashed, not opened` });
         continue;
       }
-      await visit({ data: m.data, format: inner, name: m.path, prefix: `${path}!/`, depth: level.depth + 1 });
+      await visit({ data: bytes, format: inner, name: m.path, prefix: `${path}!/`, depth: level.depth + 1 });
     }
+    for (const a of arrived) if (a.nested) waiting -= a.nested.length;
   };
 
   const members: MemberResult[] = [];
@@ -207,7 +251,7 @@ export async function scanArchiveBuffer(
 /** YARA on what was kept in memory, then one lookup per distinct hash, then uploads the caller opted into. */
 async function enrich(kept: Kept[], options: ArchiveScanOptions, deps: ArchiveScanDeps): Promise<void> {
   if (deps.yara) {
-    for (const k of kept) if (k.data) k.result.yara = await deps.yara(k.data);
+    for (const k of kept) if (k.data && k.result.depth === 0) k.result.yara = await deps.yara(k.data).catch(() => []);
   }
   if (!deps.lookup) return;
   const lookup = deps.lookup;

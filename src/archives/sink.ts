@@ -54,9 +54,14 @@ export class MemberState {
   readonly #md5: Hash = createHash('md5');
   #chunks: Uint8Array[] | null = [];
   #head = new Uint8Array(0);
-  constructor(readonly path: string) {}
+  /** Decides, once the first 512 bytes are in, whether the bytes are worth keeping at all. */
+  constructor(
+    readonly path: string,
+    private readonly keepIf: (head: Uint8Array) => boolean = () => true,
+  ) {}
 
   update(view: Uint8Array, keepBytes: number): void {
+    const decided = this.#head.length >= 512;
     this.#sha256.update(view);
     this.#sha1.update(view);
     this.#md5.update(view);
@@ -67,6 +72,7 @@ export class MemberState {
       h.set(take, this.#head.length);
       this.#head = h;
     }
+    if (this.#chunks && !decided && this.#head.length >= 512 && !this.keepIf(this.#head)) this.#chunks = null;
     if (this.#chunks) {
       if (this.size > keepBytes) this.#chunks = null;
       else this.#chunks.push(view.slice());
@@ -103,11 +109,11 @@ export class Sink {
   hit: LimitHit | null = null;
   constructor(readonly limits: SinkLimits) {}
 
-  open(path: string): MemberState {
+  open(path: string, keepIf?: (head: Uint8Array) => boolean): MemberState {
     this.#check();
     if (this.members + 1 > this.limits.entries) this.#stop('entries', path, `more than the allowed number of members`);
     this.members++;
-    return new MemberState(path);
+    return new MemberState(path, keepIf);
   }
 
   write(state: MemberState, view: Uint8Array): void {
