@@ -70,8 +70,10 @@ async function list(password: string): Promise<{ out: string[]; entries: ListedE
   const out: string[] = [];
   const sz = await fresh(out);
   const type = sevenZipType();
-  run(sz, ['l', '-slt', '-bd', '-y', `-p${password}`, `-t${type}`, `/in/${input.name}`]);
-  return { out, entries: parseListing(out) };
+  const rc = run(sz, ['l', '-slt', '-bd', '-y', `-p${password}`, `-t${type}`, `/in/${input.name}`]);
+  const entries = parseListing(out);
+  if (rc === 'thrown' && entries.length === 0) out.push('ERROR: the engine gave up reading the archive (damaged)');
+  return { out, entries };
 }
 
 const ENTRY_ERROR = /^ERROR: (.*?) : (.*)$/;
@@ -137,8 +139,9 @@ async function extract(n: number, password: string): Promise<{ errors: EntryErro
   };
   const type = sevenZipType();
   // -snl: links are made as links (never written through); -spd off by default keeps names relative.
-  run(sz, ['x', '-bd', '-y', '-snl', `-p${password}`, `-t${type}`, '-o/out', `/in/${input.name}`]);
+  const rc = run(sz, ['x', '-bd', '-y', '-snl', `-p${password}`, `-t${type}`, '-o/out', `/in/${input.name}`]);
   const { errors, archive } = entryErrors(out);
+  if (rc === 'thrown' && !sink.hit) archive.push('the engine gave up while extracting (damaged data)');
   return { errors, archive, sink };
 }
 

@@ -100,10 +100,12 @@ export async function scanArchiveBuffer(
   let produced = 0;
   let entries = 0;
   let waiting = 0;
+  let halted = false;
   let uploadHeld = 0;
 
   const visit = async (level: Level): Promise<void> => {
     const at = level.prefix.replace(/!\/$/, '');
+    if (halted) return;
     if (Date.now() > deadline) {
       findings.push({ kind: 'limit', limit: 'time', path: at, message: 'scan time limit reached before this level' });
       complete = false;
@@ -194,6 +196,8 @@ export async function scanArchiveBuffer(
       complete = false;
       const where = outcome.limit.path ? level.prefix + outcome.limit.path : at;
       findings.push({ kind: 'limit', limit: outcome.limit.limit, path: where, message: outcome.limit.message });
+      // A bomb anywhere stops the whole scan: what was hashed so far is kept, nothing more is opened.
+      halted = true;
     }
     const byPath = new Map(arrived.filter((a) => a.attempt === outcome.attempt).map((a) => [a.path, a]));
     for (const m of outcome.members) {

@@ -3,7 +3,7 @@
  * zip (stored or deflated, optional overlapping entries), ustar tar (files, symlinks, hard links,
  * any name), ar (.deb layout) and zstd frames made of raw or RLE blocks.
  */
-import { crc32, deflateRawSync } from 'node:zlib';
+import { crc32, deflateRawSync, constants as zlibConstants } from 'node:zlib';
 
 export interface ZipEntry {
   name: string;
@@ -121,3 +121,33 @@ export function makeZstd(data: Uint8Array | null, rle?: { byte: number; count: n
 }
 
 export const EICAR = 'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*';
+
+/**
+ * A raw deflate stream of `mib` MiB of zeros built from one flushed 1 MiB block repeated, so a
+ * gigabyte bomb costs about a megabyte of memory to make. Returns the stream, its CRC and size.
+ */
+export function zeroDeflate(mib: number): { raw: Buffer; crc: number; size: number } {
+  const mb = Buffer.alloc(1024 * 1024);
+  const block = deflateRawSync(mb, { finishFlush: zlibConstants.Z_FULL_FLUSH });
+  let crc = 0;
+  for (let i = 0; i < mib; i++) crc = crc32(mb, crc);
+  const parts: Buffer[] = new Array(mib).fill(block);
+  parts.push(Buffer.from([0x03, 0x00]));
+  return { raw: Buffer.concat(parts), crc, size: mib * 1024 * 1024 };
+}
+
+/** A zip with one deflated entry of `mib` MiB of zeros (declared sizes honest, like a classic bomb). */
+export function zipBomb(mib: number, name = 'zeros.bin'): Buffer {
+  const { raw, crc, size } = zeroDeflate(mib);
+  const n = Buffer.from(name);
+  const local = Buffer.concat([u32(0x04034b50), u16(20), u16(0), u16(8), u16(0), u16(0x21), u32(crc), u32(raw.length), u32(size), u16(n.length), u16(0), n]);
+  const cd = Buffer.concat([u32(0x02014b50), u16(0x031e), u16(20), u16(0), u16(8), u16(0), u16(0x21), u32(crc), u32(raw.length), u32(size), u16(n.length), u16(0), u16(0), u16(0), u16(0), u32(0o100644 * 65536), u32(0), n]);
+  const end = Buffer.concat([u32(0x06054b50), u16(0), u16(0), u16(1), u16(1), u32(cd.length), u32(local.length + raw.length), u16(0)]);
+  return Buffer.concat([local, raw, cd, end]);
+}
+
+/** A gzip stream of `mib` MiB of zeros. */
+export function gzipBomb(mib: number): Buffer {
+  const { raw, crc, size } = zeroDeflate(mib);
+  return Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), raw, u32(crc), u32(size % 2 ** 32)]);
+}
