@@ -3,6 +3,7 @@
  * path every request takes: indicator -> cache -> single-flight -> scheduler/governor -> provider
  * -> cache + history -> change events.
  */
+import { type ArchiveScanResult, type ContentScanOptions, ContentService } from '../archives/index.js';
 import { join } from 'node:path';
 import { CacheRotator, type CacheListPage, type CacheListQuery, openRedisCacheTier, type RedisCacheTier, TieredCache, type TieredCacheInfo } from '../cache/index.js';
 import { type Clock, systemClock } from '../clock/index.js';
@@ -81,6 +82,7 @@ export class Gateway {
   readonly #rotator: CacheRotator;
   readonly #reconciler: QuotaReconciler;
   readonly #scans: ScanService;
+  #content: ContentService | undefined;
   readonly #batches: BatchRunner;
   readonly #redisTier: RedisCacheTier | undefined;
   readonly #quotaPersistence: QuotaPersistence | undefined;
@@ -444,6 +446,20 @@ export class Gateway {
     return this.#scans.analysisItem(id);
   }
 
+  // ---- hostile content (src/archives, src/yara, src/fetch) ---------------------------------------
+
+  /** Hostile-content scans (archives, scan-from-URL, YARA), built on `lookup` and `scanFile`. */
+  get content(): ContentService {
+    this.#assertOpen();
+    this.#content ??= new ContentService(this);
+    return this.#content;
+  }
+
+  /** Scans an archive (or any file): members hashed in memory under limits, looked up by hash, YARA-scanned. */
+  scanArchive(input: string | { data: Uint8Array; name: string }, options: ContentScanOptions = {}): Promise<ArchiveScanResult> {
+    return this.content.scanArchive(input, options);
+  }
+
   /** Raw VirusTotal call for the VT-compatible surface (collections, relationships): through the scheduler. */
   async vtRaw(
     method: 'GET' | 'POST',
@@ -576,6 +592,7 @@ export class Gateway {
     if (this.#closed) return;
     this.#closed = true;
     this.#reconciler.stop();
+    this.#content?.close();
     await this.#batches.stop();
     for (const up of this.#upstreams.values()) await up.scheduler?.close();
     await Promise.allSettled([...this.#background]);
