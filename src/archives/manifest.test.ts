@@ -90,7 +90,7 @@ describe('shared archive corpus (MANIFEST)', { skip, concurrency: 2 }, () => {
     test(`${name}: traversal reported, good.txt still hashed`, async () => {
       const r = await scan(name);
       const f = r.findings.find((x) => x.kind === 'path_traversal');
-      assert.ok(f && f.path.includes('../../') && f.path.endsWith('tmp/evil.txt'));
+      assert.ok(f?.path.includes('../../') && f.path.endsWith('tmp/evil.txt'));
       assert.ok(r.members.some((m) => m.path === 'good.txt'));
       for (const m of r.members) assert.ok(!m.path.includes('..'));
     });

@@ -41,6 +41,8 @@ export interface ArchiveScanOptions {
   limits?: Partial<ArchiveLimits>;
   /** Upload members VirusTotal does not know (off by default: VirusTotal shares uploads with its partners). */
   uploadUnknown?: boolean;
+  /** With `uploadUnknown`: upload known members too (upload policy `always`). */
+  uploadAll?: boolean;
   /** How many lookups run at once. */
   lookupConcurrency?: number;
 }
@@ -248,16 +250,19 @@ export async function scanArchiveBuffer(
     kept.push({ result: self, data });
     members.push(self);
   }
-  await enrich(kept, options, deps);
-  return { archive: { path: displayPath, sha256: hashes.sha256, size: data.length, format }, members, findings, complete };
+  const lookupErrors = await enrich(kept, options, deps);
+  const result: ArchiveScanResult = { archive: { path: displayPath, sha256: hashes.sha256, size: data.length, format }, members, findings, complete };
+  if (lookupErrors > 0) result.lookupErrors = lookupErrors;
+  return result;
 }
 
 /** YARA on what was kept in memory, then one lookup per distinct hash, then uploads the caller opted into. */
-async function enrich(kept: Kept[], options: ArchiveScanOptions, deps: ArchiveScanDeps): Promise<void> {
+async function enrich(kept: Kept[], options: ArchiveScanOptions, deps: ArchiveScanDeps): Promise<number> {
   if (deps.yara) {
     for (const k of kept) if (k.data && k.result.depth === 0) k.result.yara = await deps.yara(k.data).catch(() => []);
   }
-  if (!deps.lookup) return;
+  if (!deps.lookup) return 0;
+  let failed = 0;
   const lookup = deps.lookup;
   const answers = new Map<string, Promise<LookupAnswer>>();
   const distinct = [...new Set(kept.map((k) => k.result.sha256))];
@@ -265,7 +270,10 @@ async function enrich(kept: Kept[], options: ArchiveScanOptions, deps: ArchiveSc
   const workers = Array.from({ length: Math.max(1, Math.min(options.lookupConcurrency ?? 4, distinct.length)) }, async () => {
     while (next < distinct.length) {
       const h = distinct[next++] as string;
-      const p = lookup(h).catch((): LookupAnswer => ({ verdict: 'unknown', detections: null }));
+      const p = lookup(h).catch((): LookupAnswer => {
+        failed++;
+        return { verdict: 'unknown', detections: null };
+      });
       answers.set(h, p);
       await p;
     }
@@ -276,12 +284,13 @@ async function enrich(kept: Kept[], options: ArchiveScanOptions, deps: ArchiveSc
     const a = await (answers.get(k.result.sha256) as Promise<LookupAnswer>);
     k.result.verdict = a.verdict;
     k.result.detections = a.detections;
-    if (options.uploadUnknown && deps.upload && a.verdict === 'not_found' && k.data && !uploaded.has(k.result.sha256)) {
+    if (options.uploadUnknown && deps.upload && (options.uploadAll || a.verdict === 'not_found') && k.data && !uploaded.has(k.result.sha256)) {
       uploaded.add(k.result.sha256);
       const id = await deps.upload(k.data, basename(k.result.path)).catch(() => null);
       if (id) k.result.analysisId = id;
     }
   }
+  return failed;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

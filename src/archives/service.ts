@@ -77,7 +77,7 @@ export class ContentService {
 
   #archiveOptions(options: ContentScanOptions): ArchiveScanOptions {
     const policy = options.uploads ?? (options.uploadUnknown ? 'unknown-only' : this.host.config.content.uploads);
-    return { ...options, uploadUnknown: policy !== 'never' };
+    return { ...options, uploadUnknown: policy !== 'never', uploadAll: policy === 'always' };
   }
 
   #deps(options: ContentScanOptions): ArchiveScanDeps {

@@ -60,6 +60,8 @@ export interface ArchiveScanResult {
   findings: Finding[];
   /** False when a limit, a password or damage kept part of the archive unread. */
   complete: boolean;
+  /** Lookups that failed (quota, upstream trouble); those members show verdict `unknown`. */
+  lookupErrors?: number;
 }
 
 export interface ArchiveLimits {
