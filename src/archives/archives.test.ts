@@ -144,4 +144,23 @@ describe('archive scanning (generated archives)', { concurrency: 2 }, () => {
     assert.deepEqual(uploads, ['unknown.txt']);
     assert.equal(opted.members.find((m) => m.path === 'unknown.txt')?.analysisId, 'analysis-unknown.txt');
   });
+
+  test('an unknown nested archive is uploaded whole even though its bytes were also descended', async () => {
+    const inner = makeZip([{ name: 'x.txt', data: txt('inner file') }]);
+    const sizes: number[] = [];
+    const r = await scanArchiveBuffer(
+      makeZip([{ name: 'inner.zip', data: inner, deflate: false }]),
+      'outer.zip',
+      { uploadUnknown: true },
+      {
+        lookup: async () => ({ verdict: 'not_found', detections: null }),
+        upload: async (d) => {
+          sizes.push(d.length);
+          return 'id';
+        },
+      },
+    );
+    assert.ok(r.members.some((m) => m.path === 'inner.zip!/x.txt'));
+    assert.deepEqual(sizes.sort((a, b) => a - b), [10, inner.length]);
+  });
 });

@@ -233,7 +233,9 @@ export async function scanArchiveBuffer(
         findings.push({ kind: 'limit', limit: 'depth', path, message: `nested ${inner} archive deeper than ${limits.maxDepth} levels; hashed, not opened` });
         continue;
       }
-      await visit({ data: bytes, format: inner, name: m.path, prefix: `${path}!/`, depth: level.depth + 1 });
+      // The level's bytes move to its worker; an upload still to come needs its own copy.
+      const own = got.upload === bytes ? bytes.slice() : bytes;
+      await visit({ data: own, format: inner, name: m.path, prefix: `${path}!/`, depth: level.depth + 1 });
     }
     for (const a of arrived) if (a.nested) waiting -= a.nested.length;
   };
@@ -252,6 +254,8 @@ export async function scanArchiveBuffer(
   }
   const lookupErrors = await enrich(kept, options, deps);
   const result: ArchiveScanResult = { archive: { path: displayPath, sha256: hashes.sha256, size: data.length, format }, members, findings, complete };
+  // The archive's own bytes are a scanned file too (a non-archive's matches sit on its one member).
+  if (format && deps.yara) result.archive.yara = await deps.yara(data).catch(() => []);
   if (lookupErrors > 0) result.lookupErrors = lookupErrors;
   return result;
 }

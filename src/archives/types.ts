@@ -55,7 +55,8 @@ export interface MemberResult {
 }
 
 export interface ArchiveScanResult {
-  archive: { path: string; sha256: string; size: number; format: ArchiveFormat | null };
+  /** `yara`: matches on the archive file itself, present when rules are configured. */
+  archive: { path: string; sha256: string; size: number; format: ArchiveFormat | null; yara?: YaraMatch[] };
   members: MemberResult[];
   findings: Finding[];
   /** False when a limit, a password or damage kept part of the archive unread. */

@@ -41,6 +41,7 @@ describe('local YARA rules', () => {
       assert.deepEqual(eicar.yara.map((y) => [y.rule, y.tags, y.offsets]), [['EICAR_Test_File', ['test', 'av'], [28]]]);
       assert.equal(eicar.yara[0]?.meta.description, 'EICAR test string');
       assert.deepEqual(r.members.find((m) => m.path.endsWith('clean.txt'))?.yara, []);
+      assert.deepEqual(r.archive.yara, [], 'the tar itself was scanned too (EICAR is deflated inside the zip)');
       if (hasYaraCli()) {
         // Debian's yara agrees on the same rule and bytes.
         const file = join(dir, 'eicar.com');
