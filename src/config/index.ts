@@ -54,6 +54,8 @@ export interface GatewayConfig {
     fetchTimeoutMs: number;
     /** Default upload policy for archive members and fetched files (VTG_UPLOADS). */
     uploads: 'never' | 'unknown-only' | 'always';
+    /** Per-token upload policy set by an admin (config file `content.tokenUploads`, by token name). */
+    tokenUploads: Record<string, 'never' | 'unknown-only' | 'always'>;
   };
   /** Where the config was read from, if a file was used. */
   configFile?: string;
@@ -257,6 +259,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
       fetchMaxBytes: (envNumber(env, 'VTG_FETCH_MAX_MB') ?? file.content?.fetchMaxMegabytes ?? 100) * 1024 * 1024,
       fetchTimeoutMs: (envNumber(env, 'VTG_FETCH_TIMEOUT') ?? file.content?.fetchTimeoutSeconds ?? 60) * 1000,
       uploads: uploadPolicy(nonEmpty(env.VTG_UPLOADS, file.content?.uploads) ?? 'never'),
+      tokenUploads: file.content?.tokenUploads ?? {},
     },
     configFile: existsSync(path) ? path : undefined,
   };

@@ -74,6 +74,7 @@ export const fileConfigSchema = z
         fetchMaxMegabytes: z.number().positive().optional(),
         fetchTimeoutSeconds: z.number().positive().optional(),
         uploads: z.enum(['never', 'unknown-only', 'always']).optional(),
+        tokenUploads: z.record(z.string(), z.enum(['never', 'unknown-only', 'always'])).optional(),
       })
       .strict()
       .optional(),

@@ -1,5 +1,6 @@
 /** Hostile content: archive scans, scan-from-URL (SSRF-guarded) and the local YARA rules. */
 import { z } from 'zod';
+import type { UploadPolicy } from '../../archives/index.js';
 import { FetchFailedError, FetchRefusedError } from '../../fetch/index.js';
 import { assertBudget } from '../budget.js';
 import { HttpError } from '../errors.js';
@@ -8,6 +9,17 @@ import type { Principal } from '../types.js';
 import { receiveUpload } from '../upload.js';
 
 const tenantOf = (p: Principal) => p.tokenId ?? 'local';
+
+/**
+ * The upload policy of one request: an admin's per-token setting (config `content.tokenUploads`)
+ * wins; a caller may opt in with upload_unknown unless its token is set to `never`.
+ */
+function uploadsFor(deps: { gateway: { config: { content: { tokenUploads: Record<string, UploadPolicy> } } } }, principal: Principal, asked: boolean): UploadPolicy | undefined {
+  const set = principal.tokenId ? deps.gateway.config.content.tokenUploads[principal.name] : undefined;
+  if (asked && set === 'never') throw new HttpError(403, 'UploadsNotAllowed', 'uploads are switched off for this token');
+  if (asked) return set === 'always' ? 'always' : 'unknown-only';
+  return set;
+}
 const passwordsOf = (raw: string | undefined) => (raw ? raw.split('\n').map((s) => s.trim()).filter(Boolean).slice(0, 32) : []);
 
 export const contentRoutes: RouteDef[] = [
@@ -35,7 +47,7 @@ export const contentRoutes: RouteDef[] = [
       try {
         const result = await deps.gateway.scanArchive(upload.path, {
           passwords: passwordsOf(upload.fields.password),
-          uploadUnknown: upload.fields.upload_unknown === 'true',
+          uploads: uploadsFor(deps, principal, upload.fields.upload_unknown === 'true'),
           tenant: tenantOf(principal),
           signal,
         });
@@ -66,7 +78,7 @@ export const contentRoutes: RouteDef[] = [
       try {
         const result = await deps.gateway.content.scanFetch(body.url, {
           passwords: body.passwords ?? [],
-          uploadUnknown: body.upload_unknown === true,
+          uploads: uploadsFor(deps, principal, body.upload_unknown === true),
           tenant: tenantOf(principal),
           signal,
         });
