@@ -175,15 +175,27 @@ function unzstd(): void {
   post({ t: 'done', n: 0, errors: [], archiveErrors, limit: sink.hit, passwordOk: true });
 }
 
+/** A 7z whose next header is an encoded header packed with AES (7-Zip's -mhe): names need the password. */
+function sevenZipHeaderEncrypted(d: Uint8Array): boolean {
+  if (d.length < 32) return false;
+  const view = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  const start = 32 + Number(view.getBigUint64(12, true));
+  const size = Number(view.getBigUint64(20, true));
+  if (!Number.isSafeInteger(start) || start >= d.length || d[start] !== 0x17) return false;
+  return Buffer.from(d.subarray(start, Math.min(d.length, start + size))).includes(Buffer.from([0x06, 0xf1, 0x07, 0x01]));
+}
+
 async function main(): Promise<void> {
   if (input.format === 'zstd') return unzstd();
   let { out, entries } = await list('');
   let headerPassword: string | null = null;
-  const headerEncrypted = out.some((l) => /Cannot open encrypted archive|encrypted archive\. Wrong password/i.test(l));
+  const headerEncrypted =
+    out.some((l) => /Cannot open encrypted archive|encrypted archive\. Wrong password/i.test(l)) || (input.format === '7z' && entries.length === 0 && sevenZipHeaderEncrypted(input.data));
   if (headerEncrypted) {
     for (const pw of input.passwords) {
       const r = await list(pw);
-      if (r.entries.length > 0 || !r.out.some((l) => /encrypted archive/i.test(l))) {
+      // opened: the listing reached its entries (an empty archive still prints the separator)
+      if (r.entries.length > 0 || r.out.includes('----------')) {
         ({ out, entries } = r);
         headerPassword = pw;
         break;
