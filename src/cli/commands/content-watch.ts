@@ -68,7 +68,7 @@ async function watchDir(ctx: CliContext, dir: string, flags: WatchFlags, factory
     const r: ArchiveScanResult = await content.scanArchive(path, { passwords: flags.password ?? [], uploadUnknown: flags.uploadUnknown === true });
     const bad = r.members.filter((m) => m.verdict === 'malicious');
     const yara = [...new Set(r.members.flatMap((m) => m.yara.map((y) => y.rule)))];
-    const line = { path, sha256, verdict: bad.length ? 'malicious' : (r.members.find((m) => m.verdict !== 'unknown')?.verdict ?? 'unknown'), members: r.members.length, findings: r.findings.length, yara };
+    const line = { path, sha256, verdict: bad.length ? 'malicious' : (r.members.find((m) => m.verdict !== 'unknown')?.verdict ?? 'unknown'), members: r.members.length, findings: r.findings.filter((f) => f.kind !== 'not_an_archive').length, yara };
     let done = '';
     if (bad.length && act) {
       done = await runAction(act, { path, sha256, verdict: 'malicious', detections: bad[0]?.detections ?? null, yara }, { webhookAllowlist: gwConfig, env: ctx.io.env }).catch((e) => `action failed: ${messageOf(e)}`);
