@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { type LookupAnswer, scanArchiveBuffer } from './index.js';
-import { makeAr, makeTar, makeZip, makeZstd } from './test-support/make.js';
+import { makeAr, makeCab, makeTar, makeZip, makeZstd } from './test-support/make.js';
 
 const txt = (s: string) => Buffer.from(s);
 const kinds = (r: { findings: Array<{ kind: string }> }) => r.findings.map((f) => f.kind).sort();
@@ -68,6 +68,20 @@ describe('archive scanning (generated archives)', { concurrency: 2 }, () => {
     assert.ok(r.members.some((m) => m.path === 'data.tar.zst' && m.type === 'zstd'));
     assert.ok(r.members.some((m) => m.path === 'data.tar.zst!/data.tar' && m.type === 'tar'));
     assert.ok(r.members.some((m) => m.path.endsWith('!/usr/bin/tool') && m.depth === 3 && m.type === 'script'));
+  });
+
+  test('cab: members hashed and typed by content', async () => {
+    const cab = makeCab([
+      { name: 'setup.inf', data: txt('[Version]\n') },
+      { name: 'payload.dat', data: txt('MZ\x90\x00 not really') },
+    ]);
+    const r = await scanArchiveBuffer(cab, 'x.bin');
+    assert.equal(r.archive.format, 'cab');
+    assert.equal(r.complete, true);
+    assert.deepEqual(r.members.map((m) => [m.path, m.type]), [
+      ['setup.inf', 'text'],
+      ['payload.dat', 'pe'],
+    ]);
   });
 
   test('entries limit stops the archive and keeps what was hashed', async () => {

@@ -151,3 +151,43 @@ export function gzipBomb(mib: number): Buffer {
   const { raw, crc, size } = zeroDeflate(mib);
   return Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), raw, u32(crc), u32(size % 2 ** 32)]);
 }
+
+/** A Microsoft CAB with one uncompressed folder (checksums left 0, which the format allows). */
+export function makeCab(files: Array<{ name: string; data: Uint8Array }>): Buffer {
+  const data = Buffer.concat(files.map((f) => Buffer.from(f.data)));
+  const names = files.map((f) => Buffer.from(`${f.name}\0`, 'latin1'));
+  const fileRecords = 16 * files.length + names.reduce((a, n) => a + n.length, 0);
+  const headerSize = 36;
+  const folderSize = 8;
+  const coffFiles = headerSize + folderSize;
+  const dataStart = coffFiles + fileRecords;
+  const total = dataStart + 8 + data.length;
+  const h = Buffer.alloc(headerSize);
+  h.write('MSCF', 0, 'latin1');
+  h.writeUInt32LE(total, 8);
+  h.writeUInt32LE(coffFiles, 16);
+  h.writeUInt8(3, 24); // version minor
+  h.writeUInt8(1, 25); // version major
+  h.writeUInt16LE(1, 26); // folders
+  h.writeUInt16LE(files.length, 28);
+  const folder = Buffer.alloc(folderSize);
+  folder.writeUInt32LE(dataStart, 0);
+  folder.writeUInt16LE(1, 4); // one CFDATA block
+  folder.writeUInt16LE(0, 6); // no compression
+  const recs: Buffer[] = [];
+  let offset = 0;
+  files.forEach((f, i) => {
+    const r = Buffer.alloc(16);
+    r.writeUInt32LE(f.data.length, 0);
+    r.writeUInt32LE(offset, 4);
+    r.writeUInt16LE(0, 8); // folder 0
+    r.writeUInt16LE(0x21, 10); // date
+    r.writeUInt16LE(0x20, 14); // attribs: archive
+    recs.push(r, names[i] as Buffer);
+    offset += f.data.length;
+  });
+  const block = Buffer.alloc(8);
+  block.writeUInt16LE(data.length, 4);
+  block.writeUInt16LE(data.length, 6);
+  return Buffer.concat([h, folder, ...recs, block, data]);
+}
