@@ -5,6 +5,7 @@ import { registerBatch } from './commands/batch.js';
 import { registerCache } from './commands/cache.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerConfig } from './commands/config.js';
+import { registerContent } from './commands/content.js';
 import { registerEnrich } from './commands/enrich.js';
 import { registerHistory } from './commands/history.js';
 import { registerLookup } from './commands/lookup.js';
@@ -71,6 +72,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
 
   registerLookup(program, ctx);
   registerScan(program, ctx);
+  registerContent(program, ctx);
   registerBatch(program, ctx);
   registerEnrich(program, ctx);
   registerQuota(program, ctx);

@@ -3,6 +3,7 @@
  * the services `openRuntime` composes (lookups, scans, batches, enrichment, tokens with budgets,
  * webhooks); it exposes services and views, never the store, the cache or repositories.
  */
+import { type ArchiveScanResult, type ContentScanOptions, ContentService } from '../archives/index.js';
 import type { CacheListPage, CacheListQuery, TieredCacheInfo } from '../cache/index.js';
 import type { Clock } from '../clock/index.js';
 import { VERSION } from '../common/index.js';
@@ -55,6 +56,7 @@ export class Gateway {
   /** The lookup service (cache, single-flight, scheduler, provider): what scans, batches and enrichment build on. */
   readonly lookups: LookupService;
   readonly #rt: Runtime;
+  #content: ContentService | undefined;
   #closed = false;
 
   private constructor(rt: Runtime) {
@@ -183,6 +185,20 @@ export class Gateway {
     return this.#rt.scans.analysisItem(id);
   }
 
+  // ---- hostile content (src/archives, src/yara, src/fetch) ---------------------------------------
+
+  /** Hostile-content scans (archives, scan-from-URL, YARA), built on `lookup` and `scanFile`. */
+  get content(): ContentService {
+    this.#assertOpen();
+    this.#content ??= new ContentService(this);
+    return this.#content;
+  }
+
+  /** Scans an archive (or any file): members hashed in memory under limits, looked up by hash, YARA-scanned. */
+  scanArchive(input: string | { data: Uint8Array; name: string }, options: ContentScanOptions = {}): Promise<ArchiveScanResult> {
+    return this.content.scanArchive(input, options);
+  }
+
   /** Raw VirusTotal call for the VT-compatible surface (collections, relationships): through the scheduler. */
   vtRaw(
     method: 'GET' | 'POST',
@@ -298,6 +314,7 @@ export class Gateway {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#content?.close();
     await this.#rt.close();
   }
 

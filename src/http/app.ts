@@ -14,6 +14,7 @@ import { createLogger, createScrubber } from './logging.js';
 import { HttpMetrics } from './metrics.js';
 import { familyOf, type RouteDef, register, toHonoPath } from './route.js';
 import { batchRoutes } from './routes/batch.js';
+import { contentRoutes } from './routes/content.js';
 import { docsRoutes } from './routes/docs.js';
 import { historyRoutes } from './routes/history.js';
 import { lookupRoutes } from './routes/lookup.js';
@@ -32,6 +33,7 @@ export function routeTable(): RouteDef[] {
     ...opsRoutes,
     ...lookupRoutes,
     ...scanRoutes,
+    ...contentRoutes,
     ...historyRoutes,
     ...batchRoutes,
     ...webhookRoutes,
