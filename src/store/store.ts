@@ -10,6 +10,7 @@ import { MIGRATIONS } from './db/migrations.js';
 import { defaultDataDir } from './data-dir.js';
 import { HistoryRepository } from './history/repository.js';
 import { KvRepository } from './kv/repository.js';
+import { SearchRepository } from './search/repository.js';
 import { TokenRepository } from './tokens/repository.js';
 import { WebhookRepository } from './webhooks/repository.js';
 
@@ -43,6 +44,7 @@ export class Store {
   readonly webhooks: WebhookRepository;
   readonly tokens: TokenRepository;
   readonly kv: KvRepository;
+  readonly search: SearchRepository;
   /** Schema versions applied by this open (empty when the file was already current). */
   readonly migrated: readonly number[];
   readonly #db: Db;
@@ -58,6 +60,7 @@ export class Store {
     this.webhooks = new WebhookRepository(db, clock);
     this.tokens = new TokenRepository(db, clock);
     this.kv = new KvRepository(db, clock);
+    this.search = new SearchRepository(db);
   }
 
   /** Opens (creating and migrating when needed) the store's SQLite file. */

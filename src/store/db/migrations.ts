@@ -1,4 +1,5 @@
 import type { Dialect } from './dialect.js';
+import { SEARCH_MIGRATION } from '../search/migration.js';
 
 /** One schema step. Applied once, in its own transaction, in version order. Never edit a released one: add a new one. */
 export interface Migration {
@@ -155,4 +156,5 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  SEARCH_MIGRATION,
 ];

@@ -1,0 +1,84 @@
+/** SQL for one search: the WHERE clause from the filters, the keyset cursor and the ORDER BY. */
+import type { Condition } from '../db/where.js';
+import { where } from '../db/where.js';
+import type { SearchQuery, SearchSort } from './types.js';
+
+const SORT_COLUMN: Record<SearchSort, string> = {
+  last_seen: 's.last_seen',
+  first_seen: 's.first_seen',
+  detections: 's.detections',
+  indicator: 's.indicator',
+};
+
+interface Cursor {
+  v: number | string;
+  k: string;
+  i: string;
+}
+
+export function encodeCursor(v: number | string, k: string, i: string): string {
+  return Buffer.from(JSON.stringify({ v, k, i } satisfies Cursor)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Cursor>;
+    if ((typeof c.v === 'number' || typeof c.v === 'string') && typeof c.k === 'string' && typeof c.i === 'string') return c as Cursor;
+  } catch {
+    // fall through
+  }
+  throw new RangeError('invalid search cursor');
+}
+
+/** LIKE pattern for a substring, with `\` as the escape character. */
+export function likeSubstring(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}
+
+export function filterConditions(q: SearchQuery): Condition[] {
+  const verdicts = q.verdict === undefined ? [] : Array.isArray(q.verdict) ? q.verdict : [q.verdict];
+  return [
+    q.since !== undefined && ['s.last_seen >= ?', q.since],
+    q.until !== undefined && ['s.last_seen <= ?', q.until],
+    q.kind !== undefined && ['s.kind = ?', q.kind],
+    verdicts.length > 0 && [`s.verdict IN (${verdicts.map(() => '?').join(', ')})`, ...verdicts],
+    q.minDetections !== undefined && q.minDetections > 0 && ['s.detections >= ?', q.minDetections],
+    q.label !== undefined && q.label !== '' && ["s.threat_label LIKE ? ESCAPE '\\'", likeSubstring(q.label)],
+    q.provider !== undefined && ['s.providers LIKE ?', `%,${q.provider},%`],
+    q.tag !== undefined && ['(s.kind, s.indicator_id) IN (SELECT kind, indicator_id FROM search_tags WHERE tag = ?)', q.tag],
+    q.source !== undefined && ['(s.kind, s.indicator_id) IN (SELECT kind, indicator_id FROM search_sources WHERE source = ?)', q.source],
+    q.q !== undefined && q.q !== '' && ["(s.indicator LIKE ? ESCAPE '\\' OR s.names LIKE ? ESCAPE '\\')", likeSubstring(q.q), likeSubstring(q.q)],
+    q.after !== undefined && ['s.updated_seq > ?', q.after],
+  ];
+}
+
+export interface PageSql {
+  sql: string;
+  params: unknown[];
+  countSql: string;
+  countParams: unknown[];
+  column: string;
+}
+
+export function pageSql(q: SearchQuery, columns: string, limit: number): PageSql {
+  const sort = q.sort ?? 'last_seen';
+  const column = SORT_COLUMN[sort];
+  if (!column) throw new RangeError(`unknown sort ${String(sort)}`);
+  const desc = (q.order ?? (sort === 'indicator' ? 'asc' : 'desc')) === 'desc';
+  const filters = filterConditions(q);
+  const count = where(filters);
+  const conditions = [...filters];
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor);
+    conditions.push([`(${column}, s.kind, s.indicator_id) ${desc ? '<' : '>'} (?, ?, ?)`, c.v, c.k, c.i]);
+  }
+  const w = where(conditions);
+  const dir = desc ? 'DESC' : 'ASC';
+  return {
+    sql: `SELECT ${columns} FROM search_index s${w.sql} ORDER BY ${column} ${dir}, s.kind ${dir}, s.indicator_id ${dir} LIMIT ?`,
+    params: [...w.params, limit],
+    countSql: `SELECT COUNT(*) AS n FROM search_index s${count.sql}`,
+    countParams: count.params,
+    column: column.slice(2),
+  };
+}
