@@ -45,6 +45,10 @@ import type {
 } from './types.js';
 import { buildUpstreams, type Upstream } from './upstreams.js';
 import { VERSION } from './version.js';
+import { type RelatedGraph, type RelatedOptions, relatedGraph } from '../correlation/index.js';
+import { type ExportOptions, type ExportStream, exportIndicators } from '../exports/index.js';
+import { searchIndicators } from '../search/index.js';
+import type { SearchPage, SearchQuery } from '../store/index.js';
 
 export interface GatewayOptions {
   /** Default: `loadConfig()` (env and config file). */
@@ -393,6 +397,19 @@ export class Gateway {
 
   changes(options: { limit?: number; since?: number } = {}): Change[] {
     return this.store.history.changes({ limit: options.limit ?? 50, since: options.since });
+  }
+
+  /** Search, correlation and exports over the cache and history (issue #15): they never spend quota. */
+  search(query: SearchQuery = {}): SearchPage {
+    return searchIndicators(this.store.search, query);
+  }
+
+  related(input: string, options: RelatedOptions = {}): RelatedGraph {
+    return relatedGraph(this.store.search, input, options);
+  }
+
+  export(options: ExportOptions): ExportStream {
+    return exportIndicators(this.store.search, { now: this.clock.now(), ...options });
   }
 
   cacheInfo(): TieredCacheInfo {

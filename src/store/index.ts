@@ -62,3 +62,4 @@ export { SearchRepository } from './search/repository.js';
 export { permalinkOf } from './search/derive.js';
 export { SEVERITY, VERDICTS, isVerdict } from './search/severity.js';
 export type { EdgeRecord, FileHashes, IndicatorRecord, ProviderRecord, SearchPage, SearchQuery, SearchSort } from './search/types.js';
+export type { SearchSummary } from './search/summary.js';

@@ -10,7 +10,9 @@ import { decodeReport } from '../cache-entries/codec.js';
 import type { Db } from '../db/connection.js';
 import { StatementCache } from '../db/statements.js';
 import { type Derived, derive, permalinkOf } from './derive.js';
-import { encodeCursor, pageSql } from './query.js';
+import { encodeCursor, filterConditions, pageSql } from './query.js';
+import { type SearchSummary, summarize } from './summary.js';
+import { where } from '../db/where.js';
 import { SEVERITY } from './severity.js';
 import type { EdgeRecord, FileHashes, IndicatorRecord, ProviderRecord, SearchPage, SearchQuery } from './types.js';
 
@@ -266,6 +268,17 @@ export class SearchRepository {
   count(query: SearchQuery = {}): number {
     const p = pageSql({ ...query, cursor: undefined }, INDEX_COLUMNS, 1);
     return (this.#s.get(p.countSql).get(...p.countParams) as { n: number }).n;
+  }
+
+  /** Whether one indicator matches the filters (exports link only to indicators they contain). */
+  matches(query: SearchQuery, kind: IndicatorKind, id: string): boolean {
+    const w = where([...filterConditions(query), ['s.kind = ? AND s.indicator_id = ?', kind, this.canonicalId(kind, id)]]);
+    return this.#s.get(`SELECT 1 AS hit FROM search_index s${w.sql}`).get(...w.params) !== undefined;
+  }
+
+  /** Counts, time range, detections over time and upstream answers for reports. */
+  summary(query: SearchQuery = {}): SearchSummary {
+    return summarize(this.#s, query);
   }
 
   feedCursor(): number {
