@@ -115,7 +115,7 @@ export function derive(report: Report): Derived {
     const push = (v: unknown) => {
       if (typeof v === 'string' && v !== '' && v.length < 512 && !seen.has(v) && names.length < MAX_NAMES) {
         seen.add(v);
-        names.push(v.replace(/[\r\n]+/g, ' '));
+        names.push(v);
       }
     };
     push(a.meaningful_name);

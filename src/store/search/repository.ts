@@ -213,7 +213,7 @@ export class SearchRepository {
     const providers = `,${rows.map((p) => p.provider).join(',')},`;
     this.#s
       .get(SQL.putIndex)
-      .run(kind, id, indicator, verdict, SEVERITY[verdict], detections, engines, label, extra.names.join('\n'), `,${extra.tags.join(',')},`, providers, extra.hashes ? JSON.stringify(extra.hashes) : null, extra.at, extra.at, this.#nextSeq());
+      .run(kind, id, indicator, verdict, SEVERITY[verdict], detections, engines, label, extra.names.length > 0 ? JSON.stringify(extra.names) : '', `,${extra.tags.join(',')},`, providers, extra.hashes ? JSON.stringify(extra.hashes) : null, extra.at, extra.at, this.#nextSeq());
   }
 
   #indexObservation(o: ObsRow): void {
@@ -319,7 +319,7 @@ export class SearchRepository {
       detections: r.detections,
       engines: r.engines,
       threatLabel: r.threat_label,
-      names: r.names === '' ? [] : r.names.split('\n'),
+      names: r.names === '' ? [] : (JSON.parse(r.names) as string[]),
       tags: r.tags.split(',').filter((t) => t !== ''),
       hashes: r.hashes ? (JSON.parse(r.hashes) as FileHashes) : null,
       permalink: hasVt ? permalinkOf(r.kind, r.indicator_id, r.indicator) : null,
