@@ -113,6 +113,7 @@ export async function* stixChunks(records: Iterable<IndicatorRecord>, ctx: StixC
   yield `{"type":"bundle","id":"bundle--${randomUUID()}","objects":[\n${JSON.stringify(identity)}`;
   const emitted = new Set<string>();
   const malware = new Set<string>();
+  const relations = new Set<string>();
   const emit = function* (o: StixObject): Generator<string> {
     yield `,\n${JSON.stringify(o)}`;
   };
@@ -169,25 +170,31 @@ export async function* stixChunks(records: Iterable<IndicatorRecord>, ctx: StixC
         where_sighted_refs: [createdBy],
       });
     }
+    // links out of and into this indicator; the other end is emitted as an SCO when it is not yet in the bundle
     for (const e of ctx.edges(r)) {
-      if (e.src.kind !== r.kind || e.src.id !== r.id) continue;
-      const dst = scoOf(e.dst.kind, e.dst.id, e.dst.value, e.dst.kind === 'file' ? ctx.hashes(e.dst.kind, e.dst.id) : null);
-      if (!emitted.has(dst.id)) {
-        emitted.add(dst.id);
-        yield* emit(dst);
+      const outgoing = e.src.kind === r.kind && e.src.id === r.id;
+      const other = outgoing ? e.dst : e.src;
+      const neighbour = scoOf(other.kind, other.id, other.value, other.kind === 'file' ? ctx.hashes(other.kind, other.id) : null);
+      const [from, to] = outgoing ? [sco, neighbour] : [neighbour, sco];
+      const relId = `relationship--${uuidv5(VTG_NAMESPACE, `${e.relation}|${from.id}|${to.id}`)}`;
+      if (relations.has(relId)) continue;
+      relations.add(relId);
+      if (!emitted.has(neighbour.id)) {
+        emitted.add(neighbour.id);
+        yield* emit(neighbour);
       }
       const at = ts(e.at);
       yield* emit({
         type: 'relationship',
         spec_version: '2.1',
-        id: `relationship--${uuidv5(VTG_NAMESPACE, `${e.relation}|${sco.id}|${dst.id}`)}`,
+        id: relId,
         created_by_ref: createdBy,
         created: at,
         modified: at,
         relationship_type: relationshipType(e.relation),
         description: `${e.relation} (${evidenceText(e)})`.slice(0, 2000),
-        source_ref: sco.id,
-        target_ref: dst.id,
+        source_ref: from.id,
+        target_ref: to.id,
       });
     }
     if (++n % 200 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
