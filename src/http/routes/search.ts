@@ -80,7 +80,7 @@ export const searchRoutes: RouteDef[] = [
         'Cache-Control': 'no-cache',
       };
       const inm = c.req.header('if-none-match');
-      if (inm && inm.split(',').some((t) => t.trim() === stream.etag || t.trim() === '*')) return new Response(null, { status: 304, headers });
+      if (inm?.split(',').some((t) => t.trim() === stream.etag || t.trim() === '*')) return new Response(null, { status: 304, headers });
       headers['Content-Type'] = stream.contentType;
       headers['Content-Disposition'] = `attachment; filename="vtg-export.${stream.extension}"`;
       return new Response(streamBody(stream), { status: 200, headers });
