@@ -319,8 +319,10 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
       emit();
     },
   });
+  const correlationRun = new Date(gateway.clock.now()).toISOString().slice(0, 10);
   for await (const session of buildSessions(events, builder)) {
     sessions.push(session);
+    if (!options.dryRun) gateway.recordCowrieSession(session, correlationRun);
     collector.add(session);
   }
   syncRead();

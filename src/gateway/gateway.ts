@@ -46,6 +46,8 @@ import type {
 import { buildUpstreams, type Upstream } from './upstreams.js';
 import { VERSION } from './version.js';
 import { type RelatedGraph, type RelatedOptions, relatedGraph } from '../correlation/index.js';
+import { recordCowrieSession } from '../correlation/cowrie.js';
+import type { CowrieSession } from '../cowrie/sessions.js';
 import { type ExportOptions, type ExportStream, exportIndicators } from '../exports/index.js';
 import { searchIndicators } from '../search/index.js';
 import type { SearchPage, SearchQuery } from '../store/index.js';
@@ -410,6 +412,11 @@ export class Gateway {
 
   export(options: ExportOptions): ExportStream {
     return exportIndicators(this.store.search, { now: this.clock.now(), ...options });
+  }
+
+  /** Records a Cowrie session's links (IP -> URL -> file) and tags its indicators `cowrie:<run>`. */
+  recordCowrieSession(session: CowrieSession, run: string): number {
+    return recordCowrieSession(this.store.search, session, run);
   }
 
   cacheInfo(): TieredCacheInfo {
