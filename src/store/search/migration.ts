@@ -61,6 +61,7 @@ export const SEARCH_MIGRATION: Migration = {
       indicator_id TEXT NOT NULL,
       PRIMARY KEY (tag, kind, indicator_id)
     )`,
+    'CREATE INDEX search_tags_indicator ON search_tags (kind, indicator_id)',
     `CREATE TABLE search_sources (
       source TEXT NOT NULL,
       kind TEXT NOT NULL,

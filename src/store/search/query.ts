@@ -45,11 +45,27 @@ export function filterConditions(q: SearchQuery): Condition[] {
     q.minDetections !== undefined && q.minDetections > 0 && ['s.detections >= ?', q.minDetections],
     q.label !== undefined && q.label !== '' && ["s.threat_label LIKE ? ESCAPE '\\'", likeSubstring(q.label)],
     q.provider !== undefined && ['s.providers LIKE ?', `%,${q.provider},%`],
-    q.tag !== undefined && ['(s.kind, s.indicator_id) IN (SELECT kind, indicator_id FROM search_tags WHERE tag = ?)', q.tag],
-    q.source !== undefined && ['(s.kind, s.indicator_id) IN (SELECT kind, indicator_id FROM search_sources WHERE source = ?)', q.source],
     q.q !== undefined && q.q !== '' && ["(s.indicator LIKE ? ESCAPE '\\' OR s.names LIKE ? ESCAPE '\\')", likeSubstring(q.q), likeSubstring(q.q)],
     q.after !== undefined && ['s.updated_seq > ?', q.after],
   ];
+}
+
+/**
+ * `FROM search_index s` plus a join per tag or source filter: the planner can then start from the
+ * few rows carrying that tag or source (their primary keys lead with it) instead of scanning the index.
+ */
+export function fromClause(q: SearchQuery): { sql: string; params: unknown[] } {
+  let sql = ' FROM search_index s';
+  const params: unknown[] = [];
+  if (q.tag !== undefined) {
+    sql += ' JOIN search_tags t ON t.tag = ? AND t.kind = s.kind AND t.indicator_id = s.indicator_id';
+    params.push(q.tag);
+  }
+  if (q.source !== undefined) {
+    sql += ' JOIN search_sources src ON src.source = ? AND src.kind = s.kind AND src.indicator_id = s.indicator_id';
+    params.push(q.source);
+  }
+  return { sql, params };
 }
 
 export interface PageSql {
@@ -73,12 +89,13 @@ export function pageSql(q: SearchQuery, columns: string, limit: number): PageSql
     conditions.push([`(${column}, s.kind, s.indicator_id) ${desc ? '<' : '>'} (?, ?, ?)`, c.v, c.k, c.i]);
   }
   const w = where(conditions);
+  const from = fromClause(q);
   const dir = desc ? 'DESC' : 'ASC';
   return {
-    sql: `SELECT ${columns} FROM search_index s${w.sql} ORDER BY ${column} ${dir}, s.kind ${dir}, s.indicator_id ${dir} LIMIT ?`,
-    params: [...w.params, limit],
-    countSql: `SELECT COUNT(*) AS n FROM search_index s${count.sql}`,
-    countParams: count.params,
+    sql: `SELECT ${columns}${from.sql}${w.sql} ORDER BY ${column} ${dir}, s.kind ${dir}, s.indicator_id ${dir} LIMIT ?`,
+    params: [...from.params, ...w.params, limit],
+    countSql: `SELECT COUNT(*) AS n${from.sql}${count.sql}`,
+    countParams: [...from.params, ...count.params],
     column: column.slice(2),
   };
 }

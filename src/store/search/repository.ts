@@ -10,7 +10,7 @@ import { decodeReport } from '../cache-entries/codec.js';
 import type { Db } from '../db/connection.js';
 import { StatementCache } from '../db/statements.js';
 import { type Derived, derive, permalinkOf } from './derive.js';
-import { encodeCursor, filterConditions, pageSql } from './query.js';
+import { encodeCursor, filterConditions, fromClause, pageSql } from './query.js';
 import { type SearchSummary, summarize } from './summary.js';
 import { where } from '../db/where.js';
 import { SEVERITY } from './severity.js';
@@ -273,7 +273,8 @@ export class SearchRepository {
   /** Whether one indicator matches the filters (exports link only to indicators they contain). */
   matches(query: SearchQuery, kind: IndicatorKind, id: string): boolean {
     const w = where([...filterConditions(query), ['s.kind = ? AND s.indicator_id = ?', kind, this.canonicalId(kind, id)]]);
-    return this.#s.get(`SELECT 1 AS hit FROM search_index s${w.sql}`).get(...w.params) !== undefined;
+    const from = fromClause(query);
+    return this.#s.get(`SELECT 1 AS hit${from.sql}${w.sql}`).get(...from.params, ...w.params) !== undefined;
   }
 
   /** Counts, time range, detections over time and upstream answers for reports. */

@@ -3,7 +3,7 @@ import type { IndicatorKind } from '../../indicators/index.js';
 import type { ProviderName, Verdict } from '../../providers/types.js';
 import type { StatementCache } from '../db/statements.js';
 import { where } from '../db/where.js';
-import { filterConditions } from './query.js';
+import { filterConditions, fromClause } from './query.js';
 import type { SearchQuery } from './types.js';
 
 const DAY = 86_400_000;
@@ -23,7 +23,8 @@ export interface SearchSummary {
 
 export function summarize(s: StatementCache, q: SearchQuery): SearchSummary {
   const w = where(filterConditions({ ...q, cursor: undefined }));
-  const groups = s.get(`SELECT s.kind AS kind, s.verdict AS verdict, COUNT(*) AS n, MIN(s.first_seen) AS first, MAX(s.last_seen) AS last FROM search_index s${w.sql} GROUP BY s.kind, s.verdict`).all(...w.params) as Array<{ kind: IndicatorKind; verdict: Verdict; n: number; first: number; last: number }>;
+  const from = fromClause(q);
+  const groups = s.get(`SELECT s.kind AS kind, s.verdict AS verdict, COUNT(*) AS n, MIN(s.first_seen) AS first, MAX(s.last_seen) AS last${from.sql}${w.sql} GROUP BY s.kind, s.verdict`).all(...from.params, ...w.params) as Array<{ kind: IndicatorKind; verdict: Verdict; n: number; first: number; last: number }>;
   const out: SearchSummary = { total: 0, byKind: {}, byVerdict: {}, firstSeen: null, lastSeen: null, timeline: [], answersByProvider: {} };
   for (const g of groups) {
     out.total += g.n;
