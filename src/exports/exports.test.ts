@@ -40,6 +40,10 @@ test('search: filters, counts, cursor pages; bad input is a 400', async () => {
     assert.equal(r.status, 400, bad);
     assert.ok(r.body.error.code, bad);
   }
+  const job = t.gateway.createBatch(['example.org', EICAR_MD5]);
+  await t.gateway.runBatch(job.id);
+  const batch = await call(t.url, `/api/search?source=batch:${job.id}&sort=indicator`);
+  assert.deepEqual(batch.body.items.map((i: { indicator: string }) => i.indicator), [EICAR_SHA256, 'example.org'], 'a batch id is a source');
   const upstream = t.gateway.stats();
   await call(t.url, '/api/search?q=x');
   assert.deepEqual(t.gateway.stats().upstreamCalls, upstream.upstreamCalls, 'search spends no quota');
