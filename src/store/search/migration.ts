@@ -29,11 +29,13 @@ export const SEARCH_MIGRATION: Migration = {
       updated_seq ${d.bigint} NOT NULL,
       PRIMARY KEY (kind, indicator_id)
     )`,
+    // each sort key is followed by (kind, indicator_id), the cursor's tie-breakers, so a page is an index range
     'CREATE INDEX search_index_last ON search_index (last_seen, kind, indicator_id)',
-    'CREATE INDEX search_index_kind_last ON search_index (kind, last_seen)',
-    'CREATE INDEX search_index_verdict_last ON search_index (verdict, last_seen)',
-    'CREATE INDEX search_index_detections ON search_index (detections, last_seen)',
     'CREATE INDEX search_index_first ON search_index (first_seen, kind, indicator_id)',
+    'CREATE INDEX search_index_detections ON search_index (detections, kind, indicator_id)',
+    'CREATE INDEX search_index_value ON search_index (indicator, kind, indicator_id)',
+    'CREATE INDEX search_index_kind_last ON search_index (kind, last_seen, indicator_id)',
+    'CREATE INDEX search_index_verdict_last ON search_index (verdict, last_seen, kind, indicator_id)',
     'CREATE INDEX search_index_label ON search_index (threat_label)',
     'CREATE INDEX search_index_updated ON search_index (updated_seq)',
     `CREATE TABLE search_providers (
