@@ -20,6 +20,9 @@ interface Result {
   bytes: number;
   seconds: number;
   maxRssMb: number;
+  /** RSS once the first tenth of the output was produced, and the highest seen after that (streamed modes). */
+  earlyRssMb?: number;
+  lateRssMb?: number;
 }
 
 async function child(dir: string, mode: string): Promise<void> {
@@ -27,6 +30,8 @@ async function child(dir: string, mode: string): Promise<void> {
   const started = performance.now();
   let bytes = 0;
   let rows = 0;
+  let early: number | undefined;
+  let late: number | undefined;
   if (mode === 'whole') {
     // baseline: every record in memory, then one document
     const all = [...store.search.iterate({}, 1000)];
@@ -35,9 +40,18 @@ async function child(dir: string, mode: string): Promise<void> {
   } else {
     const stream = exportIndicators(store.search, { format: mode as ExportFormat });
     rows = stream.total;
-    for await (const chunk of stream.chunks) bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    const expected = Number(process.argv[process.argv.indexOf('--child') + 3] ?? 0);
+    let n = 0;
+    for await (const chunk of stream.chunks) {
+      bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+      if (++n % 10 === 0 || chunk.length > 100_000) {
+        const rss = process.memoryUsage.rss() / 1048576;
+        if (early === undefined && bytes >= expected / 10) early = rss;
+        else if (early !== undefined) late = Math.max(late ?? 0, rss);
+      }
+    }
   }
-  const result: Result = { rows, bytes, seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  const result: Result = { rows, bytes, seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, ...(early !== undefined ? { earlyRssMb: early } : {}), ...(late !== undefined ? { lateRssMb: late } : {}) };
   process.stdout.write(JSON.stringify(result));
   store.close();
 }
@@ -59,8 +73,9 @@ async function main(): Promise<void> {
     store.search.sync();
     console.log(`filled ${n} indicators in ${fillSeconds.toFixed(1)} s; index built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     store.close();
+    const sizes: Record<string, number> = {};
     const run = (mode: string): Result => {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', dir, mode], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', dir, mode, String(sizes[mode] ?? 0)], { encoding: 'utf8', maxBuffer: 1 << 20 });
       if (r.status !== 0) throw new Error(`child ${mode} failed: ${r.stderr}`);
       return JSON.parse(r.stdout) as Result;
     };
@@ -69,9 +84,11 @@ async function main(): Promise<void> {
     const line = (name: string, r: Result) => console.log(`${name.padEnd(26)} ${String(r.rows).padStart(8)} ${(r.bytes / 1e6).toFixed(1).padStart(8)} ${Math.round(r.rows / r.seconds).toString().padStart(9)} ${`${r.maxRssMb.toFixed(0)} MB`.padStart(10)}`);
     line('baseline: whole in memory', base);
     for (const f of formats) {
+      sizes[f] = f === 'csv' ? base.bytes / 2 : base.bytes; // a guess of the output size, for the early sample
       const r = run(f);
       line(`streamed ${f}`, r);
-      console.log(`${''.padEnd(26)} peak RSS ${(r.maxRssMb / base.maxRssMb).toFixed(2)}x the baseline's`);
+      const growth = r.earlyRssMb && r.lateRssMb ? `; RSS after the first tenth ${r.earlyRssMb.toFixed(0)} MB, highest later ${r.lateRssMb.toFixed(0)} MB` : '';
+      console.log(`${''.padEnd(26)} peak RSS ${(r.maxRssMb / base.maxRssMb).toFixed(2)}x the baseline's${growth}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
