@@ -23,7 +23,7 @@ const SQL = {
   state: 'SELECT value FROM search_state WHERE name = ?',
   setState: 'INSERT INTO search_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
   cacheRows: 'SELECT seq, report FROM cache_entries WHERE seq > ? ORDER BY seq LIMIT ?',
-  obsRows: 'SELECT seq, provider, kind, indicator_id, indicator, at, verdict, detections, threat_label FROM observations WHERE seq > ? ORDER BY seq LIMIT ?',
+  obsRows: 'SELECT seq, provider, kind, indicator_id, indicator, at, verdict, detections, threat_label, reputation, stats FROM observations WHERE seq > ? ORDER BY seq LIMIT ?',
   batchRows: 'SELECT rowid AS rid, job_id, kind, indicator_id FROM batch_items WHERE rowid > ? ORDER BY rowid LIMIT ?',
   alias: 'SELECT indicator_id FROM search_aliases WHERE kind = ? AND alias_id = ?',
   putAlias: 'INSERT INTO search_aliases (kind, alias_id, indicator_id) VALUES (?, ?, ?) ON CONFLICT (kind, alias_id) DO UPDATE SET indicator_id = excluded.indicator_id',
@@ -100,6 +100,8 @@ interface ObsRow {
   verdict: Verdict;
   detections: number | null;
   threat_label: string | null;
+  reputation: number | null;
+  stats: string | null;
 }
 
 function toEdge(r: EdgeRow): EdgeRecord {
@@ -222,8 +224,10 @@ export class SearchRepository {
     const fetched = this.#s.get(SQL.providerFetched).get(o.kind, id, o.provider) as { fetched_at: number } | undefined;
     if (!fetched || fetched.fetched_at < o.at) {
       // history knows an answer the cache no longer holds (rotated out) or never held: index it from the observation
-      const record: ProviderRecord = { provider: o.provider, found: o.verdict !== 'not_found', verdict: o.verdict, detections: o.detections, engines: null, threatLabel: o.threat_label, reputation: null, stats: null, lastAnalysisAt: null, firstSeenAt: null, fetchedAt: o.at };
-      this.#s.get(SQL.putProvider).run(o.kind, id, o.provider, o.verdict, o.detections, null, o.threat_label, o.at, JSON.stringify(record));
+      const stats = o.stats ? (JSON.parse(o.stats) as ProviderRecord['stats']) : null;
+      const engines = stats?.engines ?? null;
+      const record: ProviderRecord = { provider: o.provider, found: o.verdict !== 'not_found', verdict: o.verdict, detections: o.detections, engines, threatLabel: o.threat_label, reputation: o.reputation, stats, lastAnalysisAt: null, firstSeenAt: null, fetchedAt: o.at };
+      this.#s.get(SQL.putProvider).run(o.kind, id, o.provider, o.verdict, o.detections, engines, o.threat_label, o.at, JSON.stringify(record));
       this.#recompute(o.kind, id, existing?.indicator ?? o.indicator, { names: [], tags: [], hashes: null, at: o.at });
     }
     this.#s.get(SQL.seen).run(o.at, o.at, this.#nextSeq(), o.kind, id);
