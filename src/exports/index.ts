@@ -8,7 +8,8 @@ import type { IndicatorRecord, SearchQuery, SearchRepository } from '../store/in
 import { csvHeader, csvRow } from './csv.js';
 import { iocChunks } from './ioc.js';
 import { mispChunks } from './misp.js';
-import { pdfChunks, scopeText } from './pdf.js';
+import type { PdfInput } from './pdf.js';
+import { scopeText } from './scope.js';
 import { stixChunks } from './stix.js';
 import { CONTENT_TYPES, type ExportOptions, type ExportStream } from './types.js';
 
@@ -43,6 +44,12 @@ async function* lines(records: Iterable<IndicatorRecord>, head: string, row: (r:
 function publicRecord(r: IndicatorRecord): Omit<IndicatorRecord, 'seq'> {
   const { seq: _seq, ...rest } = r;
   return rest;
+}
+
+/** pdfkit is loaded only when a PDF is asked for (it is the heaviest module here). */
+async function* lazyPdf(input: PdfInput): AsyncGenerator<Uint8Array> {
+  const { pdfChunks } = await import('./pdf.js');
+  yield* pdfChunks(input);
 }
 
 /** Starts an export. The index is brought up to date first; the chunks are produced as they are read. */
@@ -83,7 +90,7 @@ export function exportIndicators(repo: SearchRepository, options: ExportOptions)
       const summary = repo.summary(query);
       const verdict = query.verdict ?? ['malicious', 'suspicious'];
       const top = repo.search({ ...query, verdict, sort: 'detections', limit: 20 }, { count: false }).items.filter((r) => r.verdict === 'malicious' || r.verdict === 'suspicious');
-      chunks = pdfChunks({ producer, now, query, summary, top, appendix: records(), appendixRows: 1000, ...(options.quota ? { quota: options.quota } : {}) });
+      chunks = lazyPdf({ producer, now, query, summary, top, appendix: records(), appendixRows: 1000, ...(options.quota ? { quota: options.quota } : {}) });
       break;
     }
     default:

@@ -5,6 +5,7 @@
  */
 import PDFDocument from 'pdfkit';
 import type { IndicatorRecord, SearchQuery, SearchSummary } from '../store/index.js';
+import { scopeText } from './scope.js';
 
 export interface PdfInput {
   producer: string;
@@ -19,19 +20,6 @@ export interface PdfInput {
 
 const day = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().slice(0, 10) : '-');
 const time = (ms: number | null | undefined) => (ms ? `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC` : '-');
-
-export function scopeText(q: SearchQuery): string {
-  const parts: string[] = [];
-  if (q.kind) parts.push(`kind ${q.kind}`);
-  if (q.verdict) parts.push(`verdict ${[q.verdict].flat().join('/')}`);
-  if (q.minDetections) parts.push(`at least ${q.minDetections} detections`);
-  if (q.label) parts.push(`threat label contains "${q.label}"`);
-  if (q.provider) parts.push(`provider ${q.provider}`);
-  if (q.tag) parts.push(`tag ${q.tag}`);
-  if (q.source) parts.push(`source ${q.source}`);
-  if (q.q) parts.push(`text "${q.q}"`);
-  return parts.length ? parts.join(', ') : 'every indicator the gateway knows';
-}
 
 /** Keeps only characters the standard PDF fonts can draw (WinAnsi). */
 function safe(s: string): string {
