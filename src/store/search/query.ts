@@ -54,9 +54,10 @@ export function filterConditions(q: SearchQuery): Condition[] {
  * `FROM search_index s` plus a join per tag or source filter: the planner can then start from the
  * few rows carrying that tag or source (their primary keys lead with it) instead of scanning the index.
  */
-export function fromClause(q: SearchQuery): { sql: string; params: unknown[] } {
+export function fromClause(q: SearchQuery, probe = false): { sql: string; params: unknown[] } {
   let sql = ' FROM search_index s';
   const params: unknown[] = [];
+  if (probe) return { sql, params };
   if (q.tag !== undefined) {
     sql += ' JOIN search_tags t ON t.tag = ? AND t.kind = s.kind AND t.indicator_id = s.indicator_id';
     params.push(q.tag);
@@ -76,26 +77,39 @@ export interface PageSql {
   column: string;
 }
 
-export function pageSql(q: SearchQuery, columns: string, limit: number): PageSql {
+/** A tag or source as a probe per row instead of a join (for common tags: walk the sort index, stop at a page). */
+function probeConditions(q: SearchQuery): Condition[] {
+  return [
+    q.tag !== undefined && ['EXISTS (SELECT 1 FROM search_tags t WHERE t.tag = ? AND t.kind = s.kind AND t.indicator_id = s.indicator_id)', q.tag],
+    q.source !== undefined && ['EXISTS (SELECT 1 FROM search_sources src WHERE src.source = ? AND src.kind = s.kind AND src.indicator_id = s.indicator_id)', q.source],
+  ];
+}
+
+/**
+ * `probe`: the tag or source matches many rows (the caller knows from the count), so walking the sort
+ * index and probing each row reaches a page sooner than joining every match and sorting it.
+ */
+export function pageSql(q: SearchQuery, columns: string, limit: number, probe = false): PageSql {
   const sort = q.sort ?? 'last_seen';
   const column = SORT_COLUMN[sort];
   if (!column) throw new RangeError(`unknown sort ${String(sort)}`);
   const desc = (q.order ?? (sort === 'indicator' ? 'asc' : 'desc')) === 'desc';
   const filters = filterConditions(q);
   const count = where(filters);
-  const conditions = [...filters];
+  const conditions = probe ? [...filters, ...probeConditions(q)] : [...filters];
   if (q.cursor) {
     const c = decodeCursor(q.cursor);
     conditions.push([`(${column}, s.kind, s.indicator_id) ${desc ? '<' : '>'} (?, ?, ?)`, c.v, c.k, c.i]);
   }
   const w = where(conditions);
-  const from = fromClause(q);
+  const from = fromClause(q, probe);
+  const counted = fromClause(q);
   const dir = desc ? 'DESC' : 'ASC';
   return {
     sql: `SELECT ${columns}${from.sql}${w.sql} ORDER BY ${column} ${dir}, s.kind ${dir}, s.indicator_id ${dir} LIMIT ?`,
     params: [...from.params, ...w.params, limit],
-    countSql: `SELECT COUNT(*) AS n${from.sql}${count.sql}`,
-    countParams: [...from.params, ...count.params],
+    countSql: `SELECT COUNT(*) AS n${counted.sql}${count.sql}`,
+    countParams: [...counted.params, ...count.params],
     column: column.slice(2),
   };
 }

@@ -101,3 +101,27 @@ test('feed cursor returns only what changed; history-only indicators are indexed
     store.close();
   }
 });
+
+test('a common tag (probed per row) pages like a rare one (joined)', () => {
+  const store = openStore();
+  try {
+    const writes = [];
+    for (let i = 0; i < 2100; i++) {
+      const id = testId(`tag-${i}`);
+      const tags = i % 700 === 0 ? ['common', 'rare'] : ['common'];
+      writes.push({ report: makeReport({ id, indicator: id, fetchedAt: T0 + i, data: { attributes: { sha256: id, tags } } }), expiresAt: T0 + HOUR });
+    }
+    store.cache.putMany(writes);
+    store.search.sync();
+    const newest = (n: number) => Array.from({ length: n }, (_, k) => testId(`tag-${2099 - k}`));
+    const first = store.search.search({ tag: 'common', limit: 5 });
+    assert.equal(first.total, 2100);
+    assert.deepEqual(first.items.map((i) => i.id), newest(5));
+    const second = store.search.search({ tag: 'common', limit: 5, cursor: first.nextCursor! });
+    assert.deepEqual(second.items.map((i) => i.id), newest(10).slice(5));
+    const rare = store.search.search({ tag: 'rare' });
+    assert.deepEqual(rare.items.map((i) => i.id), [1400, 700, 0].map((i) => testId(`tag-${i}`)));
+  } finally {
+    store.close();
+  }
+});

@@ -17,6 +17,9 @@ import { SEVERITY } from './severity.js';
 import type { EdgeRecord, FileHashes, IndicatorRecord, ProviderRecord, SearchPage, SearchQuery } from './types.js';
 
 const CHUNK = 1000;
+const ANALYZE_AFTER = 5000;
+/** A tag or source with more matches than this is probed per row rather than joined (see pageSql). */
+const PROBE_ABOVE = 2000;
 const INDEX_COLUMNS = 's.kind, s.indicator_id, s.indicator, s.verdict, s.detections, s.engines, s.threat_label, s.names, s.tags, s.providers, s.hashes, s.first_seen, s.last_seen, s.observations, s.updated_seq';
 
 const SQL = {
@@ -147,8 +150,15 @@ export class SearchRepository {
     for (;;) {
       const n = this.#sync.immediate();
       total += n;
-      if (n === 0) return total;
+      if (n === 0) break;
     }
+    // After a large fold (the first index build, a big batch) refresh the planner's statistics: without
+    // them SQLite picks e.g. the kind index for `kind=file AND detections>=10` and reads every file row.
+    if (total >= ANALYZE_AFTER) {
+      this.#db.pragma('analysis_limit = 1000');
+      this.#db.exec('ANALYZE search_index; ANALYZE search_tags; ANALYZE search_sources; ANALYZE search_edges');
+    }
+    return total;
   }
 
   #syncChunk(): number {
@@ -250,9 +260,11 @@ export class SearchRepository {
   /** One page of matching indicators, with the total count. Call `sync()` first for fresh results. */
   search(query: SearchQuery = {}, options: { count?: boolean } = {}): SearchPage {
     const limit = Math.min(Math.max(Math.trunc(query.limit ?? 50) || 1, 1), 1000);
-    const p = pageSql(query, INDEX_COLUMNS, limit);
+    const counting = pageSql(query, INDEX_COLUMNS, limit);
+    const total = options.count === false ? -1 : (this.#s.get(counting.countSql).get(...counting.countParams) as { n: number }).n;
+    const probe = total > PROBE_ABOVE && (query.tag !== undefined || query.source !== undefined);
+    const p = probe ? pageSql(query, INDEX_COLUMNS, limit, true) : counting;
     const rows = this.#s.get(p.sql).all(...p.params) as IndexRow[];
-    const total = options.count === false ? -1 : (this.#s.get(p.countSql).get(...p.countParams) as { n: number }).n;
     const last = rows[rows.length - 1];
     const nextCursor = rows.length === limit && last ? encodeCursor(last[p.column as keyof IndexRow] as number | string, last.kind, last.indicator_id) : null;
     return { items: rows.map((r) => this.#toRecord(r)), total, nextCursor, feedCursor: this.feedCursor() };
