@@ -38,7 +38,7 @@ async function child(dir: string, mode: string): Promise<void> {
     rows = all.length;
     bytes = Buffer.byteLength(all.map((r) => JSON.stringify(r)).join('\n'));
   } else {
-    const stream = exportIndicators(store.search, { format: mode as ExportFormat });
+    const stream = await exportIndicators(store.search, { format: mode as ExportFormat });
     rows = stream.total;
     const expected = Number(process.argv[process.argv.indexOf('--child') + 3] ?? 0);
     let n = 0;

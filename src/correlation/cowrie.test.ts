@@ -26,7 +26,7 @@ test('enrich cowrie records attacker IP -> URL -> file edges and the cowrie:<day
   const gateway = await Gateway.open({ config });
   try {
     await enrichCowrieLogs(gateway, { paths: [log] });
-    const graph = gateway.related('203.0.113.50', { depth: 2 });
+    const graph = await gateway.related('203.0.113.50', { depth: 2 });
     const fetched = graph.edges.find((e) => e.relation === 'cowrie_fetched');
     const download = graph.edges.find((e) => e.relation === 'cowrie_download');
     assert.ok(fetched && download, JSON.stringify(graph.edges));
@@ -34,9 +34,9 @@ test('enrich cowrie records attacker IP -> URL -> file edges and the cowrie:<day
     assert.equal(download.target, `file:${EICAR_SHA256}`);
     assert.deepEqual({ session: download.evidence.session, sensor: download.evidence.sensor }, { session: 'f00dfeed', sensor: 'hp-7' });
     const day = new Date(gateway.clock.now()).toISOString().slice(0, 10);
-    const page = gateway.search({ source: `cowrie:${day}` });
+    const page = await gateway.search({ source: `cowrie:${day}` });
     assert.ok(page.items.some((i) => i.id === EICAR_SHA256), 'the looked-up hash is tagged with the run');
-    const eicar = gateway.search({ kind: 'file' }).items.find((i) => i.id === EICAR_SHA256);
+    const eicar = (await gateway.search({ kind: 'file' })).items.find((i) => i.id === EICAR_SHA256);
     assert.equal(eicar?.verdict, 'malicious');
   } finally {
     await gateway.close();

@@ -48,8 +48,8 @@ export interface RelatedGraph {
 
 const keyOf = (kind: IndicatorKind, id: string) => `${kind}:${id}`;
 
-export function relatedGraph(repo: SearchRepository, input: string, options: RelatedOptions = {}): RelatedGraph {
-  repo.sync();
+export async function relatedGraph(repo: SearchRepository, input: string, options: RelatedOptions = {}): Promise<RelatedGraph> {
+  await repo.syncAsync();
   const depth = Math.min(Math.max(Math.trunc(options.depth ?? 1) || 1, 1), 4);
   const maxNodes = Math.min(Math.max(Math.trunc(options.maxNodes ?? 200) || 1, 1), 2000);
   const indicator = parseIndicator(input, { allowPrivate: true });

@@ -53,8 +53,8 @@ async function* lazyPdf(input: PdfInput): AsyncGenerator<Uint8Array> {
 }
 
 /** Starts an export. The index is brought up to date first; the chunks are produced as they are read. */
-export function exportIndicators(repo: SearchRepository, options: ExportOptions): ExportStream {
-  repo.sync();
+export async function exportIndicators(repo: SearchRepository, options: ExportOptions): Promise<ExportStream> {
+  await repo.syncAsync();
   const { limit: _limit, cursor: _cursor, ...query } = options.query ?? {};
   const format = options.format;
   const ct = CONTENT_TYPES[format];

@@ -402,15 +402,15 @@ export class Gateway {
   }
 
   /** Search, correlation and exports over the cache and history (issue #15): they never spend quota. */
-  search(query: SearchQuery = {}): SearchPage {
+  search(query: SearchQuery = {}): Promise<SearchPage> {
     return searchIndicators(this.store.search, query);
   }
 
-  related(input: string, options: RelatedOptions = {}): RelatedGraph {
+  related(input: string, options: RelatedOptions = {}): Promise<RelatedGraph> {
     return relatedGraph(this.store.search, input, options);
   }
 
-  export(options: ExportOptions): ExportStream {
+  export(options: ExportOptions): Promise<ExportStream> {
     return exportIndicators(this.store.search, { now: this.clock.now(), ...options });
   }
 

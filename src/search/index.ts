@@ -5,7 +5,7 @@ export { parseTime, type SearchParams, searchParamsSchema, toSearchQuery } from 
 export type { EdgeRecord, IndicatorRecord, ProviderRecord, SearchPage, SearchQuery, SearchSort } from '../store/index.js';
 
 /** One page of matching indicators; the index first folds in whatever was cached or observed since. */
-export function searchIndicators(repo: SearchRepository, query: SearchQuery = {}): SearchPage {
-  repo.sync();
+export async function searchIndicators(repo: SearchRepository, query: SearchQuery = {}): Promise<SearchPage> {
+  await repo.syncAsync();
   return repo.search(query);
 }

@@ -69,9 +69,9 @@ async function runExport(ctx: CliContext, flags: ExportFlags): Promise<number> {
     cursor = res.headers.get('x-feed-cursor') ?? '?';
   } else {
     const [gateway, { toSearchQuery }] = await Promise.all([ctx.localGateway(), import('../../search/index.js')]);
-    let stream: ReturnType<typeof gateway.export>;
+    let stream: Awaited<ReturnType<typeof gateway.export>>;
     try {
-      stream = gateway.export({ format: flags.format, query: toSearchQuery(valid, gateway.clock.now()), ...(flags.tlp ? { tlp: flags.tlp } : {}) });
+      stream = await gateway.export({ format: flags.format, query: toSearchQuery(valid, gateway.clock.now()), ...(flags.tlp ? { tlp: flags.tlp } : {}) });
     } catch (err) {
       if (err instanceof RangeError) throw new UsageError(err.message);
       throw err;

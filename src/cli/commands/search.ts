@@ -61,7 +61,7 @@ async function runSearch(ctx: CliContext, flags: SearchFlags): Promise<number> {
   else {
     const [gateway, { toSearchQuery }] = await Promise.all([ctx.localGateway(), import('../../search/index.js')]);
     try {
-      page = gateway.search(toSearchQuery(valid, gateway.clock.now()));
+      page = await gateway.search(toSearchQuery(valid, gateway.clock.now()));
     } catch (err) {
       if (err instanceof RangeError) throw new UsageError(err.message);
       throw err;
@@ -86,7 +86,7 @@ async function runRelated(ctx: CliContext, input: string, flags: { depth: number
     graph = (await (await remoteGet(ctx, `/api/related/${encodeURIComponent(input)}`, params)).json()) as RelatedGraph;
   } else {
     const gateway = await ctx.localGateway();
-    graph = gateway.related(input, { depth: flags.depth, maxNodes: flags.maxNodes, labels: flags.labels });
+    graph = await gateway.related(input, { depth: flags.depth, maxNodes: flags.maxNodes, labels: flags.labels });
   }
   if (ctx.out.mode === 'json' && !ctx.out.fields) {
     ctx.out.json(graph);

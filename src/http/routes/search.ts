@@ -5,9 +5,9 @@ import { searchParamsSchema, toSearchQuery } from '../../search/index.js';
 import { HttpError } from '../errors.js';
 import { type RouteDef, route } from '../route.js';
 
-function badQuery<T>(fn: () => T): T {
+async function badQuery<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     if (err instanceof RangeError) throw new HttpError(400, 'InvalidQuery', err.message);
     throw err;
@@ -45,7 +45,7 @@ export const searchRoutes: RouteDef[] = [
     tag: 'search',
     access: 'reader',
     query: searchParamsSchema,
-    handler: ({ c, deps, query }) => c.json(badQuery(() => deps.gateway.search(toSearchQuery(query, deps.gateway.clock.now())))),
+    handler: async ({ c, deps, query }) => c.json(await badQuery(() => deps.gateway.search(toSearchQuery(query, deps.gateway.clock.now())))),
   }),
   route({
     method: 'get',
@@ -56,8 +56,8 @@ export const searchRoutes: RouteDef[] = [
     access: 'reader',
     params: z.object({ indicator: z.string().min(1).max(8192) }),
     query: z.object({ depth: z.coerce.number().int().min(1).max(4).optional(), max_nodes: z.coerce.number().int().min(1).max(2000).optional(), labels: z.enum(['true', 'false']).optional() }),
-    handler: ({ c, deps, params, query }) =>
-      c.json(deps.gateway.related(params.indicator, { ...(query.depth ? { depth: query.depth } : {}), ...(query.max_nodes ? { maxNodes: query.max_nodes } : {}), labels: query.labels !== 'false' })),
+    handler: async ({ c, deps, params, query }) =>
+      c.json(await deps.gateway.related(params.indicator, { ...(query.depth ? { depth: query.depth } : {}), ...(query.max_nodes ? { maxNodes: query.max_nodes } : {}), labels: query.labels !== 'false' })),
   }),
   route({
     method: 'get',
@@ -70,9 +70,9 @@ export const searchRoutes: RouteDef[] = [
     query: exportQuery,
     produces: 'application/octet-stream',
     responses: { 304: 'Not modified (If-None-Match matched the ETag)' },
-    handler: ({ c, deps, query }) => {
+    handler: async ({ c, deps, query }) => {
       const { format, tlp, ...filters } = query;
-      const stream = badQuery(() => deps.gateway.export({ format, query: toSearchQuery(filters, deps.gateway.clock.now()), ...(tlp ? { tlp } : {}) }));
+      const stream = await badQuery(() => deps.gateway.export({ format, query: toSearchQuery(filters, deps.gateway.clock.now()), ...(tlp ? { tlp } : {}) }));
       const headers: Record<string, string> = {
         ETag: stream.etag,
         'X-Feed-Cursor': String(stream.feedCursor),

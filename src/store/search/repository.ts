@@ -16,7 +16,7 @@ import { where } from '../db/where.js';
 import { SEVERITY } from './severity.js';
 import type { EdgeRecord, FileHashes, IndicatorRecord, ProviderRecord, SearchPage, SearchQuery } from './types.js';
 
-const CHUNK = 1000;
+const CHUNK = 500;
 const ANALYZE_AFTER = 5000;
 /** A tag or source with more matches than this is probed per row rather than joined (see pageSql). */
 const PROBE_ABOVE = 2000;
@@ -154,11 +154,27 @@ export class SearchRepository {
     }
     // After a large fold (the first index build, a big batch) refresh the planner's statistics: without
     // them SQLite picks e.g. the kind index for `kind=file AND detections>=10` and reads every file row.
-    if (total >= ANALYZE_AFTER) {
-      this.#db.pragma('analysis_limit = 1000');
-      this.#db.exec('ANALYZE search_index; ANALYZE search_tags; ANALYZE search_sources; ANALYZE search_edges');
-    }
+    if (total >= ANALYZE_AFTER) this.#analyze();
     return total;
+  }
+
+  /** Like `sync`, yielding to the event loop between chunks (a server keeps answering during a first build). */
+  async syncAsync(): Promise<number> {
+    if (this.#db.readonly) return 0;
+    let total = 0;
+    for (;;) {
+      const n = this.#sync.immediate();
+      total += n;
+      if (n === 0) break;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (total >= ANALYZE_AFTER) this.#analyze();
+    return total;
+  }
+
+  #analyze(): void {
+    this.#db.pragma('analysis_limit = 1000');
+    this.#db.exec('ANALYZE search_index; ANALYZE search_tags; ANALYZE search_sources; ANALYZE search_edges');
   }
 
   #syncChunk(): number {
