@@ -35,6 +35,7 @@ export const SEARCH_MIGRATION: Migration = {
     'CREATE INDEX search_index_detections ON search_index (detections, kind, indicator_id)',
     'CREATE INDEX search_index_value ON search_index (indicator, kind, indicator_id)',
     'CREATE INDEX search_index_kind_last ON search_index (kind, last_seen, indicator_id)',
+    'CREATE INDEX search_index_kind_detections ON search_index (kind, detections, indicator_id)',
     'CREATE INDEX search_index_verdict_last ON search_index (verdict, last_seen, kind, indicator_id)',
     'CREATE INDEX search_index_label ON search_index (threat_label)',
     'CREATE INDEX search_index_updated ON search_index (updated_seq)',
