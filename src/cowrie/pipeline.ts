@@ -102,8 +102,10 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
       emit();
     },
   });
+  const correlationRun = new Date(gateway.clock.now()).toISOString().slice(0, 10);
   const take = (session: CowrieSession) => {
     acc.add(session);
+    if (!options.dryRun) gateway.recordCowrieSession(session, correlationRun);
     collector.add(session);
   };
   for await (const batch of batches) {

@@ -37,6 +37,12 @@ import type {
   ScanFileOptions,
   ScanResult,
 } from './types.js';
+import { type RelatedGraph, type RelatedOptions, relatedGraph } from '../correlation/index.js';
+import { recordCowrieSession } from '../correlation/cowrie.js';
+import type { CowrieSession } from '../cowrie/sessions.js';
+import { type ExportOptions, type ExportStream, exportIndicators } from '../exports/index.js';
+import { searchIndicators } from '../search/index.js';
+import type { SearchPage, SearchQuery } from '../store/index.js';
 
 export type { GatewayOptions } from './runtime.js';
 
@@ -134,6 +140,24 @@ export class Gateway {
 
   changes(options: { limit?: number; since?: number } = {}): Change[] {
     return this.#rt.store.history.changes({ limit: options.limit ?? 50, since: options.since });
+  }
+
+  /** Search, correlation and exports over the cache and history (issue #15): they never spend quota. */
+  search(query: SearchQuery = {}): Promise<SearchPage> {
+    return searchIndicators(this.#rt.store.search, query);
+  }
+
+  related(input: string, options: RelatedOptions = {}): Promise<RelatedGraph> {
+    return relatedGraph(this.#rt.store.search, input, options);
+  }
+
+  export(options: ExportOptions): Promise<ExportStream> {
+    return exportIndicators(this.#rt.store.search, { now: this.clock.now(), ...options });
+  }
+
+  /** Records a Cowrie session's links (IP -> URL -> file) and tags its indicators `cowrie:<run>`. */
+  recordCowrieSession(session: CowrieSession, run: string): number {
+    return recordCowrieSession(this.#rt.store.search, session, run);
   }
 
   cacheInfo(): TieredCacheInfo {

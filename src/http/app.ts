@@ -20,6 +20,7 @@ import { historyRoutes } from './routes/history.js';
 import { lookupRoutes } from './routes/lookup.js';
 import { opsRoutes } from './routes/ops.js';
 import { scanRoutes } from './routes/scan.js';
+import { searchRoutes } from './routes/search.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { type AppDeps, type AppEnv, type AppOptions, DEFAULT_LIMITS, type Principal } from './types.js';
@@ -35,6 +36,7 @@ export function routeTable(): RouteDef[] {
     ...scanRoutes,
     ...contentRoutes,
     ...historyRoutes,
+    ...searchRoutes,
     ...batchRoutes,
     ...webhookRoutes,
     ...tokenRoutes,
