@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { ScaledClock } from '../clock/index.js';
 import { CSV_HEADER } from '../cowrie/index.js';
-import { COWRIE_LOGS } from '../cowrie/test-data.js';
+import { COWRIE_LOGS, NEEDS_COWRIE_CORPUS } from '../cowrie/test-data.js';
 import { startSimulator } from '../gateway/index.js';
 import { billableCalls } from '../gateway/test-support/harness.js';
 import type { MockServer } from '../mock/index.js';
@@ -77,6 +77,7 @@ function lineWith(text: string, needle: string): string {
 }
 
 before(async () => {
+  if (NEEDS_COWRIE_CORPUS) return;
   ensureBuilt();
   const clock = new ScaledClock(100);
   sim = await startSimulator({ profile: 'premium', clock });
@@ -101,7 +102,7 @@ after(async () => {
   box?.remove();
 });
 
-describe('vtg enrich cowrie', () => {
+describe('vtg enrich cowrie', { skip: NEEDS_COWRIE_CORPUS }, () => {
   test('--dry-run prints the quota cost per provider, spends nothing and saves no state', async () => {
     const calls = billableCalls(sim);
     const r = await vtg([logs, '--dry-run']);

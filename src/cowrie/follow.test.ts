@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -7,12 +7,12 @@ import type { CowrieEvent } from './events.js';
 import { followCowrieLog } from './follow.js';
 import { createReadStats } from './reader.js';
 import { CowrieState } from './state.js';
-import { COWRIE_LOGS } from './test-data.js';
+import { syntheticCowrieLines } from './test-support/synthetic.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vtg-cowrie-follow-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-const lines = readFileSync(COWRIE_LOGS.prabhath2026, 'utf8').split('\n').filter(Boolean);
+const lines = syntheticCowrieLines({ sessions: 2 });
 
 /** Pulls events until `count` have arrived (bounded by a deadline so a bug cannot hang the suite). */
 async function take(it: AsyncIterator<CowrieEvent>, count: number, deadlineMs = 10_000): Promise<CowrieEvent[]> {

@@ -11,7 +11,7 @@ import type { MockServer } from '../mock/index.js';
 import { followAndEnrich } from './follow-enrich.js';
 import { enrichCowrieLogs, enrichmentSummaryText } from './pipeline.js';
 import type { SessionRecord } from './report.js';
-import { COWRIE_DATA_DIR, COWRIE_LOGS } from './test-data.js';
+import { COWRIE_DATA_DIR, COWRIE_LOGS, NEEDS_COWRIE_CORPUS } from './test-data.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vtg-cowrie-pipeline-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -83,7 +83,7 @@ async function until(done: () => boolean, what: string, limitMs = 20_000): Promi
   }
 }
 
-test('enriches every real log once per indicator and provider; a second run with the state file reads and spends nothing', async (t) => {
+test('enriches every real log once per indicator and provider; a second run with the state file reads and spends nothing', { skip: NEEDS_COWRIE_CORPUS }, async (t) => {
   const env = await openEnv();
   t.after(() => env.close());
   const statePath = join(env.dir, 'cowrie-state.json');
@@ -186,7 +186,7 @@ test('enriches every real log once per indicator and provider; a second run with
   assert.deepEqual(env.sim.stats().byEndpoint, before.byEndpoint);
 });
 
-test('the 2018 log: its repeated hash and URL are looked up once per provider; a dry run then finds them cached', async (t) => {
+test('the 2018 log: its repeated hash and URL are looked up once per provider; a dry run then finds them cached', { skip: NEEDS_COWRIE_CORPUS }, async (t) => {
   const env = await openEnv();
   t.after(() => env.close());
   const { report, stats } = await enrichCowrieLogs(env.gateway, { paths: [COWRIE_LOGS.kareiva2018] });
@@ -214,7 +214,7 @@ test('the 2018 log: its repeated hash and URL are looked up once per provider; a
   }
 });
 
-test('an interrupted run saves no state; the next run reads the lines again and pays only for what was not answered', async (t) => {
+test('an interrupted run saves no state; the next run reads the lines again and pays only for what was not answered', { skip: NEEDS_COWRIE_CORPUS }, async (t) => {
   const env = await openEnv();
   t.after(() => env.close());
   const statePath = join(env.dir, 'state.json');
@@ -245,7 +245,7 @@ test('an interrupted run saves no state; the next run reads the lines again and 
   assert.equal(existsSync(statePath), true);
 });
 
-test('a log with a truncated last line and one with junk lines are processed, the bad lines counted; the completed line is read next time', async (t) => {
+test('a log with a truncated last line and one with junk lines are processed, the bad lines counted; the completed line is read next time', { skip: NEEDS_COWRIE_CORPUS }, async (t) => {
   const env = await openEnv();
   t.after(() => env.close());
   const logs = mkdtempSync(join(tmp, 'bad-lines-'));
@@ -285,7 +285,7 @@ test('a log with a truncated last line and one with junk lines are processed, th
   assert.equal(billableCalls(env.sim), spent);
 });
 
-test('a download "url" that is a local path and an empty shasum are never sent upstream', async (t) => {
+test('a download "url" that is a local path and an empty shasum are never sent upstream', { skip: NEEDS_COWRIE_CORPUS }, async (t) => {
   const env = await openEnv();
   t.after(() => env.close());
   // The telnet log, its wget commands removed, its download rewritten as old sensors log redirect
@@ -315,7 +315,7 @@ test('a download "url" that is a local path and an empty shasum are never sent u
   assert.equal(byEndpoint['POST /v1/url/'], 1);
 });
 
-test('a dry run reads and extracts, spends nothing, gives the cost per provider and leaves the state file alone', async (t) => {
+test('a dry run reads and extracts, spends nothing, gives the cost per provider and leaves the state file alone', { skip: NEEDS_COWRIE_CORPUS }, async (t) => {
   const env = await openEnv();
   t.after(() => env.close());
   const statePath = join(env.dir, 'state.json');
@@ -338,7 +338,7 @@ test('a dry run reads and extracts, spends nothing, gives the cost per provider 
   assert.match(text, new RegExp(`dshield: ${kinds('ip')} upstream call\\(s\\) needed, 0 cached`));
 });
 
-test('a provider without a key is skipped with its note, and the others still answer', async (t) => {
+test('a provider without a key is skipped with its note, and the others still answer', { skip: NEEDS_COWRIE_CORPUS }, async (t) => {
   const env = await openEnv({ without: ['SPUR_API_KEY'] });
   t.after(() => env.close());
   const result = await enrichCowrieLogs(env.gateway, { paths: [COWRIE_LOGS.redirect2023] });
@@ -357,7 +357,7 @@ test('a provider without a key is skipped with its note, and the others still an
   assert.match(enrichmentSummaryText(result), /spur: skipped \(SPUR skipped: set SPUR_API_KEY/);
 });
 
-test('failed lookups are recorded per indicator, never fatal and never showing the key; the state waits for a clean run', async (t) => {
+test('failed lookups are recorded per indicator, never fatal and never showing the key; the state waits for a clean run', { skip: NEEDS_COWRIE_CORPUS }, async (t) => {
   // The simulator accepts another VirusTotal key only: every VirusTotal lookup is refused.
   const env = await openEnv({ simulatorKeys: ['some-other-key'] });
   t.after(() => env.close());
@@ -377,7 +377,7 @@ test('failed lookups are recorded per indicator, never fatal and never showing t
   for (const shown of [text, JSON.stringify(result)]) assert.equal(shown.includes(VT_KEY), false);
 });
 
-test('follow mode enriches sessions as they close, across a restart and a rotation, losing and repeating none', async (t) => {
+test('follow mode enriches sessions as they close, across a restart and a rotation, losing and repeating none', { skip: NEEDS_COWRIE_CORPUS }, async (t) => {
   const env = await openEnv();
   t.after(() => env.close());
   const logs = mkdtempSync(join(tmp, 'follow-'));

@@ -1,5 +1,6 @@
 /** Paths of the shared real Cowrie logs, for tests and the bench. */
 import { fileURLToPath } from 'node:url';
+import { skipWithoutShared } from '../test-support/shared-corpus.js';
 
 export const COWRIE_DATA_DIR = fileURLToPath(new URL('../../../shared/data/cowrie/', import.meta.url));
 
@@ -11,3 +12,6 @@ export const COWRIE_LOGS = {
   scp2024: `${COWRIE_DATA_DIR}honeypot-ai__botnet-scp__cowrie.2024-01-28.json`,
   prabhath2026: `${COWRIE_DATA_DIR}prabhath__cowrie_2026-03-25.json`,
 } as const;
+
+/** Skip option for tests on the real logs: they run when ../shared is there, else skip with a note. */
+export const NEEDS_COWRIE_CORPUS = skipWithoutShared('data/cowrie/');
