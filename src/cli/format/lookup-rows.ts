@@ -60,16 +60,18 @@ export function sourceText(source: string, ageMs: number): string {
   return source === 'upstream' ? 'upstream' : `${source} ${shortDuration(ageMs)}`;
 }
 
-export function detectionsText(detections: number | null, engines: number | null): string {
+/** `62/64`; with suspicious engines `0/70 +2 susp` (a verdict of suspicious never hides why). */
+export function detectionsText(detections: number | null, engines: number | null, suspicious?: number | null): string {
   if (detections === null) return '-';
-  return engines === null ? String(detections) : `${detections}/${engines}`;
+  const base = engines === null ? String(detections) : `${detections}/${engines}`;
+  return suspicious ? `${base} +${suspicious} susp` : base;
 }
 
 export const LOOKUP_COLUMNS: Column<LookupRecord>[] = [
   { key: 'indicator', width: 64 },
   { key: 'kind', width: 6 },
-  { key: 'verdict', width: 10, text: (r, paint) => (r.found ? paintVerdict(paint, r.verdict) : paint('dim', 'not found')) },
-  { key: 'detections', header: 'DETECTIONS', width: 10, right: true, text: (r) => detectionsText(r.detections, r.engines) },
+  { key: 'verdict', width: 10, text: (r, paint) => (r.found ? paintVerdict(paint, r.verdict) : paint('dim', 'not_found')) },
+  { key: 'detections', header: 'DETECTIONS', width: 14, right: true, text: (r) => detectionsText(r.detections, r.engines, r.suspicious) },
   { key: 'engines', hidden: true, csv: true },
   { key: 'threat', width: 24, text: (r) => r.threat ?? '' },
   { key: 'source', width: 12, text: (r) => sourceText(r.source, r.ageMs) },
