@@ -20,7 +20,7 @@ import { NotCachedError, ProviderUnavailableError, QuotaExhaustedError } from '.
 import { GatewayEventBus } from './events.js';
 import { QuotaPersistence } from './quota-persistence.js';
 import { QuotaReconciler } from './reconcile.js';
-import { recordUpstreamAnswer } from './records.js';
+import { canonicalId, fileAliases, recordUpstreamAnswer } from './records.js';
 import { ScanService } from './scans.js';
 import { startSimulator } from './simulator.js';
 import type {
@@ -379,11 +379,17 @@ export class Gateway {
     const indicator = parseIndicator(input);
     const provider = options.provider ?? 'virustotal';
     const limit = options.limit ?? 100;
+    // A file is one history under all its hashes: kept under the SHA-256 (records.ts), and any
+    // observations recorded under another hash before that are merged in.
+    const cached = indicator.kind === 'file' ? ((await this.cache.get(provider, 'file', indicator.id)) as CacheLookupLike | undefined) : undefined;
+    const report = cached?.entry.report;
+    const ids = [...new Set([indicator.id, ...(report ? [canonicalId(report), ...fileAliases(report)] : [])])];
+    const byTime = <T extends { at: number }>(list: T[]) => list.sort((a, b) => a.at - b.at).slice(-limit);
     return {
       indicator,
       provider,
-      observations: this.store.history.series(provider, indicator.kind, indicator.id, { limit }),
-      changes: this.store.history.changes({ limit, id: indicator.id }),
+      observations: byTime(ids.flatMap((id) => this.store.history.series(provider, indicator.kind, id, { limit }))),
+      changes: ids.flatMap((id) => this.store.history.changes({ limit, id })).sort((a, b) => b.at - a.at).slice(0, limit),
     };
   }
 
