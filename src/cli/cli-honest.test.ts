@@ -99,4 +99,23 @@ describe('honest output', () => {
     assert.match(r.stdout, new RegExp(`${unknown}\\s+file\\s+not_found`));
     assert.doesNotMatch(r.stdout, /not found/);
   });
+
+  test('batch --list and --status agree on progress; any unique id prefix works, as in git', async () => {
+    const r = await vtg(['batch', '-', '--json', '-q'], 'example.com\n8.8.8.8\nexample.org\n');
+    assert.equal(r.code, 0, r.stderr);
+    const list = await vtg(['batch', '--list', '--json', '-q']);
+    const jobs = JSON.parse(list.stdout) as Array<{ id: string; done: number; failed: number; total: number }>;
+    const job = jobs[0] as { id: string; done: number; failed: number; total: number };
+    const table = await vtg(['batch', '--list', '-q']);
+    const shown = new RegExp(`${job.id.slice(0, 8)}\\S*\\s+\\w+\\s+(\\d+/\\d+)`).exec(table.stdout)?.[1];
+    for (const prefix of [job.id, job.id.slice(0, 8), job.id.slice(0, 4)]) {
+      const status = await vtg(['batch', '--status', prefix, '-q']);
+      assert.equal(status.code, 0, `${prefix}: ${status.stderr}`);
+      assert.match(status.stdout, new RegExp(`^id\\s+${job.id}$`, 'm'));
+      assert.match(status.stdout, new RegExp(`^done\\s+${shown}`, 'm'), `--status shows what --list shows (${shown})`);
+    }
+    const none = await vtg(['batch', '--status', 'zzzz', '-q']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no batch with id zzzz/);
+  });
 });
