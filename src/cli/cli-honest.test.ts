@@ -118,4 +118,19 @@ describe('honest output', () => {
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no batch with id zzzz/);
   });
+
+  test('simulated answers say so in JSON and tables; links never name the simulator; every answer has a permalink', async () => {
+    const r = await vtg(['lookup', EICAR_SHA256, 'example.com', '8.8.8.8', '-q', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /127\.0\.0\.1|localhost/);
+    const doc = JSON.parse(r.stdout) as Array<{ simulated?: boolean; permalink?: string }>;
+    assert.ok(doc.every((d) => d.simulated === true));
+    assert.deepEqual(
+      doc.map((d) => d.permalink),
+      [`https://www.virustotal.com/gui/file/${EICAR_SHA256}`, 'https://www.virustotal.com/gui/domain/example.com', 'https://www.virustotal.com/gui/ip-address/8.8.8.8'],
+    );
+    const table = await vtg(['lookup', 'example.com', '-q']);
+    assert.match(table.stdout, /example\.com\s+domain\s+\w+.*\(simulated\)/);
+  });
 });
+
