@@ -149,7 +149,7 @@ async function follow(ctx: CliContext, backend: Backend, job: BatchJob, estimate
       out.info(`vtg: ${item.input}: skipped (${(item.result as { message?: string } | null)?.message ?? 'not looked up'})`);
       return;
     }
-    const record = lookupRecord(item.input, item.result);
+    const record = lookupRecord(item.input, item.result, { simulated: backend.mock });
     sources[record.source] = (sources[record.source] ?? 0) + 1;
     records.push(record);
     stream.push(record);

@@ -87,7 +87,7 @@ async function lookup(ctx: CliContext, args: string[], flags: LookupFlags): Prom
   let failed = 0;
   const outcomes = await mapLimit(valid, flags.concurrency, async (input) => {
     try {
-      return { input, record: lookupRecord(input, await backend.lookup(input, options)) };
+      return { input, record: lookupRecord(input, await backend.lookup(input, options), { simulated: backend.mock }) };
     } catch (err) {
       failed++;
       return { input, error: err };
