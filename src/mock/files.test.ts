@@ -141,6 +141,19 @@ test('POST /files makes the uploaded content known by its real hashes', async ()
   assert.equal(file.body.data.attributes.first_submission_date, Number(ts));
 });
 
+test('uploads of content nobody looked up before are new and undetected, whatever their hash derives', async () => {
+  const contents = ['hello world\n', ...Array.from({ length: 20 }, (_, i) => Buffer.from(createHash('sha512').update(`random ${i}`).digest()))];
+  for (const content of contents) {
+    const up = await call(mock, '/files', { method: 'POST', body: form({ file: new Blob([content]) }, 'x.bin') });
+    assert.equal(up.status, 200);
+    const file = await call(mock, `/files/${sha256(content)}`);
+    const a = file.body.data.attributes;
+    assert.equal(a.last_analysis_stats.malicious, 0, `${sha256(content)} malicious`);
+    assert.equal(a.last_analysis_stats.suspicious, 0);
+    assert.equal(a.times_submitted, 1, 'first seen at this upload');
+  }
+});
+
 test('uploaded content holding the EICAR string is detected', async () => {
   const content = Buffer.from(`some text before\n${EICAR_STRING}\nand after`);
   const up = await call(mock, '/files', { method: 'POST', body: form({ file: new Blob([content]) }) });
