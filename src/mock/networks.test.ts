@@ -9,7 +9,7 @@ test('every simulated source agrees on an address ASN and country', () => {
   for (let i = 0; i < 40; i++) ips.push(`${11 + i}.${(i * 37) % 255}.${(i * 11) % 255}.${i + 1}`);
   for (const ip of ips) {
     const d = (simulatedDshield(ip) as { ip: { as: number; ascountry: string } }).ip;
-    const s = simulatedSpur(ip);
+    const s = simulatedSpur(ip) as { as?: { number?: number }; location?: { country?: string } } | null;
     const v = ipObject('https://www.virustotal.com', ip, { found: true, stats: { harmless: 1, malicious: 0, suspicious: 0, undetected: 0, timeout: 0 }, threatLabel: null }).attributes as { asn: number; country: string };
     assert.equal(d.as, v.asn, `${ip}: DShield AS ${d.as}, VirusTotal ${v.asn}`);
     assert.equal(d.ascountry, v.country, `${ip}: country`);
