@@ -218,7 +218,9 @@ export class VtWorld {
     const ref = parseAnalysisId(id);
     if (!ref) return null;
     if (ref.kind === 'url') return { id, kind: 'url', itemId: ref.urlId, createdMs: ref.date * 1000, date: ref.date };
-    const file = this.file(ref.kind === 'file-md5' ? ref.md5 : ref.sha256);
+    // An md5 names no file by itself: only one this simulator has seen (an upload, a lookup) is
+    // known; another process's upload is unknown, never a file guessed from the md5.
+    const file = ref.kind === 'file-md5' ? (this.#uploadedFiles.get(ref.md5) ?? this.#derivedFiles.get(ref.md5) ?? null) : this.file(ref.sha256);
     if (!file) return null;
     return { id, kind: 'file', itemId: file.hashes.sha256, createdMs: ref.date * 1000, date: ref.date };
   }
