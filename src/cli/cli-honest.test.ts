@@ -132,5 +132,13 @@ describe('honest output', () => {
     const table = await vtg(['lookup', 'example.com', '-q']);
     assert.match(table.stdout, /example\.com\s+domain\s+\w+.*\(simulated\)/);
   });
+
+  test('a token made without a key is seen by the same data dir with a key (operator state is one store)', async () => {
+    const made = await vtg(['token', 'create', 'one-store', '--role', 'reader', '-q']);
+    assert.equal(made.code, 0, made.stderr);
+    const withKey = await runVtg(['token', 'list', '--json', '-q'], { ...env, VT_API_KEY: 'one-store-key-0123456789abcdef', VTG_VIRUSTOTAL_URL: 'http://127.0.0.1:9' }, { cwd: box.dir });
+    assert.equal(withKey.code, 0, withKey.stderr);
+    assert.ok((JSON.parse(withKey.stdout) as Array<{ name: string }>).some((t) => t.name === 'one-store'), withKey.stdout);
+  });
 });
 

@@ -147,11 +147,12 @@ export class Gateway {
     const config = options.config ?? loadConfig();
     const clock = options.clock ?? systemClock;
     const simulator = config.mock ? await startSimulator({ profile: config.mockProfile, clock }) : undefined;
-    // Simulated verdicts must never be served as real ones: mock mode keeps its own data.
+    // Simulated verdicts must never be served as real ones: mock mode keeps its own answers.
     const dataDir = config.mock ? join(config.dataDir, 'mock') : config.dataDir;
     let store: Store | undefined;
     try {
-      store = Store.open({ dataDir, clock });
+      // the operator's state (tokens, webhooks, batches, settings) is one store whatever the mode
+      store = Store.open({ dataDir, clock, ...(config.mock ? { operatorDir: config.dataDir } : {}) });
       const redisTier = config.redis ? await openRedisCacheTier({ url: config.redis.url, ttlMs: config.redis.cacheTtlMs, clock }) : undefined;
       const cache = new TieredCache({
         repository: store.cache,
