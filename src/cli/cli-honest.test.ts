@@ -140,5 +140,17 @@ describe('honest output', () => {
     assert.equal(withKey.code, 0, withKey.stderr);
     assert.ok((JSON.parse(withKey.stdout) as Array<{ name: string }>).some((t) => t.name === 'one-store'), withKey.stdout);
   });
+
+  test('health with a key probes VirusTotal (a free quota read, short timeout) and exits 3 when it cannot be reached', async () => {
+    const started = Date.now();
+    const r = await runVtg(['health'], { ...env, VT_API_KEY: 'health-key-0123456789abcdef', VTG_VIRUSTOTAL_URL: 'http://127.0.0.1:9' }, { cwd: box.dir });
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.match(r.stdout, /^status\s+degraded$/m);
+    assert.match(r.stdout, /^upstream reachable\s+no/m);
+    assert.ok(Date.now() - started < 30_000, 'the probe has a short timeout');
+    const ok = await vtg(['health', '-q']);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /^upstream reachable\s+yes/m);
+  });
 });
 
