@@ -556,6 +556,12 @@ export class Gateway {
   }
 
   async health(): Promise<Health> {
+    // Probe VirusTotal when nothing is known yet: the quota read is free; wait at most 5 s for it.
+    if (this.#reconciler.reachable === null) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.#reconciler.runOnce(), new Promise<void>((r) => (timer = setTimeout(r, 5_000)))]);
+      clearTimeout(timer);
+    }
     let store: 'ok' | 'error' = 'ok';
     try {
       this.store.cache.info();
@@ -566,7 +572,7 @@ export class Gateway {
     const providers = await this.providers();
     const vt = providers.find((p) => p.name === 'virustotal');
     return {
-      status: store === 'ok' && redis !== 'down' && vt?.quota?.keyHealthy !== false ? 'ok' : 'degraded',
+      status: store === 'ok' && redis !== 'down' && vt?.quota?.keyHealthy !== false && this.#reconciler.reachable !== false ? 'ok' : 'degraded',
       mock: this.mock,
       keyConfigured: !this.mock,
       upstreamReachable: this.#reconciler.reachable,
