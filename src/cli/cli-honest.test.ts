@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createHash } from 'node:crypto';
 import { EICAR_MD5, EICAR_SHA1, EICAR_SHA256, mockVerdict } from '../mock/index.js';
-import { ensureBuilt, runVtg, type Sandbox, sandbox } from './test-support/harness.js';
+import { ensureBuilt, runVtg, type Sandbox, sandbox, startVtg } from './test-support/harness.js';
 
 let box: Sandbox;
 let env: NodeJS.ProcessEnv;
@@ -151,6 +151,17 @@ describe('honest output', () => {
     const ok = await vtg(['health', '-q']);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     assert.match(ok.stdout, /^upstream reachable\s+yes/m);
+  });
+
+  test('a lookup against an unreachable VirusTotal says on stderr what it is retrying', async () => {
+    const child = startVtg(['lookup', 'retry-me.example.com'], { ...env, VT_API_KEY: 'retry-key-0123456789abcdef', VTG_VIRUSTOTAL_URL: 'http://127.0.0.1:9' });
+    try {
+      await child.waitFor((_o, e) => /VirusTotal: .*retry \d+ in \d+s/i.test(e), 60_000);
+      assert.match(child.stderr(), /retry-me\.example\.com|VirusTotal/);
+    } finally {
+      child.kill('SIGKILL');
+      await child.exited;
+    }
   });
 });
 
