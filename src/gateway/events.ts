@@ -19,11 +19,20 @@ export interface BatchCompletedEvent {
   at: number;
 }
 
+/** An upstream call failed and is retried after `delayMs` (the CLI says so while the user waits). */
+export interface UpstreamRetryEvent {
+  provider: string;
+  attempt: number;
+  delayMs: number;
+  error: string;
+}
+
 /** Events the engine emits; webhooks, the dashboard and metrics subscribe. */
 export interface GatewayEvents {
   'verdict.changed': [Change];
   'analysis.completed': [AnalysisCompletedEvent];
   'batch.completed': [BatchCompletedEvent];
+  'upstream.retry': [UpstreamRetryEvent];
 }
 
 export class GatewayEventBus extends EventEmitter<GatewayEvents> {}

@@ -607,7 +607,10 @@ export class Gateway {
 
   #onSchedulerEvent(provider: ProviderName, e: SchedulerEvent): void {
     if (e.type === 'requeue' || (e.type === 'retry' && /TooManyRequests|429/.test(e.error))) this.#counters.upstream429++;
-    if (e.type === 'retry') this.#counters.upstreamRetries++;
+    if (e.type === 'retry') {
+      this.#counters.upstreamRetries++;
+      this.events.emit('upstream.retry', { provider, attempt: e.attempt, delayMs: e.delayMs, error: e.error });
+    }
     if (provider === 'virustotal' && (e.type === 'pause' || e.type === 'requeue')) this.#reconciler.soon();
   }
 }
