@@ -145,7 +145,7 @@ export async function renderTokens({ main }) {
     const budget = form.dailyBudget.value === '' ? null : Number(form.dailyBudget.value);
     try {
       const r = await api('/api/tokens', { method: 'POST', json: { name: form.name.value.trim(), role: form.role.value, dailyBudget: budget } });
-      main.querySelector('#token-out').innerHTML = `<p>Token for <strong>${esc(r.name ?? form.name.value)}</strong> (shown once): <code id="new-token" class="break">${esc(r.token)}</code></p>`;
+      main.querySelector('#token-out').innerHTML = `<p>Token for <strong>${esc(r.record?.name ?? "")}</strong> (shown once): <code id="new-token" class="break">${esc(r.token)}</code></p>`;
       form.reset();
       await list();
     } catch (err) {
