@@ -109,10 +109,26 @@ export async function renderWebhooks({ main }) {
       await list();
     }
     if (dl) {
-      const { deliveries } = await api(`/api/webhooks/${encodeURIComponent(dl)}/deliveries`);
-      main.querySelector('#deliveries').innerHTML = `<h2>Deliveries</h2><div class="scroll"><table><thead><tr><th>created</th><th>event</th><th>status</th><th>attempts</th><th>last answer</th></tr></thead><tbody>${deliveries
-        .map((d) => `<tr><td>${time(d.createdAt)}</td><td>${esc(d.event)}</td><td><span class="pill ${esc(d.status)}">${esc(d.status)}</span></td><td>${esc(d.attempts)}</td><td>${esc(d.lastStatus ?? d.lastError ?? '')}</td></tr>`)
-        .join('')}</tbody></table></div>`;
+      await showDeliveries(dl);
+    }
+  });
+  const showDeliveries = async (hookId) => {
+    const { deliveries } = await api(`/api/webhooks/${encodeURIComponent(hookId)}/deliveries`);
+    main.querySelector('#deliveries').innerHTML = `<h2>Deliveries</h2><div class="scroll"><table><thead><tr><th>created</th><th>event</th><th>status</th><th>attempts</th><th>last answer</th><th></th></tr></thead><tbody>${deliveries
+      .map(
+        (d) =>
+          `<tr><td>${time(d.createdAt)}</td><td>${esc(d.event)}</td><td><span class="pill ${esc(d.status)}">${esc(d.status)}</span></td><td>${esc(d.attempts)}</td><td>${esc(d.lastStatus ?? '')} ${esc(d.lastError ?? '')}</td><td>${d.status === 'dead' ? `<button type="button" data-hook="${esc(hookId)}" data-retry="${esc(d.id)}">Retry</button>` : ''}</td></tr>`,
+      )
+      .join('') || '<tr><td colspan="6" class="muted">No deliveries yet.</td></tr>'}</tbody></table></div>`;
+  };
+  main.querySelector('#deliveries').addEventListener('click', async (ev) => {
+    const button = ev.target.closest('[data-retry]');
+    if (!button) return;
+    try {
+      await api(`/api/webhooks/${encodeURIComponent(button.dataset.hook)}/deliveries/${encodeURIComponent(button.dataset.retry)}/retry`, { method: 'POST' });
+      await showDeliveries(button.dataset.hook);
+    } catch (err) {
+      main.querySelector('#deliveries').insertAdjacentHTML('afterbegin', errorBox(err));
     }
   });
   await list();
