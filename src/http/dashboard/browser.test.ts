@@ -129,9 +129,12 @@ describe('dashboard in a browser', { skip: have ? false : `${CHROMIUM} is not in
 
   test('a phone-sized viewport has no horizontal scroll on any section', async () => {
     const { context, page } = await signedIn({ width: 375, height: 740 });
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
     for (const section of ['overview', 'lookup', 'batches', 'changes', 'webhooks', 'tokens']) {
       await page.goto(`${t.url}/#/${section}`);
-      await page.waitForSelector('main h1');
+      await page.waitForSelector('main h1, main .error');
+      assert.equal(await page.locator('main .error').count(), 0, `${section}: ${await page.textContent('main')}`);
       if (section === 'lookup') {
         await page.fill('input[name="q"]', EICAR_SHA256);
         await page.press('input[name="q"]', 'Enter');
@@ -142,6 +145,7 @@ describe('dashboard in a browser', { skip: have ? false : `${CHROMIUM} is not in
       if (section === 'overview' || section === 'lookup') await page.screenshot({ path: join(shots, `phone-${section}.png`), fullPage: true });
     }
     // keyboard: the first Tab reaches the skip link, the next ones the sections
+    assert.deepEqual(errors, [], 'no script errors');
     await page.reload();
     await page.waitForSelector('main h1');
     await page.keyboard.press('Tab');
