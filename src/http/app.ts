@@ -16,12 +16,14 @@ import { familyOf, type RouteDef, register, toHonoPath } from './route.js';
 import { registerDashboard } from './dashboard/routes.js';
 import { sessionMiddleware } from './dashboard/session.js';
 import { batchRoutes } from './routes/batch.js';
+import { contentRoutes } from './routes/content.js';
 import { docsRoutes } from './routes/docs.js';
 import { eventRoutes } from './routes/events.js';
 import { historyRoutes } from './routes/history.js';
 import { lookupRoutes } from './routes/lookup.js';
 import { opsRoutes } from './routes/ops.js';
 import { scanRoutes } from './routes/scan.js';
+import { searchRoutes } from './routes/search.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { type AppDeps, type AppEnv, type AppOptions, DEFAULT_LIMITS, type Principal } from './types.js';
@@ -35,7 +37,9 @@ export function routeTable(): RouteDef[] {
     ...opsRoutes,
     ...lookupRoutes,
     ...scanRoutes,
+    ...contentRoutes,
     ...historyRoutes,
+    ...searchRoutes,
     ...batchRoutes,
     ...webhookRoutes,
     ...tokenRoutes,
