@@ -67,7 +67,7 @@ describe('dashboard in a browser', { skip: have ? false : `${CHROMIUM} is not in
     const session = cookies.find((c) => c.name === 'vtg_session');
     assert.ok(session?.httpOnly, 'the session cookie is HttpOnly');
     assert.equal(session?.sameSite, 'Strict');
-    assert.equal(await page.evaluate(() => document.cookie), '', 'scripts cannot read the session');
+    assert.equal(await page.evaluate('document.cookie'), '', 'scripts cannot read the session');
     assert.match(await page.textContent('body') ?? '', /Mock mode/);
     for (const name of ['URLhaus', 'DShield', 'SPUR']) assert.equal(await page.locator(`section[aria-label="${name} quota"]`).count(), 1, name);
     await page.waitForSelector('#hit-ratio');
@@ -140,7 +140,7 @@ describe('dashboard in a browser', { skip: have ? false : `${CHROMIUM} is not in
         await page.press('input[name="q"]', 'Enter');
         await page.waitForSelector('.result');
       }
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
       assert.ok(overflow <= 0, `${section} scrolls sideways by ${overflow}px`);
       if (section === 'overview' || section === 'lookup') await page.screenshot({ path: join(shots, `phone-${section}.png`), fullPage: true });
     }
@@ -149,7 +149,7 @@ describe('dashboard in a browser', { skip: have ? false : `${CHROMIUM} is not in
     await page.reload();
     await page.waitForSelector('main h1');
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+    assert.equal(await page.evaluate('document.activeElement && document.activeElement.textContent'), 'Skip to content');
     await context.close();
   });
 });
