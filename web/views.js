@@ -140,6 +140,8 @@ export async function renderIndicator({ main, arg, onCleanup }) {
         title: 'Detections over time (verdict changes marked)',
         series: [{}, { label: 'detections', stroke: '#1f5fbf', width: 2 }, { label: 'verdict change', stroke: '#b3261e', width: 0, points: { size: 10, fill: '#b3261e' } }],
         axes: [{}, { label: 'detections' }],
+        // a single observation would otherwise stretch the time axis over years
+        scales: { x: { time: true, range: (_u, min, max) => (max - min < 3600 ? [min - 1800, max + 1800] : [min, max]) } },
       },
       [xs, ys, marks],
       el,
