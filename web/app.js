@@ -1,6 +1,7 @@
 // vt-gateway dashboard: plain ES modules, no framework, no CDN. Every number comes from the /api
 // routes a script would call (signed in with the session cookie; state changes carry X-CSRF-Token).
 import { renderBatches, renderChanges, renderTokens, renderWebhooks } from './admin.js';
+import { renderSearch } from './search.js';
 import { renderIndicator, renderLookup, renderOverview } from './views.js';
 
 const body = document.body;
@@ -105,6 +106,8 @@ const SECTIONS = [
   { id: 'webhooks', label: 'Webhooks', role: 'analyst', render: renderWebhooks },
   { id: 'tokens', label: 'Tokens', role: 'admin', render: renderTokens },
 ];
+/** Sections another part of the server may offer: shown only when their API answers. */
+const OPTIONAL = [{ id: 'search', label: 'Search', role: 'reader', render: renderSearch, probe: '/api/search?limit=1', after: 'lookup' }];
 const HIDDEN = { indicator: renderIndicator };
 let cleanup = [];
 
@@ -125,7 +128,10 @@ function navigate() {
   });
 }
 
-function start() {
+async function start() {
+  for (const section of OPTIONAL) {
+    if (can(section.role) && (await hasApi(section.probe))) SECTIONS.splice(SECTIONS.findIndex((s) => s.id === section.after) + 1, 0, section);
+  }
   const nav = document.getElementById('nav');
   nav.innerHTML = SECTIONS.filter((s) => can(s.role))
     .map((s) => `<a href="#/${s.id}" data-id="${s.id}">${esc(s.label)}</a>`)

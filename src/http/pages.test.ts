@@ -30,7 +30,7 @@ test('without a key, the status page and the docs page say "mock mode" and load 
   assert.match(doc.body.info.description, /mock mode/);
   const status = await call(t.url, '/');
   assert.match(status.text, /<main id="main"/);
-  for (const asset of ['app.js', 'views.js', 'admin.js', 'style.css', 'uPlot.esm.js', 'uPlot.min.css']) {
+  for (const asset of ['app.js', 'views.js', 'admin.js', 'search.js', 'style.css', 'uPlot.esm.js', 'uPlot.min.css']) {
     const a = await call(t.url, `/dashboard/assets/${asset}`);
     assert.equal(a.status, 200, asset);
     // no module, script, style or font from another origin (comments and the VirusTotal permalink may name URLs)

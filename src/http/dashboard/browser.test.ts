@@ -131,7 +131,7 @@ describe('dashboard in a browser', { skip: have ? false : `${CHROMIUM} is not in
     const { context, page } = await signedIn({ width: 375, height: 740 });
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    for (const section of ['overview', 'lookup', 'batches', 'changes', 'webhooks', 'tokens']) {
+    for (const section of ['overview', 'lookup', 'search', 'batches', 'changes', 'webhooks', 'tokens']) {
       await page.goto(`${t.url}/#/${section}`);
       await page.waitForSelector('main h1, main .error');
       assert.equal(await page.locator('main .error').count(), 0, `${section}: ${await page.textContent('main')}`);
@@ -142,7 +142,8 @@ describe('dashboard in a browser', { skip: have ? false : `${CHROMIUM} is not in
       }
       const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
       assert.ok(overflow <= 0, `${section} scrolls sideways by ${overflow}px`);
-      if (section === 'overview' || section === 'lookup') await page.screenshot({ path: join(shots, `phone-${section}.png`), fullPage: true });
+      if (section === 'search') await page.waitForSelector('#results p');
+      if (section === 'overview' || section === 'lookup' || section === 'search') await page.screenshot({ path: join(shots, `phone-${section}.png`), fullPage: true });
     }
     // keyboard: the first Tab reaches the skip link, the next ones the sections
     assert.deepEqual(errors, [], 'no script errors');
