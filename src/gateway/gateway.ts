@@ -17,6 +17,7 @@ import type { TokenService, WebhookService } from './accounts.js';
 import { type EnrichOptions, type EnrichResult, enrichIndicator } from './enrich.js';
 import type { GatewayEventBus } from './events.js';
 import type { LookupService } from './lookups.js';
+import { canonicalId, fileAliases } from './records.js';
 import { type GatewayOptions, openRuntime, type Runtime } from './runtime.js';
 import type {
   AnalysisView,
@@ -37,11 +38,10 @@ import type {
   ScanFileOptions,
   ScanResult,
 } from './types.js';
-import { type RelatedGraph, type RelatedOptions, relatedGraph } from '../correlation/index.js';
+import type { RelatedGraph, RelatedOptions } from '../correlation/index.js';
 import { recordCowrieSession } from '../correlation/cowrie.js';
 import type { CowrieSession } from '../cowrie/sessions.js';
-import { type ExportOptions, type ExportStream, exportIndicators } from '../exports/index.js';
-import { searchIndicators } from '../search/index.js';
+import type { ExportOptions, ExportStream } from '../exports/index.js';
 import type { SearchPage, SearchQuery } from '../store/index.js';
 
 export type { GatewayOptions } from './runtime.js';
@@ -126,11 +126,17 @@ export class Gateway {
     const provider = options.provider ?? 'virustotal';
     const limit = options.limit ?? 100;
     const history = this.#rt.store.history;
+    // A file is one history under all its hashes: kept under the SHA-256 (records.ts), and any
+    // observations recorded under another hash before that are merged in.
+    const cached = indicator.kind === 'file' ? await this.#rt.cache.get(provider, 'file', indicator.id) : undefined;
+    const report = cached?.entry.report;
+    const ids = [...new Set([indicator.id, ...(report ? [canonicalId(report), ...fileAliases(report)] : [])])];
+    const byTime = <T extends { at: number }>(list: T[]) => list.sort((a, b) => a.at - b.at).slice(-limit);
     return {
       indicator,
       provider,
-      observations: history.series(provider, indicator.kind, indicator.id, { limit }),
-      changes: history.changes({ limit, id: indicator.id }),
+      observations: byTime(ids.flatMap((id) => history.series(provider, indicator.kind, id, { limit }))),
+      changes: ids.flatMap((id) => history.changes({ limit, id })).sort((a, b) => b.at - a.at).slice(0, limit),
     };
   }
 
@@ -143,15 +149,19 @@ export class Gateway {
   }
 
   /** Search, correlation and exports over the cache and history (issue #15): they never spend quota. */
-  search(query: SearchQuery = {}): Promise<SearchPage> {
+  // loaded on first use, so commands that never search do not pay for these modules
+  async search(query: SearchQuery = {}): Promise<SearchPage> {
+    const { searchIndicators } = await import('../search/index.js');
     return searchIndicators(this.#rt.store.search, query);
   }
 
-  related(input: string, options: RelatedOptions = {}): Promise<RelatedGraph> {
+  async related(input: string, options: RelatedOptions = {}): Promise<RelatedGraph> {
+    const { relatedGraph } = await import('../correlation/index.js');
     return relatedGraph(this.#rt.store.search, input, options);
   }
 
-  export(options: ExportOptions): Promise<ExportStream> {
+  async export(options: ExportOptions): Promise<ExportStream> {
+    const { exportIndicators } = await import('../exports/index.js');
     return exportIndicators(this.#rt.store.search, { now: this.clock.now(), ...options });
   }
 
@@ -312,6 +322,12 @@ export class Gateway {
   }
 
   async health(): Promise<Health> {
+    // Probe VirusTotal when nothing is known yet: the quota read is free; wait at most 5 s for it.
+    if (this.#rt.reconciler.reachable === null) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.#rt.reconciler.runOnce(), new Promise<void>((r) => (timer = setTimeout(r, 5_000)))]);
+      clearTimeout(timer);
+    }
     let store: 'ok' | 'error' = 'ok';
     try {
       this.#rt.store.cache.info();
@@ -322,7 +338,7 @@ export class Gateway {
     const providers = await this.providers();
     const vt = providers.find((p) => p.name === 'virustotal');
     return {
-      status: store === 'ok' && redis !== 'down' && vt?.quota?.keyHealthy !== false ? 'ok' : 'degraded',
+      status: store === 'ok' && redis !== 'down' && vt?.quota?.keyHealthy !== false && this.#rt.reconciler.reachable !== false ? 'ok' : 'degraded',
       mock: this.mock,
       keyConfigured: !this.mock,
       upstreamReachable: this.#rt.reconciler.reachable,
