@@ -326,11 +326,11 @@ describe('documents, pages and HTTP hygiene', () => {
     assert.doesNotMatch(docs.text, /Mock mode/, 'a configured key is not mock mode');
   });
 
-  test('the status page is self-contained HTML', async () => {
+  test('the dashboard page is self-contained HTML', async () => {
     const r = await call(t.url, '/');
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('content-type'), 'text/html; charset=utf-8');
-    assert.match(r.text, /VirusTotal quota/);
+    assert.match(r.text, /<script type="module" src="\/dashboard\/assets\/app.js">/);
     assert.doesNotMatch(r.text, /Mock mode/, 'a configured key is not mock mode');
   });
 
