@@ -12,10 +12,10 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { LookupResult } from '../gateway/index.js';
 import type { IndicatorKind } from '../indicators/index.js';
-import { type AccessLog, recordRequest, requestIdOf } from './access-log.js';
-import { authenticateHeaders } from './auth.js';
+import { type AccessLog, recordRequest, requestIdOf } from './middleware/access-log.js';
+import { authenticateHeaders } from './middleware/auth.js';
 import { lookupAs } from './budget.js';
-import type { RequestSignal } from './deadlines.js';
+import type { RequestSignal } from './middleware/deadlines.js';
 import { renderError } from './error-response.js';
 import { indicatorOfKind } from './indicator-input.js';
 import { lookupOptionsOf, lookupQuery } from './schemas.js';

@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import type { Gateway } from '../gateway/index.js';
 import type { TokenRole } from '../store/index.js';
 import type { WebhookDispatcherOptions } from '../webhooks/index.js';
-import type { Deadlines, RequestSignal } from './deadlines.js';
-import type { HttpMetrics } from './metrics.js';
+import type { Deadlines, RequestSignal } from './middleware/deadlines.js';
+import type { HttpMetrics } from './middleware/metrics.js';
 import type { UploadTokens } from './v3/upload-tokens.js';
 
 /** Who is calling: a token's record, or the local operator when no token is configured (admin). */

@@ -2,13 +2,13 @@
 import { z } from 'zod';
 import type { ScanResult } from '../../gateway/index.js';
 import { assertBudget, spend } from '../budget.js';
-import { validate } from '../body.js';
+import { validate } from '../middleware/body.js';
 import { jsonResponse } from '../respond.js';
 import { type RouteDef, route } from '../route.js';
 import { boolish, priority } from '../schemas.js';
 import { lookupResultJson } from '../serialize.js';
 import type { Principal } from '../types.js';
-import { receiveUpload } from '../upload.js';
+import { receiveUpload } from '../middleware/upload.js';
 
 const MAX_ANALYSIS_WAIT_S = 60;
 

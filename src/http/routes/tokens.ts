@@ -1,6 +1,6 @@
 /** Client tokens (admin only). The token itself is shown once, at creation; only its hash is stored. */
 import { z } from 'zod';
-import { tokensChanged } from '../auth.js';
+import { tokensChanged } from '../middleware/auth.js';
 import { HttpError } from '../errors.js';
 import { type RouteDef, route } from '../route.js';
 import { opaqueId } from '../schemas.js';

@@ -5,7 +5,7 @@ import { HttpError } from '../errors.js';
 import { urlIndicator } from '../indicator-input.js';
 import { type RouteDef, type RouteInput, route } from '../route.js';
 import type { Principal } from '../types.js';
-import { receiveUpload } from '../upload.js';
+import { receiveUpload } from '../middleware/upload.js';
 import { analysisDescriptor, requestOrigin } from './links.js';
 
 const uploadFields = z.object({

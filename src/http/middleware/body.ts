@@ -1,9 +1,9 @@
 /** Request bodies read with hard byte limits (checked on Content-Length first, then while streaming). */
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { HttpError } from './errors.js';
-import { boundaryOf, MultipartError, MultipartParser } from './multipart.js';
-import type { AppEnv } from './types.js';
+import { HttpError } from '../errors.js';
+import { boundaryOf, MultipartError, MultipartParser } from '../multipart.js';
+import type { AppEnv } from '../types.js';
 
 function mediaType(c: Context<AppEnv>): string {
   return (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';

@@ -4,9 +4,9 @@
  * with none, the server is open and callers act as admin (startServer refuses that off loopback).
  */
 import type { Context } from 'hono';
-import type { TokenRole } from '../store/index.js';
-import { HttpError } from './errors.js';
-import type { AppDeps, AppEnv, Principal } from './types.js';
+import type { TokenRole } from '../../store/index.js';
+import { HttpError } from '../errors.js';
+import type { AppDeps, AppEnv, Principal } from '../types.js';
 
 /** Who may call a route: anyone, anyone when `server.publicHealth` is on, or a minimum role. */
 export type Access = 'public' | 'health' | TokenRole;

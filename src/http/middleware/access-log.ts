@@ -1,7 +1,7 @@
 /** Request ids, and what every finished request leaves behind: metrics and one access-log line. */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AppDeps, Principal } from './types.js';
+import type { AppDeps, Principal } from '../types.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
