@@ -43,7 +43,7 @@ export interface GatewayConfig {
     staleIfWaitMs: number;
   };
   history: { minDetectionDelta: number };
-  server: { host: string; port: number; webhookAllowlist: string[]; publicHealth: boolean };
+  server: { host: string; port: number; webhookAllowlist: string[]; publicHealth: boolean; allowedHosts: string[] };
   /** Where the config was read from, if a file was used. */
   configFile?: string;
 }
@@ -238,6 +238,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
       port,
       webhookAllowlist: (env.VTG_WEBHOOK_ALLOWLIST?.split(',').map((s) => s.trim()).filter(Boolean) ?? file.server?.webhookAllowlist) ?? [],
       publicHealth: file.server?.publicHealth ?? true,
+      allowedHosts: (env.VTG_ALLOWED_HOSTS?.split(',').map((s) => s.trim()).filter(Boolean) ?? file.server?.allowedHosts) ?? [],
     },
     configFile: existsSync(path) ? path : undefined,
   };

@@ -66,6 +66,7 @@ export function buildApp(gateway: Gateway, options: AppOptions = {}): BuiltApp {
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     uploads: new UploadTokens(gateway.clock),
     uploadDir: options.uploadDir ?? tmpdir(),
+    requireTokens: options.requireTokens ?? false,
     deadlines: new Deadlines(Math.min(1000, Math.max(10, (options.limits?.requestMs ?? DEFAULT_LIMITS.requestMs) / 4))),
   };
   const app = new Hono<AppEnv>();

@@ -41,6 +41,11 @@ function wrong(family: Family): HttpError {
     : new HttpError(401, 'InvalidToken', 'the token is unknown or revoked', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
 }
 
+function noTokens(family: Family): HttpError {
+  const message = 'this server is bound off loopback and has no tokens: create one with vtg token create <name> --role admin';
+  return new HttpError(401, family === 'v3' ? 'WrongCredentialsError' : 'NoTokens', message);
+}
+
 export function forbidden(family: Family, message: string): HttpError {
   return new HttpError(403, family === 'v3' ? 'ForbiddenError' : 'Forbidden', message);
 }
@@ -107,7 +112,12 @@ export function authenticateHeaders(header: HeaderGetter, deps: AppDeps, access:
   const tokens = deps.gateway.tokens;
   const open = isOpen(tokens);
   const isPublic = access === 'public' || (access === 'health' && deps.gateway.config.server.publicHealth);
-  if (open) return OPEN_PRINCIPAL;
+  if (open) {
+    if (!deps.requireTokens) return OPEN_PRINCIPAL;
+    // off loopback a server without tokens is closed, not open (the last one was revoked elsewhere)
+    if (isPublic) return null;
+    throw noTokens(family);
+  }
   const token = presentedToken(header);
   if (!token) {
     if (isPublic) return null;
