@@ -115,6 +115,7 @@ export function rawCall(
   base: string,
   path: string,
   init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+  // biome-ignore lint/suspicious/noExplicitAny: tests walk arbitrary JSON answers
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; body: any }> {
   const target = new URL(base + path);
   return new Promise((resolve, reject) => {

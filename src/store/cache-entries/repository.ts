@@ -131,12 +131,24 @@ export class CacheRepository {
    * An older report (smaller `fetchedAt`) never replaces a newer one. Returns whether it was written.
    */
   put(report: Report, expiresAt: number): boolean {
-    return this.#putOne(report, expiresAt);
+    const written = this.#putOne(report, expiresAt);
+    this.writeListener?.();
+    return written;
+  }
+
+  /** Called after every put (the rotator watches the size limit with it). Keep it cheap. */
+  writeListener: (() => void) | undefined;
+
+  /** Bytes on disk: the database file plus its WAL (two stat calls). */
+  sizeBytes(): number {
+    return this.#fileSize();
   }
 
   /** `put` for many reports in one transaction (bulk loads, benchmarks). Returns how many were written. */
   putMany(writes: Iterable<CacheWrite>): number {
-    return this.#putMany(writes);
+    const n = this.#putMany(writes);
+    this.writeListener?.();
+    return n;
   }
 
   /** Removes the selected entries (all of them with no filter). Returns how many went. */
