@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { HttpError } from '../errors.js';
-import { boundaryOf, MultipartError, MultipartParser } from '../multipart.js';
+import { boundaryOf, MultipartError, MultipartParser } from '../../multipart/index.js';
 import type { AppEnv } from '../types.js';
 
 function mediaType(c: Context<AppEnv>): string {
