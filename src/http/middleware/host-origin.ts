@@ -53,8 +53,25 @@ export function hostNameOf(host: string): string {
   return colon < 0 ? h : h.slice(0, colon);
 }
 
+/** Host header values already judged (clients send the same few); bounded so junk cannot grow it. */
+const judged = new WeakMap<HostPolicy, Map<string, boolean>>();
+const JUDGED_MAX = 256;
+
 export function hostAllowed(policy: HostPolicy, host: string | undefined): boolean {
   if (policy.any || host === undefined) return true; // HTTP/1.0 without Host: no name to rebind
+  let known = judged.get(policy);
+  if (!known) {
+    known = new Map();
+    judged.set(policy, known);
+  }
+  const hit = known.get(host);
+  if (hit !== undefined) return hit;
+  const allowed = judgeHost(policy, host);
+  if (known.size < JUDGED_MAX) known.set(host, allowed);
+  return allowed;
+}
+
+function judgeHost(policy: HostPolicy, host: string): boolean {
   const name = hostNameOf(host).replace(/\.$/, '');
   if (isIP(name) !== 0) return true;
   if (policy.names.has(name)) return true;
