@@ -38,11 +38,12 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined;
 }
 
+/** The client: its credential as sent, or its peer address (which never looks like a header value). */
 function clientOf(req: IncomingMessage): string {
   const h = req.headers;
   const credential = h.authorization ?? h['x-apikey'];
-  if (typeof credential === 'string' && credential !== '') return `t:${credential}`;
-  return `a:${req.socket.remoteAddress ?? ''}`;
+  if (typeof credential === 'string' && credential !== '') return credential;
+  return `[peer ${req.socket.remoteAddress ?? ''}]`;
 }
 
 export class Admission {
