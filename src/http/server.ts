@@ -11,10 +11,11 @@ import { utcDayKey } from '../store/index.js';
 import { WebhookDispatcher } from '../webhooks/index.js';
 import { buildApp } from './app.js';
 import { RequestAbortedError } from './errors.js';
-import { createFastLookup, watchedRequest } from './fast-lookup.js';
-import { Admission, type Ticket } from './middleware/admission.js';
+import { createFastLookup } from './fast-lookup.js';
+import { Admission } from './middleware/admission.js';
 import { BodyDeadlines } from './middleware/body-deadline.js';
 import { checkHostOrigin, hostPolicy } from './middleware/host-origin.js';
+import { GatewayResponse } from './response.js';
 import type { RunningServer, ServerOptions } from './types.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -74,16 +75,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let inFlight = 0;
   let closing = false;
   const idle: Array<() => void> = [];
-  const TICKET = Symbol('vtg.ticket');
-  type Admitted = ServerResponse & { [TICKET]?: Ticket };
   // one listener for every response (no closure per request): 'close' fires once per response
-  function onResponseClose(this: Admitted): void {
+  function onResponseClose(this: GatewayResponse): void {
     inFlight--;
-    const ticket = this[TICKET];
+    const ticket = this.ticket;
     if (ticket) admission.release(ticket);
     if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
     // the client went away before a fast-path answer: stop waiting for quota on its behalf
-    if (!this.writableFinished) watchedRequest(this)?.abort(new RequestAbortedError(false));
+    if (!this.writableFinished) this.watched?.abort(new RequestAbortedError(false));
   }
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string>) => {
     deps.metrics.rejection(code);
@@ -92,8 +91,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sendJson(res, status, { error: { code, message } }, { connection: 'close', 'x-vtg-error': code, ...headers });
   };
   const server = createServer(
-    { maxHeaderSize: 16 * 1024, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 5_000 },
-    (req: IncomingMessage, res: ServerResponse) => {
+    { maxHeaderSize: 16 * 1024, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 5_000, ServerResponse: GatewayResponse },
+    (req: IncomingMessage, res: GatewayResponse) => {
       if (closing) {
         refuse(req, res, 503, 'ShuttingDown', 'the server is shutting down', { 'retry-after': '5' });
         return;
@@ -111,7 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return;
       }
       inFlight++;
-      (res as Admitted)[TICKET] = ticket;
+      res.ticket = ticket;
       res.on('close', onResponseClose);
       if (ticket.lane === 'bodies') bodies.watch(req, res);
       if (fast(req, res)) return;
