@@ -31,11 +31,6 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
 }
 
-function headerOf(headers: IncomingMessage['headers'], name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
@@ -97,7 +92,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         refuse(req, res, 503, 'ShuttingDown', 'the server is shutting down', { 'retry-after': '5' });
         return;
       }
-      const refusal = checkHostOrigin(hosts, req.method ?? 'GET', (name) => headerOf(req.headers, name));
+      const refusal = checkHostOrigin(hosts, req.method ?? 'GET', req.headers);
       if (refusal) {
         refuse(req, res, refusal.status, refusal.code, refusal.message, {});
         return;

@@ -83,23 +83,27 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export type Refusal = { status: number; code: string; message: string };
 
 /** Why a request is refused, or null. */
-export function checkHostOrigin(
-  policy: HostPolicy,
-  method: string,
-  header: (name: string) => string | undefined,
-): Refusal | null {
-  const host = header('host');
+/** Request headers as node gives them (lower-case names; a repeated header may be an array). */
+export type Headers = Record<string, string | string[] | undefined>;
+
+function first(headers: Headers, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function checkHostOrigin(policy: HostPolicy, method: string, headers: Headers): Refusal | null {
+  const host = first(headers, 'host');
   if (!hostAllowed(policy, host)) {
     return { status: 421, code: 'UnknownHost', message: 'the Host header does not name this server; add the name to VTG_ALLOWED_HOSTS if it is yours' };
   }
-  const site = header('sec-fetch-site');
+  const site = first(headers, 'sec-fetch-site');
   const safe = SAFE_METHODS.has(method);
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    const navigation = safe && header('sec-fetch-mode') === 'navigate';
+    const navigation = safe && first(headers, 'sec-fetch-mode') === 'navigate';
     if (!navigation) return crossOrigin();
   }
   if (safe) return null;
-  const origin = header('origin');
+  const origin = first(headers, 'origin');
   if (origin === undefined) return null;
   if (origin === 'null' || host === undefined) return crossOrigin();
   let originHost: string;
