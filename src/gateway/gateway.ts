@@ -122,7 +122,6 @@ export class Gateway {
     this.#rotator = new CacheRotator({
       repository: this.store.cache,
       limits: { maxBytes: this.config.cache.maxBytes, maxAgeMs: this.config.cache.maxAgeMs, maxPerKind: this.config.cache.maxEntriesPerKind },
-      clock: this.clock,
     });
     this.#rotator.start();
     const vtUpstream = this.#upstreams.get('virustotal') as Upstream;
