@@ -1,6 +1,9 @@
 import { type Clock, systemClock } from '../clock/index.js';
 import type { CacheLimits, CacheRepository, PruneResult } from '../store/index.js';
 
+/** Without a clock the start-up rotation runs this long after start (with one, at once). */
+const FIRST_RUN_MS = 5000;
+
 /** Every this many writes the file size is checked against the limit (two stat calls). */
 const SIZE_CHECK_WRITES = 32;
 
@@ -75,8 +78,8 @@ export class CacheRotator {
   }
 
   /**
-   * Starts the checks (idempotent): one rotation right away (a cache that grew past its limits while
-   * the gateway was down, or in a busy first hour, is not left to wait an hour), then every interval,
+   * Starts the checks (idempotent): one rotation soon after start (a cache that grew past its limits
+   * while the gateway was down is not left to wait an hour), then every interval,
    * and whenever writes take the file past its size limit (checked every 32 writes).
    */
   start(): void {
@@ -86,7 +89,10 @@ export class CacheRotator {
     if (!clock) {
       this.#timer = setInterval(() => void this.#runQuietly(), this.intervalMs);
       this.#timer.unref();
-      setImmediate(() => void this.#runQuietly()).unref();
+      // a few seconds in, so a short-lived `vtg` command never pays for a rotation (a server does)
+      setTimeout(() => {
+        if (this.#timer) void this.#runQuietly();
+      }, FIRST_RUN_MS).unref();
       return;
     }
     const abort = new AbortController();
