@@ -16,6 +16,7 @@ import { estimateCost, type Priority, type SchedulerEvent } from '../scheduler/i
 import { type Change, type Observation, type PruneResult, Store, type TokenRepository, type WebhookRepository } from '../store/index.js';
 import { BatchRunner } from './batches.js';
 import { type EnrichOptions, type EnrichResult, enrichIndicator } from './enrich.js';
+import { FAIL_FAST_MS, guardedFetch } from './fail-fast.js';
 import { NotCachedError, ProviderUnavailableError, QuotaExhaustedError } from './errors.js';
 import { GatewayEventBus } from './events.js';
 import { QuotaPersistence } from './quota-persistence.js';
@@ -226,7 +227,22 @@ export class Gateway {
         throw new QuotaExhaustedError(up.name, wait, hot.length ? `${hot.join(', ')} used` : 'rate limit');
       }
     }
-    return this.#fetch(up, indicator, options.priority ?? 'interactive', options);
+    const priority = options.priority ?? 'interactive';
+    return guardedFetch({
+      fetch: (signal) => this.#fetch(up, indicator, priority, { ...options, signal }),
+      callerSignal: options.signal,
+      failFastMs: options.waitForQuota === false ? Math.max(FAIL_FAST_MS, this.config.cache.staleIfWaitMs) : undefined,
+      stale:
+        cached && allowStale
+          ? () => {
+              this.#counters.staleServed++;
+              return this.#fromCache(indicator, cached, 'stale');
+            }
+          : undefined,
+      provider: up.name,
+      summary: () => this.#governor.summary(up.key),
+      now: () => this.clock.now(),
+    });
   }
 
   async #fetch(up: Upstream, indicator: Indicator, priority: Priority, options: LookupOptions): Promise<LookupResult> {

@@ -3,7 +3,7 @@
  * caller can fix, 429 with Retry-After for quota and budgets, 502/503/504 for upstream trouble, and
  * 500 `InternalError` (no details) only for bugs.
  */
-import { NotCachedError, ProviderUnavailableError, QuotaExhaustedError } from '../gateway/index.js';
+import { NotCachedError, ProviderUnavailableError, QuotaExhaustedError, UpstreamUnavailableError } from '../gateway/index.js';
 import { IndicatorError } from '../indicators/index.js';
 import { VtError } from '../providers/virustotal/index.js';
 import { WebhookTargetError } from '../webhooks/index.js';
@@ -57,6 +57,7 @@ export function classifyError(err: unknown): ErrorAnswer {
   // a key paused for ever was refused upstream (401/403): that is no quota the caller can wait for
   if (err instanceof QuotaExhaustedError && !Number.isFinite(err.retryInMs)) return upstreamAuth();
   if (err instanceof QuotaExhaustedError) return answer(429, err.code, err.message, retryAfter(err.retryInMs));
+  if (err instanceof UpstreamUnavailableError) return answer(503, 'UpstreamUnavailable', err.message, retryAfter(err.retryInMs));
   if (err instanceof NotCachedError) return answer(404, 'NotCached', err.message);
   if (err instanceof ProviderUnavailableError) return answer(400, 'ProviderUnavailable', err.message);
   if (err instanceof WebhookTargetError) return answer(400, err.code, err.message);
