@@ -50,3 +50,16 @@ export function startSlowUploads(url: string, token: string, count: number, retr
     },
   };
 }
+
+// As a process of its own (so its work does not compete with the load generator's thread):
+// `slow-uploads.ts <url> <token> <count>` runs until stdin closes, then prints the answers as JSON.
+if (process.argv[1]?.endsWith('slow-uploads.ts') && process.argv.length >= 5) {
+  const [url, token, count] = process.argv.slice(2) as [string, string, string];
+  const run = startSlowUploads(url, token, Number(count));
+  process.stdin.resume();
+  process.stdin.on('end', () => {
+    run.stop();
+    process.stdout.write(`${JSON.stringify(Object.fromEntries(run.answers))}\n`);
+    process.exit(0);
+  });
+}
