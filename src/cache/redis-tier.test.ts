@@ -7,7 +7,7 @@ import { makeReport, testId } from '../store/test-support/reports.js';
 import { makeTempDir } from '../store/test-support/temp-dir.js';
 import { TieredCache } from './index.js';
 import { RedisCacheTier } from './redis-tier.js';
-import { redisUnavailableReason, TestRedisServer } from './test-support/redis-server.js';
+import { redisUnavailableReason, TestRedisServer } from '../test-support/redis-server.js';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;

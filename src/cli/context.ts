@@ -135,13 +135,14 @@ export class CliContext {
   /**
    * The Gateway in this process on the local data dir, whatever --server says (`serve` and Cowrie
    * enrichment run here). Opened once with the config loaded so far; prints the mock banner.
+   * Background work (webhooks, batch resume) runs only for `background: true` (`vtg serve`).
    */
-  localGateway(): Promise<Gateway> {
+  localGateway(options: { background?: boolean } = {}): Promise<Gateway> {
     if (!this.#local) {
       this.#local = (async () => {
         const config = await this.config();
         const [{ Gateway }, { clockFromEnv }] = await Promise.all([import('../gateway/index.js'), import('../clock/index.js')]);
-        const gateway = await Gateway.open({ config, clock: clockFromEnv(this.io.env) });
+        const gateway = await Gateway.open({ config, clock: clockFromEnv(this.io.env), background: options.background === true });
         if (gateway.mock) this.errorLine(MOCK_BANNER);
         return gateway;
       })();

@@ -150,7 +150,7 @@ export class ScaledClock implements Clock {
 }
 
 /** Clock from the environment: `VTG_TIME_SCALE` (and optional `VTG_TIME_ANCHOR`) select a ScaledClock. */
-export function clockFromEnv(env: NodeJS.ProcessEnv = process.env): Clock {
+export function clockFromEnv(env: Record<string, string | undefined>): Clock {
   const scale = Number(env.VTG_TIME_SCALE ?? '');
   if (!Number.isFinite(scale) || scale <= 0 || scale === 1) return systemClock;
   const anchor = Number(env.VTG_TIME_ANCHOR ?? '');

@@ -43,7 +43,29 @@ export interface GatewayConfig {
     staleIfWaitMs: number;
   };
   history: { minDetectionDelta: number };
-  server: { host: string; port: number; webhookAllowlist: string[]; publicHealth: boolean; allowedHosts: string[] };
+  server: {
+    host: string;
+    port: number;
+    webhookAllowlist: string[];
+    publicHealth: boolean;
+    /** Extra names the service answers to in `Host` (VTG_ALLOWED_HOSTS; `.domain` for subdomains, `*` for any). */
+    allowedHosts: string[];
+    /** `VTG_LOG_LEVEL` (pino level); default info. */
+    logLevel?: string;
+  };
+  /** Hostile content: YARA rules, scan-from-URL limits, the upload policy. */
+  content: {
+    /** Directory (or file) of .yar/.yara rules (VTG_YARA_DIR). */
+    yaraDir?: string;
+    /** Hosts or addresses scan-from-URL may reach even when private (VTG_FETCH_ALLOWLIST). */
+    fetchAllowlist: string[];
+    fetchMaxBytes: number;
+    fetchTimeoutMs: number;
+    /** Default upload policy for archive members and fetched files (VTG_UPLOADS). */
+    uploads: 'never' | 'unknown-only' | 'always';
+    /** Per-token upload policy set by an admin (config file `content.tokenUploads`, by token name). */
+    tokenUploads: Record<string, 'never' | 'unknown-only' | 'always'>;
+  };
   /** Where the config was read from, if a file was used. */
   configFile?: string;
 }
@@ -165,6 +187,7 @@ export interface LoadConfigOptions {
     redisUrl?: string;
     mockProfile?: 'public' | 'premium';
     virustotalUrl?: string;
+    yaraDir?: string;
   };
 }
 
@@ -239,9 +262,23 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
       webhookAllowlist: (env.VTG_WEBHOOK_ALLOWLIST?.split(',').map((s) => s.trim()).filter(Boolean) ?? file.server?.webhookAllowlist) ?? [],
       publicHealth: file.server?.publicHealth ?? true,
       allowedHosts: (env.VTG_ALLOWED_HOSTS?.split(',').map((s) => s.trim()).filter(Boolean) ?? file.server?.allowedHosts) ?? [],
+      ...(nonEmpty(env.VTG_LOG_LEVEL) ? { logLevel: nonEmpty(env.VTG_LOG_LEVEL) } : {}),
+    },
+    content: {
+      yaraDir: nonEmpty(o.yaraDir, env.VTG_YARA_DIR, file.content?.yaraDir),
+      fetchAllowlist: (env.VTG_FETCH_ALLOWLIST?.split(',').map((s) => s.trim()).filter(Boolean) ?? file.content?.fetchAllowlist) ?? [],
+      fetchMaxBytes: (envNumber(env, 'VTG_FETCH_MAX_MB') ?? file.content?.fetchMaxMegabytes ?? 100) * 1024 * 1024,
+      fetchTimeoutMs: (envNumber(env, 'VTG_FETCH_TIMEOUT') ?? file.content?.fetchTimeoutSeconds ?? 60) * 1000,
+      uploads: uploadPolicy(nonEmpty(env.VTG_UPLOADS, file.content?.uploads) ?? 'never'),
+      tokenUploads: file.content?.tokenUploads ?? {},
     },
     configFile: existsSync(path) ? path : undefined,
   };
+}
+
+function uploadPolicy(v: string): 'never' | 'unknown-only' | 'always' {
+  if (v === 'never' || v === 'unknown-only' || v === 'always') return v;
+  throw new ConfigError(`VTG_UPLOADS must be never, unknown-only or always, got "${v}"`);
 }
 
 /** Every secret in a config, so loggers can scrub them as literal strings. */

@@ -3,12 +3,13 @@
  * Ctrl-C, SIGTERM or even SIGKILL resumes where it was and never fetches an indicator twice.
  */
 import { setMaxListeners } from 'node:events';
+import { errorInfo, runPool } from '../common/index.js';
 import { parseIndicator } from '../indicators/index.js';
 import type { Priority } from '../scheduler/index.js';
 import type { BatchItem, BatchJob, BatchRepository, NewBatchItem } from '../store/index.js';
 import { NotCachedError } from './errors.js';
 import type { GatewayEventBus } from './events.js';
-import type { Gateway } from './gateway.js';
+import type { LookupService } from './lookups.js';
 import type { BatchCreateOptions, BatchView, LookupResult } from './types.js';
 
 const PRIORITY_NUMBER: Record<Priority, number> = { interactive: 2, batch: 1, background: 0 };
@@ -41,7 +42,7 @@ export class BatchRunner {
   readonly #running = new Map<string, Running>();
 
   constructor(
-    private readonly gateway: Gateway,
+    private readonly lookups: LookupService,
     private readonly repo: BatchRepository,
     private readonly events: GatewayEventBus,
   ) {}
@@ -84,6 +85,14 @@ export class BatchRunner {
     return running.done;
   }
 
+  list(query: { owner?: string | null; limit?: number } = {}): BatchJob[] {
+    return this.repo.list(query);
+  }
+
+  results(id: string, options: { afterSeq?: number; finishedOnly?: boolean } = {}): Iterable<BatchItem> {
+    return this.repo.results(id, options);
+  }
+
   resumeAll(): void {
     for (const job of this.repo.unfinished()) {
       if (job.status === 'queued' || job.status === 'running') this.#start(job.id);
@@ -104,7 +113,7 @@ export class BatchRunner {
     const finished = job.done + job.failed;
     if (job.status === 'completed' || job.status === 'cancelled') etaMs = 0;
     else if (r && finished > r.doneAtStart) {
-      const rate = (finished - r.doneAtStart) / Math.max(1, this.gateway.clock.now() - r.startedAt);
+      const rate = (finished - r.doneAtStart) / Math.max(1, this.lookups.clock.now() - r.startedAt);
       etaMs = Math.round((job.total - finished) / rate);
     }
     return { job, etaMs };
@@ -125,7 +134,7 @@ export class BatchRunner {
     setMaxListeners(WINDOW * 4, controller.signal); // one listener per concurrent lookup
     const running: Running = {
       controller,
-      startedAt: this.gateway.clock.now(),
+      startedAt: this.lookups.clock.now(),
       doneAtStart: job.done + job.failed,
       done: Promise.resolve() as unknown as Promise<BatchJob>,
     };
@@ -145,14 +154,17 @@ export class BatchRunner {
       if (signal.aborted) break;
       const pending = this.repo.pendingItems(id, WINDOW * 4);
       if (pending.length === 0) break;
-      let next = 0;
-      const worker = async () => {
-        for (;;) {
-          if (signal.aborted) return;
-          const item = pending[next++];
-          if (!item) return;
+      let cancelled = false;
+      await runPool(
+        pending.length,
+        WINDOW,
+        async (i) => {
+          const item = pending[i] as BatchItem;
           const job = this.repo.get(id) as BatchJob;
-          if (job.status === 'cancelled') return;
+          if (job.status === 'cancelled') {
+            cancelled = true;
+            return;
+          }
           // Budget: a cached answer is free, so only items that will go upstream reserve a call.
           const free = job.budget === null || (await this.#cachedFresh(item, opts.provider));
           const overBudget = !free && job.upstreamCalls + reserved >= (job.budget as number);
@@ -161,9 +173,9 @@ export class BatchRunner {
           await this.#one(id, item, priority, opts.provider, overBudget, signal);
           if (reserving) reserved--;
           onProgress?.(this.repo.get(id) as BatchJob);
-        }
-      };
-      await Promise.all(Array.from({ length: WINDOW }, worker));
+        },
+        () => signal.aborted || cancelled,
+      );
       if ((this.repo.get(id) as BatchJob).status === 'cancelled') break;
     }
     const job = this.repo.get(id) as BatchJob;
@@ -177,7 +189,7 @@ export class BatchRunner {
         done: done.done,
         failed: done.failed,
         owner: done.owner,
-        at: this.gateway.clock.now(),
+        at: this.lookups.clock.now(),
       });
       return done;
     }
@@ -189,8 +201,7 @@ export class BatchRunner {
 
   async #cachedFresh(item: BatchItem, provider: BatchCreateOptions['provider']): Promise<boolean> {
     if (!item.kind || !item.id) return true;
-    const hit = await this.gateway.cache.get(provider ?? 'virustotal', item.kind, item.id);
-    return hit?.fresh === true;
+    return this.lookups.isFresh(provider ?? 'virustotal', item.kind, item.id);
   }
 
   async #one(
@@ -203,7 +214,7 @@ export class BatchRunner {
   ): Promise<void> {
     let calls = 0;
     try {
-      const result = await this.gateway.lookup(item.input, {
+      const result = await this.lookups.lookup(item.input, {
         priority,
         provider,
         signal,
@@ -223,9 +234,8 @@ export class BatchRunner {
         });
         return;
       }
-      const e = err as { code?: string; name?: string; message?: string };
       this.repo.failItem(id, item.seq, {
-        error: { code: typeof e.code === 'string' ? e.code : (e.name ?? 'Error'), message: e.message ?? String(err) },
+        error: errorInfo(err),
         upstreamCalls: calls,
       });
     }

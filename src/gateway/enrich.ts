@@ -1,8 +1,9 @@
 /** Multi-source enrichment: every applicable provider at once, merged into one result. */
 import { type Indicator, type IndicatorKind, parseIndicator } from '../indicators/index.js';
-import type { ProviderName, Verdict } from '../providers/types.js';
+import { errorInfo } from '../common/index.js';
+import { type ProviderName, type Verdict, VERDICT_ORDER, worstVerdict } from '../providers/types.js';
 import type { Priority } from '../scheduler/index.js';
-import type { Gateway } from './gateway.js';
+import type { LookupService } from './lookups.js';
 import type { LookupResult } from './types.js';
 
 /** Which providers can say something about each kind (file: VT + URLhaus payload; IP: VT + DShield + SPUR; ...). */
@@ -13,8 +14,7 @@ export const ENRICHMENT_PROVIDERS: Record<IndicatorKind, ProviderName[]> = {
   ip: ['virustotal', 'dshield', 'spur'],
 };
 
-/** Worst first: the overall verdict is the first of these any source gave. */
-export const VERDICT_ORDER: Verdict[] = ['malicious', 'suspicious', 'harmless', 'undetected', 'not_found', 'unknown'];
+export { VERDICT_ORDER };
 
 export type EnrichSource =
   | { provider: ProviderName; ok: true; result: LookupResult }
@@ -39,25 +39,21 @@ export interface EnrichOptions {
 }
 
 export function overallVerdict(verdicts: Verdict[]): Verdict {
-  for (const v of VERDICT_ORDER) if (verdicts.includes(v)) return v;
-  return 'unknown';
+  return worstVerdict(verdicts);
 }
 
-export async function enrichIndicator(
-  gateway: Gateway,
-  input: string,
-  options: EnrichOptions,
-): Promise<EnrichResult> {
-  const indicator = parseIndicator(input);
+/** Every applicable provider at once for one indicator; a source that fails is reported, never thrown. */
+export async function enrichIndicator(lookups: LookupService, input: string | Indicator, options: EnrichOptions = {}): Promise<EnrichResult> {
+  const indicator = typeof input === 'string' ? parseIndicator(input) : input;
   const wanted = ENRICHMENT_PROVIDERS[indicator.kind].filter((p) => !options.providers || options.providers.includes(p));
-  const available = new Set(gateway.providersFor(indicator.kind));
+  const available = new Set(lookups.providersFor(indicator.kind));
   const sources = await Promise.all(
     wanted.map(async (provider): Promise<EnrichSource> => {
       if (!available.has(provider)) {
-        return { provider, ok: false, skipped: gateway.providerNote(provider) ?? `${provider} does not look up ${indicator.kind} indicators` };
+        return { provider, ok: false, skipped: lookups.providerNote(provider) ?? `${provider} does not look up ${indicator.kind} indicators` };
       }
       try {
-        const result = await gateway.lookup(indicator, {
+        const result = await lookups.lookup(indicator, {
           provider,
           signal: options.signal,
           priority: options.priority,
@@ -67,8 +63,7 @@ export async function enrichIndicator(
         });
         return { provider, ok: true, result };
       } catch (err) {
-        const e = err as { code?: string; name?: string; message?: string };
-        return { provider, ok: false, error: { code: e.code ?? e.name ?? 'Error', message: e.message ?? String(err) } };
+        return { provider, ok: false, error: errorInfo(err) };
       }
     }),
   );

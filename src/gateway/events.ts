@@ -24,6 +24,8 @@ export interface GatewayEvents {
   'verdict.changed': [Change];
   'analysis.completed': [AnalysisCompletedEvent];
   'batch.completed': [BatchCompletedEvent];
+  /** One webhook delivery attempt and how it went (for metrics). */
+  'webhook.attempt': ['delivered' | 'failed' | 'dead'];
 }
 
 export class GatewayEventBus extends EventEmitter<GatewayEvents> {}

@@ -5,7 +5,11 @@ export { NotCachedError, ProviderUnavailableError, QuotaExhaustedError, formatDu
 export { UpstreamUnavailableError } from './fail-fast.js';
 export { BatchNotFoundError, batchLines } from './batches.js';
 export { FileScanError, sha256File } from './scans.js';
-export { ENRICHMENT_PROVIDERS, overallVerdict, type EnrichOptions, type EnrichResult, type EnrichSource } from './enrich.js';
+export { ENRICHMENT_PROVIDERS, VERDICT_ORDER, overallVerdict, type EnrichOptions, type EnrichResult, type EnrichSource } from './enrich.js';
+export { TokenService, WebhookService, secondsToUtcMidnight, type BudgetHolder } from './accounts.js';
+export type { LookupService } from './lookups.js';
 export { startSimulator, SIMULATOR_KEYS, type SimulatorOptions } from './simulator.js';
-export { VERSION } from './version.js';
+export { VERSION } from '../common/index.js';
 export type * from './types.js';
+/** Store shapes the faces see through the services (tokens, webhooks, history). */
+export type { CreatedToken, Delivery, NewToken, NewWebhook, TokenRecord, TokenRole, Webhook } from '../store/index.js';

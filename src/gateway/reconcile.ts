@@ -86,6 +86,8 @@ export class QuotaReconciler {
       this.reachable = true;
       this.lastError = undefined;
       const report = reconcileReport(quotas);
+      // caps apply before the governor sees the allowances: it wakes waiters on the new limits at once
+      if (this.options.limitsAreCaps) capAllowances(report, this.options.configuredLimits);
       await governor.reconcile(key, report);
       if (this.options.limitsAreCaps) this.#applyCaps();
       else this.#adoptMinuteRate(report);
@@ -126,6 +128,15 @@ export class QuotaReconciler {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     if (this.#soon) clearTimeout(this.#soon);
+  }
+}
+
+/** Lowers each reported allowance to the explicit cap of its window. */
+function capAllowances(report: ReconcileReport, caps: LimitsConfig): void {
+  for (const w of ['hour', 'day', 'month'] as const) {
+    const r = report[w];
+    const cap = caps[w];
+    if (r?.allowed !== undefined && cap !== undefined) r.allowed = Math.min(r.allowed, cap);
   }
 }
 

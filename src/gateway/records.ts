@@ -4,17 +4,12 @@ import type { Report } from '../providers/types.js';
 import { type Change, type HistoryRepository, observationOf } from '../store/index.js';
 import type { GatewayEventBus } from './events.js';
 
-const HASH = /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/;
-
-/** The other hashes VirusTotal gave for a file, so a later lookup by any of them is a cache hit. */
+/** The other hashes VirusTotal gave for a file (its typed details), so a later lookup by any of them is a cache hit. */
 export function fileAliases(report: Report): string[] {
-  if (report.kind !== 'file' || !report.found) return [];
-  const attrs = (report.data as { attributes?: Record<string, unknown> } | null)?.attributes ?? {};
+  if (report.kind !== 'file' || !report.found || report.details?.provider !== 'virustotal') return [];
+  const h = report.details.hashes;
   const out = new Set<string>();
-  for (const name of ['sha256', 'sha1', 'md5']) {
-    const v = attrs[name];
-    if (typeof v === 'string' && HASH.test(v.toLowerCase()) && v.toLowerCase() !== report.id) out.add(v.toLowerCase());
-  }
+  for (const v of [h?.sha256, h?.sha1, h?.md5]) if (v && v !== report.id) out.add(v);
   return [...out];
 }
 

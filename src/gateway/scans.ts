@@ -12,7 +12,7 @@ import { DIRECT_UPLOAD_LIMIT, MAX_UPLOAD_SIZE, type VirusTotalClient, type VtAna
 import type { Priority } from '../scheduler/index.js';
 import { ProviderUnavailableError } from './errors.js';
 import type { GatewayEventBus } from './events.js';
-import type { Gateway } from './gateway.js';
+import type { LookupService } from './lookups.js';
 import type { AnalysisView, LookupResult, ScanFileOptions, ScanResult } from './types.js';
 import type { Upstream } from './upstreams.js';
 
@@ -43,10 +43,11 @@ export class ScanService {
   readonly #analyses = new Map<string, Tracked>();
 
   constructor(
-    private readonly gateway: Gateway,
+    private readonly lookups: LookupService,
     private readonly vt: VirusTotalClient,
     private readonly upstream: Upstream,
     private readonly events: GatewayEventBus,
+    private readonly analysisPollMs: number,
   ) {}
 
   get #scheduler() {
@@ -69,7 +70,7 @@ export class ScanService {
     const sha256 = await sha256File(path, options.signal);
     if (!options.force) {
       try {
-        const known = await this.gateway.lookup(sha256, { priority: options.priority, tenant: options.tenant, signal: options.signal });
+        const known = await this.lookups.lookup(sha256, { priority: options.priority, tenant: options.tenant, signal: options.signal });
         if (known.report.found) return { target: sha256, kind: 'file', submitted: false, analysisId: null, report: known };
       } catch (err) {
         if (options.signal?.aborted) throw err;
@@ -87,7 +88,7 @@ export class ScanService {
         kind: size >= DIRECT_UPLOAD_LIMIT ? 'upload_url' : 'upload',
       },
     );
-    await this.gateway.cache.delete({ provider: 'virustotal', kind: 'file', id: sha256 });
+    await this.lookups.invalidate({ provider: 'virustotal', kind: 'file', id: sha256 });
     this.#track(descriptor.id, { kind: 'file', value: sha256 });
     return { target: sha256, kind: 'file', submitted: true, analysisId: descriptor.id };
   }
@@ -102,7 +103,7 @@ export class ScanService {
       signal: options.signal,
       kind: 'scan_url',
     });
-    await this.gateway.cache.delete({ provider: 'virustotal', kind: 'url', id: ind.id });
+    await this.lookups.invalidate({ provider: 'virustotal', kind: 'url', id: ind.id });
     this.#track(descriptor.id, { kind: 'url', value: ind.value });
     return { target: ind.value, kind: 'url', submitted: true, analysisId: descriptor.id };
   }
@@ -118,7 +119,7 @@ export class ScanService {
         signal: options.signal,
         kind: 'rescan',
       });
-      await this.gateway.cache.delete({ provider: 'virustotal', kind: 'url', id });
+      await this.lookups.invalidate({ provider: 'virustotal', kind: 'url', id });
       return { target: id, kind: 'url', submitted: true, analysisId: descriptor.id };
     }
     const ind = parseIndicator(input, options.kind ? { kind: options.kind } : {});
@@ -127,15 +128,15 @@ export class ScanService {
       ({ permit, signal }) => (ind.kind === 'file' ? this.vt.rescanFile(ind.id, { permit, signal }) : this.vt.rescanUrl(ind.value, { permit, signal })),
       { key: `virustotal:rescan:${ind.kind}:${ind.id}`, priority: options.priority ?? 'interactive', tenant: options.tenant, signal: options.signal, kind: 'rescan' },
     );
-    await this.gateway.cache.delete({ provider: 'virustotal', kind: ind.kind, id: ind.id });
+    await this.lookups.invalidate({ provider: 'virustotal', kind: ind.kind, id: ind.id });
     this.#track(descriptor.id, { kind: ind.kind, value: ind.kind === 'file' ? ind.id : ind.value });
     return { target: ind.value, kind: ind.kind, submitted: true, analysisId: descriptor.id };
   }
 
   /** The analysis, polled upstream at most once per poll interval; `waitMs` waits (bounded) for completion. */
   async analysis(id: string, options: { waitMs?: number; signal?: AbortSignal }): Promise<AnalysisView> {
-    const clock = this.gateway.clock;
-    const pollMs = this.gateway.config.scheduler.analysisPollMs;
+    const clock = this.lookups.clock;
+    const pollMs = this.analysisPollMs;
     const deadline = clock.now() + Math.min(Math.max(0, options.waitMs ?? 0), 600_000);
     for (;;) {
       const tracked = this.#analyses.get(id);
@@ -155,7 +156,7 @@ export class ScanService {
       tracked = this.#analyses.get(id);
     }
     if (!tracked?.item) throw new ProviderUnavailableError(`analysis ${id} does not name its item`);
-    return this.gateway.lookup(tracked.item.value, { maxAgeMs: tracked.view.status === 'completed' ? undefined : 0 });
+    return this.lookups.lookup(tracked.item.value, { maxAgeMs: tracked.view.status === 'completed' ? undefined : 0 });
   }
 
   #track(id: string, item: Tracked['item']): void {
@@ -171,14 +172,14 @@ export class ScanService {
       signal,
       kind: 'analysis',
     });
-    const view = toView(id, raw, this.gateway.clock.now());
+    const view = toView(id, raw, this.lookups.clock.now());
     const before = this.#analyses.get(id);
     const item = before?.item ?? itemOf(raw);
     this.#analyses.set(id, { view, item });
     if (view.status === 'completed' && before?.view.status !== 'completed') {
       if (item) {
         const ind = parseIndicator(item.value, { allowPrivate: true });
-        await this.gateway.cache.delete({ provider: 'virustotal', kind: ind.kind, id: ind.id });
+        await this.lookups.invalidate({ provider: 'virustotal', kind: ind.kind, id: ind.id });
       }
       this.events.emit('analysis.completed', {
         analysisId: id,

@@ -7,6 +7,7 @@ import {
   type QuotaSnapshot,
   cloneSnapshot,
   commitGrant,
+  releaseGrant,
   emptySnapshot,
   simulateEta,
   summarize,
@@ -83,6 +84,11 @@ export class MemoryGovernor implements Governor {
       s.calendar[w] = { start, used: Math.max(ours, r.used) };
     }
     s.lastReconciledAt = now;
+    this.#gates.get(key)?.wake();
+  }
+
+  async release(key: string, options: { kind?: CallKind } = {}): Promise<void> {
+    releaseGrant(this.#state(key), this.#clock.now(), options.kind ?? 'lookup');
     this.#gates.get(key)?.wake();
   }
 

@@ -16,7 +16,7 @@ import {
   type RedisServer,
   redisServerAvailable,
   startRedisServer,
-} from './test-support/redis-server.js';
+} from '../test-support/redis-server.js';
 import { until } from './test-support/until.js';
 
 const available = redisServerAvailable();

@@ -4,6 +4,10 @@
  * so processes that share a scaled clock in tests agree with the simulator. Expiries are relative
  * (PEXPIRE, never PEXPIREAT) so a fake clock far from the server's time cannot expire live counters.
  */
+import { bucketParams, minuteSpan, reservedLimit } from './state.js';
+import type { RedisKeyNames } from './redis-keys.js';
+import type { QuotaLimits, ReconcileReport } from './types.js';
+import { CALENDAR_WINDOWS, windowEnd } from './windows.js';
 
 /**
  * One grant attempt: checks and, when every constraint holds, counts the sliding minute, the
@@ -154,3 +158,94 @@ if untilMs > cur and untilMs > tonumber(ARGV[2]) then
 end
 return 1
 `;
+
+/**
+ * Gives back one grant whose request never left (see Governor.release): removes its member from
+ * the sliding minute, one count from each window counter it was made in, returns one bucket token
+ * (capped at burst) and one ledger count.
+ * KEYS: 1 minute zset, 2 hour, 3 day, 4 month counters (of the windows the grant was made in),
+ *       5 bucket hash, 6 ledger hash
+ * ARGV: 1 member, 2 call kind, 3 now, 4 bucket rate per ms (0 = none), 5 burst
+ * Returns 1 when the member was still in the minute (or there was none to find), else 0.
+ */
+export const RELEASE_LUA = `
+local removed = redis.call('ZREM', KEYS[1], ARGV[1])
+for i = 2, 4 do
+  local n = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if n > 0 then redis.call('DECR', KEYS[i]) end
+end
+local rate = tonumber(ARGV[4])
+local burst = tonumber(ARGV[5])
+if rate > 0 then
+  local b = redis.call('HMGET', KEYS[5], 'tokens', 'at')
+  if b[1] and b[2] then
+    local now = tonumber(ARGV[3])
+    local elapsed = now - tonumber(b[2])
+    if elapsed < 0 then elapsed = 0 end
+    local tokens = math.min(burst, tonumber(b[1]) + elapsed * rate + 1)
+    redis.call('HSET', KEYS[5], 'tokens', tostring(tokens), 'at', ARGV[3])
+  end
+end
+local k = tonumber(redis.call('HGET', KEYS[6], ARGV[2]) or '0')
+if k > 0 then redis.call('HINCRBY', KEYS[6], ARGV[2], -1) end
+return removed
+`;
+
+/** ARGV of ACQUIRE_LUA (after its KEYS) for one attempt. */
+export function acquireArgs(input: {
+  now: number;
+  member: string;
+  epoch: string;
+  limits: QuotaLimits;
+  reserve: number;
+  kind: string;
+}): Array<string | number> {
+  const { now, limits, reserve } = input;
+  const bucket = bucketParams(limits);
+  const lim = (v: number | undefined) => (v === undefined ? -1 : v);
+  const reserved = (w: 'day' | 'month') => {
+    const v = limits[w];
+    return v === undefined ? -1 : reservedLimit(v, w, reserve);
+  };
+  return [
+    now,
+    input.member,
+    input.epoch,
+    lim(limits.minute),
+    minuteSpan(limits),
+    lim(limits.hour),
+    lim(limits.day),
+    lim(limits.month),
+    reserved('day'),
+    reserved('month'),
+    windowEnd('hour', now) - now,
+    windowEnd('day', now) - now,
+    windowEnd('month', now) - now,
+    bucket ? bucket.ratePerMs : 0,
+    bucket ? bucket.burst : 0,
+    input.kind,
+  ];
+}
+
+/** KEYS of RELEASE_LUA for a grant of `key` made at `at`. */
+export function releaseKeys(names: RedisKeyNames, key: string, at: number): string[] {
+  return [
+    names.k(key, 'min'),
+    ...CALENDAR_WINDOWS.map((w) => names.window(key, w, at)),
+    names.k(key, 'bucket'),
+    names.k(key, 'ledger'),
+  ];
+}
+
+/** ARGV of RELEASE_LUA. */
+export function releaseArgs(member: string, kind: string, now: number, limits: QuotaLimits): Array<string | number> {
+  const bucket = bucketParams(limits);
+  return [member, kind, now, bucket ? bucket.ratePerMs : 0, bucket ? bucket.burst : 0];
+}
+
+/** KEYS and ARGV of RECONCILE_LUA. */
+export function reconcileKeysAndArgs(names: RedisKeyNames, key: string, now: number, report: ReconcileReport): Array<string | number> {
+  const out: Array<string | number> = [...CALENDAR_WINDOWS.map((w) => names.window(key, w, now)), names.k(key, 'meta'), now];
+  for (const w of CALENDAR_WINDOWS) out.push(report[w]?.used ?? -1, windowEnd(w, now) - now);
+  return out;
+}

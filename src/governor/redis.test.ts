@@ -9,7 +9,7 @@ import {
   type RedisServer,
   redisServerAvailable,
   startRedisServer,
-} from './test-support/redis-server.js';
+} from '../test-support/redis-server.js';
 import { until } from './test-support/until.js';
 
 const available = redisServerAvailable();
@@ -139,4 +139,27 @@ test('Redis lost: serve from the local share, then push what was counted when it
   const s = await g.summary('k');
   assert.equal(s.backend, 'redis');
   assert.equal(s.windows.find((w) => w.window === 'day')?.used, 7);
+});
+
+test('release while Redis is away gives the grant back to the local share, and nothing of it is pushed later', { skip: !available && REDIS_SKIP_MESSAGE }, async () => {
+  const gone = await startRedisServer();
+  await gone.kill();
+  const clock = new FakeClock(T0);
+  const events: RedisGovernorEvent[] = [];
+  const g = governor(clock, gone.url, 'rel:', events);
+  g.configure('k', { day: 10 });
+  assert.deepEqual(await g.tryAcquire('k', { kind: 'upload' }), { ok: true });
+  assert.equal(g.mode, 'local');
+  await g.tryAcquire('k');
+  await g.release('k');
+  const s = await g.summary('k');
+  assert.equal(s.backend, 'local-fallback');
+  assert.equal(s.windows.find((w) => w.window === 'day')?.used, 1);
+  assert.equal(s.ledger.upload, 1);
+  assert.equal(s.ledger.lookup, 0);
+
+  const back = await startRedisServer(gone.port);
+  cleanups.push(() => back.kill());
+  await until(() => events.some((e) => e.type === 'resync'), 'resync after Redis returned', 15_000);
+  assert.deepEqual(events.find((e) => e.type === 'resync'), { type: 'resync', pushed: 1, dataLost: false });
 });

@@ -174,6 +174,22 @@ export function commitGrant(s: QuotaSnapshot, now: number, kind: CallKind): void
   s.ledger[kind] = (s.ledger[kind] ?? 0) + 1;
 }
 
+/**
+ * Gives back the latest grant (its request never reached the upstream): the newest entry of the
+ * sliding minute, one count in each calendar window it was made in, one bucket token (capped at
+ * burst) and one ledger count of `kind`. Nothing to give back leaves the state unchanged.
+ */
+export function releaseGrant(s: QuotaSnapshot, now: number, kind: CallKind): void {
+  const at = s.minute.length > 0 ? (s.minute.pop() as number) : now;
+  for (const w of CALENDAR_WINDOWS) {
+    const c = s.calendar[w];
+    if (c && c.start === windowStart(w, at) && c.used > 0) c.used--;
+  }
+  const p = bucketParams(s.limits);
+  if (p && s.bucket) s.bucket = { tokens: Math.min(p.burst, bucketTokens(s, now) + 1), at: now };
+  if ((s.ledger[kind] ?? 0) > 0) s.ledger[kind]--;
+}
+
 export function addCalendar(s: QuotaSnapshot, w: CalendarWindow, at: number, n: number): void {
   const start = windowStart(w, at);
   const c = s.calendar[w];
@@ -221,7 +237,8 @@ export function summarize(
     if (limit !== undefined) windows.push(windowSummary(w, calendarUsed(s, w, now), limit, windowEnd(w, now)));
   }
   const quotaWindows = windows.filter((w) => w.window !== 'minute');
-  const hottest = quotaWindows.reduce<QuotaWindowSummary | undefined>(
+  // every window counts for the status: a full sliding minute is not healthy either
+  const hottest = windows.reduce<QuotaWindowSummary | undefined>(
     (a, w) => (!a || w.percent > a.percent ? w : a),
     undefined,
   );

@@ -37,7 +37,7 @@ export interface QuotaSummary {
   /** label, never the secret */
   key: string;
   windows: QuotaWindowSummary[];
-  /** from the quota windows (hour/day/month); the sliding minute is a rate that empties within 60 s */
+  /** from the hottest window, the sliding minute included (a full minute is not healthy) */
   status: QuotaStatus;
   canMakeRequest: boolean;
   recommendedBackoffMs: number;
@@ -76,6 +76,11 @@ export interface Governor {
   pause(key: string, until: number): void;
   /** Mark a key unusable after 401/403 (grants fail fast with a KeyUnhealthyError) or healthy again. */
   setKeyHealthy(key: string, healthy: boolean): void;
+  /**
+   * Gives back the latest grant of `key` whose request never left this host (DNS failure,
+   * connection refused): its counts in every window, its bucket token and its ledger entry.
+   */
+  release(key: string, options?: { kind?: CallKind }): Promise<void>;
   /** Upstream says more was used (another tool shares the key): believe it. Also adopts reported limits. */
   reconcile(key: string, report: ReconcileReport): Promise<void>;
   summary(key: string, options?: { threshold?: number }): Promise<QuotaSummary>;

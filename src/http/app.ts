@@ -14,14 +14,16 @@ import { createLogger, createScrubber } from './logging.js';
 import { HttpMetrics } from './middleware/metrics.js';
 import { familyOf, type RouteDef, register, toHonoPath } from './route.js';
 import { batchRoutes } from './routes/batch.js';
+import { contentRoutes } from './routes/content.js';
 import { docsRoutes } from './routes/docs.js';
 import { historyRoutes } from './routes/history.js';
 import { lookupRoutes } from './routes/lookup.js';
 import { opsRoutes } from './routes/ops.js';
 import { scanRoutes } from './routes/scan.js';
+import { searchRoutes } from './routes/search.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { webhookRoutes } from './routes/webhooks.js';
-import { type AppDeps, type AppEnv, type AppOptions, DEFAULT_LIMITS } from './types.js';
+import { type AppDeps, type AppEnv, type AppOptions, DEFAULT_LIMITS, type Principal } from './types.js';
 import { UploadTokens, v3Routes } from './v3/index.js';
 
 /** Every route, in registration order (static paths before the patterns that would also match them). */
@@ -32,7 +34,9 @@ export function routeTable(): RouteDef[] {
     ...opsRoutes,
     ...lookupRoutes,
     ...scanRoutes,
+    ...contentRoutes,
     ...historyRoutes,
+    ...searchRoutes,
     ...batchRoutes,
     ...webhookRoutes,
     ...tokenRoutes,
@@ -56,7 +60,7 @@ export interface BuiltApp {
 export function buildApp(gateway: Gateway, options: AppOptions = {}): BuiltApp {
   const secrets = secretsOf(gateway.config);
   const stream = options.logStream ?? process.stdout;
-  const logger = options.logger ?? createLogger({ secrets, stream });
+  const logger = options.logger ?? createLogger({ secrets, stream, ...(gateway.config.server.logLevel ? { level: gateway.config.server.logLevel } : {}) });
   // the access line has fixed fields (no headers, no bodies): it needs no path redaction, only the scrub
   const accessLog = options.logger ? pinoAccessLog(options.logger) : lineAccessLog(stream, createScrubber(secrets), () => logger.isLevelEnabled('info'));
   const deps: AppDeps = {
@@ -64,7 +68,7 @@ export function buildApp(gateway: Gateway, options: AppOptions = {}): BuiltApp {
     logger,
     metrics: new HttpMetrics(),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
-    uploads: new UploadTokens(gateway.clock),
+    uploads: new UploadTokens<Principal>(gateway.clock),
     uploadDir: options.uploadDir ?? tmpdir(),
     requireTokens: options.requireTokens ?? false,
     deadlines: new Deadlines(Math.min(1000, Math.max(10, (options.limits?.requestMs ?? DEFAULT_LIMITS.requestMs) / 4))),

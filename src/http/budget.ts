@@ -1,21 +1,15 @@
 /**
- * Per-token daily budgets of upstream calls, and lookups on a caller's behalf: readers never spend
- * quota, and a token whose budget is spent is answered from the cache or refused with 429.
+ * The HTTP side of per-token daily budgets (the rules live in the engine: `Gateway.tokens`):
+ * lookups on a caller's behalf, where readers never spend quota and a token whose budget is spent is
+ * answered from the cache or refused with 429 and Retry-After.
  */
 import { type LookupOptions, type LookupResult, NotCachedError } from '../gateway/index.js';
 import type { Indicator } from '../indicators/index.js';
-import { utcDayKey } from '../store/index.js';
 import { HttpError } from './errors.js';
 import type { AppDeps, Principal } from './types.js';
 
-const DAY_MS = 86_400_000;
-
-export function secondsToUtcMidnight(now: number): number {
-  return Math.max(1, Math.ceil((DAY_MS - (now % DAY_MS)) / 1000));
-}
-
 export function budgetExceeded(deps: AppDeps, p: Principal): HttpError {
-  const wait = secondsToUtcMidnight(deps.gateway.clock.now());
+  const wait = deps.gateway.tokens.secondsToReset();
   return new HttpError(429, 'BudgetExceeded', `token "${p.name}" has spent its daily budget of ${p.dailyBudget} upstream calls; it resets at 00:00 UTC`, {
     'Retry-After': String(wait),
   });
@@ -23,14 +17,11 @@ export function budgetExceeded(deps: AppDeps, p: Principal): HttpError {
 
 /** Upstream calls this token may still make today, or null without a budget. */
 export function remainingBudget(deps: AppDeps, p: Principal): number | null {
-  if (p.dailyBudget === null || p.tokenId === null) return null;
-  const spent = deps.gateway.tokens.spentToday(p.tokenId, utcDayKey(deps.gateway.clock.now()));
-  return Math.max(0, p.dailyBudget - spent);
+  return deps.gateway.tokens.remaining(p);
 }
 
 export function spend(deps: AppDeps, p: Principal, n = 1): void {
-  if (p.tokenId === null || n <= 0) return;
-  deps.gateway.tokens.spend(p.tokenId, utcDayKey(deps.gateway.clock.now()), n);
+  deps.gateway.tokens.spend(p, n);
 }
 
 /** Throws 429 BudgetExceeded when the caller may not make another upstream call today. */
@@ -109,5 +100,5 @@ async function spentLookup(deps: AppDeps, p: Principal, input: string | Indicato
 
 /** The per-upstream-call charge to `p`'s daily budget (none in open mode). */
 export function chargeOf(deps: AppDeps, p: Principal): (() => void) | undefined {
-  return p.tokenId === null ? undefined : () => spend(deps, p);
+  return deps.gateway.tokens.chargeOf(p);
 }

@@ -64,7 +64,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const scrub = createScrubber(options.secrets);
   return pino(
     {
-      level: options.level ?? process.env.VTG_LOG_LEVEL ?? 'info',
+      level: options.level ?? 'info',
       base: { service: 'vt-gateway' },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       hooks: { streamWrite: scrub },

@@ -1,12 +1,13 @@
 /** Zod schemas shared by several routes (they validate requests and feed the OpenAPI document). */
 import { z } from 'zod';
+import { PROVIDERS } from '../providers/types.js';
 import type { CallerLookupOptions } from './budget.js';
 
 export const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-export const providerName = z.enum(['virustotal', 'urlhaus', 'dshield', 'spur']);
+export const providerName = z.enum(PROVIDERS);
 export const indicatorKind = z.enum(['file', 'url', 'domain', 'ip']);
 export const priority = z.enum(['interactive', 'batch', 'background']);
 

@@ -1,14 +1,12 @@
 /**
  * `startServer`: the HTTP service on node:http. Refuses to listen off loopback without tokens, caps
- * requests in flight (503 beyond), resumes unfinished batches, runs the webhook dispatcher, and
- * stops gracefully: no new connections, in-flight requests finish (bounded), then it resolves.
+ * requests in flight (503 beyond), and stops gracefully: no new connections, in-flight requests
+ * finish (bounded), then it resolves. It only serves: webhooks, batch resume and budgets are the
+ * engine's (`Gateway.open`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import type { BatchCompletedEvent } from '../gateway/index.js';
-import { utcDayKey } from '../store/index.js';
-import { WebhookDispatcher } from '../webhooks/index.js';
 import { buildApp } from './app.js';
 import { RequestAbortedError } from './errors.js';
 import { createFastLookup } from './fast-lookup.js';
@@ -148,18 +146,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost}:${address.port}`;
 
-  const dispatcher = new WebhookDispatcher(
-    { events: gateway.events, webhooks: gateway.webhooks, tokens: gateway.tokens, allowlist: gateway.config.server.webhookAllowlist, version: gateway.version },
-    { ...options.webhooks, clock: gateway.clock, logger: log.child({ component: 'webhooks' }), onAttempt: (outcome) => deps.metrics.webhook(outcome) },
-  );
-  dispatcher.start();
-  // a batch's upstream calls count against its owner's daily budget once it completes
-  const chargeBatch = (e: BatchCompletedEvent) => {
-    const calls = gateway.batch(e.batchId)?.job.upstreamCalls ?? 0;
-    if (e.owner && calls > 0) gateway.tokens.spend(e.owner, utcDayKey(gateway.clock.now()), calls);
-  };
-  gateway.events.on('batch.completed', chargeBatch);
-  gateway.resumeBatches();
+  const onWebhookAttempt = (outcome: 'delivered' | 'failed' | 'dead') => deps.metrics.webhook(outcome);
+  gateway.events.on('webhook.attempt', onWebhookAttempt);
   log.info({ url, mock: gateway.mock, version: gateway.version, open: gateway.tokens.count() === 0 }, 'vt-gateway listening');
 
   let closed: Promise<void> | undefined;
@@ -181,8 +169,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       server.closeAllConnections();
       await stopped;
-      await dispatcher.stop();
-      gateway.events.off('batch.completed', chargeBatch);
+      gateway.events.off('webhook.attempt', onWebhookAttempt);
       deps.uploads.clear();
       deps.deadlines.stop();
       bodies.stop();

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Gateway } from '../gateway/index.js';
-import type { TokenRole } from '../store/index.js';
-import type { WebhookDispatcherOptions } from '../webhooks/index.js';
+import type { TokenRole } from '../gateway/index.js';
 import type { Deadlines, RequestSignal } from './middleware/deadlines.js';
 import type { HttpMetrics } from './middleware/metrics.js';
 import type { UploadTokens } from './v3/upload-tokens.js';
@@ -73,7 +72,7 @@ export interface AppDeps {
   logger: Logger;
   metrics: HttpMetrics;
   limits: HttpLimits;
-  uploads: UploadTokens;
+  uploads: UploadTokens<Principal>;
   uploadDir: string;
   deadlines: Deadlines;
   /** See AppOptions.requireTokens. */
@@ -86,8 +85,6 @@ export interface ServerOptions extends AppOptions {
   host?: string;
   /** Default: config.server.port (8290); 0 picks a free port. */
   port?: number;
-  /** Tuning of the webhook dispatcher (tests shorten the backoff). */
-  webhooks?: Omit<WebhookDispatcherOptions, 'logger' | 'clock' | 'onAttempt'>;
   /** How long close() lets in-flight requests finish (default 10 s). */
   shutdownGraceMs?: number;
 }

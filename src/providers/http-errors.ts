@@ -6,7 +6,6 @@
  * Also the one HTTP call those clients make (`callUpstream`): undici `request` with a total timeout,
  * a body size cap, and every failure turned into a ProviderError whose text never holds a secret.
  */
-import { readFileSync } from 'node:fs';
 import { request } from 'undici';
 import type { Clock } from '../clock/index.js';
 import type { ProviderName } from './types.js';
@@ -300,24 +299,5 @@ export function lenientDate(value: unknown): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
-let cachedVersion: string | undefined;
-
-/** The package version, read once from package.json (same relative place from src/ and dist/). */
-export function gatewayVersion(): string {
-  if (cachedVersion === undefined) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-      cachedVersion = typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-    } catch {
-      cachedVersion = '0.0.0';
-    }
-  }
-  return cachedVersion;
-}
-
-/** `vt-gateway/<version>`, plus `(contact: <email>)` when a contact is given (ISC asks for one). */
-export function gatewayUserAgent(contact?: string): string {
-  const base = `vt-gateway/${gatewayVersion()}`;
-  const clean = contact?.replace(/[\r\n()]/g, '').trim();
-  return clean ? `${base} (contact: ${clean})` : base;
-}
+/** The package version and the User-Agent: one home, `src/common/version.ts`. */
+export { userAgent as gatewayUserAgent } from '../common/version.js';

@@ -4,7 +4,9 @@
  */
 import type { Indicator, IndicatorKind } from '../indicators/index.js';
 
-export type ProviderName = 'virustotal' | 'urlhaus' | 'dshield' | 'spur';
+/** Every provider, in the order reports list them. The one list of providers. */
+export const PROVIDERS = ['virustotal', 'urlhaus', 'dshield', 'spur'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
 
 /** What an upstream call is for; the governor's ledger counts calls by kind. */
 export type CallKind = 'lookup' | 'upload' | 'upload_url' | 'analysis' | 'rescan' | 'scan_url' | 'quota' | 'other';
@@ -18,7 +20,22 @@ export interface RequestOptions {
   permit?: Permit;
 }
 
-export type Verdict = 'malicious' | 'suspicious' | 'harmless' | 'undetected' | 'not_found' | 'unknown';
+/** Worst first: the one verdict ranking (an overall verdict is the first of these any source gave). */
+export const VERDICT_ORDER = ['malicious', 'suspicious', 'harmless', 'undetected', 'not_found', 'unknown'] as const;
+export type Verdict = (typeof VERDICT_ORDER)[number];
+
+/** The worst of several verdicts ('unknown' when there are none). */
+export function worstVerdict(verdicts: Iterable<Verdict>): Verdict {
+  let best: number = VERDICT_ORDER.length - 1;
+  for (const v of verdicts) best = Math.min(best, VERDICT_ORDER.indexOf(v));
+  return VERDICT_ORDER[best] as Verdict;
+}
+
+/** Rank of a verdict, 0 being the worst (for sorting). */
+export function verdictRank(v: Verdict): number {
+  const i = VERDICT_ORDER.indexOf(v);
+  return i < 0 ? VERDICT_ORDER.length : i;
+}
 
 /** Summary of v3 `last_analysis_stats` (seed 000's `extract_analysis_stats`). */
 export interface AnalysisStats {
@@ -56,11 +73,58 @@ export interface Report {
   /** Epoch ms of the upstream's last analysis / first submission, when known. */
   lastAnalysisAt?: number | null;
   firstSeenAt?: number | null;
-  /** The upstream object as received (VT: the `data` object). */
+  /** The upstream object as received (VT: the `data` object). Read `details` rather than parsing it again. */
   data: unknown;
+  /** What the provider already parsed out of `data`, typed (absent on answers cached before it existed). */
+  details?: ReportDetails;
   /** Epoch ms when the gateway received it from upstream. */
   fetchedAt: number;
 }
+
+/** A file's hashes as VirusTotal gave them (lower-case). */
+export interface FileHashes {
+  md5: string | null;
+  sha1: string | null;
+  sha256: string | null;
+}
+
+export interface VirusTotalDetails {
+  provider: 'virustotal';
+  /** Files only: every hash of the file, so it is a cache hit by any of them. */
+  hashes?: FileHashes;
+}
+
+export interface DshieldDetails {
+  provider: 'dshield';
+  /** Reports (packets/log lines) received from the address. */
+  count: number | null;
+  /** Distinct targets the address attacked. */
+  attacks: number | null;
+  network: string | null;
+  asn: number | null;
+  asName: string | null;
+  asCountry: string | null;
+  threatFeeds: string[];
+}
+
+export interface SpurDetails {
+  provider: 'spur';
+  organization: string | null;
+  asOrganization: string | null;
+  infrastructure: string | null;
+  risks: string[];
+  tunnels: Array<{ type: string | null; operator: string | null; anonymous: boolean | null }>;
+}
+
+export interface UrlhausDetails {
+  provider: 'urlhaus';
+  /** URL answers: `online`, `offline` or `unknown`; null for hosts and payloads. */
+  status: string | null;
+  /** Payloads URLhaus saw served (URL answers), or the payload itself (hash answers). */
+  payloads: Array<{ sha256: string | null; md5: string | null; fileType: string | null; signature: string | null }>;
+}
+
+export type ReportDetails = VirusTotalDetails | DshieldDetails | SpurDetails | UrlhausDetails;
 
 export interface Provider {
   readonly name: ProviderName;

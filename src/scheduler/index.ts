@@ -12,5 +12,5 @@ export type {
 export { PRIORITIES } from './types.js';
 export { Scheduler } from './scheduler.js';
 export { QueueFullError, SchedulerClosedError } from './errors.js';
-export { DEFAULT_RETRY, backoffDelay, classifyError, isRetryable, retryAfterMs, type ErrorClass } from './retry.js';
+export { DEFAULT_RETRY, backoffDelay, classifyError, isRetryable, neverSent, retryAfterMs, type ErrorClass } from './retry.js';
 export { estimateCost, type CostEstimate, type CostInput } from './estimate.js';

@@ -35,6 +35,25 @@ const NETWORK_CODES = new Set([
   'UND_ERR_CLOSED',
 ]);
 
+/** Failures where the request never left this host: no byte reached the upstream, so no quota was spent. */
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * True when the upstream never saw the request (DNS failure, connection refused), judged by the
+ * error's `errno` (the VirusTotal client's network error) or `code`, on it or its causes.
+ */
+export function neverSent(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = err;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const e = current as { errno?: unknown; code?: unknown; cause?: unknown };
+    if (NEVER_SENT_CODES.has(String(e.errno)) || NEVER_SENT_CODES.has(String(e.code))) return true;
+    current = e.cause;
+  }
+  return false;
+}
+
 /** Classifies by `code`, `status`, `name` and `retryable`, so provider error classes need not be imported. */
 export function classifyError(err: unknown): ErrorClass {
   if (typeof err !== 'object' || err === null) return 'fatal';

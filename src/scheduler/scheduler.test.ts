@@ -393,3 +393,30 @@ test('close aborts running tasks through their signal', async () => {
   await rejected;
   assert.equal(aborted, true);
 });
+
+test('a call that never left (connection refused, DNS failure) gives its grant back; one that reached the upstream does not', async () => {
+  const { clock, governor, scheduler } = setup({ day: 2 }, { retry: { ...DEFAULT_RETRY, baseDelayMs: 1000 } });
+  let calls = 0;
+  const refusedOnce = scheduler.run(async () => {
+    calls++;
+    // the VirusTotal client's network error carries the system code as `errno`
+    if (calls === 1) throw vtError(0, 'NetworkError', { errno: 'ECONNREFUSED', retryable: true });
+    return 'ok';
+  }, { priority: 'interactive' });
+  await clock.runWhile(() => calls === 2, 60_000);
+  assert.equal(await refusedOnce, 'ok');
+  const day = async () => (await governor.summary(K)).windows.find((w) => w.window === 'day')?.used;
+  assert.equal(await day(), 1, 'only the call that reached the upstream counts');
+  let resetCalls = 0;
+  const reset = scheduler.run(async () => {
+    resetCalls++;
+    if (resetCalls === 1) throw vtError(0, 'NetworkError', { errno: 'ECONNRESET', retryable: true });
+    return 'ok';
+  }, { priority: 'interactive' });
+  await clock.runWhile(() => resetCalls === 1, 60_000);
+  await clock.advance(60_000);
+  assert.equal(resetCalls, 1, 'a reset connection may have reached the upstream: its grant stays spent, the day is full');
+  assert.equal(await day(), 2);
+  await scheduler.close();
+  await reset.catch(() => {});
+});

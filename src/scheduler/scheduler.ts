@@ -3,7 +3,7 @@ import type { Governor } from '../governor/index.js';
 import type { CallKind, Permit } from '../providers/types.js';
 import { QueueFullError, SchedulerClosedError } from './errors.js';
 import { type QueueEntry, TaskQueue } from './queue.js';
-import { DEFAULT_RETRY, backoffDelay, classifyError, retryAfterMs } from './retry.js';
+import { DEFAULT_RETRY, backoffDelay, classifyError, neverSent, retryAfterMs } from './retry.js';
 import {
   PRIORITIES,
   type Priority,
@@ -252,6 +252,7 @@ export class Scheduler {
 
   async #execute(flight: Flight): Promise<void> {
     let firstGranted = true;
+    let lastKind = flight.kind;
     const reserve = flight.priority === 'interactive' ? 0 : this.#reserve;
     const permit: Permit = async (kind) => {
       if (firstGranted) {
@@ -259,6 +260,7 @@ export class Scheduler {
         return;
       }
       await this.#governor.acquire(this.#key, { signal: flight.controller.signal, kind, reserve });
+      lastKind = kind;
     };
     flight.calls++;
     if (flight.calls > 1) this.#stats.retried++;
@@ -272,6 +274,8 @@ export class Scheduler {
         this.#settle(flight, 'cancelled', signal.reason);
         return;
       }
+      // the call never reached the upstream (DNS failure, connection refused): its grant goes back
+      if (neverSent(err)) await this.#governor.release(this.#key, { kind: lastKind }).catch(() => {});
       await this.#failed(flight, err);
     }
   }

@@ -57,3 +57,9 @@ export { utcDayKey } from './tokens/day-key.js';
 export type { CreatedToken, NewToken, TokenRecord, TokenRole } from './tokens/types.js';
 
 export { KvRepository } from './kv/repository.js';
+
+export { SearchRepository } from './search/repository.js';
+export { permalinkOf } from './search/derive.js';
+export { SEVERITY, VERDICTS, isVerdict } from './search/severity.js';
+export type { EdgeRecord, FileHashes, IndicatorRecord, ProviderRecord, SearchPage, SearchQuery, SearchSort } from './search/types.js';
+export type { SearchSummary } from './search/summary.js';

@@ -8,14 +8,14 @@ import { writeTransaction } from './db/write.js';
 import { sqliteDialect } from './db/dialect.js';
 import { assertMigrated, migrate } from './db/migrate.js';
 import { MIGRATIONS } from './db/migrations.js';
-import { defaultDataDir } from './data-dir.js';
 import { HistoryRepository } from './history/repository.js';
 import { KvRepository } from './kv/repository.js';
+import { SearchRepository } from './search/repository.js';
 import { TokenRepository } from './tokens/repository.js';
 import { WebhookRepository } from './webhooks/repository.js';
 
 export interface StoreOptions {
-  /** Default: `defaultDataDir()`. Created with mode 0700 when missing. */
+  /** Required unless `file` is given (config decides it: `loadConfig().dataDir`). Created with mode 0700 when missing. */
   dataDir?: string;
   /** Default: `<dataDir>/vt-gateway.sqlite`. */
   file?: string;
@@ -44,6 +44,7 @@ export class Store {
   readonly webhooks: WebhookRepository;
   readonly tokens: TokenRepository;
   readonly kv: KvRepository;
+  readonly search: SearchRepository;
   /** Schema versions applied by this open (empty when the file was already current). */
   readonly migrated: readonly number[];
   readonly #db: Db;
@@ -59,13 +60,16 @@ export class Store {
     this.webhooks = new WebhookRepository(db, clock);
     this.tokens = new TokenRepository(db, clock);
     this.kv = new KvRepository(db, clock);
+    this.search = new SearchRepository(db);
   }
 
   /** Opens (creating and migrating when needed) the store's SQLite file. */
   static open(options: StoreOptions = {}): Store {
     const clock = options.clock ?? systemClock;
     const readonly = options.readonly === true;
-    const path = resolve(options.file ?? join(options.dataDir ?? defaultDataDir(), DATABASE_FILE));
+    const dir = options.dataDir;
+    if (options.file === undefined && dir === undefined) throw new TypeError('Store.open needs a dataDir or a file (see loadConfig().dataDir)');
+    const path = resolve(options.file ?? join(dir as string, DATABASE_FILE));
     if (!readonly) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const db = openDatabase(path, { readonly });
     try {

@@ -5,8 +5,8 @@
  */
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../clock/index.js';
-import type { AnalysisCompletedEvent, BatchCompletedEvent, GatewayEventBus } from '../gateway/index.js';
-import type { Change, Delivery, TokenRepository, Webhook, WebhookRepository } from '../store/index.js';
+import type { AnalysisCompletedEvent, BatchCompletedEvent, GatewayEventBus } from '../gateway/events.js';
+import type { Change, Delivery, TokenRecord, Webhook, WebhookRepository } from '../store/index.js';
 import { DEFAULT_SCHEDULE, nextAttemptAt, type RetrySchedule } from './backoff.js';
 import { postWebhook } from './deliver.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signPayload } from './signature.js';
@@ -26,7 +26,7 @@ export interface DispatcherSources {
   events: GatewayEventBus;
   webhooks: WebhookRepository;
   /** To let admin-owned webhooks see every batch; others see their own batches only. */
-  tokens?: TokenRepository;
+  tokens?: { list(): TokenRecord[] };
   allowlist: readonly string[];
   version?: string;
 }

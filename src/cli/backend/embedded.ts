@@ -1,6 +1,6 @@
 /** The Gateway in this process, on the local data dir (opened and closed by the CLI context). */
 import type { BatchItem, Gateway } from '../../gateway/index.js';
-import type { NewToken } from '../../store/index.js';
+import type { NewToken } from '../../gateway/index.js';
 import { UsageError } from '../errors.js';
 import type { Backend } from './types.js';
 

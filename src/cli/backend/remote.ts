@@ -6,7 +6,7 @@ import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
 import type { PruneResult } from '../../cache/index.js';
 import type { BatchItem, BatchJob, BatchView, Change, Estimate, ProviderStatus, ScanResult } from '../../gateway/index.js';
-import type { CreatedToken, TokenRecord } from '../../store/index.js';
+import type { CreatedToken, TokenRecord } from '../../gateway/index.js';
 import { CliFailure, exitCodeForCode } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { Backend } from './types.js';

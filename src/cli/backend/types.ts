@@ -26,7 +26,7 @@ import type {
 } from '../../gateway/index.js';
 import type { IndicatorKind } from '../../indicators/index.js';
 import type { ProviderName } from '../../providers/types.js';
-import type { CreatedToken, NewToken, TokenRecord } from '../../store/index.js';
+import type { CreatedToken, NewToken, TokenRecord } from '../../gateway/index.js';
 
 export type CliLookupOptions = Pick<LookupOptions, 'provider' | 'priority' | 'maxAgeMs' | 'allowStale' | 'waitForQuota' | 'cacheOnly' | 'signal'>;
 

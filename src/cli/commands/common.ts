@@ -1,12 +1,12 @@
 /** Small helpers shared by the command modules. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Priority } from '../../gateway/index.js';
-import type { ProviderName } from '../../providers/types.js';
+import { PROVIDERS as ALL_PROVIDERS, type ProviderName } from '../../providers/types.js';
 import type { CliContext, GlobalOptions } from '../context.js';
-import { codeOf, exitCodeFor, messageOf, UsageError } from '../errors.js';
+import { exitCodeFor, messageOf, UsageError } from '../errors.js';
 
 export const PRIORITIES: Priority[] = ['interactive', 'batch', 'background'];
-export const PROVIDERS: ProviderName[] = ['virustotal', 'urlhaus', 'dshield', 'spur'];
+export const PROVIDERS: ProviderName[] = [...ALL_PROVIDERS];
 
 export function seconds(value: string): number {
   const n = Number(value);
@@ -73,10 +73,6 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 export function reportError(ctx: CliContext, subject: string, err: unknown): number {
   ctx.out.warn(`vtg: ${subject}: ${messageOf(err)}`);
   return exitCodeFor(err);
-}
-
-export function errorRecord(input: string, err: unknown): { input: string; error: { code: string; message: string } } {
-  return { input, error: { code: codeOf(err), message: messageOf(err) } };
 }
 
 /** Adds "Examples:" to a command's help. */

@@ -61,7 +61,7 @@ async function serve(ctx: CliContext, flags: ServeFlags): Promise<number> {
   let dispose = () => {};
   try {
     // closed by the context when the command ends, after the server below
-    const gateway = await ctx.localGateway();
+    const gateway = await ctx.localGateway({ background: true });
     const stopped = new Promise<NodeJS.Signals>((resolve) => {
       dispose = onInterrupt((signal) => resolve(signal));
     });

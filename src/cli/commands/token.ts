@@ -1,7 +1,7 @@
 /** `vtg token create|list|revoke`: client tokens for `vtg serve` (works while a server runs on the same data dir). */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { TokenRecord, TokenRole } from '../../store/index.js';
+import type { TokenRecord, TokenRole } from '../../gateway/index.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';

@@ -17,7 +17,7 @@ export interface Harness {
 }
 
 export async function openHarness(
-  options: { mock?: MockOptions; env?: Record<string, string>; clock?: Clock; dataDir?: string } = {},
+  options: { mock?: MockOptions; env?: Record<string, string>; clock?: Clock; dataDir?: string; background?: boolean } = {},
 ): Promise<Harness> {
   const mock = await startMock({ profile: 'premium', ...options.mock });
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'vtg-gw-'));
@@ -29,7 +29,11 @@ export async function openHarness(
     VTG_VT_LIMITS: 'minute=1000,day=100000,month=1000000,burst=50',
     ...options.env,
   };
-  const gateway = await Gateway.open({ config: loadConfig({ env }), ...(options.clock ? { clock: options.clock } : {}) });
+  const gateway = await Gateway.open({
+    config: loadConfig({ env }),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.background !== undefined ? { background: options.background } : {}),
+  });
   return {
     gateway,
     mock,

@@ -4,7 +4,7 @@
  * with none, the server is open and callers act as admin (startServer refuses that off loopback).
  */
 import type { Context } from 'hono';
-import type { TokenRole } from '../../store/index.js';
+import type { TokenRole } from '../../gateway/index.js';
 import { HttpError } from '../errors.js';
 import type { AppDeps, AppEnv, Principal } from '../types.js';
 
@@ -133,10 +133,6 @@ export function authenticateHeaders(header: HeaderGetter, deps: AppDeps, access:
     throw forbidden(family, `this needs the ${access} role; the token has ${principal.role}`);
   }
   return principal;
-}
-
-export function hasRole(p: Principal, role: TokenRole): boolean {
-  return RANK[p.role] >= RANK[role];
 }
 
 /** May this caller see a resource owned by `owner` (a token id)? Admins see all. */

@@ -68,7 +68,7 @@ export const batchRoutes: RouteDef[] = [
         // a spent token may still run a cache-only batch (budget 0); anything else would spend
         throw budgetExceeded(deps, principal);
       }
-      const budget = left === null ? (body.budget ?? null) : Math.min(body.budget ?? left, left);
+      const budget = deps.gateway.tokens.batchBudget(principal, body.budget);
       let webhookSecret: string | undefined;
       if (body.webhook) await checkWebhookTarget(body.webhook, { allowlist: deps.gateway.config.server.webhookAllowlist });
       const job = deps.gateway.createBatch(body.indicators, {

@@ -1,7 +1,7 @@
 /** Webhook subscriptions: register (the target is SSRF-checked), list, delete, delivery log. */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Webhook } from '../../store/index.js';
+import type { Webhook } from '../../gateway/index.js';
 import { checkWebhookTarget, WEBHOOK_EVENTS } from '../../webhooks/index.js';
 import { owns } from '../middleware/auth.js';
 import { HttpError } from '../errors.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Clock } from '../../clock/index.js';
 import { loadConfig } from '../../config/index.js';
-import { Gateway } from '../../gateway/index.js';
+import { Gateway, type GatewayOptions } from '../../gateway/index.js';
 import { startServer } from '../server.js';
 import type { RunningServer, ServerOptions } from '../types.js';
 
@@ -41,15 +41,21 @@ export function isolatedEnv(dataDir: string, extra: Record<string, string> = {})
 }
 
 export async function startTestServer(
-  options: { env?: Record<string, string>; server?: Omit<Partial<ServerOptions>, 'gateway'>; clock?: Clock } = {},
+  options: {
+    env?: Record<string, string>;
+    /** `webhooks` tunes the gateway's webhook dispatcher (tests shorten the backoff). */
+    server?: Omit<Partial<ServerOptions>, 'gateway'> & Pick<GatewayOptions, 'webhooks'>;
+    clock?: Clock;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'vtg-http-test-'));
   const config = loadConfig({ env: isolatedEnv(dataDir, options.env), overrides: { dataDir, port: 0, host: '127.0.0.1' } });
-  const gateway = await Gateway.open({ config, ...(options.clock ? { clock: options.clock } : {}) });
+  const { webhooks, ...serverOptions } = options.server ?? {};
+  const gateway = await Gateway.open({ config, ...(options.clock ? { clock: options.clock } : {}), ...(webhooks ? { webhooks } : {}) });
   const capture = logCapture();
   let server: RunningServer;
   try {
-    server = await startServer({ gateway, host: '127.0.0.1', port: 0, logStream: capture.stream, ...options.server });
+    server = await startServer({ gateway, host: '127.0.0.1', port: 0, logStream: capture.stream, ...serverOptions });
   } catch (err) {
     await gateway.close();
     await rm(dataDir, { recursive: true, force: true });

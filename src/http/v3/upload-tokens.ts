@@ -1,20 +1,20 @@
 /** One-time upload URLs for `GET /api/v3/files/upload_url`: a random token bound to the caller, valid for an hour. */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock/index.js';
-import type { Principal } from '../types.js';
 
 const TTL_MS = 3_600_000;
 const MAX_OUTSTANDING = 10_000;
 
-export class UploadTokens {
+/** `P` is the caller (the HTTP `Principal`); generic so this file does not import `http/types.ts` back. */
+export class UploadTokens<P> {
   readonly #clock: Clock;
-  readonly #tokens = new Map<string, { principal: Principal; expiresAt: number }>();
+  readonly #tokens = new Map<string, { principal: P; expiresAt: number }>();
 
   constructor(clock: Clock) {
     this.#clock = clock;
   }
 
-  issue(principal: Principal): string {
+  issue(principal: P): string {
     this.#sweep();
     if (this.#tokens.size >= MAX_OUTSTANDING) {
       const oldest = this.#tokens.keys().next().value;
@@ -26,7 +26,7 @@ export class UploadTokens {
   }
 
   /** The principal the token was issued to; the token is spent either way. */
-  take(token: string): Principal | undefined {
+  take(token: string): P | undefined {
     const entry = this.#tokens.get(token);
     if (!entry) return undefined;
     this.#tokens.delete(token);

@@ -64,16 +64,6 @@ export function canonicalUrl(input: string): string {
   return `${scheme}://${host}${rest}`;
 }
 
-/** The VT id of a URL: sha256 of its canonical form. */
-export function urlIdOf(url: string): string {
-  return sha256Hex(canonicalUrl(url));
-}
-
-/** vt-py's url_id(): unpadded URL-safe base64 of the URL. */
-export function urlBase64Id(url: string): string {
-  return Buffer.from(url).toString('base64url');
-}
-
 /**
  * Resolves a `/urls/{id}` path id: a sha256 (lower-cased) or an unpadded base64url URL, which is
  * decoded and canonicalised. Returns null when it is neither.

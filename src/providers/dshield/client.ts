@@ -32,7 +32,7 @@ export class DshieldClient {
   readonly #clock: Clock;
 
   constructor(options: DshieldClientOptions = {}) {
-    this.baseUrl = (options.baseUrl ?? process.env.VTG_DSHIELD_URL ?? DSHIELD_DEFAULT_URL).replace(/\/+$/, '');
+    this.baseUrl = (options.baseUrl ?? DSHIELD_DEFAULT_URL).replace(/\/+$/, '');
     this.#email = options.email?.trim() || undefined;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#clock = options.clock ?? systemClock;

@@ -38,6 +38,16 @@ export class DshieldProvider implements Provider {
       firstSeenAt: info.minDateAt,
       lastAnalysisAt: info.updatedAt ?? info.maxDateAt,
       data: body,
+      details: {
+        provider: 'dshield',
+        count: info.count,
+        attacks: info.attacks,
+        network: info.network,
+        asn: info.asn,
+        asName: info.asName,
+        asCountry: info.asCountry,
+        threatFeeds: feeds,
+      },
       fetchedAt: this.#clock.now(),
     };
   }

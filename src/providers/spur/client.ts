@@ -35,7 +35,7 @@ export class SpurClient {
     const token = options?.apiKey?.trim();
     if (!token) throw new TypeError('SPUR needs an API token (set SPUR_API_KEY)');
     this.#token = token;
-    this.baseUrl = (options.baseUrl ?? process.env.VTG_SPUR_URL ?? SPUR_DEFAULT_URL).replace(/\/+$/, '');
+    this.baseUrl = (options.baseUrl ?? SPUR_DEFAULT_URL).replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#clock = options.clock ?? systemClock;
   }

@@ -35,6 +35,14 @@ export class SpurProvider implements Provider {
       detections: context.risks.length,
       threatLabel: spurLabel(context),
       data: body,
+      details: {
+        provider: 'spur',
+        organization: context.organization,
+        asOrganization: context.asOrganization,
+        infrastructure: context.infrastructure,
+        risks: context.risks,
+        tunnels: context.tunnels.map((t) => ({ type: t.type, operator: t.operator, anonymous: t.anonymous })),
+      },
       fetchedAt: this.#clock.now(),
     };
   }

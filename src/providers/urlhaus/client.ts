@@ -41,7 +41,7 @@ export class UrlhausClient {
   readonly #clock: Clock;
 
   constructor(options: UrlhausClientOptions = {}) {
-    this.baseUrl = (options.baseUrl ?? process.env.VTG_URLHAUS_URL ?? URLHAUS_DEFAULT_URL).replace(/\/+$/, '');
+    this.baseUrl = (options.baseUrl ?? URLHAUS_DEFAULT_URL).replace(/\/+$/, '');
     this.#apiKey = options.apiKey?.trim() || undefined;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#clock = options.clock ?? systemClock;

@@ -52,6 +52,11 @@ export class UrlhausProvider implements Provider {
       threatLabel: signature ?? labelFrom(info.tags, info.threat),
       firstSeenAt: info.dateAddedAt,
       lastAnalysisAt: info.lastOnlineAt,
+      details: {
+        provider: 'urlhaus',
+        status: info.urlStatus,
+        payloads: info.payloads.map((x) => ({ sha256: x.sha256, md5: x.md5, fileType: x.fileType, signature: x.signature })),
+      },
     });
   }
 
@@ -65,6 +70,7 @@ export class UrlhausProvider implements Provider {
       threatLabel: labelFrom(tags, info.urls[0]?.threat ?? null),
       firstSeenAt: info.firstSeenAt,
       lastAnalysisAt: null,
+      details: { provider: 'urlhaus', status: null, payloads: [] },
     });
   }
 
@@ -76,6 +82,11 @@ export class UrlhausProvider implements Provider {
       threatLabel: info.signature,
       firstSeenAt: info.firstSeenAt,
       lastAnalysisAt: info.lastSeenAt,
+      details: {
+        provider: 'urlhaus',
+        status: null,
+        payloads: [{ sha256: info.sha256, md5: info.md5, fileType: info.fileType, signature: info.signature }],
+      },
     });
   }
 
@@ -83,7 +94,7 @@ export class UrlhausProvider implements Provider {
     indicator: Indicator,
     status: UrlhausQueryStatus,
     body: unknown,
-    hit: Pick<Report, 'verdict' | 'detections' | 'threatLabel' | 'firstSeenAt' | 'lastAnalysisAt'>,
+    hit: Pick<Report, 'verdict' | 'detections' | 'threatLabel' | 'firstSeenAt' | 'lastAnalysisAt' | 'details'>,
   ): Report {
     if (status === 'ok') return this.#report(indicator, { found: true, data: body, ...hit });
     if (status === 'no_results') return this.#report(indicator, { found: false, verdict: 'not_found', data: body });

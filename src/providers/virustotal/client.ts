@@ -10,158 +10,12 @@ import type { CallKind, RequestOptions } from '../types.js';
 import { errorFromResponse, scrubError, VtFileTooLargeError, VtResponseError } from './errors.js';
 import { multipartFromFile } from './multipart.js';
 import { proxyFromEnv, proxySecrets } from './proxy.js';
-import { type Answer, type Exchange, exchange, type TransportConfig } from './transport.js';
-import {
-  type ApiUsage,
-  analysisDescriptorSchema,
-  analysisResponseSchema,
-  apiUsageSchema,
-  collectionSchema,
-  objectEnvelopeSchema,
-  type OverallQuotas,
-  type QuotaWindow,
-  quotaWindowSchema,
-  uploadUrlSchema,
-  type VtAnalysisDescriptor,
-  type VtAnalysisResponse,
-  type VtCollection,
-  type VtObject,
-} from './types.js';
+import { type Answer, exchange, type TransportConfig } from './transport.js';
+import { type ApiUsage, analysisDescriptorSchema, analysisResponseSchema, apiUsageSchema, collectionSchema, objectEnvelopeSchema, type OverallQuotas, uploadUrlSchema, type VtAnalysisDescriptor, type VtAnalysisResponse, type VtCollection, type VtObject } from './types.js';
 import { DEFAULT_USER_AGENT } from './version.js';
+import { API_PREFIX, type ApiUsageOptions, abortReason, type Call, type CollectionParams, checkedAbsoluteUrl, checkedPath, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS, DIRECT_UPLOAD_LIMIT, EXPECTED_TYPES, type IterateParams, MAX_UPLOAD_SIZE, quotaWindow, type RawAnswer, type RawInit, redact, type ScanFileParams, segment, shaped, type VirusTotalClientOptions } from './client-support.js';
 
-/** Files under this size go straight to POST /files; larger ones through an upload URL. */
-export const DIRECT_UPLOAD_LIMIT = 32 * 1024 * 1024;
-/** VirusTotal refuses files above this size. */
-export const MAX_UPLOAD_SIZE = 650 * 1024 * 1024;
-export const DEFAULT_TIMEOUT_MS = 30_000;
-const DEFAULT_BASE_URL = 'https://www.virustotal.com';
-const API_PREFIX = '/api/v3';
-
-export interface VirusTotalClientOptions {
-  apiKey: string;
-  /** Origin; default process.env.VTG_VIRUSTOTAL_URL ?? 'https://www.virustotal.com'. The client adds /api/v3. */
-  baseUrl?: string;
-  /** Per request; for uploads, the longest time without progress. Default 30000. */
-  timeoutMs?: number;
-  /** Proxy URL; default HTTPS_PROXY / https_proxy for https origins (NO_PROXY honoured). */
-  proxy?: string;
-  /** Default 'vt-gateway/<version>; gzip'. */
-  userAgent?: string;
-}
-
-export interface CollectionParams {
-  cursor?: string;
-  limit?: number;
-}
-
-export interface IterateParams {
-  /** Most objects to yield in all. */
-  limit?: number;
-  /** Objects asked for per page (`limit` query parameter). */
-  pageSize?: number;
-}
-
-export interface ScanFileParams {
-  /** Password of an encrypted ZIP. */
-  password?: string;
-  /** Name sent to VirusTotal; default the file's base name. */
-  filename?: string;
-}
-
-export interface ApiUsageOptions extends RequestOptions {
-  /** YYYY-MM-DD (or YYYYMMDD); VT keeps 60 days and answers at most 30 per request. */
-  startDate?: string;
-  endDate?: string;
-}
-
-export interface RawInit {
-  query?: Record<string, string>;
-  /** Sent as application/x-www-form-urlencoded. */
-  form?: Record<string, string>;
-  /** Sent as multipart/form-data streamed from disk (field `file`). */
-  multipartFile?: { path: string; filename: string; fields?: Record<string, string> };
-  /** Used instead of `path` (an upload URL). The key is only sent to VirusTotal's own hosts. */
-  absoluteUrl?: string;
-  /** What the governor should count this call as; default 'other'. */
-  kind?: CallKind;
-}
-
-export interface RawAnswer {
-  status: number;
-  /** Parsed JSON, or null when the body was empty or not JSON. */
-  body: unknown;
-  contentType: string | null;
-}
-
-interface Call {
-  method: 'GET' | 'POST';
-  /** Path under /api/v3 (already encoded), or an absolute URL. */
-  target: string;
-  query?: Record<string, string | undefined> | undefined;
-  headers?: Record<string, string>;
-  body?: Exchange['body'];
-  describe: string;
-  timeoutMode?: 'deadline' | 'idle';
-}
-
-function segment(value: string, what: string): string {
-  const text = value.trim();
-  if (text === '' || /[\s\x00-\x1f\x7f]/.test(text)) throw new TypeError(`${what} must be a non-empty string without spaces`);
-  return encodeURIComponent(text).replace(/%3A/gi, ':');
-}
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
-}
-
-/** A relative API path (with optional query) that cannot climb out of /api/v3. */
-function checkedPath(path: string): string {
-  const p = path.startsWith('/') ? path : `/${path}`;
-  const pathname = p.split('?')[0] as string;
-  if (/[\s\x00-\x1f\x7f\\#]/.test(p) || pathname.includes('//')) throw new TypeError('invalid VirusTotal API path');
-  const segments = pathname.split('/').map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  });
-  if (segments.some((s) => s === '.' || s === '..' || s.includes('/'))) throw new TypeError('invalid VirusTotal API path');
-  return p;
-}
-
-function checkedAbsoluteUrl(value: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TypeError('invalid absolute URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('absolute URL must be http or https');
-  return url;
-}
-
-/** The API key inside any string of a parsed answer (a user object carries `apikey`) is replaced. */
-function redact(value: unknown, secret: string): unknown {
-  if (typeof value === 'string') return value.includes(secret) ? value.split(secret).join('[redacted]') : value;
-  if (Array.isArray(value)) return value.map((v) => redact(v, secret));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, secret)]));
-  }
-  return value;
-}
-
-function quotaWindow(value: unknown): QuotaWindow | undefined {
-  const parsed = quotaWindowSchema.safeParse(value);
-  if (!parsed.success) return undefined;
-  const { user, group } = parsed.data;
-  const window: QuotaWindow = { user: { allowed: user.allowed, used: user.used } };
-  if (group) {
-    window.group = { allowed: group.allowed, used: group.used };
-    if (group.inherited_from !== undefined) window.group.inheritedFrom = group.inherited_from;
-  }
-  return window;
-}
+export { type ApiUsageOptions, type CollectionParams, DEFAULT_TIMEOUT_MS, DIRECT_UPLOAD_LIMIT, type IterateParams, MAX_UPLOAD_SIZE, type RawAnswer, type RawInit, type ScanFileParams, type VirusTotalClientOptions } from './client-support.js';
 
 export class VirusTotalClient {
   /** Origin (and optional path prefix) of the API, without /api/v3. */
@@ -180,7 +34,7 @@ export class VirusTotalClient {
     if (!/^[\x21-\x7e]+$/.test(key)) throw new TypeError('VirusTotal API key contains characters that cannot be sent in a header');
     this.#apiKey = key;
 
-    const base = options.baseUrl ?? process.env.VTG_VIRUSTOTAL_URL ?? DEFAULT_BASE_URL;
+    const base = options.baseUrl ?? DEFAULT_BASE_URL;
     let url: URL;
     try {
       url = new URL(base);
@@ -197,7 +51,7 @@ export class VirusTotalClient {
     if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new RangeError('timeoutMs must be a positive number');
     this.#userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
 
-    const proxy = options.proxy ?? proxyFromEnv(url);
+    const proxy = options.proxy ?? (options.env ? proxyFromEnv(url, options.env) : undefined);
     let dispatcher: Dispatcher;
     try {
       dispatcher = proxy ? new ProxyAgent({ uri: proxy }) : new Agent({ keepAliveTimeout: 10_000 });
@@ -512,11 +366,7 @@ export class VirusTotalClient {
   }
 
   #shape<S extends z.ZodType>(schema: S, json: unknown, describe: string): z.infer<S> {
-    const parsed = schema.safeParse(json);
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unexpected shape';
-    throw new VtResponseError(`VirusTotal answered an unexpected shape (${describe}): ${where}`, 200);
+    return shaped(schema, json, describe);
   }
 
   async #object(kind: CallKind, target: string, describe: string, o?: RequestOptions): Promise<VtObject> {
@@ -534,13 +384,3 @@ export class VirusTotalClient {
     return this.#shape(analysisDescriptorSchema, data, describe);
   }
 }
-
-/** Object type each top-level collection must answer with (analyses/{id}/item may be a file or a URL). */
-const EXPECTED_TYPES: Record<string, string> = {
-  files: 'file',
-  urls: 'url',
-  domains: 'domain',
-  ip_addresses: 'ip_address',
-  users: 'user',
-};
-

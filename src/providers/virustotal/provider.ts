@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '../../clock/index.js';
 import type { Indicator, IndicatorKind } from '../../indicators/index.js';
-import type { Provider, Report, RequestOptions } from '../types.js';
+import type { FileHashes, Provider, Report, RequestOptions } from '../types.js';
 import type { VirusTotalClient } from './client.js';
 import { NotFoundError } from './errors.js';
 import type { VtObject } from './types.js';
@@ -43,8 +43,19 @@ export function reportFromVtObject(indicator: Indicator, obj: VtObject, fetchedA
     lastAnalysisAt: secondsToMs(attributes.last_analysis_date),
     firstSeenAt: secondsToMs(attributes.first_submission_date),
     data: obj,
+    details: { provider: 'virustotal', ...(indicator.kind === 'file' ? { hashes: fileHashes(attributes) } : {}) },
     fetchedAt,
   };
+}
+
+const HASH = /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+function fileHashes(attributes: Record<string, unknown>): FileHashes {
+  const pick = (name: string): string | null => {
+    const v = attributes[name];
+    return typeof v === 'string' && HASH.test(v.toLowerCase()) ? v.toLowerCase() : null;
+  };
+  return { md5: pick('md5'), sha1: pick('sha1'), sha256: pick('sha256') };
 }
 
 /** The VirusTotal `Provider`: one lookup per call; a 404 is a not_found Report, not an error. */

@@ -14,7 +14,7 @@ function bypassed(host: string, noProxy: string | undefined): boolean {
 }
 
 /** `HTTPS_PROXY` / `https_proxy` for https targets not listed in `NO_PROXY` / `no_proxy`. */
-export function proxyFromEnv(target: URL, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function proxyFromEnv(target: URL, env: Record<string, string | undefined>): string | undefined {
   if (target.protocol !== 'https:') return undefined;
   const proxy = env.HTTPS_PROXY || env.https_proxy;
   if (!proxy) return undefined;

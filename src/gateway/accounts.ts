@@ -1,0 +1,124 @@
+/**
+ * Client tokens with their per-token daily budgets, and webhook subscriptions: engine rules that
+ * every face (HTTP, CLI, library) uses through `Gateway.tokens` and `Gateway.webhooks`.
+ * Budgets count upstream calls per token per UTC day; a batch's calls are charged to its owner.
+ */
+import type { Clock } from '../clock/index.js';
+import {
+  type CreatedToken,
+  type Delivery,
+  type NewToken,
+  type NewWebhook,
+  type TokenRecord,
+  type TokenRepository,
+  utcDayKey,
+  type Webhook,
+  type WebhookRepository,
+} from '../store/index.js';
+
+const DAY_MS = 86_400_000;
+
+/** Seconds until the next 00:00 UTC, when daily budgets reset (at least 1). */
+export function secondsToUtcMidnight(now: number): number {
+  return Math.max(1, Math.ceil((DAY_MS - (now % DAY_MS)) / 1000));
+}
+
+/** Who is asking, as far as budgets care. `tokenId: null` is the open (tokenless) mode: never charged. */
+export interface BudgetHolder {
+  tokenId: string | null;
+  dailyBudget: number | null;
+}
+
+export class TokenService {
+  readonly #repo: TokenRepository;
+  readonly #clock: Clock;
+
+  constructor(repo: TokenRepository, clock: Clock) {
+    this.#repo = repo;
+    this.#clock = clock;
+  }
+
+  create(input: NewToken): CreatedToken {
+    return this.#repo.create(input);
+  }
+
+  /** The live token record for a secret, if any. */
+  verify(token: string): TokenRecord | undefined {
+    return this.#repo.verify(token);
+  }
+
+  list(): TokenRecord[] {
+    return this.#repo.list();
+  }
+
+  revoke(idOrName: string): boolean {
+    return this.#repo.revoke(idOrName);
+  }
+
+  count(): number {
+    return this.#repo.count();
+  }
+
+  /** Upstream calls charged to a token on a UTC day (default: today). */
+  spentToday(tokenId: string, dayKey: string = utcDayKey(this.#clock.now())): number {
+    return this.#repo.spentToday(tokenId, dayKey);
+  }
+
+  /** Charges `n` upstream calls to the holder's budget for today (nothing in open mode). */
+  spend(holder: BudgetHolder | string, n = 1): void {
+    const tokenId = typeof holder === 'string' ? holder : holder.tokenId;
+    if (tokenId === null || n <= 0) return;
+    this.#repo.spend(tokenId, utcDayKey(this.#clock.now()), n);
+  }
+
+  /** Upstream calls the holder may still make today, or null without a budget. */
+  remaining(holder: BudgetHolder): number | null {
+    if (holder.dailyBudget === null || holder.tokenId === null) return null;
+    return Math.max(0, holder.dailyBudget - this.spentToday(holder.tokenId));
+  }
+
+  /** The per-upstream-call charge for a lookup on the holder's behalf (none in open mode). */
+  chargeOf(holder: BudgetHolder): (() => void) | undefined {
+    return holder.tokenId === null ? undefined : () => this.spend(holder);
+  }
+
+  /** A batch budget a holder may ask for: never more than what is left of its daily budget. */
+  batchBudget(holder: BudgetHolder, asked: number | null | undefined): number | null {
+    const left = this.remaining(holder);
+    return left === null ? (asked ?? null) : Math.min(asked ?? left, left);
+  }
+
+  /** Seconds until budgets reset. */
+  secondsToReset(): number {
+    return secondsToUtcMidnight(this.#clock.now());
+  }
+}
+
+export class WebhookService {
+  readonly #repo: WebhookRepository;
+
+  constructor(repo: WebhookRepository) {
+    this.#repo = repo;
+  }
+
+  create(hook: NewWebhook): Webhook {
+    return this.#repo.create(hook);
+  }
+
+  get(id: string): Webhook | undefined {
+    return this.#repo.get(id);
+  }
+
+  /** Every webhook, or one owner's. */
+  list(owner?: string | null): Webhook[] {
+    return owner === undefined ? this.#repo.list() : this.#repo.list(owner);
+  }
+
+  delete(id: string): boolean {
+    return this.#repo.delete(id);
+  }
+
+  deliveries(webhookId: string, limit: number): Delivery[] {
+    return this.#repo.deliveries(webhookId, limit);
+  }
+}

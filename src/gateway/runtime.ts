@@ -1,0 +1,190 @@
+/**
+ * Composition in one place: opens the store, cache tiers, governor and upstreams, builds the services
+ * (lookups, scans, batches, tokens with budgets, webhooks) with one-way dependencies, and starts the
+ * background work (webhook dispatcher, batch resume, quota reconciliation, cache rotation).
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { CacheRotator, openRedisCacheTier, type RedisCacheTier, TieredCache } from '../cache/index.js';
+import { type Clock, systemClock } from '../clock/index.js';
+import { VERSION } from '../common/index.js';
+import { type GatewayConfig, loadConfig } from '../config/index.js';
+import { type Governor, MemoryGovernor, openRedisGovernor } from '../governor/index.js';
+import type { MockServer } from '../mock/index.js';
+import type { ProviderName } from '../providers/types.js';
+import type { VirusTotalClient } from '../providers/virustotal/index.js';
+import type { SchedulerEvent } from '../scheduler/index.js';
+import { Store } from '../store/index.js';
+import type { WebhookDispatcher, WebhookDispatcherOptions } from '../webhooks/index.js';
+import { TokenService, WebhookService } from './accounts.js';
+import { BatchRunner } from './batches.js';
+import { type BatchCompletedEvent, GatewayEventBus } from './events.js';
+import { LookupService } from './lookups.js';
+import { QuotaPersistence } from './quota-persistence.js';
+import { QuotaReconciler } from './reconcile.js';
+import { ScanService } from './scans.js';
+import { startSimulator } from './simulator.js';
+import { buildUpstreams, type Upstream } from './upstreams.js';
+
+export interface GatewayOptions {
+  /** Default: `loadConfig()` (env and config file). */
+  config?: GatewayConfig;
+  clock?: Clock;
+  /**
+   * Background work (default true): the webhook dispatcher, resuming unfinished batches, charging
+   * finished batches to their owners' budgets. Quota reconciliation and cache rotation always run.
+   * Turn it off for one-shot processes (the CLI does, except `vtg serve`).
+   */
+  background?: boolean;
+  /** Webhook delivery tuning (retry schedule, timeouts, DNS resolver for tests). */
+  webhooks?: Omit<WebhookDispatcherOptions, 'clock' | 'logger' | 'onAttempt'>;
+  /** Where background work logs (webhook attempts). Default: silent. */
+  logger?: Logger;
+}
+
+/** Every part of an open gateway; only `Gateway` (the facade) holds one. */
+export class Runtime {
+  readonly counters = { changes: 0, upstream429: 0, upstreamRetries: 0 };
+  readonly events = new GatewayEventBus();
+  readonly startedAt: number;
+  readonly lookups: LookupService;
+  readonly scans: ScanService;
+  readonly batches: BatchRunner;
+  readonly tokens: TokenService;
+  readonly webhooks: WebhookService;
+  readonly rotator: CacheRotator;
+  readonly reconciler: QuotaReconciler;
+  readonly #vt: VirusTotalClient;
+  readonly #quotaPersistence: QuotaPersistence | undefined;
+  #dispatcher: WebhookDispatcher | undefined;
+  #chargeBatch: ((e: BatchCompletedEvent) => void) | undefined;
+
+  constructor(
+    readonly config: GatewayConfig,
+    readonly clock: Clock,
+    readonly store: Store,
+    readonly cache: TieredCache,
+    readonly redisTier: RedisCacheTier | undefined,
+    readonly governor: Governor,
+    readonly simulator: MockServer | undefined,
+  ) {
+    this.startedAt = clock.now();
+    const built = buildUpstreams(config, governor, clock, simulator?.url, (p, e) => this.#onSchedulerEvent(p, e));
+    const upstreams = built.upstreams;
+    this.#vt = built.vtClient;
+    if (governor instanceof MemoryGovernor) {
+      const keys = [...upstreams.values()].filter((u) => u.provider).map((u) => u.key);
+      this.#quotaPersistence = new QuotaPersistence(governor, store.kv, keys);
+      this.#quotaPersistence.restore();
+      this.#quotaPersistence.start();
+    }
+    this.rotator = new CacheRotator({
+      repository: store.cache,
+      limits: { maxBytes: config.cache.maxBytes, maxAgeMs: config.cache.maxAgeMs, maxPerKind: config.cache.maxEntriesPerKind },
+    });
+    this.rotator.start();
+    const vtUpstream = upstreams.get('virustotal') as Upstream;
+    this.reconciler = new QuotaReconciler({
+      client: this.#vt,
+      governor,
+      key: vtUpstream.key,
+      userId: config.mock ? 'me' : (config.virustotal.userId ?? config.virustotal.apiKey ?? 'me'),
+      clock,
+      intervalMs: config.scheduler.reconcileIntervalMs,
+      configuredLimits: config.virustotal.limits,
+      limitsAreCaps: config.virustotal.limitsExplicit,
+    });
+    this.events.on('verdict.changed', () => {
+      this.counters.changes++;
+    });
+    this.lookups = new LookupService({ config, clock, cache, history: store.history, events: this.events, governor, upstreams, vt: this.#vt });
+    this.scans = new ScanService(this.lookups, this.#vt, vtUpstream, this.events, config.scheduler.analysisPollMs);
+    this.batches = new BatchRunner(this.lookups, store.batches, this.events);
+    this.tokens = new TokenService(store.tokens, clock);
+    this.webhooks = new WebhookService(store.webhooks);
+  }
+
+  /** Starts the webhook dispatcher, charges finished batches to their owners and resumes unfinished batches. */
+  async startBackground(options: Pick<GatewayOptions, 'webhooks' | 'logger'>): Promise<void> {
+    if (this.#dispatcher) return;
+    // loaded only here: one-shot CLI commands (background off) never load the webhook stack
+    const { WebhookDispatcher } = await import('../webhooks/index.js');
+    if (this.#dispatcher) return;
+    this.#dispatcher = new WebhookDispatcher(
+      { events: this.events, webhooks: this.store.webhooks, tokens: this.tokens, allowlist: this.config.server.webhookAllowlist, version: VERSION },
+      {
+        ...options.webhooks,
+        clock: this.clock,
+        ...(options.logger ? { logger: options.logger.child({ component: 'webhooks' }) } : {}),
+        onAttempt: (outcome) => this.events.emit('webhook.attempt', outcome),
+      },
+    );
+    this.#dispatcher.start();
+    // a batch's upstream calls count against its owner's daily budget once it completes
+    this.#chargeBatch = (e: BatchCompletedEvent) => {
+      const calls = this.batches.view(e.batchId)?.job.upstreamCalls ?? 0;
+      if (e.owner && calls > 0) this.tokens.spend(e.owner, calls);
+    };
+    this.events.on('batch.completed', this.#chargeBatch);
+    this.batches.resumeAll();
+  }
+
+  async close(): Promise<void> {
+    this.reconciler.stop();
+    await this.batches.stop();
+    await this.#dispatcher?.stop();
+    if (this.#chargeBatch) this.events.off('batch.completed', this.#chargeBatch);
+    await this.lookups.close();
+    await this.rotator.stop();
+    this.#quotaPersistence?.stop();
+    await this.cache.close();
+    await this.governor.close();
+    await this.#vt.close();
+    this.store.close();
+    await this.simulator?.close();
+  }
+
+  #onSchedulerEvent(provider: ProviderName, e: SchedulerEvent): void {
+    if (e.type === 'requeue' || (e.type === 'retry' && /TooManyRequests|429/.test(e.error))) this.counters.upstream429++;
+    if (e.type === 'retry') this.counters.upstreamRetries++;
+    if (provider === 'virustotal' && (e.type === 'pause' || e.type === 'requeue')) this.reconciler.soon();
+  }
+}
+
+/** Opens the store, the cache tiers and the governor; starts the simulator when no key is configured. */
+export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime> {
+  const config = options.config ?? loadConfig();
+  const clock = options.clock ?? systemClock;
+  const simulator = config.mock ? await startSimulator({ profile: config.mockProfile, clock }) : undefined;
+  // Simulated verdicts must never be served as real ones: mock mode keeps its own data.
+  const dataDir = config.mock ? join(config.dataDir, 'mock') : config.dataDir;
+  let store: Store | undefined;
+  let runtime: Runtime;
+  try {
+    store = Store.open({ dataDir, clock });
+    const redisTier = config.redis ? await openRedisCacheTier({ url: config.redis.url, ttlMs: config.redis.cacheTtlMs, clock }) : undefined;
+    const cache = new TieredCache({
+      repository: store.cache,
+      redis: redisTier ?? null,
+      clock,
+      memoryEntries: config.cache.memoryEntries,
+      limits: { maxBytes: config.cache.maxBytes, maxAgeMs: config.cache.maxAgeMs, maxPerKind: config.cache.maxEntriesPerKind },
+    });
+    const governor: Governor = config.redis ? await openRedisGovernor({ redis: config.redis.url, clock }) : new MemoryGovernor({ clock });
+    runtime = new Runtime({ ...config, dataDir }, clock, store, cache, redisTier, governor, simulator);
+  } catch (err) {
+    store?.close();
+    await simulator?.close();
+    throw err;
+  }
+  runtime.reconciler.start();
+  if (options.background !== false) {
+    try {
+      await runtime.startBackground(options);
+    } catch (err) {
+      await runtime.close();
+      throw err;
+    }
+  }
+  return runtime;
+}
