@@ -85,7 +85,7 @@ describe('256 idle uploads from one analyst token', () => {
     const slow = idles.filter((i) => i.answer.startsWith('HTTP/1.1 408'));
     assert.ok(slow.length >= 1, 'some uploads were admitted and then cut off');
     assert.match(slow[0]?.answer ?? '', /"code":"BodyTooSlow"/);
-    assert.ok(Date.now() - started < 15_000);
+    assert.ok(Date.now() - started < 30_000, 'the whole siege was over in seconds, not minutes');
     // the slots are free again: a real upload from the same token goes through
     const form = new FormData();
     form.set('file', new Blob([Buffer.from('hello hostile world')]), 'h.txt');
