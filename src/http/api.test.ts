@@ -355,7 +355,8 @@ describe('limits', () => {
     const publicKey = await startMock({ profile: 'public' });
     const slow = await startTestServer({
       env: upstreamEnv(publicKey, { VTG_VT_LIMITS: 'minute=4,day=500,month=15500' }),
-      server: { limits: { requestMs: 300 } },
+      // long enough for an upstream answer on a busy machine, far shorter than the minute the 5th call waits
+      server: { limits: { requestMs: 5000 } },
     });
     try {
       for (const name of ['first', 'a', 'b', 'c']) assert.equal((await call(slow.url, `/api/domains/${name}.example.com`)).status, 200);

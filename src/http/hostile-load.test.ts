@@ -96,12 +96,18 @@ describe('256 idle uploads from one analyst token', () => {
 
 describe('spent quota', () => {
   let t: TestServer;
+  let own: MockServer;
   before(async () => {
-    t = await startTestServer({ env: upstreamEnv(mock, { VTG_VT_LIMITS: 'minute=6000,hour=100000,day=1,month=1000000', VTG_RECONCILE_INTERVAL: '100000' }) });
+    // a simulator of its own: a shared one would report the other suite's calls at reconcile time
+    own = await startUpstream();
+    t = await startTestServer({ env: upstreamEnv(own, { VTG_VT_LIMITS: 'minute=6000,hour=100000,day=1,month=1000000', VTG_RECONCILE_INTERVAL: '100000' }) });
     const first = await call(t.url, '/api/lookup/spent-quota.example.com');
     assert.equal(first.status, 200, first.text);
   });
-  after(() => t.close());
+  after(async () => {
+    await t.close();
+    await own.close();
+  });
 
   test('uploads, URL scans and /api/v3/urls answer 429 with Retry-After at once', async () => {
     const started = Date.now();
