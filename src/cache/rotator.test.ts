@@ -83,18 +83,19 @@ test('entries older than the age limit go at the next hourly check; stop() ends 
   const rotator = new CacheRotator({ repository: store.cache, clock, onRotate: (r) => results.push(r.removed.age) });
   rotator.start();
   try {
+    await until(() => rotator.runs === 1); // the start-up rotation
     store.cache.put(makeReport({ n: 'old', fetchedAt: T0 - 31 * DAY }), T0 - DAY);
     store.cache.put(makeReport({ n: 'recent', fetchedAt: T0 - 29 * DAY }), T0 + DAY);
     await clock.advance(HOUR - 1);
-    assert.equal(rotator.runs, 0, 'not before the hour');
+    assert.equal(rotator.runs, 1, 'not before the hour');
     await clock.advance(1);
-    await until(() => rotator.runs === 1);
-    assert.deepEqual(results, [1]);
+    await until(() => rotator.runs === 2);
+    assert.deepEqual(results, [0, 1]);
     assert.equal(store.cache.get('virustotal', 'file', testId('old')), undefined);
     assert.ok(store.cache.get('virustotal', 'file', testId('recent')));
     await rotator.stop();
     await clock.advance(3 * HOUR);
-    assert.equal(rotator.runs, 1, 'no check after stop');
+    assert.equal(rotator.runs, 2, 'no check after stop');
   } finally {
     await rotator.stop();
     store.close();
@@ -126,6 +127,39 @@ test('the timer mode starts and stops without a clock', async () => {
     await rotator.stop();
     assert.equal(rotator.started, false);
   } finally {
+    store.close();
+  }
+});
+
+test('rotation runs at start: a cache that grew past its limits is trimmed without waiting an hour', async () => {
+  const { clock, store } = setup();
+  const maxBytes = 1024 * 1024;
+  for (let i = 0; i < 800; i++) store.cache.put(makeReport({ n: `pre-${i}`, padBytes: 2500, fetchedAt: clock.now() + i }), clock.now() + DAY);
+  assert.ok(store.fileSize() > maxBytes);
+  const rotator = new CacheRotator({ repository: store.cache, clock, limits: { maxBytes }, chunkSize: 50 });
+  rotator.start();
+  try {
+    await until(() => rotator.runs >= 1);
+    assert.ok(store.fileSize() <= maxBytes, `size ${store.fileSize()} after the first rotation`);
+  } finally {
+    await rotator.stop();
+    store.close();
+  }
+});
+
+test('a write that takes the file past its size limit starts a rotation (no waiting for the hour)', async () => {
+  const { clock, store } = setup();
+  const maxBytes = 1024 * 1024;
+  const rotator = new CacheRotator({ repository: store.cache, clock, limits: { maxBytes }, chunkSize: 50 });
+  rotator.start();
+  try {
+    await until(() => rotator.runs >= 1); // the start-up rotation, on an empty cache
+    for (let i = 0; i < 800; i++) store.cache.put(makeReport({ n: `w-${i}`, padBytes: 2500, fetchedAt: clock.now() + i }), clock.now() + DAY);
+    await until(() => rotator.runs >= 2);
+    assert.ok(store.fileSize() <= maxBytes, `size ${store.fileSize()} after the write-triggered rotation`);
+    assert.ok(clock.now() < T0 + HOUR, 'no hour had to pass');
+  } finally {
+    await rotator.stop();
     store.close();
   }
 });

@@ -1,6 +1,12 @@
 import { type Clock, systemClock } from '../clock/index.js';
 import type { CacheLimits, CacheRepository, PruneResult } from '../store/index.js';
 
+/** Without a clock the start-up rotation runs this long after start (with one, at once). */
+const FIRST_RUN_MS = 5000;
+
+/** Every this many writes the file size is checked against the limit (two stat calls). */
+const SIZE_CHECK_WRITES = 32;
+
 /** Seed defaults: 100 MB, 30 days, 10,000 entries per provider and kind. */
 export const DEFAULT_CACHE_LIMITS: CacheLimits = Object.freeze({
   maxBytes: 100 * 1024 * 1024,
@@ -43,6 +49,8 @@ export class CacheRotator {
   #running: Promise<PruneResult> | undefined;
   #last: PruneResult | undefined;
   #runs = 0;
+  #nextSizeCheck = 0;
+  #writes = 0;
 
   constructor(options: CacheRotatorOptions) {
     this.#repo = options.repository;
@@ -69,18 +77,28 @@ export class CacheRotator {
     return this.#timer !== undefined || this.#loop !== undefined;
   }
 
-  /** Starts the periodic checks (idempotent). The first runs one interval from now. */
+  /**
+   * Starts the checks (idempotent): one rotation soon after start (a cache that grew past its limits
+   * while the gateway was down is not left to wait an hour), then every interval,
+   * and whenever writes take the file past its size limit (checked every 32 writes).
+   */
   start(): void {
     if (this.started) return;
+    this.#repo.writeListener = () => this.#afterWrite();
     const clock = this.#clock;
     if (!clock) {
       this.#timer = setInterval(() => void this.#runQuietly(), this.intervalMs);
       this.#timer.unref();
+      // a few seconds in, so a short-lived `vtg` command never pays for a rotation (a server does)
+      setTimeout(() => {
+        if (this.#timer) void this.#runQuietly();
+      }, FIRST_RUN_MS).unref();
       return;
     }
     const abort = new AbortController();
     this.#abort = abort;
     this.#loop = (async () => {
+      await this.#runQuietly();
       while (!abort.signal.aborted) {
         try {
           await clock.sleep(this.intervalMs, abort.signal);
@@ -92,8 +110,20 @@ export class CacheRotator {
     })();
   }
 
+  #afterWrite(): void {
+    if (++this.#writes % SIZE_CHECK_WRITES !== 0 || this.#running) return;
+    const now = performance.now();
+    if (now < this.#nextSizeCheck) return;
+    if (this.#repo.sizeBytes() <= this.limits.maxBytes) return;
+    void this.#runQuietly().then(() => {
+      // a rotation that could not get under the limit is not retried on every write
+      if (this.#last?.overSizeLimit) this.#nextSizeCheck = performance.now() + 60_000;
+    });
+  }
+
   /** Stops the checks and waits for a rotation in progress to finish. */
   async stop(): Promise<void> {
+    if (this.#repo.writeListener) this.#repo.writeListener = undefined;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#abort?.abort();

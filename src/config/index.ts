@@ -43,7 +43,16 @@ export interface GatewayConfig {
     staleIfWaitMs: number;
   };
   history: { minDetectionDelta: number };
-  server: { host: string; port: number; webhookAllowlist: string[]; publicHealth: boolean; /** `VTG_LOG_LEVEL` (pino level); default info. */ logLevel?: string };
+  server: {
+    host: string;
+    port: number;
+    webhookAllowlist: string[];
+    publicHealth: boolean;
+    /** Extra names the service answers to in `Host` (VTG_ALLOWED_HOSTS; `.domain` for subdomains, `*` for any). */
+    allowedHosts: string[];
+    /** `VTG_LOG_LEVEL` (pino level); default info. */
+    logLevel?: string;
+  };
   /** Hostile content: YARA rules, scan-from-URL limits, the upload policy. */
   content: {
     /** Directory (or file) of .yar/.yara rules (VTG_YARA_DIR). */
@@ -252,6 +261,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
       port,
       webhookAllowlist: (env.VTG_WEBHOOK_ALLOWLIST?.split(',').map((s) => s.trim()).filter(Boolean) ?? file.server?.webhookAllowlist) ?? [],
       publicHealth: file.server?.publicHealth ?? true,
+      allowedHosts: (env.VTG_ALLOWED_HOSTS?.split(',').map((s) => s.trim()).filter(Boolean) ?? file.server?.allowedHosts) ?? [],
       ...(nonEmpty(env.VTG_LOG_LEVEL) ? { logLevel: nonEmpty(env.VTG_LOG_LEVEL) } : {}),
     },
     content: {

@@ -64,6 +64,7 @@ export const fileConfigSchema = z
         port: z.number().int().min(0).max(65535).optional(),
         webhookAllowlist: z.array(z.string()).optional(),
         publicHealth: z.boolean().optional(),
+        allowedHosts: z.array(z.string()).optional(),
       })
       .strict()
       .optional(),

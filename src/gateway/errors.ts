@@ -29,6 +29,7 @@ export class ProviderUnavailableError extends Error {
 }
 
 export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return 'never (the key is paused until an operator acts)';
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;

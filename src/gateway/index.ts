@@ -2,6 +2,7 @@
 export { Gateway, type GatewayOptions } from './gateway.js';
 export { GatewayEventBus, type AnalysisCompletedEvent, type BatchCompletedEvent, type GatewayEvents } from './events.js';
 export { NotCachedError, ProviderUnavailableError, QuotaExhaustedError, formatDuration } from './errors.js';
+export { UpstreamUnavailableError } from './fail-fast.js';
 export { BatchNotFoundError, batchLines } from './batches.js';
 export { FileScanError, sha256File } from './scans.js';
 export { ENRICHMENT_PROVIDERS, VERDICT_ORDER, overallVerdict, type EnrichOptions, type EnrichResult, type EnrichSource } from './enrich.js';

@@ -13,6 +13,7 @@ import type { VirusTotalClient } from '../providers/virustotal/index.js';
 import { estimateCost, type Priority } from '../scheduler/index.js';
 import type { HistoryRepository } from '../store/index.js';
 import { NotCachedError, ProviderUnavailableError, QuotaExhaustedError } from './errors.js';
+import { FAIL_FAST_MS, guardedFetch } from './fail-fast.js';
 import type { GatewayEventBus } from './events.js';
 import { recordUpstreamAnswer } from './records.js';
 import type { Estimate, GatewayStats, LookupManyOptions, LookupOptions, LookupOutcome, LookupProgress, LookupResult, ProviderStatus } from './types.js';
@@ -112,7 +113,23 @@ export class LookupService {
         throw new QuotaExhaustedError(up.name, wait, hot.length ? `${hot.join(', ')} used` : 'rate limit');
       }
     }
-    return this.#fetch(up, indicator, options.priority ?? 'interactive', options);
+    const priority = options.priority ?? 'interactive';
+    // upstream trouble never costs the caller an answer it has, and wait=false answers within seconds
+    return guardedFetch({
+      fetch: (signal) => this.#fetch(up, indicator, priority, { ...options, signal }),
+      callerSignal: options.signal,
+      failFastMs: options.waitForQuota === false ? Math.max(FAIL_FAST_MS, this.#d.config.cache.staleIfWaitMs) : undefined,
+      stale:
+        cached && allowStale
+          ? () => {
+              this.counters.staleServed++;
+              return fromCache(indicator, cached, 'stale');
+            }
+          : undefined,
+      provider: up.name,
+      summary: () => this.#d.governor.summary(up.key),
+      now: () => this.#d.clock.now(),
+    });
   }
 
   async #fetch(up: Upstream, indicator: Indicator, priority: Priority, options: LookupOptions): Promise<LookupResult> {

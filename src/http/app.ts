@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { Hono } from 'hono';
 import { secretsOf } from '../config/index.js';
 import type { Gateway } from '../gateway/index.js';
-import { Deadlines } from './deadlines.js';
-import { type AccessLog, lineAccessLog, pinoAccessLog, recordRequest, requestIdOf } from './access-log.js';
+import { Deadlines } from './middleware/deadlines.js';
+import { type AccessLog, lineAccessLog, pinoAccessLog, recordRequest, requestIdOf } from './middleware/access-log.js';
 import { errorResponse } from './error-response.js';
 import { RequestAbortedError } from './errors.js';
 import { createLogger, createScrubber } from './logging.js';
-import { HttpMetrics } from './metrics.js';
+import { HttpMetrics } from './middleware/metrics.js';
 import { familyOf, type RouteDef, register, toHonoPath } from './route.js';
 import { registerDashboard } from './dashboard/routes.js';
 import { sessionMiddleware } from './dashboard/session.js';
@@ -74,6 +74,7 @@ export function buildApp(gateway: Gateway, options: AppOptions = {}): BuiltApp {
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     uploads: new UploadTokens<Principal>(gateway.clock),
     uploadDir: options.uploadDir ?? tmpdir(),
+    requireTokens: options.requireTokens ?? false,
     deadlines: new Deadlines(Math.min(1000, Math.max(10, (options.limits?.requestMs ?? DEFAULT_LIMITS.requestMs) / 4))),
   };
   const app = new Hono<AppEnv>();

@@ -3,7 +3,7 @@
  * caller can fix, 429 with Retry-After for quota and budgets, 502/503/504 for upstream trouble, and
  * 500 `InternalError` (no details) only for bugs.
  */
-import { NotCachedError, ProviderUnavailableError, QuotaExhaustedError } from '../gateway/index.js';
+import { NotCachedError, ProviderUnavailableError, QuotaExhaustedError, UpstreamUnavailableError } from '../gateway/index.js';
 import { IndicatorError } from '../indicators/index.js';
 import { VtError } from '../providers/virustotal/index.js';
 import { WebhookTargetError } from '../webhooks/index.js';
@@ -54,7 +54,10 @@ export function classifyError(err: unknown): ErrorAnswer {
   });
   if (err instanceof HttpError) return answer(err.status, err.code, err.message, err.headers);
   if (err instanceof IndicatorError) return answer(400, 'InvalidIndicator', err.message);
+  // a key paused for ever was refused upstream (401/403): that is no quota the caller can wait for
+  if (err instanceof QuotaExhaustedError && !Number.isFinite(err.retryInMs)) return upstreamAuth();
   if (err instanceof QuotaExhaustedError) return answer(429, err.code, err.message, retryAfter(err.retryInMs));
+  if (err instanceof UpstreamUnavailableError) return answer(503, 'UpstreamUnavailable', err.message, retryAfter(err.retryInMs));
   if (err instanceof NotCachedError) return answer(404, 'NotCached', err.message);
   if (err instanceof ProviderUnavailableError) return answer(400, 'ProviderUnavailable', err.message);
   if (err instanceof WebhookTargetError) return answer(400, err.code, err.message);
@@ -66,7 +69,7 @@ export function classifyError(err: unknown): ErrorAnswer {
   const message = (err as { message?: unknown })?.message;
   const text = typeof message === 'string' ? message : '';
   if (code === 'QueueFull') return answer(429, 'QueueFull', text || 'the upstream queue is full; try again later', { 'Retry-After': '30' });
-  if (code === 'KeyUnhealthy') return answer(502, 'UpstreamAuthError', 'the upstream API refused the gateway\'s credentials');
+  if (code === 'KeyUnhealthy') return upstreamAuth();
   if (code === 'InvalidFile') return answer(400, 'InvalidFile', text);
   if (code === 'BatchNotFound') return answer(404, 'NotFound', text);
   if (typeof code === 'string' && SHUTTING_DOWN.has(code)) return answer(503, 'ShuttingDown', 'the gateway is shutting down', { 'Retry-After': '5' });
@@ -74,19 +77,26 @@ export function classifyError(err: unknown): ErrorAnswer {
   return { status: 500, code: 'InternalError', message: 'internal error', headers: {}, internal: true };
 }
 
+/** The gateway's upstream key was refused (the caller's own credentials were fine). */
+function upstreamAuth(): ErrorAnswer {
+  return { status: 502, code: 'UpstreamAuthError', message: "the upstream API refused the gateway's credentials; an operator must fix the key", headers: {}, internal: false };
+}
+
 function fromUpstream(err: VtError): ErrorAnswer {
   const base = { headers: {} as Record<string, string>, internal: false };
-  if (err.status === 401 || err.status === 403) {
-    // the caller's own credentials were fine: the gateway's upstream key was refused
-    return { ...base, status: 502, code: 'UpstreamAuthError', message: 'the upstream API refused the gateway\'s credentials' };
-  }
+  if (err.status === 401 || err.status === 403) return upstreamAuth();
   if (err.status === 0) {
     if (err.code === 'FileTooLarge') return { ...base, status: 413, code: 'FileTooLarge', message: err.message };
     if (err.code === 'TimeoutError') return { ...base, status: 504, code: 'UpstreamTimeout', message: 'the upstream API did not answer in time' };
     return { ...base, status: 502, code: 'UpstreamUnavailable', message: 'the upstream API could not be reached' };
   }
   if (err.status === 429) return { ...base, status: 429, code: err.code, message: err.message, headers: retryAfter(err.retryAfterMs ?? 60_000) };
-  if (err.status >= 400 && err.status < 600) return { ...base, status: err.status, code: err.code, message: err.message };
+  // the upstream's 5xx is not the gateway's own: 503 when it says it is unavailable, else 502
+  if (err.status === 503 || err.status === 504) {
+    return { ...base, status: 503, code: 'UpstreamUnavailable', message: `the upstream API is unavailable (it answered ${err.status})`, headers: { 'Retry-After': '30' } };
+  }
+  if (err.status >= 500) return { ...base, status: 502, code: 'UpstreamError', message: `the upstream API failed (it answered ${err.status})` };
+  if (err.status >= 400) return { ...base, status: err.status, code: err.code, message: err.message };
   return { ...base, status: 502, code: 'UpstreamError', message: err.message };
 }
 
@@ -108,6 +118,8 @@ export function vtErrorCode(status: number, code: string): string {
     'DeadlineExceededError',
   ]);
   if (vtCodes.has(code)) return code;
+  // vt-py retries TransientError for ever: a refused gateway key must read as the credentials error it is
+  if (code === 'UpstreamAuthError') return 'WrongCredentialsError';
   if (status === 400 || status === 413 || status === 415 || status === 422) return code === 'InvalidIndicator' ? 'InvalidArgumentError' : 'BadRequestError';
   if (status === 401) return 'AuthenticationRequiredError';
   if (status === 403) return 'ForbiddenError';

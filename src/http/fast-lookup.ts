@@ -7,19 +7,20 @@
  * routed app, which gives the full answer.
  *
  * It adds no listener per request: the server's one 'close' listener aborts the request's signal,
- * found through `watchRequest`, when the client goes away (see server.ts).
+ * kept on the response (`GatewayResponse.watched`), when the client goes away (see server.ts).
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { LookupResult } from '../gateway/index.js';
 import type { IndicatorKind } from '../indicators/index.js';
-import { type AccessLog, recordRequest, requestIdOf } from './access-log.js';
-import { authenticateHeaders } from './auth.js';
+import { type AccessLog, recordRequest, requestIdOf } from './middleware/access-log.js';
+import { authenticateHeaders } from './middleware/auth.js';
 import { lookupAs } from './budget.js';
-import type { RequestSignal } from './deadlines.js';
+import type { RequestSignal } from './middleware/deadlines.js';
 import { renderError } from './error-response.js';
 import { indicatorOfKind } from './indicator-input.js';
 import { lookupOptionsOf, lookupQuery } from './schemas.js';
 import { lookupResultParts } from './serialize.js';
+import { GatewayResponse } from './response.js';
 import type { AppDeps, Principal } from './types.js';
 
 const FAST_PATH = /^\/api\/(files|domains|ip_addresses|urls)\/([A-Za-z0-9._:-]{1,2048})$/;
@@ -33,19 +34,11 @@ const KIND: Record<string, { kind: IndicatorKind; route: string }> = {
 
 const NO_QUERY = lookupQuery.safeParse({});
 
-/** Where the server's 'close' listener finds the request signal of a response (see server.ts). */
-const WATCHED = Symbol('vtg.request');
-type Watched = ServerResponse & { [WATCHED]?: RequestSignal };
-
 /** Lets the server abort `request` when the client goes away before the answer is written. */
 export function watchRequest(res: ServerResponse, request: RequestSignal): void {
-  (res as Watched)[WATCHED] = request;
+  if (res instanceof GatewayResponse) res.watched = request;
 }
 
-/** The request signal of a response, if the fast path answers it. */
-export function watchedRequest(res: ServerResponse): RequestSignal | undefined {
-  return (res as Watched)[WATCHED];
-}
 
 function headerOf(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];

@@ -5,9 +5,9 @@
  */
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
-import { type Access, authenticate, type Family } from './auth.js';
-import { readBatch, readForm, readJson, validate } from './body.js';
-import type { RequestSignal } from './deadlines.js';
+import { type Access, authenticate, type Family } from './middleware/auth.js';
+import { readBatch, readForm, readJson, validate } from './middleware/body.js';
+import type { RequestSignal } from './middleware/deadlines.js';
 import type { AppDeps, AppEnv, Principal } from './types.js';
 
 export type BodySpec<B> =

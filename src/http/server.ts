@@ -9,7 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { buildApp } from './app.js';
 import { RequestAbortedError } from './errors.js';
-import { createFastLookup, watchedRequest } from './fast-lookup.js';
+import { createFastLookup } from './fast-lookup.js';
+import { Admission } from './middleware/admission.js';
+import { BodyDeadlines } from './middleware/body-deadline.js';
+import { checkHostOrigin, hostPolicy } from './middleware/host-origin.js';
+import { GatewayResponse } from './response.js';
 import type { RunningServer, ServerOptions } from './types.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -42,7 +46,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     );
   }
 
-  const { app, deps, accessLog } = buildApp(gateway, options);
+  const requireTokens = options.requireTokens ?? (!isLoopbackHost(host) && !options.insecureNoAuth);
+  const { app, deps, accessLog } = buildApp(gateway, { ...options, requireTokens });
+  const hosts = hostPolicy(host, gateway.config.server.allowedHosts);
   const fast = createFastLookup(deps, accessLog);
   const log = deps.logger;
   const listener = getRequestListener(app.fetch, {
@@ -53,32 +59,53 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }),
   });
 
+  const admission = new Admission(deps.limits);
+  const bodies = new BodyDeadlines({
+    graceMs: deps.limits.bodyGraceMs,
+    minBytesPerSecond: deps.limits.bodyMinBytesPerSecond,
+    onTimeout: () => deps.metrics.rejection('BodyTooSlow'),
+  });
   let inFlight = 0;
   let closing = false;
   const idle: Array<() => void> = [];
   // one listener for every response (no closure per request): 'close' fires once per response
-  function onResponseClose(this: ServerResponse): void {
+  function onResponseClose(this: GatewayResponse): void {
     inFlight--;
+    const ticket = this.ticket;
+    if (ticket) admission.release(ticket);
     if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
     // the client went away before a fast-path answer: stop waiting for quota on its behalf
-    if (!this.writableFinished) watchedRequest(this)?.abort(new RequestAbortedError(false));
+    if (!this.writableFinished) this.watched?.abort(new RequestAbortedError(false));
   }
+  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string>) => {
+    deps.metrics.rejection(code);
+    // the body is not read: close the connection after the answer rather than drain it
+    req.socket.once('finish', () => req.socket.destroy());
+    sendJson(res, status, { error: { code, message } }, { connection: 'close', 'x-vtg-error': code, ...headers });
+  };
   const server = createServer(
-    { maxHeaderSize: 16 * 1024, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 5_000 },
-    (req: IncomingMessage, res: ServerResponse) => {
+    { maxHeaderSize: 16 * 1024, requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 5_000, ServerResponse: GatewayResponse },
+    (req: IncomingMessage, res: GatewayResponse) => {
       if (closing) {
-        res.setHeader('connection', 'close');
-        sendJson(res, 503, { error: { code: 'ShuttingDown', message: 'the server is shutting down' } }, { 'retry-after': '5' });
+        refuse(req, res, 503, 'ShuttingDown', 'the server is shutting down', { 'retry-after': '5' });
         return;
       }
-      if (inFlight >= deps.limits.maxInFlight) {
-        deps.metrics.rejection('Overloaded');
-        req.resume();
-        sendJson(res, 503, { error: { code: 'Overloaded', message: 'too many requests in flight; try again shortly' } }, { 'retry-after': '1' });
+      const refusal = checkHostOrigin(hosts, req.method ?? 'GET', req.headers);
+      if (refusal) {
+        refuse(req, res, refusal.status, refusal.code, refusal.message, {});
+        return;
+      }
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const ticket = admission.admit(req, q < 0 ? url : url.slice(0, q));
+      if ('status' in ticket) {
+        refuse(req, res, ticket.status, ticket.code, ticket.message, { 'retry-after': '1' });
         return;
       }
       inFlight++;
+      res.ticket = ticket;
       res.on('close', onResponseClose);
+      if (ticket.lane === 'bodies') bodies.watch(req, res);
       if (fast(req, res)) return;
       listener(req, res).catch(() => {
         if (!res.headersSent) sendJson(res, 500, { error: { code: 'InternalError', message: 'internal error' } });
@@ -86,9 +113,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
     },
   );
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const [status, reason, code, message] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'HeadersTooLarge', 'the request line and headers are larger than 16 KB (a URL that long is refused)']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout', 'RequestTimeout', 'the request headers did not arrive in time']
+          : [400, 'Bad Request', 'BadRequest', 'malformed HTTP request'];
+    const body = JSON.stringify({ error: { code, message } });
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -135,6 +172,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       gateway.events.off('webhook.attempt', onWebhookAttempt);
       deps.uploads.clear();
       deps.deadlines.stop();
+      bodies.stop();
       log.info({ url }, 'vt-gateway stopped');
     })();
     return closed;

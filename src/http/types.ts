@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Gateway } from '../gateway/index.js';
 import type { TokenRole } from '../gateway/index.js';
-import type { Deadlines, RequestSignal } from './deadlines.js';
-import type { HttpMetrics } from './metrics.js';
+import type { Deadlines, RequestSignal } from './middleware/deadlines.js';
+import type { HttpMetrics } from './middleware/metrics.js';
 import type { UploadTokens } from './v3/upload-tokens.js';
 
 /** Who is calling: a token's record, or the local operator when no token is configured (admin). */
@@ -21,8 +21,16 @@ export interface HttpLimits {
   uploadBytes: number;
   /** Whole-request time limit for everything but uploads. */
   requestMs: number;
-  /** Requests in flight at once; more get 503. */
+  /** Requests without a body (lookups, cached answers) in flight at once; more get 503. */
   maxInFlight: number;
+  /** Requests with a body (uploads, posts) in flight at once, a lane of their own; more get 503. */
+  maxBodiesInFlight: number;
+  /** Share of each lane one client (token, or peer address without one) may hold; beyond it 429. */
+  perClientShare: number;
+  /** A body has this long before its delivery rate is checked. */
+  bodyGraceMs: number;
+  /** After the grace period a body must arrive at least this fast on average (else 408, disconnect). */
+  bodyMinBytesPerSecond: number;
   /** Indicators accepted in one batch. */
   batchItems: number;
   /** How long a /api/v3 lookup waits for quota before answering 429 (VT clients rarely retry). */
@@ -35,6 +43,10 @@ export const DEFAULT_LIMITS: HttpLimits = {
   uploadBytes: 650 * 1024 * 1024,
   requestMs: 120_000,
   maxInFlight: 256,
+  maxBodiesInFlight: 64,
+  perClientShare: 0.25,
+  bodyGraceMs: 10_000,
+  bodyMinBytesPerSecond: 4096,
   batchItems: 100_000,
   v3QuotaWaitMs: 60_000,
 };
@@ -44,6 +56,11 @@ export interface AppOptions {
   /** Captures the JSON log lines (tests); ignored when `logger` is given. */
   logStream?: NodeJS.WritableStream;
   insecureNoAuth?: boolean;
+  /**
+   * Refuse every non-public request while no token exists (never fall back to open mode). Default:
+   * on when bound off loopback without insecureNoAuth. Tests set it on a loopback server.
+   */
+  requireTokens?: boolean;
   limits?: Partial<HttpLimits>;
   /** Where uploads are spooled (default: the OS temp dir). */
   uploadDir?: string;
@@ -58,6 +75,8 @@ export interface AppDeps {
   uploads: UploadTokens<Principal>;
   uploadDir: string;
   deadlines: Deadlines;
+  /** See AppOptions.requireTokens. */
+  requireTokens: boolean;
 }
 
 export interface ServerOptions extends AppOptions {

@@ -25,7 +25,7 @@ function v3(path: string, init: RequestInit = {}): Promise<Answer> {
 
 before(async () => {
   mock = await startUpstream();
-  t = await startTestServer({ env: upstreamEnv(mock) });
+  t = await startTestServer({ env: upstreamEnv(mock, { VTG_ALLOWED_HOSTS: 'gateway.internal' }) });
   const created = await call(t.url, '/api/tokens', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -73,7 +73,7 @@ describe('objects', () => {
     assert.equal(ip.body.data.type, 'ip_address');
   });
 
-  test('links follow the Host header the client used', async () => {
+  test('links follow the Host header the client used (an allowed name)', async () => {
     const { port } = new URL(t.url);
     const body = await new Promise<string>((resolve, reject) => {
       const req = httpRequest(

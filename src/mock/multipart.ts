@@ -1,158 +1,13 @@
+/**
+ * The simulator's form reading: the file part is hashed as it streams (never buffered), the other
+ * parts are kept as text. Parsing is the shared `src/multipart` parser, the same one the gateway uses.
+ */
 import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { MultipartError, MultipartParser } from '../multipart/index.js';
 import { MockBodyTooLarge } from './http-util.js';
 
-/** The body is not valid multipart/form-data. */
-export class MultipartError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MultipartError';
-  }
-}
-
-export interface PartInfo {
-  name: string;
-  filename: string | null;
-  contentType: string | null;
-}
-
-export interface PartHandler {
-  start(part: PartInfo): void;
-  /** The chunk is a view into the parser's buffer: use it before returning. */
-  data(chunk: Buffer): void;
-  end(): void;
-}
-
-const CRLF = Buffer.from('\r\n');
-const HEADER_END = Buffer.from('\r\n\r\n');
-const MAX_HEADER_BYTES = 16 * 1024;
-
-type State = 'preamble' | 'after-delimiter' | 'headers' | 'body' | 'done';
-
-function dispositionParam(header: string, param: string): string | null {
-  const re = new RegExp(`;\\s*${param}=(?:"((?:[^"\\\\]|\\\\.)*)"|([^;\\s]+))`, 'i');
-  const m = re.exec(header);
-  if (!m) return null;
-  return m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? null);
-}
-
-/**
- * Streaming multipart/form-data parser: part bodies are handed over chunk by chunk as they arrive,
- * so a large upload is never held in memory (only the last boundary-length bytes are kept back).
- */
-export class MultipartParser {
-  readonly #delimiter: Buffer;
-  readonly #handler: PartHandler;
-  // The leading CRLF lets the first boundary (which has none before it) match the same delimiter.
-  #buf: Buffer = Buffer.from('\r\n');
-  #state: State = 'preamble';
-
-  constructor(boundary: string, handler: PartHandler) {
-    this.#delimiter = Buffer.from(`\r\n--${boundary}`);
-    this.#handler = handler;
-  }
-
-  write(chunk: Buffer): void {
-    if (this.#state === 'done') return;
-    this.#buf = this.#buf.length > 0 ? Buffer.concat([this.#buf, chunk]) : chunk;
-    this.#process();
-  }
-
-  end(): void {
-    if (this.#state !== 'done') throw new MultipartError('multipart body ended before its closing boundary');
-  }
-
-  #process(): void {
-    const delim = this.#delimiter;
-    for (;;) {
-      const buf = this.#buf;
-      switch (this.#state) {
-        case 'preamble': {
-          const i = buf.indexOf(delim);
-          if (i < 0) {
-            this.#buf = buf.subarray(Math.max(0, buf.length - (delim.length - 1)));
-            return;
-          }
-          this.#buf = buf.subarray(i + delim.length);
-          this.#state = 'after-delimiter';
-          break;
-        }
-        case 'after-delimiter': {
-          if (buf.length < 2) return;
-          if (buf[0] === 0x2d && buf[1] === 0x2d) {
-            this.#state = 'done';
-            this.#buf = Buffer.alloc(0);
-            return;
-          }
-          const i = buf.indexOf(CRLF);
-          if (i < 0) {
-            if (buf.length > 1024) throw new MultipartError('malformed multipart boundary line');
-            return;
-          }
-          if (buf.subarray(0, i).toString('latin1').trim() !== '') throw new MultipartError('malformed multipart boundary line');
-          this.#buf = buf.subarray(i + 2);
-          this.#state = 'headers';
-          break;
-        }
-        case 'headers': {
-          if (buf.length < 2) return;
-          let block: string;
-          if (buf[0] === 0x0d && buf[1] === 0x0a) {
-            block = '';
-            this.#buf = buf.subarray(2);
-          } else {
-            const i = buf.indexOf(HEADER_END);
-            if (i < 0) {
-              if (buf.length > MAX_HEADER_BYTES) throw new MultipartError('multipart part headers too large');
-              return;
-            }
-            block = buf.subarray(0, i).toString('utf8');
-            this.#buf = buf.subarray(i + 4);
-          }
-          this.#handler.start(this.#parseHeaders(block));
-          this.#state = 'body';
-          break;
-        }
-        case 'body': {
-          const i = buf.indexOf(delim);
-          if (i >= 0) {
-            if (i > 0) this.#handler.data(buf.subarray(0, i));
-            this.#handler.end();
-            this.#buf = buf.subarray(i + delim.length);
-            this.#state = 'after-delimiter';
-            break;
-          }
-          const keep = delim.length - 1;
-          if (buf.length > keep) {
-            this.#handler.data(buf.subarray(0, buf.length - keep));
-            this.#buf = buf.subarray(buf.length - keep);
-          }
-          return;
-        }
-        case 'done':
-          this.#buf = Buffer.alloc(0);
-          return;
-      }
-    }
-  }
-
-  #parseHeaders(block: string): PartInfo {
-    let disposition = '';
-    let contentType: string | null = null;
-    for (const line of block.split('\r\n')) {
-      const colon = line.indexOf(':');
-      if (colon < 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      if (name === 'content-disposition') disposition = value;
-      else if (name === 'content-type') contentType = value;
-    }
-    if (!/^form-data\b/i.test(disposition)) throw new MultipartError('multipart part without Content-Disposition: form-data');
-    const name = dispositionParam(disposition, 'name');
-    if (name === null) throw new MultipartError('multipart part without a name');
-    return { name, filename: dispositionParam(disposition, 'filename'), contentType };
-  }
-}
+export { MultipartError };
 
 /** What was learnt about an uploaded file while it streamed by. */
 export interface UploadedFile {
@@ -228,31 +83,37 @@ export function parseForm(req: IncomingMessage, boundary: string, options: FormO
   let digest: FileDigest | null = null;
   let field: { name: string; chunks: Buffer[]; size: number } | null = null;
 
-  const parser = new MultipartParser(boundary, {
-    start(part) {
-      if (part.name === fileField && file === null && digest === null) digest = new FileDigest(part.filename, options.marker);
-      else field = { name: part.name, chunks: [], size: 0 };
-    },
-    data(chunk) {
-      if (digest) {
-        if (digest.size + chunk.length > options.maxFileBytes) throw new MockBodyTooLarge(options.maxFileBytes);
-        digest.update(chunk);
-      } else if (field) {
-        field.size += chunk.length;
-        if (field.size > maxField) throw new MockBodyTooLarge(maxField);
-        field.chunks.push(Buffer.from(chunk));
-      }
-    },
-    end() {
-      if (digest) {
-        file = digest.result();
-        digest = null;
-      } else if (field) {
-        if (!(field.name in fields)) fields[field.name] = Buffer.concat(field.chunks).toString('utf8');
-        field = null;
-      }
-    },
-  });
+  const start = (name: string, filename: string | null) => {
+    if (name === fileField && file === null && digest === null) digest = new FileDigest(filename, options.marker);
+    else field = { name, chunks: [], size: 0 };
+  };
+  const data = (chunk: Buffer) => {
+    if (digest) {
+      if (digest.size + chunk.length > options.maxFileBytes) throw new MockBodyTooLarge(options.maxFileBytes);
+      digest.update(chunk);
+    } else if (field) {
+      field.size += chunk.length;
+      if (field.size > maxField) throw new MockBodyTooLarge(maxField);
+      field.chunks.push(Buffer.from(chunk));
+    }
+  };
+  const end = () => {
+    if (digest) {
+      file = digest.result();
+      digest = null;
+    } else if (field) {
+      if (!(field.name in fields)) fields[field.name] = Buffer.concat(field.chunks).toString('utf8');
+      field = null;
+    }
+  };
+  const parser = new MultipartParser(boundary);
+  const write = (chunk: Buffer) => {
+    for (const e of parser.push(chunk)) {
+      if (e.type === 'part') start(e.part.name, e.part.filename);
+      else if (e.type === 'data') data(e.data);
+      else end();
+    }
+  };
 
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -265,7 +126,7 @@ export function parseForm(req: IncomingMessage, boundary: string, options: FormO
     };
     const onData = (chunk: Buffer) => {
       try {
-        parser.write(chunk);
+        write(chunk);
       } catch (err) {
         fail(err);
       }
@@ -274,7 +135,7 @@ export function parseForm(req: IncomingMessage, boundary: string, options: FormO
     req.on('end', () => {
       if (settled) return;
       try {
-        parser.end();
+        parser.finish();
         settled = true;
         resolve({ fields, file });
       } catch (err) {

@@ -4,6 +4,7 @@ import { type Clock, systemClock } from '../clock/index.js';
 import { BatchRepository } from './batches/repository.js';
 import { CacheRepository } from './cache-entries/repository.js';
 import { type Db, openDatabase } from './db/connection.js';
+import { writeTransaction } from './db/write.js';
 import { sqliteDialect } from './db/dialect.js';
 import { assertMigrated, migrate } from './db/migrate.js';
 import { MIGRATIONS } from './db/migrations.js';
@@ -132,7 +133,7 @@ export class Store {
 
   /** Runs `fn` in one transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn)();
+    return writeTransaction(this.#db, fn)();
   }
 
   /** `PRAGMA integrity_check` findings; `['ok']` for a sound file. */

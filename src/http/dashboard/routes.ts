@@ -4,7 +4,7 @@
  * authenticated by the session cookie (see session.ts).
  */
 import type { Hono } from 'hono';
-import { authenticateHeaders, OPEN_PRINCIPAL } from '../auth.js';
+import { authenticateHeaders, OPEN_PRINCIPAL } from '../middleware/auth.js';
 import { HttpError } from '../errors.js';
 import type { AppDeps, AppEnv, Principal } from '../types.js';
 import { asset } from './assets.js';

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { BatchItem, BatchJob } from '../../gateway/index.js';
 import { batchWebhookId, checkWebhookTarget } from '../../webhooks/index.js';
-import { owns } from '../auth.js';
+import { owns } from '../middleware/auth.js';
 import { budgetExceeded, remainingBudget } from '../budget.js';
 import { HttpError } from '../errors.js';
 import { type RouteDef, route } from '../route.js';

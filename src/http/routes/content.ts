@@ -6,7 +6,7 @@ import { assertBudget } from '../budget.js';
 import { HttpError } from '../errors.js';
 import { type RouteDef, route } from '../route.js';
 import type { Principal } from '../types.js';
-import { receiveUpload } from '../upload.js';
+import { receiveUpload } from '../middleware/upload.js';
 
 const tenantOf = (p: Principal) => p.tokenId ?? 'local';
 

@@ -10,7 +10,12 @@ export const opsRoutes: RouteDef[] = [
     summary: 'Health: 200 whenever the process can serve; `status` says ok or degraded, `mock` says simulator mode',
     tag: 'operations',
     access: 'health',
-    handler: async ({ c, deps }) => c.json(await deps.gateway.health()),
+    handler: async ({ c, deps }) => {
+      const health = await deps.gateway.health();
+      // a refused upstream key is no degradation: nothing but the cache can be answered until it is fixed
+      const refused = health.providers.some((p) => p.name === 'virustotal' && p.quota?.keyHealthy === false);
+      return c.json(refused ? { ...health, status: 'unhealthy' } : health);
+    },
   }),
   route({
     method: 'get',
@@ -31,7 +36,10 @@ export const opsRoutes: RouteDef[] = [
     tag: 'operations',
     access: 'reader',
     query: z.object({ provider: providerName.optional() }),
-    handler: async ({ c, deps, query }) => c.json(await deps.gateway.quota(query.provider)),
+    handler: async ({ c, deps, query }) => {
+      const quota = await deps.gateway.quota(query.provider);
+      return c.json(quota.keyHealthy ? quota : { ...quota, status: 'unhealthy' });
+    },
   }),
   route({
     method: 'get',

@@ -2,13 +2,14 @@
 import { z } from 'zod';
 import type { ScanResult } from '../../gateway/index.js';
 import { assertBudget, spend } from '../budget.js';
-import { validate } from '../body.js';
+import { assertQuotaNow } from '../quota-gate.js';
+import { validate } from '../middleware/body.js';
 import { jsonResponse } from '../respond.js';
 import { type RouteDef, route } from '../route.js';
 import { boolish, priority } from '../schemas.js';
 import { lookupResultJson } from '../serialize.js';
 import type { Principal } from '../types.js';
-import { receiveUpload } from '../upload.js';
+import { receiveUpload } from '../middleware/upload.js';
 
 const MAX_ANALYSIS_WAIT_S = 60;
 
@@ -47,6 +48,7 @@ export const scanRoutes: RouteDef[] = [
     responses: { 400: 'Bad multipart body, no `file` part, or a bad priority', 413: 'The file is larger than 650 MB', 429: 'Quota or budget spent' },
     handler: async ({ c, deps, principal, query, signal }) => {
       assertBudget(deps, principal);
+      await assertQuotaNow(deps);
       const upload = await receiveUpload(c, { maxBytes: deps.limits.uploadBytes, dir: deps.uploadDir });
       try {
         const fields = validate(z.object({ priority: priorityField }), { priority: upload.fields.priority }, 'form');
@@ -70,13 +72,14 @@ export const scanRoutes: RouteDef[] = [
   route({
     method: 'post',
     path: '/api/scan/url',
-    summary: 'Submit a URL for analysis (JSON {url, priority?} or a form)',
+    summary: 'Submit a URL for analysis (JSON {url, priority?})',
     tag: 'scans',
     access: 'analyst',
-    body: { type: 'form', schema: z.object({ url: z.string().min(1).max(8192), priority: priorityField }) },
+    body: { type: 'json', schema: z.object({ url: z.string().min(1).max(8192), priority: priorityField }) },
     responses: { 400: 'Not a URL', 429: 'Quota or budget spent' },
     handler: async ({ c, deps, principal, body, signal }) => {
       assertBudget(deps, principal);
+      await assertQuotaNow(deps);
       const result = await deps.gateway.scanUrl(body.url, { priority: body.priority, tenant: tenantOf(principal), signal });
       if (result.submitted) spend(deps, principal);
       return c.json(scanAnswer(result));
@@ -100,6 +103,7 @@ export const scanRoutes: RouteDef[] = [
     responses: { 400: 'Not a file hash or a URL', 404: 'VirusTotal does not know the file or URL', 429: 'Quota or budget spent' },
     handler: async ({ c, deps, principal, body, signal }) => {
       assertBudget(deps, principal);
+      await assertQuotaNow(deps);
       const result = await deps.gateway.rescan(body.indicator, {
         ...(body.kind ? { kind: body.kind } : {}),
         priority: body.priority,
@@ -121,6 +125,7 @@ export const scanRoutes: RouteDef[] = [
     responses: { 429: 'Quota or budget spent' },
     handler: async ({ c, deps, principal, params }) => {
       assertBudget(deps, principal);
+      await assertQuotaNow(deps);
       const result = await deps.gateway.analysisItem(params.id);
       if (result.source === 'upstream') spend(deps, principal);
       return jsonResponse(c, lookupResultJson(result), 200, { 'x-vtg-source': result.source });

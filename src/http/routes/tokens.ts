@@ -1,6 +1,6 @@
 /** Client tokens (admin only). The token itself is shown once, at creation; only its hash is stored. */
 import { z } from 'zod';
-import { tokensChanged } from '../auth.js';
+import { tokensChanged } from '../middleware/auth.js';
 import { HttpError } from '../errors.js';
 import { type RouteDef, route } from '../route.js';
 import { opaqueId } from '../schemas.js';
@@ -48,7 +48,15 @@ export const tokenRoutes: RouteDef[] = [
     tag: 'tokens',
     access: 'admin',
     params: z.object({ id: opaqueId }),
+    responses: { 409: 'The last admin token of a server bound off loopback (it would open the server)' },
     handler: ({ c, deps, params }) => {
+      if (deps.requireTokens) {
+        const live = deps.gateway.tokens.list().filter((t) => t.revokedAt === null);
+        const target = live.find((t) => t.id === params.id || t.name === params.id);
+        if (target?.role === 'admin' && live.filter((t) => t.role === 'admin').length === 1) {
+          throw new HttpError(409, 'LastAdminToken', 'this is the last admin token of a server bound off loopback; create another admin token first');
+        }
+      }
       if (!deps.gateway.tokens.revoke(params.id)) throw new HttpError(404, 'NotFound', `no live token ${params.id}`);
       tokensChanged(deps.gateway.tokens);
       return c.json({ revoked: true });

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Webhook } from '../../gateway/index.js';
 import { checkWebhookTarget, WEBHOOK_EVENTS } from '../../webhooks/index.js';
-import { owns } from '../auth.js';
+import { owns } from '../middleware/auth.js';
 import { HttpError } from '../errors.js';
 import { type RouteDef, route } from '../route.js';
 import { limitParam, opaqueId, webhookEvents } from '../schemas.js';

@@ -1,5 +1,6 @@
 // Test helpers: a real Gateway on a temp data dir behind the real server on a free loopback port.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -110,4 +111,38 @@ export async function until<T>(check: () => Promise<T | Falsy> | T | Falsy, limi
     if (Date.now() > end) throw new Error(`condition not met within ${limitMs} ms`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * One request over node:http, for headers fetch will not send as given (Host, Origin, no
+ * Content-Type) and bodies of any shape.
+ */
+export function rawCall(
+  base: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+  // biome-ignore lint/suspicious/noExplicitAny: tests walk arbitrary JSON answers
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; body: any }> {
+  const target = new URL(base + path);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: target.hostname, port: target.port, path: target.pathname + target.search, method: init.method ?? 'GET', headers: init.headers ?? {}, setHost: !(init.headers && 'host' in init.headers) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: unknown = text;
+          try {
+            body = text ? JSON.parse(text) : null;
+          } catch {}
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (init.body !== undefined) req.end(init.body);
+    else req.end();
+  });
 }

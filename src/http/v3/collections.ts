@@ -1,7 +1,7 @@
 /** Relationships and collections, `GET /api/v3/{collection}/{id}/{relationship}`, passed through the scheduler. */
 import { z } from 'zod';
 import { assertBudget, spend } from '../budget.js';
-import { forbidden } from '../auth.js';
+import { forbidden } from '../middleware/auth.js';
 import { indicatorOfKind } from '../indicator-input.js';
 import { type RouteDef, route } from '../route.js';
 import { COLLECTION_KIND, type Collection } from './objects.js';

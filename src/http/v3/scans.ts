@@ -1,11 +1,12 @@
 /** VirusTotal-compatible uploads, URL submissions and rescans. Successful POSTs answer 200 (vt-py treats 201 as an error). */
 import { z } from 'zod';
 import { assertBudget, spend } from '../budget.js';
+import { assertQuotaNow } from '../quota-gate.js';
 import { HttpError } from '../errors.js';
 import { urlIndicator } from '../indicator-input.js';
 import { type RouteDef, type RouteInput, route } from '../route.js';
 import type { Principal } from '../types.js';
-import { receiveUpload } from '../upload.js';
+import { receiveUpload } from '../middleware/upload.js';
 import { analysisDescriptor, requestOrigin } from './links.js';
 
 const uploadFields = z.object({
@@ -17,6 +18,7 @@ async function uploadAndScan(input: RouteInput<unknown, unknown, unknown>, princ
   const { c, deps, signal } = input;
   if (principal.role === 'reader') throw new HttpError(403, 'ForbiddenError', 'reader tokens cannot upload files');
   assertBudget(deps, principal);
+  await assertQuotaNow(deps);
   const upload = await receiveUpload(c, { maxBytes: deps.limits.uploadBytes, dir: deps.uploadDir });
   try {
     const password = upload.fields.password || undefined;
@@ -80,6 +82,7 @@ export const v3ScanRoutes: RouteDef[] = [
     body: { type: 'form', schema: z.object({ url: z.string().min(1).max(8192) }) },
     handler: async ({ c, deps, principal, body, signal }) => {
       assertBudget(deps, principal);
+      await assertQuotaNow(deps);
       const result = await deps.gateway.scanUrl(body.url, { tenant: principal.tokenId ?? 'local', signal });
       if (result.submitted) spend(deps, principal);
       if (!result.analysisId) throw new HttpError(502, 'TransientError', 'the URL was not accepted upstream');
@@ -95,6 +98,7 @@ export const v3ScanRoutes: RouteDef[] = [
     params: z.object({ id: z.string().regex(/^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/, 'not a file hash') }),
     handler: async ({ c, deps, principal, params, signal }) => {
       assertBudget(deps, principal);
+      await assertQuotaNow(deps);
       const result = await deps.gateway.rescan(params.id, { kind: 'file', tenant: principal.tokenId ?? 'local', signal });
       spend(deps, principal);
       if (!result.analysisId) throw new HttpError(502, 'TransientError', 'the rescan was not accepted upstream');
@@ -110,6 +114,7 @@ export const v3ScanRoutes: RouteDef[] = [
     params: z.object({ id: z.string().min(1).max(8192) }),
     handler: async ({ c, deps, principal, params, signal }) => {
       assertBudget(deps, principal);
+      await assertQuotaNow(deps);
       const indicator = urlIndicator(params.id);
       // by its sha256 when that is all the client gave (the gateway reads a 64-hex URL id as such), else by the URL
       const target = indicator.value === indicator.id ? indicator.id : indicator.value;

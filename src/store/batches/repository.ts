@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock/index.js';
 import type { IndicatorKind } from '../../indicators/index.js';
 import type { Db } from '../db/connection.js';
+import { writeTransaction } from '../db/write.js';
 import { StatementCache } from '../db/statements.js';
 import { parseJson, where } from '../db/where.js';
 import type {
@@ -124,7 +125,7 @@ export class BatchRepository {
     this.#clock = clock;
     this.#statements = new StatementCache(db);
     const s = (sql: string) => this.#statements.get(sql);
-    this.#create = db.transaction((job: NewBatchJob, inputs: readonly NewBatchItem[]) => {
+    this.#create = writeTransaction(db, (job: NewBatchJob, inputs: readonly NewBatchItem[]) => {
       const id = job.id ?? randomUUID();
       const now = this.#clock.now();
       let done = 0;
@@ -164,7 +165,7 @@ export class BatchRepository {
       });
       return toJob(s(SQL.getJob).get(id) as JobRow);
     });
-    this.#finish = db.transaction((jobId: string, seq: number, outcome: Outcome) => {
+    this.#finish = writeTransaction(db, (jobId: string, seq: number, outcome: Outcome) => {
       const now = this.#clock.now();
       const changed = s(SQL.finishItem).run(
         outcome.status,

@@ -3,6 +3,7 @@ import type { Clock } from '../../clock/index.js';
 import type { IndicatorKind } from '../../indicators/index.js';
 import type { ProviderName, Report } from '../../providers/types.js';
 import type { Db } from '../db/connection.js';
+import { retryBusy, writeTransaction } from '../db/write.js';
 import { StatementCache } from '../db/statements.js';
 import { where } from '../db/where.js';
 import type {
@@ -108,13 +109,13 @@ export class CacheRepository {
     this.#insert = db.prepare(SQL.insert);
     this.#addHits = db.prepare<[number, string, string, string]>(SQL.addHits);
     this.#addCounter = db.prepare<[string, number]>(SQL.addCounter);
-    this.#putOne = db.transaction((report: Report, expiresAt: number) => this.#write(report, expiresAt));
-    this.#putMany = db.transaction((writes: Iterable<CacheWrite>) => {
+    this.#putOne = writeTransaction(db, (report: Report, expiresAt: number) => this.#write(report, expiresAt));
+    this.#putMany = writeTransaction(db, (writes: Iterable<CacheWrite>) => {
       let n = 0;
       for (const w of writes) if (this.#write(w.report, w.expiresAt)) n++;
       return n;
     });
-    this.#deleteSeqs = db.transaction((seqs: number[]) => {
+    this.#deleteSeqs = writeTransaction(db, (seqs: number[]) => {
       for (const seq of seqs) this.#deleteSeq.run(seq);
     });
   }
@@ -130,12 +131,24 @@ export class CacheRepository {
    * An older report (smaller `fetchedAt`) never replaces a newer one. Returns whether it was written.
    */
   put(report: Report, expiresAt: number): boolean {
-    return this.#putOne(report, expiresAt);
+    const written = this.#putOne(report, expiresAt);
+    this.writeListener?.();
+    return written;
+  }
+
+  /** Called after every put (the rotator watches the size limit with it). Keep it cheap. */
+  writeListener: (() => void) | undefined;
+
+  /** Bytes on disk: the database file plus its WAL (two stat calls). */
+  sizeBytes(): number {
+    return this.#fileSize();
   }
 
   /** `put` for many reports in one transaction (bulk loads, benchmarks). Returns how many were written. */
   putMany(writes: Iterable<CacheWrite>): number {
-    return this.#putMany(writes);
+    const n = this.#putMany(writes);
+    this.writeListener?.();
+    return n;
   }
 
   /** Removes the selected entries (all of them with no filter). Returns how many went. */
@@ -145,7 +158,7 @@ export class CacheRepository {
       filter.kind !== undefined && ['kind = ?', filter.kind],
       filter.id !== undefined && ['indicator_id = ?', filter.id],
     ]);
-    return this.#statements.get(`${SQL.deleteAll}${w.sql}`).run(...w.params).changes;
+    return retryBusy(this.#db, () => this.#statements.get(`${SQL.deleteAll}${w.sql}`).run(...w.params).changes);
   }
 
   /** Number of entries matching the filter. */
@@ -179,7 +192,7 @@ export class CacheRepository {
    * per-entry hit increments, in one transaction. Called in batches so the hit path stays read-only.
    */
   addUsage(counters: CacheCounters, hits: readonly CacheHitDelta[] = []): void {
-    this.#db.transaction(() => {
+    writeTransaction(this.#db, () => {
       for (const [name, value] of Object.entries(counters)) if (value) this.#addCounter.run(name, value);
       for (const h of hits) if (h.n) this.#addHits.run(h.n, h.provider, h.kind, h.id);
     })();

@@ -1,6 +1,7 @@
 import type { IndicatorKind } from '../../indicators/index.js';
 import type { AnalysisStats, ProviderName, Verdict } from '../../providers/types.js';
 import type { Db } from '../db/connection.js';
+import { writeTransaction } from '../db/write.js';
 import { StatementCache } from '../db/statements.js';
 import { parseJson, where } from '../db/where.js';
 import { DEFAULT_CHANGE_OPTIONS, detectChange } from './changes.js';
@@ -100,7 +101,7 @@ export class HistoryRepository {
     this.#latest = db.prepare<[string, string, string], ObservationRow>(SQL.latest);
     this.#series = db.prepare<[string, string, string, number], ObservationRow>(SQL.series);
     this.#recordChange = db.prepare<unknown[], { seq: number }>(SQL.recordChange);
-    this.#observe = db.transaction((o: Observation, options: ChangeOptions) => {
+    this.#observe = writeTransaction(db, (o: Observation, options: ChangeOptions) => {
       const previous = this.latest(o.provider, o.kind, o.id);
       this.append(o);
       const change = detectChange(previous, o, options);

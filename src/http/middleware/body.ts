@@ -1,9 +1,9 @@
 /** Request bodies read with hard byte limits (checked on Content-Length first, then while streaming). */
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { HttpError } from './errors.js';
-import { boundaryOf, MultipartError, MultipartParser } from './multipart.js';
-import type { AppEnv } from './types.js';
+import { HttpError } from '../errors.js';
+import { boundaryOf, MultipartError, MultipartParser } from '../../multipart/index.js';
+import type { AppEnv } from '../types.js';
 
 function mediaType(c: Context<AppEnv>): string {
   return (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -73,7 +73,8 @@ function parseJson(buf: Buffer): unknown {
 
 export async function readJson<T>(c: Context<AppEnv>, schema: z.ZodType<T>, limit: number): Promise<T> {
   const type = mediaType(c);
-  if (type !== 'application/json' && type !== '') throw new HttpError(415, 'UnsupportedMediaType', 'send the body as application/json');
+  // a missing or form Content-Type is what a cross-site HTML form or a no-cors fetch sends: refused
+  if (type !== 'application/json') throw new HttpError(415, 'UnsupportedMediaType', 'send the body as application/json');
   return validate(schema, parseJson(await readLimited(c, limit)), 'body');
 }
 
@@ -105,7 +106,7 @@ async function readMultipartFields(c: Context<AppEnv>, limit: number): Promise<R
   return fields;
 }
 
-/** A form in any of the encodings clients use: urlencoded (vt-py), multipart (vt-go) or JSON. */
+/** A form in any of the encodings VirusTotal clients use (/api/v3 only): urlencoded (vt-py), multipart (vt-go) or JSON. */
 export async function readForm<T>(c: Context<AppEnv>, schema: z.ZodType<T>, limit: number): Promise<T> {
   const type = mediaType(c);
   let value: unknown;
@@ -136,6 +137,6 @@ export async function readBatch<T>(
       .filter((l) => l !== '' && !l.startsWith('#'));
     return validate(schema, { indicators }, 'batch');
   }
-  if (type === 'application/json' || type === '') return validate(schema, parseJson(await readLimited(c, limits.json)), 'body');
+  if (type === 'application/json') return validate(schema, parseJson(await readLimited(c, limits.json)), 'body');
   throw new HttpError(415, 'UnsupportedMediaType', 'send the batch as application/json or text/plain');
 }

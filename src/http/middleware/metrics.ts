@@ -4,9 +4,9 @@
  * state (quota, cache, queues, batches) is read at scrape time, so a scrape always shows now.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { Gateway } from '../gateway/index.js';
-import type { ProviderName } from '../providers/types.js';
-import type { AttemptOutcome } from '../webhooks/index.js';
+import type { Gateway } from '../../gateway/index.js';
+import type { ProviderName } from '../../providers/types.js';
+import type { AttemptOutcome } from '../../webhooks/index.js';
 import { RequestMetrics } from './request-metrics.js';
 
 type GatewayView = Pick<Gateway, 'stats' | 'quota' | 'providers' | 'listBatches' | 'mock'> & Partial<Pick<Gateway, 'health'>>;

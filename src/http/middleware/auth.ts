@@ -4,9 +4,9 @@
  * with none, the server is open and callers act as admin (startServer refuses that off loopback).
  */
 import type { Context } from 'hono';
-import type { TokenRole } from '../gateway/index.js';
-import { HttpError } from './errors.js';
-import type { AppDeps, AppEnv, Principal } from './types.js';
+import type { TokenRole } from '../../gateway/index.js';
+import { HttpError } from '../errors.js';
+import type { AppDeps, AppEnv, Principal } from '../types.js';
 
 /** Who may call a route: anyone, anyone when `server.publicHealth` is on, or a minimum role. */
 export type Access = 'public' | 'health' | TokenRole;
@@ -39,6 +39,11 @@ function wrong(family: Family): HttpError {
   return family === 'v3'
     ? new HttpError(401, 'WrongCredentialsError', 'Wrong API key')
     : new HttpError(401, 'InvalidToken', 'the token is unknown or revoked', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+}
+
+function noTokens(family: Family): HttpError {
+  const message = 'this server is bound off loopback and has no tokens: create one with vtg token create <name> --role admin';
+  return new HttpError(401, family === 'v3' ? 'WrongCredentialsError' : 'NoTokens', message);
 }
 
 export function forbidden(family: Family, message: string): HttpError {
@@ -110,7 +115,12 @@ export function authenticateHeaders(header: HeaderGetter, deps: AppDeps, access:
   const tokens = deps.gateway.tokens;
   const open = isOpen(tokens);
   const isPublic = access === 'public' || (access === 'health' && deps.gateway.config.server.publicHealth);
-  if (open) return OPEN_PRINCIPAL;
+  if (open) {
+    if (!deps.requireTokens) return OPEN_PRINCIPAL;
+    // off loopback a server without tokens is closed, not open (the last one was revoked elsewhere)
+    if (isPublic) return null;
+    throw noTokens(family);
+  }
   const token = presentedToken(header);
   if (!token) {
     if (isPublic) return null;

@@ -8,9 +8,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from 'hono';
 import { checkDeclaredLength, tooLarge } from './body.js';
-import { HttpError } from './errors.js';
-import { boundaryOf, MultipartError, MultipartParser } from './multipart.js';
-import type { AppEnv } from './types.js';
+import { HttpError } from '../errors.js';
+import { boundaryOf, MultipartError, MultipartParser } from '../../multipart/index.js';
+import type { AppEnv } from '../types.js';
 
 export interface ReceivedUpload {
   path: string;

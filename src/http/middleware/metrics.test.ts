@@ -1,10 +1,10 @@
 // /metrics shows upstream trouble: 429 answers and retries, as the gateway counted them.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { FakeClock } from '../clock/index.js';
-import type { MockServer } from '../mock/index.js';
-import { call, startTestServer, type TestServer, until } from './test-support/harness.js';
-import { startUpstream, upstreamEnv } from './test-support/upstream.js';
+import { FakeClock } from '../../clock/index.js';
+import type { MockServer } from '../../mock/index.js';
+import { call, startTestServer, type TestServer, until } from '../test-support/harness.js';
+import { startUpstream, upstreamEnv } from '../test-support/upstream.js';
 
 let mock: MockServer;
 let t: TestServer;

@@ -4,12 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { loadConfig } from '../config/index.js';
-import { Gateway, secondsToUtcMidnight } from '../gateway/index.js';
-import { CLEAN_SHA256, EICAR_MD5, type MockServer } from '../mock/index.js';
-import { startServer } from './server.js';
-import { call, isolatedEnv, startTestServer, type TestServer, until } from './test-support/harness.js';
-import { startUpstream, upstreamCalls, upstreamEnv } from './test-support/upstream.js';
+import { loadConfig } from '../../config/index.js';
+import { Gateway, secondsToUtcMidnight } from '../../gateway/index.js';
+import { CLEAN_SHA256, EICAR_MD5, type MockServer } from '../../mock/index.js';
+import { startServer } from '../server.js';
+import { call, isolatedEnv, startTestServer, type TestServer, until } from '../test-support/harness.js';
+import { startUpstream, upstreamCalls, upstreamEnv } from '../test-support/upstream.js';
 
 let mock: MockServer;
 let t: TestServer;

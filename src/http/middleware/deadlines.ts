@@ -3,7 +3,7 @@
  * one (creating an AbortSignal costs more in Node 20 than a whole cache hit), with no timer per
  * request: one coarse sweep (unref'd) aborts the requests whose deadline has passed.
  */
-import { RequestAbortedError } from './errors.js';
+import { RequestAbortedError } from '../errors.js';
 
 export class RequestSignal {
   readonly #deadlines: Deadlines;

@@ -1,6 +1,9 @@
 /**
- * Streaming multipart/form-data parser. Part bodies come out chunk by chunk as the request arrives,
- * so an upload is never held in memory: only the last boundary-length bytes are kept back.
+ * The one streaming multipart/form-data parser, shared by the HTTP service (uploads, vt-go forms) and
+ * the simulator. Part bodies come out chunk by chunk as the request arrives, so an upload is never
+ * held in memory: only the last boundary-length bytes are kept back. Hostile input is bounded: part
+ * headers (8 KB), preamble (64 KB), number of parts (20 by default) and field names (200 chars).
+ * Pure: no I/O, no dependencies (see the README's libraries list for why not busboy).
  */
 
 export class MultipartError extends Error {
@@ -64,6 +67,7 @@ export class MultipartParser {
   #parts = 0;
   #preamble = 0;
 
+  /** `data` events are views into the parser's buffer: copy what must outlive the next `push`. */
   constructor(boundary: string, options: { maxParts?: number } = {}) {
     this.#delimiter = Buffer.from(`\r\n--${boundary}`);
     this.#maxParts = options.maxParts ?? 20;

@@ -4,13 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { loadConfig } from '../config/index.js';
-import { Gateway } from '../gateway/index.js';
+import { loadConfig } from '../../config/index.js';
+import { Gateway } from '../../gateway/index.js';
 import { lineAccessLog, pinoAccessLog, type RequestRecord } from './access-log.js';
-import { buildApp } from './app.js';
-import { createLogger, createScrubber } from './logging.js';
-import { isolatedEnv, logCapture } from './test-support/harness.js';
-import { FAKE_VT_KEY } from './test-support/upstream.js';
+import { buildApp } from '../app.js';
+import { createLogger, createScrubber } from '../logging.js';
+import { isolatedEnv, logCapture } from '../test-support/harness.js';
+import { FAKE_VT_KEY } from '../test-support/upstream.js';
 
 let gateway: Gateway;
 let dataDir: string;
@@ -40,7 +40,7 @@ const records: RequestRecord[] = [
   { requestId: 'r4', method: 'GET', path: `/api/x/${FAKE_VT_KEY}/${encodeURIComponent(FAKE_VT_KEY)}/${TOKEN}`, route: 'unmatched', status: 404, seconds: 0, principal: undefined },
 ];
 
-test('each line is the JSON line pino wrote, secrets and tokens scrubbed', () => {
+test('each line is the JSON line pino wrote, secrets and tokens scrubbed', async () => {
   const byHand = logCapture();
   const byPino = logCapture();
   const write = lineAccessLog(byHand.stream, createScrubber([FAKE_VT_KEY]), () => true);
@@ -49,6 +49,7 @@ test('each line is the JSON line pino wrote, secrets and tokens scrubbed', () =>
     write(r);
     pinoWrite(r);
   }
+  await new Promise((r) => setImmediate(r)); // the lines of one event-loop turn go out together
   assert.equal(byHand.lines.length, records.length);
   for (const [i, line] of byHand.lines.entries()) {
     const ours = JSON.parse(line);
@@ -68,6 +69,7 @@ test('the service writes one access line per request with its id, and none when 
   const capture = logCapture();
   const { app, deps } = buildApp(gateway, { logStream: capture.stream });
   await app.request('/api/health', { headers: { 'x-request-id': 'req-a' } });
+  await new Promise((r) => setImmediate(r));
   const lines = capture.lines.map((l) => JSON.parse(l));
   assert.equal(lines.length, 1);
   assert.equal(lines[0].msg, 'request');
@@ -75,6 +77,7 @@ test('the service writes one access line per request with its id, and none when 
   assert.equal(lines[0].route, '/api/health');
   deps.logger.level = 'warn';
   await app.request('/api/health');
+  await new Promise((r) => setImmediate(r));
   assert.equal(capture.lines.length, 1, 'no access line at warn');
   deps.deadlines.stop();
 });

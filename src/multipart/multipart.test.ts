@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { MultipartError, MultipartParser } from './multipart.js';
+import { boundaryOf, MultipartError, MultipartParser } from './index.js';
 
 const BOUNDARY = '----vtmockBoundary7MA4YWxkTrZu0gW';
 
@@ -19,21 +19,20 @@ function body(parts: Array<{ name: string; filename?: string; data: Buffer }>): 
 function parse(input: Buffer, chunkSize: number): Record<string, { filename: string | null; sha256: string; size: number }> {
   const out: Record<string, { filename: string | null; sha256: string; size: number }> = {};
   let current: { name: string; filename: string | null; hash: ReturnType<typeof createHash>; size: number } | null = null;
-  const parser = new MultipartParser(BOUNDARY, {
-    start: (p) => {
-      current = { name: p.name, filename: p.filename, hash: createHash('sha256'), size: 0 };
-    },
-    data: (c) => {
-      current?.hash.update(c);
-      if (current) current.size += c.length;
-    },
-    end: () => {
-      if (current) out[current.name] = { filename: current.filename, sha256: current.hash.digest('hex'), size: current.size };
-      current = null;
-    },
-  });
-  for (let i = 0; i < input.length; i += chunkSize) parser.write(input.subarray(i, i + chunkSize));
-  parser.end();
+  const parser = new MultipartParser(BOUNDARY);
+  for (let i = 0; i < input.length; i += chunkSize) {
+    for (const e of parser.push(input.subarray(i, i + chunkSize))) {
+      if (e.type === 'part') current = { name: e.part.name, filename: e.part.filename, hash: createHash('sha256'), size: 0 };
+      else if (e.type === 'data') {
+        current?.hash.update(e.data);
+        if (current) current.size += e.data.length;
+      } else {
+        if (current) out[current.name] = { filename: current.filename, sha256: current.hash.digest('hex'), size: current.size };
+        current = null;
+      }
+    }
+  }
+  parser.finish();
   return out;
 }
 
@@ -64,4 +63,19 @@ test('an empty file part and a body cut short', () => {
 test('a part without Content-Disposition is refused', () => {
   const bad = Buffer.from(`--${BOUNDARY}\r\nContent-Type: text/plain\r\n\r\nx\r\n--${BOUNDARY}--\r\n`);
   assert.throws(() => parse(bad, 4), /Content-Disposition/);
+});
+
+test('hostile bodies are bounded: too many parts, endless part headers, no boundary at all', () => {
+  const many = body(Array.from({ length: 21 }, (_, i) => ({ name: `f${i}`, data: Buffer.from('x') })));
+  assert.throws(() => parse(many, 100), /too many multipart parts/);
+  const endless = Buffer.concat([Buffer.from(`--${BOUNDARY}\r\nX-Pad: `), Buffer.alloc(9000, 0x61)]);
+  assert.throws(() => parse(endless, 512), /headers are too long/);
+  assert.throws(() => parse(Buffer.alloc(70 * 1024, 0x62), 4096), /no multipart boundary/);
+});
+
+test('boundaryOf reads quoted and bare boundaries and refuses other types', () => {
+  assert.equal(boundaryOf('multipart/form-data; boundary=abc'), 'abc');
+  assert.equal(boundaryOf('multipart/form-data; charset=utf-8; boundary="a b"'), 'a b');
+  assert.throws(() => boundaryOf('application/json'), MultipartError);
+  assert.throws(() => boundaryOf('multipart/form-data'), MultipartError);
 });

@@ -1,13 +1,21 @@
 /** Request ids, and what every finished request leaves behind: metrics and one access-log line. */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AppDeps, Principal } from './types.js';
+import type { AppDeps, Principal } from '../types.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/**
+ * Fresh ids keep the UUID shape: a random per-process prefix (the first 24 characters of one UUID)
+ * and a 12-hex-digit counter. Unique across processes and restarts, and a tenth of the cost of a
+ * randomUUID per request.
+ */
+const ID_PREFIX = randomUUID().slice(0, 24);
+let idCounter = 0;
+
 /** The request's id: the client's X-Request-Id when it is sane, else a fresh one. */
 export function requestIdOf(incoming: string | undefined): string {
-  return incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  return incoming && REQUEST_ID.test(incoming) ? incoming : ID_PREFIX + (++idCounter).toString(16).padStart(12, '0');
 }
 
 export interface RequestRecord {
@@ -60,14 +68,26 @@ export function pinoAccessLog(logger: Logger): AccessLog {
  * service logger's level admits info).
  */
 export function lineAccessLog(stream: NodeJS.WritableStream, scrub: (line: string) => string, enabled: () => boolean): AccessLog {
-  return (r) => {
+  // lines of one event-loop turn go out in one write (a stream write per request cost more than the line)
+  let pending = '';
+  const flush = () => {
+    const out = pending;
+    pending = '';
+    if (out) stream.write(out);
+  };
+  const write = (line: string) => {
+    if (pending === '') setImmediate(flush);
+    pending += line;
+  };
+  const log: AccessLog = (r) => {
     if (!enabled()) return;
     const who = r.principal ? `,"client":${json(r.principal.name)},"role":${json(r.principal.role)}` : '';
     const line =
       `{"level":30,"time":${Date.now()},"service":"vt-gateway","reqId":${json(r.requestId)},"method":${json(r.method)},` +
       `"path":${json(loggedPath(r.path))},"route":${json(r.route)},"status":${r.status},"ms":${millis(r.seconds)}${who},"msg":"request"}\n`;
-    stream.write(scrub(line));
+    write(scrub(line));
   };
+  return log;
 }
 
 /** Metrics and the one access-log line of a finished request. */

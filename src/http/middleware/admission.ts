@@ -1,0 +1,92 @@
+/**
+ * Who gets an in-flight slot. Requests fall into two lanes that never wait for each other:
+ *
+ * - **reads** (no body: lookups, cached answers, status): `maxInFlight` slots;
+ * - **bodies** (uploads, JSON posts, batches): `maxBodiesInFlight` slots, so slow or stuck uploads
+ *   can never take the slots cached reads need.
+ *
+ * Within each lane one client (a presented token, or the peer address when none is sent) holds at most
+ * `perClientShare` of the slots: beyond it the client gets 429 `TooManyInFlight`, and everyone else
+ * keeps being served. A full lane answers 503 `Overloaded`. `/api/health` is always admitted.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { HttpLimits } from '../types.js';
+
+export type Lane = 'reads' | 'bodies';
+
+export interface Ticket {
+  lane: Lane;
+  client: string;
+}
+
+export type AdmissionRefusal = { status: 429 | 503; code: string; message: string };
+
+class LaneSlots {
+  inFlight = 0;
+  readonly byClient = new Map<string, number>();
+  constructor(
+    readonly max: number,
+    readonly perClient: number,
+  ) {}
+}
+
+const HEALTH: Ticket = Object.freeze({ lane: 'reads', client: '' }) as Ticket;
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  if (length !== undefined) return length !== '0';
+  return req.headers['transfer-encoding'] !== undefined;
+}
+
+/** The client: its credential as sent, or its peer address (which never looks like a header value). */
+function clientOf(req: IncomingMessage): string {
+  const h = req.headers;
+  const credential = h.authorization ?? h['x-apikey'];
+  if (typeof credential === 'string' && credential !== '') return credential;
+  return `[peer ${req.socket.remoteAddress ?? ''}]`;
+}
+
+export class Admission {
+  readonly #lanes: Record<Lane, LaneSlots>;
+
+  constructor(limits: Pick<HttpLimits, 'maxInFlight' | 'maxBodiesInFlight' | 'perClientShare'>) {
+    const share = (max: number) => Math.max(1, Math.floor(max * limits.perClientShare));
+    this.#lanes = {
+      reads: new LaneSlots(limits.maxInFlight, share(limits.maxInFlight)),
+      bodies: new LaneSlots(limits.maxBodiesInFlight, share(limits.maxBodiesInFlight)),
+    };
+  }
+
+  /** Requests holding a slot, per lane. */
+  get inFlight(): Record<Lane, number> {
+    return { reads: this.#lanes.reads.inFlight, bodies: this.#lanes.bodies.inFlight };
+  }
+
+  /** A slot for `req`, or why not. Release the ticket once the response has closed. */
+  admit(req: IncomingMessage, path: string): Ticket | AdmissionRefusal {
+    if (path === '/api/health' && req.method === 'GET') return HEALTH;
+    const lane: Lane = hasBody(req) ? 'bodies' : 'reads';
+    const slots = this.#lanes[lane];
+    if (slots.inFlight >= slots.max) {
+      return { status: 503, code: 'Overloaded', message: 'too many requests in flight; try again shortly' };
+    }
+    const client = clientOf(req);
+    const held = slots.byClient.get(client) ?? 0;
+    if (held >= slots.perClient) {
+      const what = lane === 'bodies' ? 'requests with a body (uploads, posts)' : 'requests';
+      return { status: 429, code: 'TooManyInFlight', message: `this client already has ${held} ${what} in flight; wait for one to finish` };
+    }
+    slots.inFlight++;
+    slots.byClient.set(client, held + 1);
+    return { lane, client };
+  }
+
+  release(ticket: Ticket): void {
+    if (ticket === HEALTH) return;
+    const slots = this.#lanes[ticket.lane];
+    slots.inFlight--;
+    const held = (slots.byClient.get(ticket.client) ?? 1) - 1;
+    if (held <= 0) slots.byClient.delete(ticket.client);
+    else slots.byClient.set(ticket.client, held);
+  }
+}
