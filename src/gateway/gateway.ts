@@ -15,8 +15,10 @@ import type { Change, Observation, PruneResult } from '../store/index.js';
 import type { TokenService, WebhookService } from './accounts.js';
 import { type EnrichOptions, type EnrichResult, enrichIndicator } from './enrich.js';
 import type { GatewayEventBus } from './events.js';
+import type { HarvestResult, HarvestService } from './harvest.js';
 import type { LookupService } from './lookups.js';
 import { type GatewayOptions, openRuntime, type Runtime } from './runtime.js';
+import type { WatchlistService } from './watchlists.js';
 import type {
   AnalysisView,
   BatchCreateOptions,
@@ -54,6 +56,10 @@ export class Gateway {
   readonly webhooks: WebhookService;
   /** The lookup service (cache, single-flight, scheduler, provider): what scans, batches and enrichment build on. */
   readonly lookups: LookupService;
+  /** Named lists of indicators re-checked when due (`verdict.changed` names the lists). */
+  readonly watchlists: WatchlistService;
+  /** Spends spare quota on the refreshes most likely to find a changed verdict. */
+  readonly harvest: HarvestService;
   readonly #rt: Runtime;
   #closed = false;
 
@@ -67,6 +73,8 @@ export class Gateway {
     this.tokens = rt.tokens;
     this.webhooks = rt.webhooks;
     this.lookups = rt.lookups;
+    this.watchlists = rt.watchlists;
+    this.harvest = rt.harvest;
   }
 
   /**
@@ -100,6 +108,12 @@ export class Gateway {
   /** Whether a fresh answer is cached (no upstream call). */
   isFresh(provider: ProviderName, kind: IndicatorKind, id: string): Promise<boolean> {
     return this.#rt.lookups.isFresh(provider, kind, id);
+  }
+
+  /** One harvest by hand: up to `budget` refreshes at background priority, best first (`vtg refresh`). */
+  refresh(options: { budget: number; dryRun?: boolean; signal?: AbortSignal }): Promise<HarvestResult> {
+    this.#assertOpen();
+    return this.#rt.harvest.run(options);
   }
 
   // ---- quota, history, cache admin ------------------------------------------------------------

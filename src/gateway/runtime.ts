@@ -20,11 +20,13 @@ import { TokenService, WebhookService } from './accounts.js';
 import { BatchRunner } from './batches.js';
 import { type BatchCompletedEvent, GatewayEventBus } from './events.js';
 import { LookupService } from './lookups.js';
+import { HarvestService } from './harvest.js';
 import { QuotaPersistence } from './quota-persistence.js';
 import { QuotaReconciler } from './reconcile.js';
 import { ScanService } from './scans.js';
 import { startSimulator } from './simulator.js';
 import { buildUpstreams, type Upstream } from './upstreams.js';
+import { WatchlistService } from './watchlists.js';
 
 export interface GatewayOptions {
   /** Default: `loadConfig()` (env and config file). */
@@ -52,6 +54,8 @@ export class Runtime {
   readonly batches: BatchRunner;
   readonly tokens: TokenService;
   readonly webhooks: WebhookService;
+  readonly watchlists: WatchlistService;
+  readonly harvest: HarvestService;
   readonly rotator: CacheRotator;
   readonly reconciler: QuotaReconciler;
   readonly #vt: VirusTotalClient;
@@ -97,11 +101,13 @@ export class Runtime {
     this.events.on('verdict.changed', () => {
       this.counters.changes++;
     });
+    this.watchlists = new WatchlistService(store.watchlists, this.events);
     this.lookups = new LookupService({ config, clock, cache, history: store.history, events: this.events, governor, upstreams, vt: this.#vt });
     this.scans = new ScanService(this.lookups, this.#vt, vtUpstream, this.events, config.scheduler.analysisPollMs);
     this.batches = new BatchRunner(this.lookups, store.batches, this.events);
     this.tokens = new TokenService(store.tokens, clock);
     this.webhooks = new WebhookService(store.webhooks);
+    this.harvest = new HarvestService({ clock, lookups: this.lookups, watchlists: this.watchlists, cache, history: store.history, events: this.events });
   }
 
   /** Starts the webhook dispatcher, charges finished batches to their owners and resumes unfinished batches. */

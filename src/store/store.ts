@@ -10,6 +10,7 @@ import { MIGRATIONS } from './db/migrations.js';
 import { HistoryRepository } from './history/repository.js';
 import { KvRepository } from './kv/repository.js';
 import { TokenRepository } from './tokens/repository.js';
+import { WatchlistRepository } from './watchlists/repository.js';
 import { WebhookRepository } from './webhooks/repository.js';
 
 export interface StoreOptions {
@@ -42,6 +43,7 @@ export class Store {
   readonly webhooks: WebhookRepository;
   readonly tokens: TokenRepository;
   readonly kv: KvRepository;
+  readonly watchlists: WatchlistRepository;
   /** Schema versions applied by this open (empty when the file was already current). */
   readonly migrated: readonly number[];
   readonly #db: Db;
@@ -57,6 +59,7 @@ export class Store {
     this.webhooks = new WebhookRepository(db, clock);
     this.tokens = new TokenRepository(db, clock);
     this.kv = new KvRepository(db, clock);
+    this.watchlists = new WatchlistRepository(db, clock);
   }
 
   /** Opens (creating and migrating when needed) the store's SQLite file. */

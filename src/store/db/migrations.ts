@@ -155,4 +155,26 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // Numbered after the highest seen on main; renumber on merge if another branch took it.
+    version: 2,
+    name: 'watchlists',
+    statements: (d) => [
+      `CREATE TABLE watchlists (
+        name TEXT PRIMARY KEY,
+        every_ms ${d.bigint} NOT NULL,
+        created_at ${d.bigint} NOT NULL
+      )`,
+      `CREATE TABLE watchlist_items (
+        watchlist TEXT NOT NULL REFERENCES watchlists (name) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        indicator_id TEXT NOT NULL,
+        indicator TEXT NOT NULL,
+        added_at ${d.bigint} NOT NULL,
+        last_checked_at ${d.bigint},
+        PRIMARY KEY (watchlist, kind, indicator_id)
+      )`,
+      'CREATE INDEX watchlist_items_indicator ON watchlist_items (kind, indicator_id)',
+    ],
+  },
 ];
