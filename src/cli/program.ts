@@ -10,11 +10,13 @@ import { registerHistory } from './commands/history.js';
 import { registerLookup } from './commands/lookup.js';
 import { registerMock } from './commands/mock.js';
 import { registerQuota } from './commands/quota.js';
+import { registerRefresh } from './commands/refresh.js';
 import { registerScan } from './commands/scan.js';
 import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { registerToken } from './commands/token.js';
 import { registerVersion } from './commands/version.js';
+import { registerWatchlist } from './commands/watchlist.js';
 
 export const EPILOGUE = `
 Output:
@@ -76,6 +78,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerQuota(program, ctx);
   registerCache(program, ctx);
   registerHistory(program, ctx);
+  registerWatchlist(program, ctx);
+  registerRefresh(program, ctx);
   registerStatus(program, ctx);
   registerToken(program, ctx);
   registerServe(program, ctx);

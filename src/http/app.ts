@@ -20,6 +20,7 @@ import { lookupRoutes } from './routes/lookup.js';
 import { opsRoutes } from './routes/ops.js';
 import { scanRoutes } from './routes/scan.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { watchlistRoutes } from './routes/watchlists.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { type AppDeps, type AppEnv, type AppOptions, DEFAULT_LIMITS, type Principal } from './types.js';
 import { UploadTokens, v3Routes } from './v3/index.js';
@@ -36,6 +37,7 @@ export function routeTable(): RouteDef[] {
     ...batchRoutes,
     ...webhookRoutes,
     ...tokenRoutes,
+    ...watchlistRoutes,
     ...v3Routes,
   );
   return table;

@@ -14,6 +14,7 @@ import type {
   EnrichOptions,
   EnrichResult,
   Estimate,
+  HarvestResult,
   Health,
   HistoryView,
   LookupOptions,
@@ -23,6 +24,9 @@ import type {
   QuotaView,
   ScanFileOptions,
   ScanResult,
+  Watchlist,
+  WatchlistAddResult,
+  WatchlistView,
 } from '../../gateway/index.js';
 import type { IndicatorKind } from '../../indicators/index.js';
 import type { ProviderName } from '../../providers/types.js';
@@ -88,6 +92,13 @@ export interface Backend {
   createToken(token: NewToken): Promise<CreatedToken>;
   listTokens(): Promise<TokenRecord[]>;
   revokeToken(idOrName: string): Promise<boolean>;
+
+  watchlistAdd(name: string, inputs: string[], options: { everyMs?: number }): Promise<WatchlistAddResult>;
+  watchlists(): Promise<Watchlist[]>;
+  watchlist(name: string): Promise<WatchlistView | undefined>;
+  watchlistRemove(name: string): Promise<boolean>;
+  /** One harvest by hand (`vtg refresh --budget N`). */
+  refresh(options: { budget: number; dryRun?: boolean }): Promise<HarvestResult>;
 
   close(): Promise<void>;
 }
