@@ -15,7 +15,9 @@ import type { Change, Observation, PruneResult } from '../store/index.js';
 import type { TokenService, WebhookService } from './accounts.js';
 import { type EnrichOptions, type EnrichResult, enrichIndicator } from './enrich.js';
 import type { GatewayEventBus } from './events.js';
+import { forecastKey, type QuotaForecast } from './forecast.js';
 import type { HarvestResult, HarvestService } from './harvest.js';
+import type { HarvestBudget } from './harvest-schedule.js';
 import type { LookupService } from './lookups.js';
 import { type GatewayOptions, openRuntime, type Runtime } from './runtime.js';
 import type { WatchlistService } from './watchlists.js';
@@ -114,6 +116,22 @@ export class Gateway {
   refresh(options: { budget: number; dryRun?: boolean; signal?: AbortSignal }): Promise<HarvestResult> {
     this.#assertOpen();
     return this.#rt.harvest.run(options);
+  }
+
+  /** What the scheduled harvest may spend now, and why. */
+  harvestBudget(): Promise<HarvestBudget> {
+    return this.#rt.harvestScheduler.budget();
+  }
+
+  /** Runs the scheduled harvest once now (inside its window and budget); undefined when there is nothing to spend. */
+  harvestNow(): Promise<HarvestResult | undefined> {
+    this.#assertOpen();
+    return this.#rt.harvestScheduler.tick();
+  }
+
+  /** At the current pace: when each window (minute aside) runs out and how many calls are left at its reset. */
+  forecast(provider: ProviderName = 'virustotal'): Promise<QuotaForecast> {
+    return forecastKey(this.#rt.governor, this.#rt.usage, this.#rt.lookups.keyOf(provider), this.clock);
   }
 
   // ---- quota, history, cache admin ------------------------------------------------------------

@@ -48,7 +48,7 @@ export interface HarvestResult {
   calls: number;
   changes: number;
   /** Why it stopped before the plan's end, when it did. */
-  stopped?: 'aborted' | 'rate-limited' | 'error';
+  stopped?: 'aborted' | 'rate-limited' | 'yielded';
   startedAt: number;
   finishedAt: number;
 }
@@ -58,7 +58,7 @@ export interface HarvestRunOptions {
   dryRun?: boolean;
   signal?: AbortSignal;
   /** Stop before the next refresh when this says so (interactive work arrived, upstream said 429). */
-  shouldStop?: () => 'aborted' | 'rate-limited' | undefined;
+  shouldStop?: () => 'aborted' | 'rate-limited' | 'yielded' | undefined;
 }
 
 export interface HarvestCounters {

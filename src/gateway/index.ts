@@ -14,3 +14,5 @@ export type * from './types.js';
 export type { CreatedToken, Delivery, NewToken, NewWebhook, TokenRecord, TokenRole, Webhook } from '../store/index.js';
 export { WatchlistService, parseInterval, type WatchlistAddResult, type WatchlistView, type Watchlist, type WatchlistItem } from './watchlists.js';
 export type { HarvestCandidate, HarvestRefreshed, HarvestResult, HarvestService } from './harvest.js';
+export type { QuotaForecast, WindowForecast } from './forecast.js';
+export type { HarvestBudget } from './harvest-schedule.js';
