@@ -21,3 +21,6 @@ export * as vtErrors from './providers/virustotal/errors.js';
 export type { QuotaSummary, QuotaWindowSummary, QuotaStatus } from './governor/index.js';
 export { systemClock, FakeClock, type Clock } from './clock/index.js';
 export { verifySignature } from './webhooks/index.js';
+export type { EdgeRecord, IndicatorRecord, ProviderRecord, SearchPage, SearchQuery, SearchSort } from './search/index.js';
+export { EXPORT_FORMATS, type ExportFormat, type ExportOptions, type ExportStream, CSV_COLUMNS } from './exports/index.js';
+export type { GraphEdge, GraphNode, RelatedGraph, RelatedOptions } from './correlation/index.js';

@@ -5,13 +5,16 @@ import { registerBatch } from './commands/batch.js';
 import { registerCache } from './commands/cache.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerConfig } from './commands/config.js';
+import { registerContent } from './commands/content.js';
 import { registerEnrich } from './commands/enrich.js';
+import { registerExport } from './commands/export.js';
 import { registerHistory } from './commands/history.js';
 import { registerLookup } from './commands/lookup.js';
 import { registerMock } from './commands/mock.js';
 import { registerQuota } from './commands/quota.js';
 import { registerRefresh } from './commands/refresh.js';
 import { registerScan } from './commands/scan.js';
+import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { registerToken } from './commands/token.js';
@@ -73,6 +76,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
 
   registerLookup(program, ctx);
   registerScan(program, ctx);
+  registerContent(program, ctx);
   registerBatch(program, ctx);
   registerEnrich(program, ctx);
   registerQuota(program, ctx);
@@ -80,6 +84,8 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerHistory(program, ctx);
   registerWatchlist(program, ctx);
   registerRefresh(program, ctx);
+  registerSearch(program, ctx);
+  registerExport(program, ctx);
   registerStatus(program, ctx);
   registerToken(program, ctx);
   registerServe(program, ctx);

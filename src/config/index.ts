@@ -46,6 +46,19 @@ export interface GatewayConfig {
   /** Spending the day's unused quota in its last hours (`harvest: false` or VTG_HARVEST=off turns it off). */
   harvest: { enabled: boolean; windowHours: number; marginCalls: number };
   server: { host: string; port: number; webhookAllowlist: string[]; publicHealth: boolean; /** `VTG_LOG_LEVEL` (pino level); default info. */ logLevel?: string };
+  /** Hostile content: YARA rules, scan-from-URL limits, the upload policy. */
+  content: {
+    /** Directory (or file) of .yar/.yara rules (VTG_YARA_DIR). */
+    yaraDir?: string;
+    /** Hosts or addresses scan-from-URL may reach even when private (VTG_FETCH_ALLOWLIST). */
+    fetchAllowlist: string[];
+    fetchMaxBytes: number;
+    fetchTimeoutMs: number;
+    /** Default upload policy for archive members and fetched files (VTG_UPLOADS). */
+    uploads: 'never' | 'unknown-only' | 'always';
+    /** Per-token upload policy set by an admin (config file `content.tokenUploads`, by token name). */
+    tokenUploads: Record<string, 'never' | 'unknown-only' | 'always'>;
+  };
   /** Where the config was read from, if a file was used. */
   configFile?: string;
 }
@@ -167,6 +180,7 @@ export interface LoadConfigOptions {
     redisUrl?: string;
     mockProfile?: 'public' | 'premium';
     virustotalUrl?: string;
+    yaraDir?: string;
   };
 }
 
@@ -243,6 +257,14 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
       publicHealth: file.server?.publicHealth ?? true,
       ...(nonEmpty(env.VTG_LOG_LEVEL) ? { logLevel: nonEmpty(env.VTG_LOG_LEVEL) } : {}),
     },
+    content: {
+      yaraDir: nonEmpty(o.yaraDir, env.VTG_YARA_DIR, file.content?.yaraDir),
+      fetchAllowlist: (env.VTG_FETCH_ALLOWLIST?.split(',').map((s) => s.trim()).filter(Boolean) ?? file.content?.fetchAllowlist) ?? [],
+      fetchMaxBytes: (envNumber(env, 'VTG_FETCH_MAX_MB') ?? file.content?.fetchMaxMegabytes ?? 100) * 1024 * 1024,
+      fetchTimeoutMs: (envNumber(env, 'VTG_FETCH_TIMEOUT') ?? file.content?.fetchTimeoutSeconds ?? 60) * 1000,
+      uploads: uploadPolicy(nonEmpty(env.VTG_UPLOADS, file.content?.uploads) ?? 'never'),
+      tokenUploads: file.content?.tokenUploads ?? {},
+    },
     configFile: existsSync(path) ? path : undefined,
   };
 }
@@ -256,6 +278,11 @@ function harvestConfig(env: NodeJS.ProcessEnv, file: FileConfig): GatewayConfig[
   const marginCalls = envNumber(env, 'VTG_HARVEST_MARGIN') ?? f.marginCalls ?? 10;
   if (!(marginCalls >= 0)) throw new ConfigError('VTG_HARVEST_MARGIN must be a number of calls >= 0');
   return { enabled, windowHours, marginCalls };
+}
+
+function uploadPolicy(v: string): 'never' | 'unknown-only' | 'always' {
+  if (v === 'never' || v === 'unknown-only' || v === 'always') return v;
+  throw new ConfigError(`VTG_UPLOADS must be never, unknown-only or always, got "${v}"`);
 }
 
 /** Every secret in a config, so loggers can scrub them as literal strings. */

@@ -73,6 +73,17 @@ export const fileConfigSchema = z
       })
       .strict()
       .optional(),
+    content: z
+      .object({
+        yaraDir: z.string().min(1).optional(),
+        fetchAllowlist: z.array(z.string()).optional(),
+        fetchMaxMegabytes: z.number().positive().optional(),
+        fetchTimeoutSeconds: z.number().positive().optional(),
+        uploads: z.enum(['never', 'unknown-only', 'always']).optional(),
+        tokenUploads: z.record(z.string(), z.enum(['never', 'unknown-only', 'always'])).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -124,3 +124,22 @@ export function urlsInCommand(line: string): string[] {
 export function isRemoteUrl(value: string): boolean {
   return /^(https?|ftp|tftp):\/\/[^/\s]/i.test(value);
 }
+
+const BASE64_BLOB = /[A-Za-z0-9+/]{40,}={0,2}/g;
+const HEX_BLOB = /(?:\\x)?(?:[0-9a-fA-F]{2}(?:\\x)?){20,}/g;
+
+/**
+ * A command as the report counts it: whitespace collapsed, and blobs (base64 of 40+ characters, hex
+ * of 40+ digits, also `\x..` escaped) shortened to `<base64:N chars>` / `<hex:N chars>`, so one
+ * dropper pushed with a thousand payloads counts as one command.
+ */
+export function normaliseCommand(input: string): string {
+  return input
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(HEX_BLOB, (m) => `<hex:${m.length} chars>`)
+    .replace(BASE64_BLOB, (m) => {
+      if (!/\d/.test(m) || m.split('/').length > m.length / 8) return m; // a long word or path, not a blob
+      return /^[0-9a-fA-F]+$/.test(m) ? `<hex:${m.length} chars>` : `<base64:${m.length} chars>`;
+    });
+}

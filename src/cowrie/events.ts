@@ -95,10 +95,56 @@ export function num(event: Record<string, unknown>, field: string): number | und
   return undefined;
 }
 
+const D0 = 48; // '0'
+let lastDay = '';
+let lastDayMs = 0;
+
+function digits(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = s.charCodeAt(i) - D0;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * Cowrie's own form, `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`, read without Date.parse (a sixth of the read
+ * time otherwise); anything else returns undefined and goes to Date.parse.
+ */
+function cowrieTime(ts: string): number | undefined {
+  const n = ts.length;
+  if (n < 20 || ts.charCodeAt(n - 1) !== 90 /* Z */ || ts.charCodeAt(10) !== 84 /* T */ || ts.charCodeAt(13) !== 58 || ts.charCodeAt(16) !== 58) return undefined;
+  const day = ts.slice(0, 10);
+  if (day !== lastDay) {
+    const ms = Date.parse(`${day}T00:00:00Z`);
+    if (Number.isNaN(ms)) return undefined;
+    lastDay = day;
+    lastDayMs = ms;
+  }
+  const h = digits(ts, 11, 2);
+  const m = digits(ts, 14, 2);
+  const sec = digits(ts, 17, 2);
+  if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 60) return undefined;
+  let ms = 0;
+  if (n > 20) {
+    if (ts.charCodeAt(19) !== 46 /* . */) return undefined;
+    const frac = n - 21;
+    if (frac < 1 || frac > 9) return undefined;
+    const f = digits(ts, 20, frac);
+    if (f < 0) return undefined;
+    ms = Math.floor(f / 10 ** (frac - 3));
+  } else if (n !== 20) return undefined;
+  return lastDayMs + h * 3_600_000 + m * 60_000 + sec * 1000 + ms;
+}
+
 /** Epoch ms of the event: `timestamp` (ISO-8601), else the optional `epoch` (seconds). */
 export function eventTime(event: Record<string, unknown>): number | undefined {
   const ts = event.timestamp;
   if (typeof ts === 'string') {
+    const fast = cowrieTime(ts);
+    if (fast !== undefined) return fast;
     const ms = Date.parse(ts);
     if (!Number.isNaN(ms)) return ms;
   }
@@ -122,3 +168,22 @@ export function port(event: Record<string, unknown>, field: string): number | un
   const n = num(event, field);
   return n !== undefined && Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined;
 }
+
+/** The event ids whose fields the report reads; the others need only their session, time and address. */
+export const REPORT_EVENT_IDS: ReadonlySet<string> = new Set(
+  [
+    'session.connect',
+    'session.closed',
+    'session.params',
+    'session.file_download',
+    'session.file_download.failed',
+    'session.file_upload',
+    'client.version',
+    'client.kex',
+    'login.success',
+    'login.failed',
+    'command.input',
+    'command.success',
+    'direct-tcpip.request',
+  ].map((id) => `cowrie.${id}`),
+);

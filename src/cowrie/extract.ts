@@ -109,6 +109,87 @@ function basenameOf(path: string): string | undefined {
   return name || undefined;
 }
 
+/** Bots send the same command lines over and over: their URLs are remembered (bounded). */
+const commandMemo = new Map<string, readonly string[]>();
+
+function commandUrls(command: string): readonly string[] {
+  let hit = commandMemo.get(command);
+  if (!hit) {
+    if (commandMemo.size >= 20_000) commandMemo.clear();
+    hit = urlsInCommand(command);
+    commandMemo.set(command, hit);
+  }
+  return hit;
+}
+
+/** Attackers come back session after session: their parsed address is remembered (bounded). */
+const attackers = new Map<string, Indicator | null>();
+
+function attackerIndicator(ip: string, allowPrivate: boolean): Indicator | undefined {
+  const key = allowPrivate ? `+${ip}` : ip;
+  let hit = attackers.get(key);
+  if (hit === undefined) {
+    if (attackers.size >= 50_000) attackers.clear();
+    hit = tryParse(ip, 'ip', allowPrivate) ?? null;
+    attackers.set(key, hit);
+  }
+  return hit ?? undefined;
+}
+
+/** Parsed URLs, remembered (bounded): the same droppers recur in thousands of sessions. */
+const urlMemo = new Map<string, Indicator | null>();
+
+function addHash(out: SessionIndicators, stats: ExtractStats, raw: string | undefined, role: IndicatorRole, name: string | undefined): void {
+  const h = validHash(raw, stats);
+  if (!h) return;
+  const indicator = tryParse(h, 'file', true);
+  if (!indicator) return;
+  let entry = out.hashes.get(indicator.id);
+  if (!entry) {
+    entry = { indicator, mentions: 0, names: [], role };
+    out.hashes.set(indicator.id, entry);
+  }
+  entry.mentions++;
+  if (name && !entry.names.includes(name)) entry.names.push(name);
+}
+
+function addUrl(out: SessionIndicators, stats: ExtractStats, raw: string, role: IndicatorRole, allowPrivate: boolean): void {
+  const key = `${allowPrivate ? '+' : ''}${raw.trim()}`;
+  let indicator = urlMemo.get(key);
+  if (indicator === undefined) {
+    if (urlMemo.size >= 20_000) urlMemo.clear();
+    indicator = parseUrl(raw.trim(), allowPrivate) ?? null;
+    urlMemo.set(key, indicator);
+  }
+  if (!indicator) {
+    stats.refused++;
+    return;
+  }
+  let entry = out.urls.get(indicator.id);
+  if (!entry) {
+    entry = { indicator, mentions: 0, role };
+    out.urls.set(indicator.id, entry);
+  }
+  entry.mentions++;
+}
+
+/** A URL's host as an indicator: undefined when it has none, null when refused (remembered, bounded). */
+const hostMemo = new Map<string, Indicator | null | undefined>();
+
+function urlHost(url: Indicator, allowPrivate: boolean): Indicator | null | undefined {
+  const key = `${allowPrivate ? '+' : ''}${url.id}`;
+  if (hostMemo.has(key)) return hostMemo.get(key);
+  if (hostMemo.size >= 20_000) hostMemo.clear();
+  const host = hostOf(url);
+  let out: Indicator | null | undefined;
+  if (host) {
+    const h = tryParse(host, undefined, allowPrivate);
+    out = h && (h.kind === 'domain' || h.kind === 'ip') ? h : null;
+  }
+  hostMemo.set(key, out);
+  return out;
+}
+
 /** The indicators of one session. `stats` (optional) counts what was skipped and why. */
 export function sessionIndicators(
   session: CowrieSession,
@@ -117,47 +198,24 @@ export function sessionIndicators(
 ): SessionIndicators {
   const allowPrivate = options.allowPrivate ?? false;
   const out: SessionIndicators = { hashes: new Map(), urls: new Map(), hosts: new Map(), attacker: undefined };
-
-  const addHash = (raw: string | undefined, role: IndicatorRole, name: string | undefined) => {
-    const h = validHash(raw, stats);
-    if (!h) return;
-    const indicator = tryParse(h, 'file', true);
-    if (!indicator) return;
-    const entry = out.hashes.get(indicator.id) ?? { indicator, mentions: 0, names: [], role };
-    entry.mentions++;
-    if (name && !entry.names.includes(name)) entry.names.push(name);
-    out.hashes.set(indicator.id, entry);
-  };
-  const addUrl = (raw: string, role: IndicatorRole) => {
-    const indicator = parseUrl(raw.trim(), allowPrivate);
-    if (!indicator) {
-      stats.refused++;
-      return;
-    }
-    const entry = out.urls.get(indicator.id) ?? { indicator, mentions: 0, role };
-    entry.mentions++;
-    out.urls.set(indicator.id, entry);
-  };
-
   for (const d of session.downloads) {
     // A missing shasum is normal for a failed download; only count empty ones on successes.
     if (!d.failed || d.sha256 !== undefined) {
-      addHash(d.sha256, 'download', d.destfile ? basenameOf(d.destfile) : d.url ? basenameOf(d.url) : undefined);
+      addHash(out, stats, d.sha256, 'download', d.destfile ? basenameOf(d.destfile) : d.url ? basenameOf(d.url) : undefined);
     }
     if (d.url !== undefined) {
-      if (isRemoteUrl(d.url)) addUrl(d.url, 'download_url');
+      if (isRemoteUrl(d.url)) addUrl(out, stats, d.url, 'download_url', allowPrivate);
       else stats.localPathUrls++;
     }
   }
-  for (const u of session.uploads) addHash(u.sha256, 'upload', u.filename ?? (u.destfile ? basenameOf(u.destfile) : undefined));
+  for (const u of session.uploads) addHash(out, stats, u.sha256, 'upload', u.filename ?? (u.destfile ? basenameOf(u.destfile) : undefined));
   for (const command of session.commands) {
-    for (const url of urlsInCommand(command)) addUrl(url, 'command_url');
+    for (const url of commandUrls(command)) addUrl(out, stats, url, 'command_url', allowPrivate);
   }
   for (const { indicator } of out.urls.values()) {
-    const host = hostOf(indicator);
-    if (!host) continue;
-    const h = tryParse(host, undefined, allowPrivate);
-    if (!h || (h.kind !== 'domain' && h.kind !== 'ip')) {
+    const h = urlHost(indicator, allowPrivate);
+    if (h === undefined) continue;
+    if (h === null) {
       stats.refused++;
       continue;
     }
@@ -166,7 +224,7 @@ export function sessionIndicators(
     out.hosts.set(h.id, entry);
   }
   if (session.srcIp) {
-    out.attacker = tryParse(session.srcIp, 'ip', allowPrivate);
+    out.attacker = attackerIndicator(session.srcIp, allowPrivate);
     if (!out.attacker) stats.refused++;
   }
   return out;
@@ -191,43 +249,43 @@ export class IndicatorCollector {
   /** Adds one session; returns its indicators (for per-session output). */
   add(session: CowrieSession): SessionIndicators {
     const found = sessionIndicators(session, this.#options, this.stats);
-    const at = session.startAt;
-    const countSession = !session.fragment;
-    const touch = (indicator: Indicator, group: number, role: IndicatorRole, events: number, names: string[] = []) => {
-      const key = `${indicator.kind}:${indicator.id}`;
-      let entry = this.#byKey.get(key);
-      if (!entry) {
-        entry = {
-          kind: indicator.kind,
-          id: indicator.id,
-          value: indicator.value,
-          indicator,
-          sessions: 0,
-          events: 0,
-          roles: [],
-          firstSeenAt: null,
-          lastSeenAt: null,
-          names: [],
-          group,
-        };
-        this.#byKey.set(key, entry);
-      }
-      entry.group = Math.min(entry.group, group);
-      if (countSession) entry.sessions++;
-      entry.events += events;
-      if (!entry.roles.includes(role)) entry.roles.push(role);
-      for (const n of names) if (entry.names.length < 5 && !entry.names.includes(n)) entry.names.push(n);
-      if (at !== null) {
-        if (entry.firstSeenAt === null || at < entry.firstSeenAt) entry.firstSeenAt = at;
-        const end = session.endAt ?? at;
-        if (entry.lastSeenAt === null || end > entry.lastSeenAt) entry.lastSeenAt = end;
-      }
-    };
-    for (const h of found.hashes.values()) touch(h.indicator, GROUP.file ?? 0, h.role, h.mentions, h.names);
-    for (const u of found.urls.values()) touch(u.indicator, GROUP.url ?? 1, u.role, u.mentions);
-    for (const h of found.hosts.values()) touch(h.indicator, GROUP.host ?? 2, 'url_host', h.mentions);
-    if (found.attacker) touch(found.attacker, GROUP.attacker ?? 3, 'attacker', session.events);
+    for (const h of found.hashes.values()) this.#touch(session, h.indicator, GROUP.file ?? 0, h.role, h.mentions, h.names);
+    for (const u of found.urls.values()) this.#touch(session, u.indicator, GROUP.url ?? 1, u.role, u.mentions);
+    for (const h of found.hosts.values()) this.#touch(session, h.indicator, GROUP.host ?? 2, 'url_host', h.mentions);
+    if (found.attacker) this.#touch(session, found.attacker, GROUP.attacker ?? 3, 'attacker', session.events);
     return found;
+  }
+
+  #touch(session: CowrieSession, indicator: Indicator, group: number, role: IndicatorRole, events: number, names: readonly string[] = []): void {
+    const key = `${indicator.kind}:${indicator.id}`;
+    let entry = this.#byKey.get(key);
+    if (!entry) {
+      entry = {
+        kind: indicator.kind,
+        id: indicator.id,
+        value: indicator.value,
+        indicator,
+        sessions: 0,
+        events: 0,
+        roles: [],
+        firstSeenAt: null,
+        lastSeenAt: null,
+        names: [],
+        group,
+      };
+      this.#byKey.set(key, entry);
+    }
+    entry.group = Math.min(entry.group, group);
+    if (!session.fragment) entry.sessions++;
+    entry.events += events;
+    if (!entry.roles.includes(role)) entry.roles.push(role);
+    for (const n of names) if (entry.names.length < 5 && !entry.names.includes(n)) entry.names.push(n);
+    const at = session.startAt;
+    if (at !== null) {
+      if (entry.firstSeenAt === null || at < entry.firstSeenAt) entry.firstSeenAt = at;
+      const end = session.endAt ?? at;
+      if (entry.lastSeenAt === null || end > entry.lastSeenAt) entry.lastSeenAt = end;
+    }
   }
 
   /**

@@ -165,7 +165,7 @@ export async function followAndEnrich(gateway: Gateway, options: FollowEnrichOpt
       const r = rewind.get(h.entry);
       if (!r || h.offset < r.offset) rewind.set(h.entry, { offset: h.offset, lines: h.lines });
     }
-    const out = CowrieState.empty(state.path);
+    const out = state.emptyCopy();
     for (const e of state.entries()) {
       const r = rewind.get(e);
       out.set(r && r.offset < e.offset ? { ...e, offset: r.offset, lines: r.lines } : { ...e });
@@ -200,6 +200,7 @@ export async function followAndEnrich(gateway: Gateway, options: FollowEnrichOpt
       if (failures.length < MAX_KEPT_FAILURES) failures.push(f);
       options.onFailure?.(f);
     }
+    gateway.recordCowrieSession(session, new Date(clock.now()).toISOString().slice(0, 10));
     const report = buildCowrieReport({ sessions: [session], indicators, results, ...(options.extract ? { extractOptions: options.extract } : {}) });
     return report.sessions[0];
   };
@@ -250,12 +251,13 @@ export async function followAndEnrich(gateway: Gateway, options: FollowEnrichOpt
       }
       if (entry) before = { offset: entry.offset, lines: entry.lines };
       const closed = builder.push(event);
-      if (closed) {
-        const h = holders.get(closed.session);
+      // Sessions closed by their close event, then any the builder closed for idleness.
+      for (const done of closed ? [closed, ...builder.takeIdle()] : builder.takeIdle()) {
+        const h = holders.get(done.session);
         if (h) h.closed = true;
-        schedule(closed, false);
-        if (pending >= maxPending) await chain;
+        schedule(done, false);
       }
+      if (pending >= maxPending) await chain;
     }
     await chain;
     // Stopped: fragments (late events of delivered sessions) and sessions that stopped holding the state

@@ -7,12 +7,12 @@ import type { CowrieEvent } from './events.js';
 import { followCowrieLog } from './follow.js';
 import { createReadStats } from './reader.js';
 import { CowrieState } from './state.js';
-import { COWRIE_LOGS } from './test-data.js';
+import { COWRIE_LOGS, COWRIE_SKIP } from './test-data.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vtg-cowrie-follow-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-const lines = readFileSync(COWRIE_LOGS.prabhath2026, 'utf8').split('\n').filter(Boolean);
+const lines = COWRIE_SKIP ? [] : readFileSync(COWRIE_LOGS.prabhath2026, 'utf8').split('\n').filter(Boolean);
 
 /** Pulls events until `count` have arrived (bounded by a deadline so a bug cannot hang the suite). */
 async function take(it: AsyncIterator<CowrieEvent>, count: number, deadlineMs = 10_000): Promise<CowrieEvent[]> {
@@ -28,7 +28,7 @@ async function take(it: AsyncIterator<CowrieEvent>, count: number, deadlineMs = 
   return out;
 }
 
-test('follows appended lines, then the rotated file to its end, then the new live file', async () => {
+test('follows appended lines, then the rotated file to its end, then the new live file', { skip: COWRIE_SKIP }, async () => {
   const dir = mkdtempSync(join(tmp, 'rotate-'));
   const live = join(dir, 'cowrie.json');
   writeFileSync(live, `${lines.slice(0, 3).join('\n')}\n`);
@@ -69,7 +69,7 @@ test('follows appended lines, then the rotated file to its end, then the new liv
   assert.equal(end.done, true);
 });
 
-test('with a state, following resumes where the last run stopped', async () => {
+test('with a state, following resumes where the last run stopped', { skip: COWRIE_SKIP }, async () => {
   const dir = mkdtempSync(join(tmp, 'resume-'));
   const live = join(dir, 'cowrie.json');
   writeFileSync(live, `${lines.slice(0, 5).join('\n')}\n`);
@@ -94,7 +94,7 @@ test('with a state, following resumes where the last run stopped', async () => {
   }
 });
 
-test('startAtEnd skips what is already there', async () => {
+test('startAtEnd skips what is already there', { skip: COWRIE_SKIP }, async () => {
   const dir = mkdtempSync(join(tmp, 'end-'));
   const live = join(dir, 'cowrie.json');
   writeFileSync(live, `${lines.slice(0, 5).join('\n')}\n`);

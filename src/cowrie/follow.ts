@@ -2,7 +2,8 @@
  * Tails the live Cowrie log across rotations. Cowrie rotates by renaming `cowrie.json` to
  * `cowrie.json.YYYY-MM-DD` and opening a new `cowrie.json`: the renamed file is read to its end
  * through the handle already open, then the new file is followed from its start. A file truncated
- * in place is read again from the start. Ends (without error) when the signal aborts.
+ * in place (logrotate's `copytruncate`) is read again from the start: it is noticed when the file is
+ * shorter than what was read, or when its first bytes changed (it was truncated and grew back). Ends (without error) when the signal aborts.
  */
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { type Clock, systemClock } from '../clock/index.js';
@@ -21,6 +22,8 @@ export interface FollowOptions {
   startAtEnd?: boolean;
   /** Filled as reading goes. */
   stats?: CowrieReadStats;
+  /** Called when the followed file was truncated in place (copytruncate) and is read again from 0. */
+  onTruncate?: (info: { path: string }) => void;
   /** Called when the followed file was rotated away and a new one is being followed. */
   onRotate?: (info: { previous: CowrieFileStats; path: string }) => void;
   maxLineBytes?: number;
@@ -38,6 +41,9 @@ interface Followed {
   splitter: LineSplitter;
   fileStats: CowrieFileStats;
   entry: CowrieFileState | undefined;
+  /** Hash of the first bytes read (up to HEAD_BYTES): a different head means the file was truncated and rewritten. */
+  head: { hash: string; length: number };
+  truncations: number;
 }
 
 const CHUNK_BYTES = 256 * 1024;
@@ -66,8 +72,8 @@ export async function* followCowrieLog(path: string, options: FollowOptions): As
     fileStats.startOffset = resume.offset;
     stats.files.push(fileStats);
     let entry: CowrieFileState | undefined;
+    const head = await headHash(fh, Math.min(HEAD_BYTES, st.size));
     if (options.state) {
-      const head = await headHash(fh, Math.min(HEAD_BYTES, st.size));
       entry = {
         path,
         ...id,
@@ -91,18 +97,35 @@ export async function* followCowrieLog(path: string, options: FollowOptions): As
       splitter: new LineSplitter(resume.offset, maxLine),
       fileStats,
       entry,
+      head,
+      truncations: 0,
     };
   };
 
   /** Reads what is new in the followed file; the lines come back to be yielded one by one. */
   async function* drain(f: Followed, final: boolean): AsyncGenerator<CowrieEvent> {
     const st = await f.fh.stat();
-    if (st.size < f.readPos) {
-      // Truncated in place: start over.
+    // Truncated in place (logrotate's copytruncate): the file is shorter than what was read, or, when
+    // it has already grown past that again, its first bytes are not the ones read. Start over from 0.
+    let truncated = st.size < f.readPos;
+    if (!truncated && f.readPos > 0 && f.head.length > 0) {
+      const now = await headHash(f.fh, f.head.length);
+      truncated = now.length !== f.head.length || now.hash !== f.head.hash;
+    }
+    if (truncated) {
       f.offset = 0;
       f.readPos = 0;
       f.lineNo = 0;
       f.splitter = new LineSplitter(0, maxLine);
+      f.head = await headHash(f.fh, Math.min(HEAD_BYTES, st.size));
+      f.truncations++;
+      options.onTruncate?.({ path });
+      if (f.entry) {
+        f.entry.offset = 0;
+        f.entry.lines = 0;
+        f.entry.headHash = f.head.hash;
+        f.entry.headLen = f.head.length;
+      }
     }
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     const commit = (line: RawLine) => {
@@ -142,10 +165,12 @@ export async function* followCowrieLog(path: string, options: FollowOptions): As
       }
     }
     // The file was shorter than the head when opened: remember the full head from now on.
-    if (f.entry && f.entry.headLen < HEAD_BYTES && f.offset >= HEAD_BYTES) {
-      const head = await headHash(f.fh, HEAD_BYTES);
-      f.entry.headHash = head.hash;
-      f.entry.headLen = head.length;
+    if (f.head.length < HEAD_BYTES && f.offset >= HEAD_BYTES) {
+      f.head = await headHash(f.fh, HEAD_BYTES);
+      if (f.entry) {
+        f.entry.headHash = f.head.hash;
+        f.entry.headLen = f.head.length;
+      }
     }
   }
 

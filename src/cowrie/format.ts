@@ -26,26 +26,42 @@ function table(headers: string[], rows: string[][], indent = '  '): string[] {
   return [line(headers), ...rows.map(line)];
 }
 
+/** Detections as `malicious/total` (VirusTotal), or the verdict when there is no count. */
 function providerCell(p: ProviderVerdicts, name: keyof ProviderVerdicts): string {
   const v = p[name];
   if (!v) return '-';
-  return v.detections !== undefined && v.verdict !== 'not_found' ? `${v.verdict} (${v.detections})` : v.verdict;
+  if (v.verdict === 'not_found') return 'not found';
+  if (v.detections !== undefined && v.engines !== undefined) return `${v.detections}/${v.engines}`;
+  return v.detections !== undefined ? `${v.verdict} (${v.detections})` : v.verdict;
 }
+
+function date(ms: number | null): string {
+  return ms === null ? '-' : new Date(ms).toISOString().slice(0, 10);
+}
+
+function isNew(flag: boolean | null): string {
+  return flag === null ? '' : flag ? 'new' : '';
+}
+
+const NOT_LOOKED_UP = 'not looked up';
 
 export function toSummaryText(report: CowrieReport): string {
   const t = report.totals;
+  const looked = report.lookedUp !== false;
   const out: string[] = [];
-  out.push(`Cowrie enrichment report (generated ${iso(report.generatedAt)})`);
+  out.push(`Cowrie enrichment report (generated ${iso(report.generatedAt)})${looked ? '' : ' (dry run: nothing looked up)'}`);
   out.push('');
+  const idle = t.idleClosedSessions ? `, ${t.idleClosedSessions} without a close event (closed after being idle)` : '';
   const facts: Array<[string, string]> = [
     ['Period', `${iso(report.period.from)} .. ${iso(report.period.to)}`],
-    ['Sessions', `${t.sessions} (${t.closedSessions} closed), ${t.events} events`],
+    ['Sessions', `${t.sessions} (${t.closedSessions} closed${idle}), ${t.events} events`],
     ['Attacker IPs', String(t.uniqueIps)],
     ['Logins', `${t.loginAttempts} attempts, ${t.loginSuccesses} successful`],
-    ['Commands', String(t.commands)],
-    ['Files', `${t.downloads} downloads, ${t.uploads} uploads, ${t.uniqueHashes} unique hashes, ${t.maliciousHashes} malicious`],
+    ['Commands', `${t.commands} (${report.commands?.top.length ?? 0} most frequent below)`],
+    ['Files', `${t.downloads} downloads, ${t.uploads} uploads, ${t.uniqueHashes} unique hashes, ${looked ? `${t.maliciousHashes} malicious` : NOT_LOOKED_UP}`],
     ['URLs', `${t.uniqueUrls} unique, ${t.uniqueHosts} hosts`],
   ];
+  if (report.tunnels && report.tunnels.requests > 0) facts.push(['Proxy abuse', `${report.tunnels.requests} direct-tcpip requests in ${report.tunnels.sessions} sessions`]);
   if (report.input) {
     const i = report.input;
     facts.push([
@@ -56,21 +72,23 @@ export function toSummaryText(report: CowrieReport): string {
   const width = Math.max(...facts.map(([k]) => k.length));
   for (const [k, v] of facts) out.push(`${k.padEnd(width)}  ${v}`);
 
-  out.push('', `File hashes (${t.uniqueHashes} unique, ${t.maliciousHashes} malicious)`);
+  out.push('', `File hashes (${t.uniqueHashes} unique, ${looked ? `${t.maliciousHashes} malicious` : NOT_LOOKED_UP})`);
   if (report.hashes.length === 0) out.push('  none');
   else {
     out.push(
       ...table(
-        ['SHA-256', 'verdict', 'VirusTotal', 'URLhaus', 'label', 'sessions', 'events', 'names'],
+        ['SHA-256', 'verdict', 'VT detections', 'VT first seen', 'URLhaus', 'label', 'sessions', 'source IPs', 'names', ''],
         report.hashes.map((h) => [
           h.sha256,
-          h.verdict,
-          providerCell(h.providers, 'virustotal'),
-          providerCell(h.providers, 'urlhaus'),
+          looked ? h.verdict : NOT_LOOKED_UP,
+          looked ? providerCell(h.providers, 'virustotal') : '-',
+          date(h.firstSubmissionAt ?? null),
+          looked ? (h.providers.urlhaus ? (h.providers.urlhaus.verdict === 'not_found' ? 'not listed' : 'listed') : '-') : '-',
           clean(h.threatLabel ?? '-', 30),
           String(h.sessions),
-          String(h.events),
+          clean(sample(h.sourceIps ?? [], 3), 50),
           clean(h.names.join(',') || '-', 40),
+          isNew(h.newSinceLastRun ?? null),
         ]),
       ),
     );
@@ -81,8 +99,16 @@ export function toSummaryText(report: CowrieReport): string {
   else {
     out.push(
       ...table(
-        ['URL', 'URLhaus', 'verdict', 'label', 'sessions'],
-        report.urls.map((u) => [clean(u.url, 90), u.urlhausStatus ?? '-', u.verdict, clean(u.threatLabel ?? '-', 30), String(u.sessions)]),
+        ['URL', 'URLhaus status', 'verdict', 'VT detections', 'label', 'sessions', ''],
+        report.urls.map((u) => [
+          clean(u.url, 90),
+          looked ? (u.urlhausStatus ?? '-') : NOT_LOOKED_UP,
+          looked ? u.verdict : NOT_LOOKED_UP,
+          looked ? providerCell(u.providers, 'virustotal') : '-',
+          clean(u.threatLabel ?? '-', 30),
+          String(u.sessions),
+          isNew(u.newSinceLastRun ?? null),
+        ]),
       ),
     );
   }
@@ -92,19 +118,37 @@ export function toSummaryText(report: CowrieReport): string {
   else {
     out.push(
       ...table(
-        ['IP', 'sessions', 'logins ok', 'cmds', 'files', 'DShield reports/attacks', 'SPUR', 'verdict'],
+        ['IP', 'sessions', 'logins ok', 'cmds', 'files', 'ASN', 'AS organisation', 'country', 'SPUR tunnel', 'DShield reports/attacks', 'verdict', ''],
         report.topIps.map((ip) => [
           ip.ip,
           String(ip.sessions),
           String(ip.loginSuccesses),
           String(ip.commands),
           String(ip.downloads),
+          ip.asn === null || ip.asn === undefined ? '-' : `AS${ip.asn}`,
+          clean(ip.asOrg ?? '-', 30),
+          clean(ip.country ?? '-', 4),
+          clean(ip.tunnel ?? '-', 24),
           ip.dshield ? `${ip.dshield.count ?? 0}/${ip.dshield.attacks ?? 0}${ip.dshield.threatFeeds.length ? ` [${ip.dshield.threatFeeds.join(',')}]` : ''}` : '-',
-          ip.spur ? clean(spurText(ip.spur), 40) : '-',
-          ip.verdict,
+          looked ? ip.verdict : NOT_LOOKED_UP,
+          isNew(ip.newSinceLastRun ?? null),
         ]),
       ),
     );
+  }
+
+  if (report.commands) {
+    out.push('', `Most frequent commands (${report.commands.total} in all)`);
+    if (report.commands.top.length === 0) out.push('  none');
+    else out.push(...table(['count', 'sessions', 'command'], report.commands.top.map((c) => [String(c.count), String(c.sessions), clean(c.command, 100)])));
+  }
+  if (report.clients && report.clients.length > 0) {
+    out.push('', 'SSH clients');
+    out.push(...table(['sessions', 'HASSH', 'version'], report.clients.map((c) => [String(c.sessions), c.hassh ?? '-', clean(c.version ?? '-', 60)])));
+  }
+  if (report.tunnels && report.tunnels.requests > 0) {
+    out.push('', `Proxy abuse (direct-tcpip: ${report.tunnels.requests} requests, ${report.tunnels.sessions} sessions)`);
+    out.push(...table(['requests', 'destination'], report.tunnels.topDestinations.map((d) => [String(d.count), clean(d.dst, 60)])));
   }
 
   const l = report.logins;
@@ -142,9 +186,9 @@ export function toSummaryText(report: CowrieReport): string {
   return `${out.join('\n')}\n`;
 }
 
-function spurText(s: NonNullable<CowrieReport['topIps'][number]['spur']>): string {
-  const parts = [s.infrastructure, ...s.tunnelOperators, ...s.risks.filter((r) => r !== 'TUNNEL')].filter(Boolean);
-  return parts.length > 0 ? parts.join(' ') : s.organization ?? 'clean';
+function sample(values: readonly string[], n: number): string {
+  if (values.length === 0) return '-';
+  return values.length > n ? `${values.slice(0, n).join(',')} +${values.length - n}` : values.join(',');
 }
 
 /** The whole report as JSON (per-session records only when asked: they can be many). */
@@ -182,6 +226,14 @@ export const CSV_HEADER = [
   'spur',
   'threat_label',
   'names',
+  'permalink',
+  'source_ips',
+  'first_submission',
+  'asn',
+  'as_org',
+  'country',
+  'tunnel',
+  'new_since_last_run',
 ];
 
 /** One row per indicator. */
@@ -203,6 +255,14 @@ export function toCsv(report: CowrieReport): string {
       x.providers.spur?.verdict,
       x.threatLabel,
       x.names.join(' '),
+      x.permalink,
+      x.sourceIps.join(' '),
+      x.firstSubmissionAt === null ? '' : iso(x.firstSubmissionAt),
+      x.asn,
+      x.asOrg,
+      x.country,
+      x.tunnel,
+      x.newSinceLastRun === null ? '' : String(x.newSinceLastRun),
     ]
       .map(csvField)
       .join(','),

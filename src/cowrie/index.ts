@@ -10,11 +10,13 @@ export {
   parseEventLine,
   type ReadCowrieOptions,
   type ReadProgress,
+  readCowrieBatches,
   readCowrieLogs,
 } from './reader.js';
 export { type CowrieFileState, CowrieState } from './state.js';
 export {
   buildSessions,
+  DEFAULT_IDLE_CLOSE_MS,
   type CowrieDownload,
   type CowrieLogin,
   type CowrieSession,
@@ -22,7 +24,7 @@ export {
   SessionBuilder,
   type SessionBuilderOptions,
 } from './sessions.js';
-export { isRemoteUrl, urlsInCommand } from './commands.js';
+export { isRemoteUrl, normaliseCommand, urlsInCommand } from './commands.js';
 export {
   type CowrieIndicator,
   collectCowrieIndicators,
@@ -37,12 +39,17 @@ export {
 export {
   type BuildReportInput,
   buildCowrieReport,
+  type ClientRow,
+  type CommandRow,
   type CowrieReport,
   type HashRow,
+  type IndicatorRow,
   type IpRow,
+  ReportAccumulator,
   type ProviderResults,
   type SessionRecord,
   sessionRecord,
+  type TunnelStats,
   type UrlRow,
   worstVerdict,
 } from './report.js';

@@ -48,3 +48,41 @@ test('a line longer than the cap is reported once with its span, and the next li
     );
   }
 });
+
+test('any chunking gives the same lines and offsets as splitting the whole input (with CRLF, UTF-8 across chunks and over-long lines)', () => {
+  const parts = ['{"a":1}', '', '{"input":"ls -la ü€ 𝄞"}\r', 'x'.repeat(300), '{"b":"two"}', 'y'.repeat(90)];
+  const text = `${Array.from({ length: 40 }, (_, i) => parts[i % parts.length]).join('\n')}\ntail-without-newline`;
+  const bytes = Buffer.from(text);
+  const max = 200;
+  // Reference: whole-input split.
+  const expected: Array<[string, number, number, boolean]> = [];
+  let start = 0;
+  for (;;) {
+    const nl = bytes.indexOf(10, start);
+    if (nl === -1) break;
+    const stop = nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl;
+    const tooLong = stop - start > max;
+    expected.push([tooLong ? '' : bytes.toString('utf8', start, stop), start, nl + 1, tooLong]);
+    start = nl + 1;
+  }
+  let seed = 7;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return 1 + (seed % n);
+  };
+  for (const maxChunk of [1, 3, 17, 64, 257, 100_000]) {
+    const splitter = new LineSplitter(0, max);
+    const got: Array<[string, number, number, boolean]> = [];
+    for (let i = 0; i < bytes.length; ) {
+      const n = Math.min(rand(maxChunk), bytes.length - i);
+      // A reused buffer, as the reader does.
+      const chunk = Buffer.alloc(n);
+      bytes.copy(chunk, 0, i, i + n);
+      for (const l of splitter.push(chunk)) got.push([l.text, l.start, l.end, l.tooLong]);
+      chunk.fill(0);
+      i += n;
+    }
+    assert.deepEqual(got, expected, `chunks up to ${maxChunk}`);
+    assert.equal(splitter.end()?.text, 'tail-without-newline');
+  }
+});

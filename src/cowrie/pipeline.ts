@@ -6,250 +6,41 @@
  * recorded, never fatal. The state file is saved only once every lookup of the run has finished, so
  * an interrupted run reads those lines again next time and the cache makes that free.
  */
-import { setMaxListeners } from 'node:events';
 import { stat } from 'node:fs/promises';
-import { errorInfo, runPool } from '../common/index.js';
-import { ENRICHMENT_PROVIDERS, type Estimate, type Gateway, type Priority } from '../gateway/index.js';
-import type { IndicatorKind } from '../indicators/index.js';
-import { PROVIDERS, type ProviderName, type Report } from '../providers/types.js';
-import { isRemoteUrl } from './commands.js';
-import { type CowrieIndicator, EMPTY_SHA256, type ExtractOptions, IndicatorCollector } from './extract.js';
+import type { Estimate, Gateway, } from '../gateway/index.js';
+import type { ProviderName } from '../providers/types.js';
+import { IndicatorCollector } from './extract.js';
 import { resolveLogFiles } from './files.js';
-import { toSummaryText } from './format.js';
-import { type CowrieReadStats, createReadStats, readCowrieLogs } from './reader.js';
-import { buildCowrieReport, type CowrieReport, type ProviderResults } from './report.js';
-import { type CowrieSession, SessionBuilder, buildSessions } from './sessions.js';
+import {
+  estimateProvider,
+  type LookupFailure,
+  linkedSignal,
+  lookupTasks,
+  planProviders,
+  runLookups,
+  totals,
+} from './lookups.js';
+import { createReadStats, readCowrieBatches } from './reader.js';
+import { buildCowrieReport, type ProviderResults, ReportAccumulator } from './report.js';
+import { seenKey } from './report-providers.js';
+import { type CowrieSession, SessionBuilder } from './sessions.js';
 import { CowrieState } from './state.js';
 
-export const ALL_PROVIDERS: readonly ProviderName[] = PROVIDERS;
+export {
+  ALL_PROVIDERS,
+  type LookupFailure,
+  type LookupRun,
+  lookupTasks,
+  type ProviderPlan,
+  type ProviderRun,
+  planProviders,
+  runLookups,
+  worthLookingUp,
+} from './lookups.js';
+export { enrichmentSummaryText } from './pipeline-text.js';
+export type { CowrieEnrichOptions, CowrieEnrichProgress, CowrieEnrichResult, CowrieEnrichStats, EnrichedCowrieReport } from './pipeline-types.js';
+import type { CowrieEnrichOptions, CowrieEnrichProgress, CowrieEnrichResult, } from './pipeline-types.js';
 
-export interface CowrieEnrichProgress {
-  phase: 'read' | 'enrich';
-  files: number;
-  bytesRead: number;
-  bytesTotal: number;
-  lines: number;
-  badLines: number;
-  sessions: number;
-  indicators: number;
-  lookupsDone: number;
-  lookupsTotal: number;
-  upstreamCalls: number;
-}
-
-export interface CowrieEnrichOptions {
-  /** Files, directories (their cowrie.json* files) or globs in the file name. */
-  paths: string[];
-  /** Default: every configured provider. Each indicator goes to ENRICHMENT_PROVIDERS[kind] ∩ these ∩ configured. */
-  providers?: ProviderName[];
-  /** Incremental state file (default none: read everything). */
-  statePath?: string;
-  /** Read and extract only, then return each provider's quota cost estimate; no lookups, state not saved. */
-  dryRun?: boolean;
-  /** Default 'batch'. */
-  priority?: Priority;
-  signal?: AbortSignal;
-  onProgress?: (p: CowrieEnrichProgress) => void;
-  /** Keep private/loopback addresses (a lab honeypot); default false. */
-  extract?: ExtractOptions;
-  /** Lookups submitted at once per provider (default 64); the scheduler paces upstream calls anyway. */
-  window?: number;
-  /** Rows in the report's top lists (default 10). */
-  top?: number;
-  /**
-   * Save the state file even when some lookups failed (default false: the next run reads those lines
-   * again and retries only what failed, since every answer already obtained is cached).
-   */
-  saveStateOnFailure?: boolean;
-}
-
-/** What became of one provider in a run. */
-export interface ProviderRun {
-  provider: ProviderName;
-  /** False when it was asked for but is not configured (see `note`). */
-  enabled: boolean;
-  note?: string;
-  lookups: number;
-  /** Answered from the cache (fresh or stale) or by joining a call already in flight. */
-  fromCache: number;
-  upstreamCalls: number;
-  failed: number;
-}
-
-export interface LookupFailure {
-  provider: ProviderName;
-  kind: IndicatorKind;
-  value: string;
-  id: string;
-  code: string;
-  message: string;
-}
-
-export type EnrichedCowrieReport = CowrieReport & {
-  dryRun: boolean;
-  providers: ProviderRun[];
-  failures: LookupFailure[];
-};
-
-export interface CowrieEnrichStats {
-  files: number;
-  /** Files with nothing new since the state file was saved. */
-  filesUnchanged: number;
-  fileErrors: number;
-  bytesRead: number;
-  bytesTotal: number;
-  lines: number;
-  events: number;
-  badLines: number;
-  truncatedLines: number;
-  sessions: number;
-  indicators: number;
-  /** File hashes with no fresh VirusTotal answer in the cache (looked up first). */
-  newHashes: number;
-  knownHashes: number;
-  lookupsTotal: number;
-  lookupsDone: number;
-  fromCache: number;
-  upstreamCalls: number;
-  failed: number;
-  skippedProviders: ProviderName[];
-  stateSaved: boolean;
-  /** Why the state file was not saved, when one was given. */
-  stateNote?: string;
-}
-
-export interface CowrieEnrichResult {
-  report: EnrichedCowrieReport;
-  /** Dry run only: the cost per enabled provider. */
-  estimate?: Partial<Record<ProviderName, Estimate>>;
-  stats: CowrieEnrichStats;
-  /** Per-file reading details (lines, bad lines, errors, where a resumed file started). */
-  read: CowrieReadStats;
-}
-
-// ---- shared with follow-enrich.ts ------------------------------------------------------------
-
-export interface ProviderPlan {
-  runs: Map<ProviderName, ProviderRun>;
-  /** Enabled providers per indicator kind, in ENRICHMENT_PROVIDERS order. */
-  byKind: Record<IndicatorKind, ProviderName[]>;
-}
-
-/** Which providers each kind goes to; providers asked for but not configured carry their note. */
-export function planProviders(gateway: Gateway, requested: readonly ProviderName[] = ALL_PROVIDERS): ProviderPlan {
-  const wanted = ALL_PROVIDERS.filter((p) => requested.includes(p));
-  const runs = new Map<ProviderName, ProviderRun>();
-  for (const provider of wanted) {
-    const note = gateway.providerNote(provider);
-    runs.set(provider, { provider, enabled: note === undefined, ...(note ? { note } : {}), lookups: 0, fromCache: 0, upstreamCalls: 0, failed: 0 });
-  }
-  const byKind = {} as Record<IndicatorKind, ProviderName[]>;
-  for (const kind of Object.keys(ENRICHMENT_PROVIDERS) as IndicatorKind[]) {
-    const configured = new Set(gateway.providersFor(kind));
-    byKind[kind] = ENRICHMENT_PROVIDERS[kind].filter((p) => runs.get(p)?.enabled && configured.has(p));
-  }
-  return { runs, byKind };
-}
-
-/** Defence in depth: the extractor already drops these, and they must never reach an upstream. */
-export function worthLookingUp(x: Pick<CowrieIndicator, 'kind' | 'id' | 'value'>): boolean {
-  if (x.kind === 'file') return /^([0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/.test(x.id) && x.id !== EMPTY_SHA256;
-  if (x.kind === 'url') return isRemoteUrl(x.value);
-  return x.id !== '';
-}
-
-export interface LookupRun {
-  plan: ProviderPlan;
-  results: ProviderResults;
-  failures: LookupFailure[];
-  priority: Priority;
-  signal?: AbortSignal;
-  window?: number;
-  /** Never spend quota: answer from the cache only (used when flushing at shutdown). */
-  cacheOnly?: boolean;
-  onDone?: () => void;
-}
-
-/** The (provider, indicator) lookups of a list, per provider in list order. */
-export function lookupTasks(indicators: readonly CowrieIndicator[], plan: ProviderPlan): Map<ProviderName, CowrieIndicator[]> {
-  const tasks = new Map<ProviderName, CowrieIndicator[]>();
-  for (const x of indicators) {
-    if (!worthLookingUp(x)) continue;
-    for (const provider of plan.byKind[x.kind]) {
-      const list = tasks.get(provider) ?? [];
-      list.push(x);
-      tasks.set(provider, list);
-    }
-  }
-  return tasks;
-}
-
-/**
- * Looks every task up through the gateway. Each provider has its own window of lookups in flight, so
- * a slow provider (DShield, 1/s) never holds back the others. Aborting rejects; anything else is a failure.
- */
-export async function runLookups(gateway: Gateway, tasks: Map<ProviderName, CowrieIndicator[]>, run: LookupRun): Promise<void> {
-  const window = Math.max(1, run.window ?? 64);
-  const one = async (provider: ProviderName, x: CowrieIndicator) => {
-    const stats = run.plan.runs.get(provider) as ProviderRun;
-    stats.lookups++;
-    let ownCall = false;
-    try {
-      const result = await gateway.lookup(x.indicator, {
-        provider,
-        priority: run.priority,
-        ...(run.signal ? { signal: run.signal } : {}),
-        ...(run.cacheOnly ? { cacheOnly: true } : {}),
-        onUpstreamCall: () => {
-          ownCall = true;
-        },
-      });
-      if (ownCall) stats.upstreamCalls++;
-      else stats.fromCache++;
-      const entry = run.results.get(x.id) ?? {};
-      entry[provider] = result.report as Report;
-      run.results.set(x.id, entry);
-    } catch (err) {
-      if (run.signal?.aborted) throw err;
-      stats.failed++;
-      run.failures.push({ provider, kind: x.kind, value: x.value, id: x.id, ...errorInfo(err) });
-    } finally {
-      run.onDone?.();
-    }
-  };
-  await Promise.all(
-    [...tasks].map(([provider, list]) => runPool(list.length, window, (i) => one(provider, list[i] as CowrieIndicator))),
-  );
-}
-
-function totals(plan: ProviderPlan): { fromCache: number; upstreamCalls: number; failed: number; done: number } {
-  let fromCache = 0;
-  let upstreamCalls = 0;
-  let failed = 0;
-  for (const r of plan.runs.values()) {
-    fromCache += r.fromCache;
-    upstreamCalls += r.upstreamCalls;
-    failed += r.failed;
-  }
-  return { fromCache, upstreamCalls, failed, done: fromCache + upstreamCalls + failed };
-}
-
-/** The quota cost of looking up `list` with one provider (parsed indicators, so tftp:// URLs count too). */
-function estimateProvider(gateway: Gateway, provider: ProviderName, list: readonly CowrieIndicator[]): Promise<Estimate> {
-  return gateway.estimate(list.map((x) => x.indicator), { provider });
-}
-
-/** A signal of our own that follows the caller's: the many lookups listening to it would trip Node's listener warning. */
-function linkedSignal(outer: AbortSignal): { signal: AbortSignal; dispose(): void } {
-  const inner = new AbortController();
-  setMaxListeners(0, inner.signal);
-  const onAbort = () => inner.abort(outer.reason);
-  if (outer.aborted) inner.abort(outer.reason);
-  else outer.addEventListener('abort', onAbort, { once: true });
-  return { signal: inner.signal, dispose: () => outer.removeEventListener('abort', onAbort) };
-}
-
-// ---- the batch run -------------------------------------------------------------------------------
 
 export async function enrichCowrieLogs(gateway: Gateway, options: CowrieEnrichOptions): Promise<CowrieEnrichResult> {
   const linked = options.signal ? linkedSignal(options.signal) : undefined;
@@ -263,15 +54,20 @@ export async function enrichCowrieLogs(gateway: Gateway, options: CowrieEnrichOp
 async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: AbortSignal | undefined): Promise<CowrieEnrichResult> {
   const plan = planProviders(gateway, options.providers);
   const state = options.statePath ? await CowrieState.load(options.statePath) : undefined;
+  // Indicators of earlier runs, as they were before this one (for newSinceLastRun).
+  const seenBefore = state?.seenSnapshot();
 
   const files = await resolveLogFiles(options.paths);
   const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)));
   const bytesTotal = sizes.reduce((a, b) => a + b, 0);
 
   const readStats = createReadStats();
-  const builder = new SessionBuilder();
+  const builder = new SessionBuilder({
+    ...(options.idleCloseMs !== undefined ? { idleCloseMs: options.idleCloseMs } : {}),
+    ...(options.maxOpenSessions !== undefined ? { maxOpenSessions: options.maxOpenSessions } : {}),
+  });
   const collector = new IndicatorCollector(options.extract);
-  const sessions: CowrieSession[] = [];
+  const acc = new ReportAccumulator({ keepSessions: options.keepSessions ?? true, ...(options.extract ? { extract: options.extract } : {}) });
   const progress: CowrieEnrichProgress = {
     phase: 'read',
     files: files.length,
@@ -292,23 +88,34 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
     progress.bytesRead = Math.min(bytesTotal, before + (currentFilePosition ?? 0));
     progress.lines = readStats.lines;
     progress.badLines = readStats.badLines;
-    progress.sessions = sessions.length;
+    progress.sessions = acc.sessions;
     progress.indicators = collector.size;
   };
 
-  const events = readCowrieLogs(files, {
+  const batches = readCowrieBatches(files, {
     ...(state ? { state } : {}),
     ...(signal ? { signal } : {}),
     stats: readStats,
+    fields: 'report',
     onProgress: (p) => {
       syncRead(p.bytesRead);
       emit();
     },
   });
-  for await (const session of buildSessions(events, builder)) {
-    sessions.push(session);
+  const correlationRun = new Date(gateway.clock.now()).toISOString().slice(0, 10);
+  const take = (session: CowrieSession) => {
+    acc.add(session);
+    if (!options.dryRun) gateway.recordCowrieSession(session, correlationRun);
     collector.add(session);
+  };
+  for await (const batch of batches) {
+    for (const event of batch) {
+      const done = builder.push(event);
+      if (done) take(done);
+      for (const idle of builder.takeIdle()) take(idle);
+    }
   }
+  for (const session of builder.flush()) take(session);
   syncRead();
   progress.bytesRead = bytesTotal;
   emit();
@@ -357,13 +164,17 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
     if (state && failed > 0 && !options.saveStateOnFailure) {
       stateNote = `not saved: ${failed} lookup(s) failed; the next run reads these lines again and retries only those`;
     } else if (state) {
+      for (const x of indicators) state.markSeen(seenKey(x.kind, x.id));
       await state.save();
       stateSaved = true;
     }
   }
 
   const report = buildCowrieReport({
-    sessions,
+    sessions: [],
+    accumulator: acc,
+    lookedUp: !options.dryRun,
+    ...(seenBefore ? { seenBefore } : {}),
     indicators,
     results,
     readStats,
@@ -387,7 +198,7 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
       events: readStats.events,
       badLines: readStats.badLines,
       truncatedLines: readStats.truncatedLines,
-      sessions: sessions.filter((s) => !s.fragment).length,
+      sessions: acc.sessions,
       indicators: indicators.length,
       newHashes: hashes.filter((x) => !x.known).length,
       knownHashes: hashes.filter((x) => x.known).length,
@@ -402,39 +213,4 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
     },
     read: readStats,
   };
-}
-
-// ---- text output ---------------------------------------------------------------------------------
-
-function clean(text: string, max = 100): string {
-  const t = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-}
-
-/** The report's summary text plus what the pipeline adds: providers used or skipped, failures, dry-run costs. */
-export function enrichmentSummaryText(result: Pick<CowrieEnrichResult, 'report' | 'estimate'> & { stats?: CowrieEnrichStats }): string {
-  const { report } = result;
-  const out: string[] = [toSummaryText(report).trimEnd(), ''];
-  out.push(report.dryRun ? 'Providers (dry run: nothing was looked up)' : 'Providers');
-  for (const p of report.providers) {
-    if (!p.enabled) out.push(`  ${p.provider}: skipped (${p.note ?? 'not configured'})`);
-    else if (report.dryRun) {
-      const e = result.estimate?.[p.provider];
-      out.push(
-        e
-          ? `  ${p.provider}: ${e.upstream} upstream call(s) needed, ${e.cached} cached, ${e.inFlight} in flight` +
-              (e.etaMs > 0 ? `, about ${Math.ceil(e.etaMs / 1000)} s at the current quota` : '')
-          : `  ${p.provider}: nothing to look up`,
-      );
-    } else {
-      out.push(`  ${p.provider}: ${p.lookups} lookup(s), ${p.upstreamCalls} upstream call(s), ${p.fromCache} from cache, ${p.failed} failed`);
-    }
-  }
-  if (report.failures.length > 0) {
-    out.push('', `Failed lookups (${report.failures.length})`);
-    for (const f of report.failures.slice(0, 20)) out.push(`  ${f.provider} ${f.kind} ${clean(f.value, 90)}: ${f.code}: ${clean(f.message)}`);
-    if (report.failures.length > 20) out.push(`  … and ${report.failures.length - 20} more`);
-  }
-  if (result.stats?.stateNote) out.push('', `State file ${result.stats.stateNote}`);
-  return `${out.join('\n')}\n`;
 }

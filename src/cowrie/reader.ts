@@ -7,63 +7,24 @@
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { type CowrieEvent, KNOWN_EVENT_IDS } from './events.js';
+import type { CowrieEvent } from './events.js';
 import { isGzipFile, resolveLogFiles } from './files.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter, type RawLine } from './lines.js';
+import { type CowrieFileStats, type CowrieReadStats, createReadStats, lineEvent, newFileStats, type ReadProgress } from './read-stats.js';
 import { type CowrieFileState, type CowrieState, HEAD_BYTES, headHash } from './state.js';
 
-export interface ReadProgress {
-  file: string;
-  bytesRead: number;
-  bytesTotal: number;
-  lines: number;
-  badLines: number;
-}
-
-export type BadLineReason = 'malformed' | 'truncated' | 'too_long' | 'not_an_event';
-
-export interface BadLineSample {
-  file: string;
-  line: number;
-  reason: BadLineReason;
-  /** The first 120 characters of the line. */
-  preview: string;
-}
-
-export interface CowrieFileStats {
-  file: string;
-  gzip: boolean;
-  /** File size (compressed size for gzip). */
-  bytesTotal: number;
-  /** Bytes of the file consumed in this run. */
-  bytesRead: number;
-  /** Where this run started (non-zero when resuming). */
-  startOffset: number;
-  lines: number;
-  events: number;
-  /** Malformed + truncated + too long + not an event. */
-  badLines: number;
-  truncatedLines: number;
-  /** Unchanged since the last run (gzip done, or nothing new): nothing was read. */
-  unchanged: boolean;
-  /** Why the file could not be read (fully), if so. */
-  error?: string;
-}
-
-export interface CowrieReadStats {
-  files: CowrieFileStats[];
-  lines: number;
-  events: number;
-  badLines: number;
-  truncatedLines: number;
-  bytesRead: number;
-  /** Event ids not in Cowrie's list, with counts (the events are still passed on). */
-  unknownEvents: Record<string, number>;
-  /** Files that could not be read to the end. */
-  fileErrors: number;
-  /** The first few bad lines, for the report. */
-  badLineSamples: BadLineSample[];
-}
+export {
+  type BadLineReason,
+  type BadLineSample,
+  type CowrieFileStats,
+  type CowrieReadStats,
+  createReadStats,
+  lineEvent,
+  type LineOptions,
+  newFileStats,
+  parseEventLine,
+  type ReadProgress,
+} from './read-stats.js';
 
 export interface ReadCowrieOptions {
   state?: CowrieState;
@@ -74,43 +35,39 @@ export interface ReadCowrieOptions {
   maxLineBytes?: number;
   /** How many bad lines to keep as samples (default 20). */
   maxBadLineSamples?: number;
+  /** 'report': parse in full only the events the report reads (see read-stats.ts); default 'all'. */
+  fields?: 'all' | 'report';
 }
 
-export function createReadStats(): CowrieReadStats {
-  return {
-    files: [],
-    lines: 0,
-    events: 0,
-    badLines: 0,
-    truncatedLines: 0,
-    bytesRead: 0,
-    unknownEvents: {},
-    fileErrors: 0,
-    badLineSamples: [],
-  };
+function fileError(stats: CowrieReadStats, fileStats: CowrieFileStats, err: unknown): void {
+  fileStats.error = (err as Error)?.message ?? String(err);
+  stats.fileErrors++;
 }
 
 const CHUNK_BYTES = 256 * 1024;
-
-/** Parses one line into an event, or says why it is not one. */
-export function parseEventLine(text: string): { event: Record<string, unknown> } | { bad: BadLineReason } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { bad: 'malformed' };
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { bad: 'not_an_event' };
-  const eventid = (parsed as Record<string, unknown>).eventid;
-  if (typeof eventid !== 'string' || eventid === '') return { bad: 'not_an_event' };
-  return { event: parsed as Record<string, unknown> };
-}
 
 /** Reads every event of the given files, directories or globs, in time order. */
 export async function* readCowrieLogs(
   paths: readonly string[],
   options: ReadCowrieOptions = {},
 ): AsyncGenerator<CowrieEvent, CowrieReadStats> {
+  const batches = readCowrieBatches(paths, options);
+  for (;;) {
+    const next = await batches.next();
+    if (next.done) return next.value;
+    yield* next.value;
+  }
+}
+
+/**
+ * The same events in batches (one per chunk read), for consumers that handle events synchronously:
+ * one await per chunk instead of one per event. A batch's lines count as consumed (for the state)
+ * once the consumer asks for the next batch.
+ */
+export async function* readCowrieBatches(
+  paths: readonly string[],
+  options: ReadCowrieOptions = {},
+): AsyncGenerator<CowrieEvent[], CowrieReadStats> {
   const stats = options.stats ?? createReadStats();
   const files = await resolveLogFiles(paths);
   for (const file of files) {
@@ -130,72 +87,12 @@ export async function* readCowrieLogs(
   return stats;
 }
 
-export function newFileStats(file: string, gzip: boolean): CowrieFileStats {
-  return {
-    file,
-    gzip,
-    bytesTotal: 0,
-    bytesRead: 0,
-    startOffset: 0,
-    lines: 0,
-    events: 0,
-    badLines: 0,
-    truncatedLines: 0,
-    unchanged: false,
-  };
-}
-
-function fileError(stats: CowrieReadStats, fileStats: CowrieFileStats, err: unknown): void {
-  fileStats.error = (err as Error)?.message ?? String(err);
-  stats.fileErrors++;
-}
-
-/**
- * Handles one line: the event to pass on; undefined for a blank or bad line (counted, consumed);
- * 'pending' for a half-written tail (counted as truncated, not consumed).
- */
-export function lineEvent(
-  line: RawLine,
-  lineNo: number,
-  fileStats: CowrieFileStats,
-  stats: CowrieReadStats,
-  options: Pick<ReadCowrieOptions, 'maxBadLineSamples'>,
-): CowrieEvent | undefined | 'pending' {
-  let reason: BadLineReason | undefined;
-  if (line.tooLong) reason = 'too_long';
-  else if (line.text.trim() === '') return undefined;
-  else {
-    const parsed = parseEventLine(line.text);
-    if ('event' in parsed) {
-      const event = parsed.event as CowrieEvent;
-      event._file = fileStats.file;
-      event._line = lineNo;
-      fileStats.events++;
-      stats.events++;
-      if (!KNOWN_EVENT_IDS.has(event.eventid)) stats.unknownEvents[event.eventid] = (stats.unknownEvents[event.eventid] ?? 0) + 1;
-      return event;
-    }
-    reason = line.complete ? parsed.bad : 'truncated';
-  }
-  fileStats.badLines++;
-  stats.badLines++;
-  if (reason === 'truncated') {
-    fileStats.truncatedLines++;
-    stats.truncatedLines++;
-  }
-  if (stats.badLineSamples.length < (options.maxBadLineSamples ?? 20)) {
-    stats.badLineSamples.push({ file: fileStats.file, line: lineNo, reason, preview: line.text.slice(0, 120) });
-  }
-  // A half-written tail is not consumed: the next run reads it again once it is complete.
-  return reason === 'truncated' ? 'pending' : undefined;
-}
-
 async function* readPlain(
   file: string,
   fileStats: CowrieFileStats,
   stats: CowrieReadStats,
   options: ReadCowrieOptions,
-): AsyncGenerator<CowrieEvent> {
+): AsyncGenerator<CowrieEvent[]> {
   let fh: FileHandle;
   try {
     fh = await open(file, 'r');
@@ -237,30 +134,41 @@ async function* readPlain(
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     let position = resume.offset;
     let lineNo = resume.lines;
-    const commit = (line: RawLine) => {
-      if (entry) {
-        entry.offset = line.end;
-        entry.lines = lineNo;
-      }
+    const readAt = (at: number) => {
+      const p = at < size ? fh.read(buf, 0, Math.min(CHUNK_BYTES, size - at), at) : Promise.resolve({ bytesRead: 0 });
+      p.catch(() => undefined); // awaited below; an error while the consumer stopped must not go unhandled
+      return p;
     };
+    let reading = readAt(position);
     while (position < size) {
       options.signal?.throwIfAborted();
-      const { bytesRead } = await fh.read(buf, 0, Math.min(CHUNK_BYTES, size - position), position);
+      const { bytesRead } = await reading;
       if (bytesRead === 0) break; // the file shrank under us
       position += bytesRead;
       fileStats.bytesRead += bytesRead;
       stats.bytesRead += bytesRead;
-      for (const line of splitter.push(buf.subarray(0, bytesRead))) {
+      const lines = splitter.push(buf.subarray(0, bytesRead));
+      // The splitter copied what it keeps: read the next chunk while this one is handled.
+      reading = readAt(position);
+      const batch: CowrieEvent[] = [];
+      let last: RawLine | undefined;
+      for (const line of lines) {
         lineNo++;
         fileStats.lines++;
         stats.lines++;
         const event = lineEvent(line, lineNo, fileStats, stats, options);
-        // Consumed once handed over: the caller decides when to save() the state.
-        commit(line);
-        if (event !== undefined && event !== 'pending') yield event;
+        last = line;
+        if (event !== undefined && event !== 'pending') batch.push(event);
       }
       options.onProgress?.({ file, bytesRead: position, bytesTotal: size, lines: fileStats.lines, badLines: fileStats.badLines });
+      if (batch.length > 0) yield batch;
+      // Consumed once handed over: the caller decides when to save() the state.
+      if (entry && last) {
+        entry.offset = last.end;
+        entry.lines = lineNo;
+      }
     }
+    await reading.catch(() => undefined);
     const tail = splitter.end();
     if (tail) {
       lineNo++;
@@ -268,8 +176,11 @@ async function* readPlain(
       stats.lines++;
       const event = lineEvent(tail, lineNo, fileStats, stats, options);
       if (event !== 'pending') {
-        commit(tail);
-        if (event !== undefined) yield event;
+        if (event !== undefined) yield [event];
+        if (entry) {
+          entry.offset = tail.end;
+          entry.lines = lineNo;
+        }
       }
     }
   } catch (err) {
@@ -285,7 +196,7 @@ async function* readGzip(
   fileStats: CowrieFileStats,
   stats: CowrieReadStats,
   options: ReadCowrieOptions,
-): AsyncGenerator<CowrieEvent> {
+): AsyncGenerator<CowrieEvent[]> {
   let fh: FileHandle;
   try {
     fh = await open(file, 'r');
@@ -315,14 +226,16 @@ async function* readGzip(
       counted = source.bytesRead;
       fileStats.bytesRead += read;
       stats.bytesRead += read;
+      const batch: CowrieEvent[] = [];
       for (const line of splitter.push(chunk as Buffer)) {
         lineNo++;
         fileStats.lines++;
         stats.lines++;
         const event = lineEvent(line, lineNo, fileStats, stats, options);
-        if (event !== undefined && event !== 'pending') yield event;
+        if (event !== undefined && event !== 'pending') batch.push(event);
       }
       options.onProgress?.({ file, bytesRead: counted, bytesTotal: st.size, lines: fileStats.lines, badLines: fileStats.badLines });
+      if (batch.length > 0) yield batch;
     }
     complete = true;
   } catch (err) {
@@ -339,7 +252,7 @@ async function* readGzip(
     fileStats.lines++;
     stats.lines++;
     const event = lineEvent(tail, lineNo, fileStats, stats, options);
-    if (event !== undefined && event !== 'pending') yield event;
+    if (event !== undefined && event !== 'pending') yield [event];
   }
   if (complete && options.state) {
     options.state.set({

@@ -1,328 +1,71 @@
 /**
- * The enrichment report of a Cowrie run: what the CLI prints. Built from the sessions, their
- * deduplicated indicators and each indicator's provider Reports. Formats live in `format.ts`.
+ * The enrichment report of a Cowrie run: what the CLI prints. Built from the sessions (or the counts
+ * they were folded into, see report-accumulate.ts), their deduplicated indicators and each
+ * indicator's provider Reports. Shapes live in report-types.ts, formats in format.ts.
  */
-import type { IndicatorKind } from '../indicators/index.js';
-import { parseDshieldIp } from '../providers/dshield/index.js';
-import { parseSpurContext, spurIsAnonymising } from '../providers/spur/index.js';
-import type { ProviderName, Report, Verdict } from '../providers/types.js';
-import type { CowrieIndicator, ExtractOptions, ExtractStats } from './extract.js';
-import { sessionIndicators } from './extract.js';
-import type { BadLineSample, CowrieReadStats } from './reader.js';
+import type { Verdict } from '../providers/types.js';
+import { type ExtractOptions, sessionIndicators } from './extract.js';
+import { type BoundedCounter, ReportAccumulator } from './report-accumulate.js';
+import {
+  filePermalink,
+  labelOf,
+  networkInfo,
+  providerVerdicts,
+  seenKey,
+  urlhausStatus,
+  urlPermalink,
+  verdictOf,
+  worstVerdict,
+} from './report-providers.js';
+import type {
+  BuildReportInput,
+  ClientRow,
+  CountRow,
+  CowrieReport,
+  HashRow,
+  IndicatorRow,
+  IpRow,
+  ProviderVerdicts,
+  SessionIndicatorVerdict,
+  SessionRecord,
+  UrlRow,
+} from './report-types.js';
+import { dshieldContext, spurSummary } from './report-providers.js';
 import type { CowrieSession } from './sessions.js';
 
-/** Indicator id -> the Reports each provider gave for it. */
-export type ProviderResults = Map<string, Partial<Record<ProviderName, Report>>>;
+export type * from './report-types.js';
+export { worstVerdict } from './report-providers.js';
+export { ReportAccumulator } from './report-accumulate.js';
 
-export interface ProviderVerdict {
-  verdict: Verdict;
-  detections?: number;
-  threatLabel?: string | null;
-}
-
-export type ProviderVerdicts = Partial<Record<ProviderName, ProviderVerdict>>;
-
-export interface HashRow {
-  sha256: string;
-  names: string[];
-  sessions: number;
-  events: number;
-  roles: string[];
-  /** Worst verdict over the providers ('unknown' when none answered). */
-  verdict: Verdict;
-  malicious: boolean;
-  threatLabel: string | null;
-  /** VirusTotal's malicious count, when VT answered. */
-  detections: number | null;
-  providers: ProviderVerdicts;
-}
-
-export interface UrlRow {
-  url: string;
-  id: string;
-  host: string | null;
-  sessions: number;
-  events: number;
-  roles: string[];
-  /** URLhaus `url_status` (online/offline), 'not listed', or null when URLhaus was not asked. */
-  urlhausStatus: string | null;
-  verdict: Verdict;
-  threatLabel: string | null;
-  providers: ProviderVerdicts;
-}
-
-export interface DshieldContext {
-  count: number | null;
-  attacks: number | null;
-  threatFeeds: string[];
-  asName: string | null;
-  asCountry: string | null;
-  network: string | null;
-}
-
-export interface SpurSummary {
-  organization: string | null;
-  infrastructure: string | null;
-  country: string | null;
-  risks: string[];
-  tunnelOperators: string[];
-  proxies: string[];
-  anonymising: boolean;
-}
-
-export interface IpRow {
-  ip: string;
-  sessions: number;
-  events: number;
-  loginSuccesses: number;
-  commands: number;
-  downloads: number;
-  verdict: Verdict;
-  dshield: DshieldContext | null;
-  spur: SpurSummary | null;
-  providers: ProviderVerdicts;
-}
-
-export interface CountRow {
-  value: string;
-  count: number;
-}
-
-export interface LoginStats {
-  attempts: number;
-  successes: number;
-  failures: number;
-  topUsernames: CountRow[];
-  topPasswords: CountRow[];
-  topPairs: CountRow[];
-  /** username/password pairs that got in. */
-  successfulPairs: CountRow[];
-}
-
-export interface SessionIndicatorVerdict {
-  kind: IndicatorKind;
-  value: string;
-  id: string;
-  verdict: Verdict;
-  providers: ProviderVerdicts;
-}
-
-/** One NDJSON record: a session with the verdicts of its indicators. */
-export interface SessionRecord {
-  session: string;
-  srcIp: string | null;
-  srcPort: number | null;
-  dstPort: number | null;
-  protocol: string | null;
-  sensor: string | null;
-  startAt: number | null;
-  endAt: number | null;
-  durationMs: number | null;
-  clientVersion: string | null;
-  hassh: string | null;
-  loginAttempts: number;
-  loginSuccess: boolean;
-  usernames: string[];
-  commands: string[];
-  downloads: number;
-  uploads: number;
-  events: number;
-  closed: boolean;
-  /** Worst verdict over the session's indicators. */
-  verdict: Verdict;
-  indicators: SessionIndicatorVerdict[];
-}
-
-export interface CowrieReport {
-  /** Epoch ms. */
-  generatedAt: number;
-  period: { from: number | null; to: number | null };
-  totals: {
-    sessions: number;
-    closedSessions: number;
-    events: number;
-    uniqueIps: number;
-    uniqueHashes: number;
-    maliciousHashes: number;
-    uniqueUrls: number;
-    uniqueHosts: number;
-    commands: number;
-    downloads: number;
-    uploads: number;
-    loginAttempts: number;
-    loginSuccesses: number;
-  };
-  hashes: HashRow[];
-  urls: UrlRow[];
-  topIps: IpRow[];
-  logins: LoginStats;
-  input: {
-    files: number;
-    lines: number;
-    badLines: number;
-    truncatedLines: number;
-    fileErrors: number;
-    unknownEvents: Record<string, number>;
-    badLineSamples: BadLineSample[];
-  } | null;
-  skipped: ExtractStats | null;
-  /** Every indicator with its verdicts (the CSV rows). */
-  indicators: Array<CowrieIndicator & { verdict: Verdict; threatLabel: string | null; providers: ProviderVerdicts }>;
-  sessions: SessionRecord[];
-}
-
-export interface BuildReportInput {
-  sessions: readonly CowrieSession[];
-  indicators: readonly CowrieIndicator[];
-  results: ProviderResults;
-  readStats?: CowrieReadStats;
-  extractStats?: ExtractStats;
-  extractOptions?: ExtractOptions;
-  /** Rows in the top lists (default 10). */
-  top?: number;
-  generatedAt?: number;
-}
-
-const SEVERITY: Record<Verdict, number> = {
-  malicious: 5,
-  suspicious: 4,
-  harmless: 3,
-  undetected: 2,
-  not_found: 1,
-  unknown: 0,
-};
-
-/** The most severe verdict; 'unknown' for none. */
-export function worstVerdict(verdicts: Iterable<Verdict>): Verdict {
-  let worst: Verdict = 'unknown';
-  for (const v of verdicts) if (SEVERITY[v] > SEVERITY[worst]) worst = v;
-  return worst;
-}
-
-const PROVIDER_ORDER: ProviderName[] = ['virustotal', 'urlhaus', 'dshield', 'spur'];
-
-function providerVerdicts(reports: Partial<Record<ProviderName, Report>> | undefined): ProviderVerdicts {
-  const out: ProviderVerdicts = {};
-  for (const name of PROVIDER_ORDER) {
-    const r = reports?.[name];
-    if (!r) continue;
-    const v: ProviderVerdict = { verdict: r.verdict };
-    if (r.detections !== undefined) v.detections = r.detections;
-    if (r.threatLabel !== undefined) v.threatLabel = r.threatLabel;
-    out[name] = v;
-  }
-  return out;
-}
-
-function labelOf(reports: Partial<Record<ProviderName, Report>> | undefined): string | null {
-  for (const name of PROVIDER_ORDER) {
-    const label = reports?.[name]?.threatLabel;
-    if (label) return label;
-  }
-  return null;
-}
-
-function verdictOf(reports: Partial<Record<ProviderName, Report>> | undefined): Verdict {
-  return worstVerdict(PROVIDER_ORDER.map((n) => reports?.[n]?.verdict).filter((v): v is Verdict => v !== undefined));
-}
-
-function dshieldContext(report: Report | undefined): DshieldContext | null {
-  if (!report) return null;
-  const info = parseDshieldIp(report.data);
-  return {
-    count: info.count,
-    attacks: info.attacks,
-    threatFeeds: Object.keys(info.threatFeeds),
-    asName: info.asName,
-    asCountry: info.asCountry,
-    network: info.network,
-  };
-}
-
-function spurSummary(report: Report | undefined): SpurSummary | null {
-  if (!report) return null;
-  const ctx = parseSpurContext(report.data);
-  return {
-    organization: ctx.organization ?? ctx.asOrganization,
-    infrastructure: ctx.infrastructure,
-    country: ctx.country,
-    risks: ctx.risks,
-    tunnelOperators: ctx.tunnels.map((t) => t.operator).filter((x): x is string => x !== null),
-    proxies: ctx.proxies,
-    anonymising: spurIsAnonymising(ctx),
-  };
-}
-
-function topCounts(counts: Map<string, number>, n: number): CountRow[] {
-  return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .slice(0, n)
-    .map(([value, count]) => ({ value, count }));
-}
-
-function bump(map: Map<string, number>, key: string, by = 1): void {
-  map.set(key, (map.get(key) ?? 0) + by);
-}
-
-function urlhausStatus(report: Report | undefined): string | null {
-  if (!report) return null;
-  if (!report.found) return report.verdict === 'not_found' ? 'not listed' : 'unknown';
-  const status = (report.data as { url_status?: unknown } | null)?.url_status;
-  return typeof status === 'string' && status ? status : 'listed';
+function topCounts(counter: BoundedCounter<{ count: number }>, n: number): CountRow[] {
+  return counter.top(n).map(([value, v]) => ({ value, count: v.count }));
 }
 
 export function buildCowrieReport(input: BuildReportInput): CowrieReport {
   const top = input.top ?? 10;
   const { results } = input;
-  const sessions = input.sessions;
-  const main = sessions.filter((s) => !s.fragment);
-
-  let from: number | null = null;
-  let to: number | null = null;
-  let events = 0;
-  let commands = 0;
-  let downloads = 0;
-  let uploads = 0;
-  const ips = new Set<string>();
-  const perIp = new Map<string, { loginSuccesses: number; commands: number; downloads: number }>();
-  const usernames = new Map<string, number>();
-  const passwords = new Map<string, number>();
-  const pairs = new Map<string, number>();
-  const successPairs = new Map<string, number>();
-  let attempts = 0;
-  let successes = 0;
-
-  for (const s of sessions) {
-    events += s.events;
-    commands += s.commands.length;
-    downloads += s.downloads.filter((d) => !d.failed).length;
-    uploads += s.uploads.length;
-    if (s.startAt !== null && (from === null || s.startAt < from)) from = s.startAt;
-    if (s.endAt !== null && (to === null || s.endAt > to)) to = s.endAt;
-    if (s.srcIp) {
-      ips.add(s.srcIp);
-      const row = perIp.get(s.srcIp) ?? { loginSuccesses: 0, commands: 0, downloads: 0 };
-      row.loginSuccesses += s.logins.filter((l) => l.success).length;
-      row.commands += s.commands.length;
-      row.downloads += s.downloads.filter((d) => !d.failed).length + s.uploads.length;
-      perIp.set(s.srcIp, row);
-    }
-    for (const l of s.logins) {
-      attempts++;
-      if (l.success) successes++;
-      const user = l.username ?? '';
-      bump(usernames, user);
-      if (l.password !== null) {
-        bump(passwords, l.password);
-        bump(pairs, `${user}/${l.password}`);
-        if (l.success) bump(successPairs, `${user}/${l.password}`);
-      }
-    }
+  let acc = input.accumulator;
+  if (!acc) {
+    acc = new ReportAccumulator({ ...(input.extractOptions ? { extract: input.extractOptions } : {}) });
+    for (const s of input.sessions) acc.add(s);
   }
+  const seen = input.seenBefore;
+  const isNew = (kind: string, id: string): boolean | null => (seen ? !seen(seenKey(kind, id)) : null);
 
-  const withVerdicts = input.indicators.map((x) => {
+  const withVerdicts: IndicatorRow[] = input.indicators.map((x) => {
     const reports = results.get(x.id);
-    return { ...x, verdict: verdictOf(reports), threatLabel: labelOf(reports), providers: providerVerdicts(reports) };
+    const net = x.kind === 'ip' ? networkInfo(reports) : { asn: null, asOrg: null, country: null, tunnel: null };
+    return {
+      ...x,
+      verdict: verdictOf(reports),
+      threatLabel: labelOf(reports),
+      providers: providerVerdicts(reports),
+      permalink: x.kind === 'file' ? filePermalink(x.id) : x.kind === 'url' ? urlPermalink(x.id) : null,
+      sourceIps: x.kind === 'file' ? [...(acc.hashSources.get(x.id) ?? [])] : [],
+      firstSubmissionAt: x.kind === 'file' ? (reports?.virustotal?.firstSeenAt ?? null) : null,
+      ...net,
+      newSinceLastRun: isNew(x.kind, x.id),
+    };
   });
 
   const hashes: HashRow[] = withVerdicts
@@ -331,6 +74,10 @@ export function buildCowrieReport(input: BuildReportInput): CowrieReport {
       const vt = results.get(x.id)?.virustotal;
       return {
         sha256: x.value,
+        permalink: filePermalink(x.value),
+        sourceIps: x.sourceIps,
+        firstSubmissionAt: x.firstSubmissionAt,
+        newSinceLastRun: x.newSinceLastRun,
         names: x.names,
         sessions: x.sessions,
         events: x.events,
@@ -339,6 +86,7 @@ export function buildCowrieReport(input: BuildReportInput): CowrieReport {
         malicious: x.verdict === 'malicious',
         threatLabel: x.threatLabel,
         detections: vt?.detections ?? null,
+        engines: vt?.stats?.engines ?? vt?.engines ?? null,
         providers: x.providers,
       };
     })
@@ -356,6 +104,8 @@ export function buildCowrieReport(input: BuildReportInput): CowrieReport {
       return {
         url: x.value,
         id: x.id,
+        permalink: urlPermalink(x.id),
+        newSinceLastRun: x.newSinceLastRun,
         host,
         sessions: x.sessions,
         events: x.events,
@@ -368,18 +118,25 @@ export function buildCowrieReport(input: BuildReportInput): CowrieReport {
     })
     .sort((a, b) => b.sessions - a.sessions || a.url.localeCompare(b.url));
 
-  const attackerRows = withVerdicts.filter((x) => x.kind === 'ip' && x.roles.includes('attacker'));
-  const topIps: IpRow[] = attackerRows
+  const topIps: IpRow[] = withVerdicts
+    .filter((x) => x.kind === 'ip' && x.roles.includes('attacker'))
     .sort((a, b) => b.sessions - a.sessions || b.events - a.events || a.value.localeCompare(b.value))
     .slice(0, top)
     .map((x) => {
       const reports = results.get(x.id);
-      const own = perIp.get(x.value) ?? { loginSuccesses: 0, commands: 0, downloads: 0 };
+      const own = acc.ips.get(x.value) ?? { loginSuccesses: 0, commands: 0, downloads: 0 };
       return {
         ip: x.value,
+        asn: x.asn,
+        asOrg: x.asOrg,
+        country: x.country,
+        tunnel: x.tunnel,
+        newSinceLastRun: x.newSinceLastRun,
         sessions: x.sessions,
         events: x.events,
-        ...own,
+        loginSuccesses: own.loginSuccesses,
+        commands: own.commands,
+        downloads: own.downloads,
         verdict: x.verdict,
         dshield: dshieldContext(reports?.dshield),
         spur: spurSummary(reports?.spur),
@@ -388,38 +145,54 @@ export function buildCowrieReport(input: BuildReportInput): CowrieReport {
     });
 
   const byId = new Map(withVerdicts.map((x) => [`${x.kind}:${x.id}`, x]));
-  const sessionRecords = sessions.map((s) => sessionRecord(s, byId, input.extractOptions));
+  const sessionRecords = (acc.kept ?? []).map((s) => sessionRecord(s, byId, input.extractOptions));
+  const clients: ClientRow[] = acc.clients.top(top).map(([key, v]) => {
+    const [version, hassh] = JSON.parse(key) as [string | null, string | null];
+    return { version, hassh, sessions: v.count };
+  });
 
   const rs = input.readStats;
   return {
     generatedAt: input.generatedAt ?? Date.now(),
-    period: { from, to },
+    period: { from: acc.from, to: acc.to },
     totals: {
-      sessions: main.length,
-      closedSessions: main.filter((s) => s.closed).length,
-      events,
-      uniqueIps: ips.size,
+      sessions: acc.sessions,
+      closedSessions: acc.closedSessions,
+      events: acc.events,
+      uniqueIps: acc.ips.size,
       uniqueHashes: hashes.length,
       maliciousHashes: hashes.filter((h) => h.malicious).length,
       uniqueUrls: urls.length,
       uniqueHosts: withVerdicts.filter((x) => x.roles.includes('url_host')).length,
-      commands,
-      downloads,
-      uploads,
-      loginAttempts: attempts,
-      loginSuccesses: successes,
+      commands: acc.commandsTotal,
+      downloads: acc.downloads,
+      uploads: acc.uploads,
+      loginAttempts: acc.loginAttempts,
+      loginSuccesses: acc.loginSuccesses,
+      idleClosedSessions: acc.idleClosedSessions,
     },
+    lookedUp: input.lookedUp ?? true,
     hashes,
     urls,
     topIps,
     logins: {
-      attempts,
-      successes,
-      failures: attempts - successes,
-      topUsernames: topCounts(usernames, top),
-      topPasswords: topCounts(passwords, top),
-      topPairs: topCounts(pairs, top),
-      successfulPairs: topCounts(successPairs, top),
+      attempts: acc.loginAttempts,
+      successes: acc.loginSuccesses,
+      failures: acc.loginAttempts - acc.loginSuccesses,
+      topUsernames: topCounts(acc.usernames, top),
+      topPasswords: topCounts(acc.passwords, top),
+      topPairs: topCounts(acc.pairs, top),
+      successfulPairs: topCounts(acc.successPairs, top),
+    },
+    commands: {
+      total: acc.commandsTotal,
+      top: acc.commands.top(top).map(([command, v]) => ({ command, count: v.count, sessions: v.sessions })),
+    },
+    clients,
+    tunnels: {
+      requests: acc.tunnelRequests,
+      sessions: acc.tunnelSessions,
+      topDestinations: acc.tunnelDestinations.top(top).map(([dst, v]) => ({ dst, count: v.count })),
     },
     input: rs
       ? {
@@ -436,6 +209,10 @@ export function buildCowrieReport(input: BuildReportInput): CowrieReport {
     indicators: withVerdicts,
     sessions: sessionRecords,
   };
+}
+
+function unique(values: Iterable<string | null>): string[] {
+  return [...new Set([...values].filter((v): v is string => v !== null))];
 }
 
 /** One session with the verdicts of its indicators (for NDJSON output). */
@@ -480,12 +257,15 @@ export function sessionRecord(
     hassh: s.hassh ?? null,
     loginAttempts: s.logins.length,
     loginSuccess: s.logins.some((l) => l.success),
-    usernames: [...new Set(s.logins.map((l) => l.username).filter((u): u is string => u !== null))],
+    usernames: unique(s.logins.map((l) => l.username)),
+    passwords: unique(s.logins.map((l) => l.password)),
     commands: s.commands,
     downloads: s.downloads.length,
     uploads: s.uploads.length,
     events: s.events,
     closed: s.closed,
+    idleClosed: s.idleClosed ?? false,
+    tunnels: s.tunnels ?? [],
     verdict: worstVerdict(indicators.map((i) => i.verdict)),
     indicators,
   };

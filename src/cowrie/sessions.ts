@@ -1,6 +1,9 @@
 /**
  * Groups events into sessions. A session ends at `cowrie.session.closed`; sessions still open when
- * the input ends are flushed with `endAt` from their last event. Events that arrive for a session
+ * the input ends are flushed with `endAt` from their last event. Memory stays bounded whatever the
+ * log: a session with no event for `idleCloseMs` of log time (default 15 min, five times Cowrie's own
+ * 180 s idle and interactive timeouts) is closed as unterminated (`idleClosed`), and beyond
+ * `maxOpenSessions` those that started first are closed the same way. Events that arrive for a session
  * already closed (Cowrie's `late: true`) become a small fragment flushed at the end, so a late
  * download is never lost.
  */
@@ -61,6 +64,10 @@ export interface CowrieSession {
   fragment?: boolean;
   /** Commands dropped beyond the per-session cap. */
   droppedCommands?: number;
+  /** Closed without a close event: idle longer than the builder's idle limit, or evicted at its cap. */
+  idleClosed?: boolean;
+  /** `cowrie.direct-tcpip.request` destinations (`host:port`), in order (capped like commands). */
+  tunnels?: string[];
 }
 
 export interface SessionBuilderOptions {
@@ -68,7 +75,13 @@ export interface SessionBuilderOptions {
   maxItemsPerSession?: number;
   /** How many closed session ids to remember for late events (default 100000). */
   rememberClosed?: number;
+  /** Log time without an event after which an open session is closed as unterminated (default 15 min). */
+  idleCloseMs?: number;
+  /** Open sessions kept at most; beyond, the tenth that started first is closed (default 20000). */
+  maxOpenSessions?: number;
 }
+
+export const DEFAULT_IDLE_CLOSE_MS = 15 * 60_000;
 
 interface OpenSession {
   s: CowrieSession;
@@ -79,17 +92,73 @@ interface OpenSession {
 
 export class SessionBuilder {
   readonly #open = new Map<string, OpenSession>();
-  readonly #closed = new Map<string, true>();
+  /** Ids of the last closed sessions: a set for lookups, a ring for their order (a Map used as a FIFO slows down as deletions pile up at its front). */
+  readonly #closed = new Set<string>();
+  #closedRing: Array<string | undefined> = [];
+  #closedNext = 0;
   readonly #maxItems: number;
   readonly #rememberClosed: number;
   /** Events without a session id (e.g. `cowrie.abuseipdb.*`). */
   sessionless = 0;
   /** Sessions emitted so far (closed or flushed, fragments excluded). */
   emitted = 0;
+  /** Sessions closed for idleness or at the cap (counted in `emitted` too). */
+  idleClosed = 0;
+  readonly #idleMs: number;
+  readonly #maxOpen: number;
+  /** Log time of the latest event, and of the last idle sweep. */
+  #now: number | null = null;
+  #sweptAt: number | null = null;
+  #idle: CowrieSession[] = [];
 
   constructor(options: SessionBuilderOptions = {}) {
     this.#maxItems = options.maxItemsPerSession ?? 2000;
     this.#rememberClosed = options.rememberClosed ?? 100_000;
+    this.#idleMs = options.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS;
+    this.#maxOpen = Math.max(10, options.maxOpenSessions ?? 20_000);
+  }
+
+  /** Sessions closed for idleness since the last call (call after push; `buildSessions` does). */
+  takeIdle(): CowrieSession[] {
+    if (this.#idle.length === 0) return this.#idle;
+    const out = this.#idle;
+    this.#idle = [];
+    return out;
+  }
+
+  /**
+   * Closes sessions idle for longer than the limit, measured from the log's current time either way
+   * (a log whose time jumps back, such as an older file read after a newer one, closes what came before).
+   */
+  #sweep(current: OpenSession): void {
+    const now = this.#now;
+    if (now !== null) this.#sweptAt = now;
+    for (const [id, open] of this.#open) {
+      if (open === current || open.s.fragment || now === null) continue;
+      const last = open.s.endAt ?? open.s.startAt;
+      if (last !== null && Math.abs(now - last) > this.#idleMs) this.#closeIdle(id, open);
+    }
+    if (this.#open.size > this.#maxOpen) {
+      // The map is in the order sessions started: the oldest tenth goes.
+      let n = Math.ceil(this.#maxOpen / 10);
+      for (const [id, open] of this.#open) {
+        if (n-- <= 0) break;
+        if (open !== current) this.#closeIdle(id, open);
+      }
+    }
+  }
+
+  #closeIdle(id: string, open: OpenSession): void {
+    this.#open.delete(id);
+    if (open.s.fragment) {
+      this.#idle.push(finish(open));
+      return;
+    }
+    open.s.idleClosed = true;
+    this.#remember(id);
+    this.emitted++;
+    this.idleClosed++;
+    this.#idle.push(finish(open));
   }
 
   get openCount(): number {
@@ -109,6 +178,10 @@ export class SessionBuilder {
       this.#open.set(id, open);
     }
     const isClose = this.#apply(open, event);
+    const now = this.#now;
+    if (this.#open.size > this.#maxOpen || (now !== null && (this.#sweptAt === null || Math.abs(now - this.#sweptAt) > this.#idleMs / 4))) {
+      this.#sweep(open);
+    }
     if (isClose && !open.s.fragment) {
       this.#open.delete(id);
       this.#remember(id);
@@ -120,7 +193,7 @@ export class SessionBuilder {
 
   /** Every session still open (and every fragment), ended at its last event. */
   flush(): CowrieSession[] {
-    const out: CowrieSession[] = [];
+    const out: CowrieSession[] = [...this.takeIdle()];
     for (const open of this.#open.values()) {
       if (!open.s.fragment) this.emitted++;
       out.push(finish(open));
@@ -130,18 +203,22 @@ export class SessionBuilder {
   }
 
   #remember(id: string): void {
-    this.#closed.set(id, true);
-    if (this.#closed.size > this.#rememberClosed) {
-      const oldest = this.#closed.keys().next().value;
-      if (oldest !== undefined) this.#closed.delete(oldest);
-    }
+    if (this.#closed.has(id)) return;
+    const max = Math.max(1, this.#rememberClosed);
+    const evicted = this.#closedRing[this.#closedNext];
+    if (evicted !== undefined) this.#closed.delete(evicted);
+    this.#closedRing[this.#closedNext] = id;
+    this.#closedNext = (this.#closedNext + 1) % max;
+    this.#closed.add(id);
   }
+
 
   /** Folds the event into the session; true when it is the session's close event. */
   #apply(open: OpenSession, e: CowrieEvent): boolean {
     const s = open.s;
     const at = eventTime(e) ?? null;
     s.events++;
+    if (at !== null) this.#now = at;
     if (at !== null) {
       if (s.startAt === null || at < s.startAt) s.startAt = at;
       if (s.endAt === null || at > s.endAt) s.endAt = at;
@@ -226,6 +303,16 @@ export class SessionBuilder {
         s.uploads.push(u);
         break;
       }
+      case 'cowrie.direct-tcpip.request': {
+        const dst = str(e, 'dst_ip');
+        if (dst) {
+          const p = port(e, 'dst_port');
+          s.tunnels ??= [];
+          const list = s.tunnels;
+          if (list.length < this.#maxItems) list.push(p === undefined ? dst : dst.includes(':') ? `[${dst}]:${p}` : `${dst}:${p}`);
+        }
+        break;
+      }
       case 'cowrie.session.closed': {
         s.closed = true;
         const d = durationMs(e);
@@ -282,6 +369,7 @@ export async function* buildSessions(
   for await (const event of events) {
     const done = builder.push(event);
     if (done) yield done;
+    yield* builder.takeIdle();
   }
   yield* builder.flush();
 }

@@ -35,6 +35,8 @@ export interface CowrieFileState {
 interface StateFile {
   version: 1;
   files: Record<string, CowrieFileState>;
+  /** Indicators (`kind:id`) seen by the runs that saved this state, for the report's newSinceLastRun. */
+  seen?: string[];
 }
 
 export interface FileIdentity {
@@ -58,10 +60,28 @@ export async function headHash(fh: FileHandle, length: number): Promise<{ hash: 
 export class CowrieState {
   readonly path: string | undefined;
   #files: Map<string, CowrieFileState>;
+  #seen: Set<string>;
 
-  private constructor(path: string | undefined, files: Record<string, CowrieFileState>) {
+  private constructor(path: string | undefined, files: Record<string, CowrieFileState>, seen: readonly string[] = []) {
     this.path = path;
     this.#files = new Map(Object.entries(files));
+    this.#seen = new Set(seen.filter((x) => typeof x === 'string'));
+  }
+
+  /** A state with no files that keeps this one's path and seen indicators. */
+  emptyCopy(): CowrieState {
+    return new CowrieState(this.path, {}, [...this.#seen]);
+  }
+
+  /** Remembers an indicator (`kind:id`) as seen; saved with the state. */
+  markSeen(key: string): void {
+    this.#seen.add(key);
+  }
+
+  /** Whether an indicator was seen, as of now (later markSeen calls do not change the answer). */
+  seenSnapshot(): (key: string) => boolean {
+    const before = new Set(this.#seen);
+    return (key) => before.has(key);
   }
 
   /** An empty state kept in memory only (save() needs a path). */
@@ -86,13 +106,14 @@ export class CowrieState {
     }
     const files = (parsed as Partial<StateFile> | null)?.files;
     if (!files || typeof files !== 'object') throw new Error(`${path}: not a Cowrie state file`);
-    return new CowrieState(path, files);
+    const seen = (parsed as Partial<StateFile>).seen;
+    return new CowrieState(path, files, Array.isArray(seen) ? seen : []);
   }
 
   /** Writes the state (temp file + rename). */
   async save(path = this.path): Promise<void> {
     if (!path) throw new Error('CowrieState.save: no state file path');
-    const body: StateFile = { version: 1, files: Object.fromEntries(this.#files) };
+    const body: StateFile = { version: 1, files: Object.fromEntries(this.#files), seen: [...this.#seen] };
     await mkdir(dirname(path), { recursive: true });
     const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
     await writeFile(tmp, `${JSON.stringify(body, null, 1)}\n`, { mode: 0o600 });

@@ -1,5 +1,13 @@
-/** Paths of the shared real Cowrie logs, for tests and the bench. */
+/**
+ * Paths of the shared real Cowrie logs, for tests and the bench. They live in the corpus beside the
+ * repository (../shared); tests that read them pass `{ skip: COWRIE_SKIP }`, so a fresh clone
+ * without the corpus skips them with a note instead of failing.
+ */
 import { fileURLToPath } from 'node:url';
+import { skipWithoutShared } from '../test-support/shared-corpus.js';
+
+/** False when the shared Cowrie logs are there; else the note node:test prints for a skipped test. */
+export const COWRIE_SKIP = skipWithoutShared('data/cowrie');
 
 export const COWRIE_DATA_DIR = fileURLToPath(new URL('../../../shared/data/cowrie/', import.meta.url));
 

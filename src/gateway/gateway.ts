@@ -3,6 +3,7 @@
  * the services `openRuntime` composes (lookups, scans, batches, enrichment, tokens with budgets,
  * webhooks); it exposes services and views, never the store, the cache or repositories.
  */
+import { type ArchiveScanResult, type ContentScanOptions, ContentService } from '../archives/index.js';
 import type { CacheListPage, CacheListQuery, TieredCacheInfo } from '../cache/index.js';
 import type { Clock } from '../clock/index.js';
 import { VERSION } from '../common/index.js';
@@ -40,6 +41,12 @@ import type {
   ScanFileOptions,
   ScanResult,
 } from './types.js';
+import { type RelatedGraph, type RelatedOptions, relatedGraph } from '../correlation/index.js';
+import { recordCowrieSession } from '../correlation/cowrie.js';
+import type { CowrieSession } from '../cowrie/sessions.js';
+import { type ExportOptions, type ExportStream, exportIndicators } from '../exports/index.js';
+import { searchIndicators } from '../search/index.js';
+import type { SearchPage, SearchQuery } from '../store/index.js';
 
 export type { GatewayOptions } from './runtime.js';
 
@@ -63,6 +70,7 @@ export class Gateway {
   /** Spends spare quota on the refreshes most likely to find a changed verdict. */
   readonly harvest: HarvestService;
   readonly #rt: Runtime;
+  #content: ContentService | undefined;
   #closed = false;
 
   private constructor(rt: Runtime) {
@@ -166,6 +174,24 @@ export class Gateway {
     return this.#rt.store.history.changes({ limit: options.limit ?? 50, since: options.since });
   }
 
+  /** Search, correlation and exports over the cache and history (issue #15): they never spend quota. */
+  search(query: SearchQuery = {}): Promise<SearchPage> {
+    return searchIndicators(this.#rt.store.search, query);
+  }
+
+  related(input: string, options: RelatedOptions = {}): Promise<RelatedGraph> {
+    return relatedGraph(this.#rt.store.search, input, options);
+  }
+
+  export(options: ExportOptions): Promise<ExportStream> {
+    return exportIndicators(this.#rt.store.search, { now: this.clock.now(), ...options });
+  }
+
+  /** Records a Cowrie session's links (IP -> URL -> file) and tags its indicators `cowrie:<run>`. */
+  recordCowrieSession(session: CowrieSession, run: string): number {
+    return recordCowrieSession(this.#rt.store.search, session, run);
+  }
+
   cacheInfo(): TieredCacheInfo {
     return this.#rt.cache.info();
   }
@@ -213,6 +239,20 @@ export class Gateway {
   analysisItem(id: string): Promise<LookupResult> {
     this.#assertOpen();
     return this.#rt.scans.analysisItem(id);
+  }
+
+  // ---- hostile content (src/archives, src/yara, src/fetch) ---------------------------------------
+
+  /** Hostile-content scans (archives, scan-from-URL, YARA), built on `lookup` and `scanFile`. */
+  get content(): ContentService {
+    this.#assertOpen();
+    this.#content ??= new ContentService(this);
+    return this.#content;
+  }
+
+  /** Scans an archive (or any file): members hashed in memory under limits, looked up by hash, YARA-scanned. */
+  scanArchive(input: string | { data: Uint8Array; name: string }, options: ContentScanOptions = {}): Promise<ArchiveScanResult> {
+    return this.content.scanArchive(input, options);
   }
 
   /** Raw VirusTotal call for the VT-compatible surface (collections, relationships): through the scheduler. */
@@ -330,6 +370,7 @@ export class Gateway {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#content?.close();
     await this.#rt.close();
   }
 

@@ -14,11 +14,13 @@ import { createLogger, createScrubber } from './logging.js';
 import { HttpMetrics } from './metrics.js';
 import { familyOf, type RouteDef, register, toHonoPath } from './route.js';
 import { batchRoutes } from './routes/batch.js';
+import { contentRoutes } from './routes/content.js';
 import { docsRoutes } from './routes/docs.js';
 import { historyRoutes } from './routes/history.js';
 import { lookupRoutes } from './routes/lookup.js';
 import { opsRoutes } from './routes/ops.js';
 import { scanRoutes } from './routes/scan.js';
+import { searchRoutes } from './routes/search.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { watchlistRoutes } from './routes/watchlists.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -33,7 +35,9 @@ export function routeTable(): RouteDef[] {
     ...opsRoutes,
     ...lookupRoutes,
     ...scanRoutes,
+    ...contentRoutes,
     ...historyRoutes,
+    ...searchRoutes,
     ...batchRoutes,
     ...webhookRoutes,
     ...tokenRoutes,

@@ -9,6 +9,7 @@ import { assertMigrated, migrate } from './db/migrate.js';
 import { MIGRATIONS } from './db/migrations.js';
 import { HistoryRepository } from './history/repository.js';
 import { KvRepository } from './kv/repository.js';
+import { SearchRepository } from './search/repository.js';
 import { TokenRepository } from './tokens/repository.js';
 import { WatchlistRepository } from './watchlists/repository.js';
 import { WebhookRepository } from './webhooks/repository.js';
@@ -44,6 +45,7 @@ export class Store {
   readonly tokens: TokenRepository;
   readonly kv: KvRepository;
   readonly watchlists: WatchlistRepository;
+  readonly search: SearchRepository;
   /** Schema versions applied by this open (empty when the file was already current). */
   readonly migrated: readonly number[];
   readonly #db: Db;
@@ -60,6 +62,7 @@ export class Store {
     this.tokens = new TokenRepository(db, clock);
     this.kv = new KvRepository(db, clock);
     this.watchlists = new WatchlistRepository(db, clock);
+    this.search = new SearchRepository(db);
   }
 
   /** Opens (creating and migrating when needed) the store's SQLite file. */

@@ -58,12 +58,15 @@ export function registerEnrichCowrie(enrich: Command, ctx: CliContext): void {
       'after',
       `
 Output:
-  summary (default): totals, file hashes, dropper URLs, top attacker IPs, credentials, input problems,
-    and per provider the lookups, upstream calls and cache answers.
+  summary (default): totals, file hashes (detections malicious/total, first submission, source IPs),
+    dropper URLs (URLhaus online/offline), top attacker IPs (AS, organisation, country, SPUR tunnel),
+    most frequent commands, SSH clients, proxy abuse, credentials, input problems, and per provider
+    the lookups, upstream calls and cache answers. A dry run says "not looked up" for verdicts.
   json: the report (without per-session records) plus the run's stats. ndjson: one record per session
     with its indicators' verdicts. csv: one row per indicator.
   --follow prints one line per closed session: NDJSON (also with --json), or a readable line with
-    --format summary (the default on a terminal). CSV is not available while following.
+    --format summary (the default on a terminal). CSV is not available while following. It survives
+    logrotate's rename-and-create and copytruncate; Ctrl-C exits 130 once what closed is written.
   Progress goes to stderr (bytes read, lines, bad lines, then lookups done and upstream calls).
 
 Where it runs:
@@ -167,6 +170,8 @@ async function batch(ctx: CliContext, cowrie: CowrieModule, gateway: Gateway, sp
       ...spec.engine,
       paths: spec.paths,
       dryRun: spec.dryRun,
+      // Per-session records are printed by NDJSON only: other formats keep counts, not sessions.
+      keepSessions: spec.format === 'ndjson' && !spec.dryRun,
       signal: controller.signal,
       onProgress: (p) => progress.update(cowrieProgressState(p)),
     });
@@ -203,7 +208,11 @@ async function follow(ctx: CliContext, cowrie: CowrieModule, gateway: Gateway, s
     else ctx.out.text(text);
   };
   const controller = new AbortController();
-  const dispose = onInterrupt(() => controller.abort(new Error('interrupted')));
+  let stoppedBy: NodeJS.Signals | undefined;
+  const dispose = onInterrupt((signal) => {
+    stoppedBy = signal;
+    controller.abort(new Error('interrupted'));
+  });
   ctx.out.info(`vtg: following ${spec.path} (${spec.statePath ? `state ${spec.statePath}` : 'no state file'}); Ctrl-C stops`);
   let stats: FollowEnrichStats;
   try {
@@ -223,5 +232,7 @@ async function follow(ctx: CliContext, cowrie: CowrieModule, gateway: Gateway, s
   ctx.out.info(
     `vtg: stopped following: ${stats.sessions} session(s), ${stats.read.lines} lines (${stats.read.badLines} bad), ${calls} upstream calls, ${cached} from cache, ${stats.failures.length} failed lookup(s)`,
   );
-  return EXIT.ok;
+  // Ctrl-C (SIGINT) is the normal way to stop, and exits as interrupted once what closed is flushed;
+  // SIGTERM (a service manager stopping it) is a clean stop.
+  return stoppedBy === 'SIGINT' ? EXIT.interrupted : EXIT.ok;
 }

@@ -1,0 +1,128 @@
+/**
+ * Hostile-content service on top of the Gateway's public methods only (lookup by hash at batch
+ * priority, scanFile for an opted-in upload): archive scans, scan-from-URL and the YARA rules.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { GatewayConfig } from '../config/index.js';
+import { type Fetched, fetchUrl, redactUrl } from '../fetch/index.js';
+import type { ResolveFn } from '../net/index.js';
+import type { Priority } from '../scheduler/index.js';
+import { YaraRules } from '../yara/index.js';
+import { type ArchiveScanDeps, type ArchiveScanOptions, type LookupAnswer, scanArchiveBuffer } from './scanner.js';
+import type { ArchiveScanResult } from './types.js';
+
+/** What the service needs from the Gateway (kept small on purpose). */
+export interface ContentHost {
+  readonly config: GatewayConfig;
+  lookup(hash: string, options: { priority?: Priority; tenant?: string; signal?: AbortSignal }): Promise<{ report: { found: boolean; verdict: LookupAnswer['verdict']; detections?: number } }>;
+  scanFile(path: string, options: { force?: boolean; priority?: Priority; tenant?: string; filename?: string }): Promise<{ analysisId: string | null }>;
+}
+
+export type UploadPolicy = 'never' | 'unknown-only' | 'always';
+
+export interface ContentScanOptions extends ArchiveScanOptions {
+  /** Upload policy for this call; default the config's `content.uploads` (`never` unless set). */
+  uploads?: UploadPolicy;
+  /** Skip the lookups (hash and YARA only). */
+  noLookup?: boolean;
+  tenant?: string;
+  signal?: AbortSignal;
+}
+
+export class InputError extends Error {
+  override name = 'InputError';
+  readonly code = 'InvalidFile';
+}
+
+/** Largest file read into memory for a scan. */
+export const MAX_INPUT_BYTES = 1024 * 1024 * 1024;
+
+export class ContentService {
+  #yara: YaraRules | null | undefined;
+
+  constructor(
+    private readonly host: ContentHost,
+    private readonly options: { resolve?: ResolveFn } = {},
+  ) {}
+
+  /** The configured rules, compiled on first use and watched for changes; null when none are configured. */
+  yara(): YaraRules | null {
+    if (this.#yara === undefined) {
+      const dir = this.host.config.content.yaraDir;
+      this.#yara = dir ? YaraRules.load(dir, { watch: true }) : null;
+    }
+    return this.#yara;
+  }
+
+  async scanArchive(input: string | { data: Uint8Array; name: string }, options: ContentScanOptions = {}): Promise<ArchiveScanResult> {
+    const { data, name } = typeof input === 'string' ? await readInput(input) : input;
+    return scanArchiveBuffer(data, name, this.#archiveOptions(options), this.#deps(options));
+  }
+
+  /** Downloads under the SSRF guard, then scans what came back like any other file. */
+  async scanFetch(url: string, options: ContentScanOptions = {}): Promise<ArchiveScanResult & { fetched: Omit<Fetched, 'data'> }> {
+    const c = this.host.config.content;
+    const got = await fetchUrl(url, { allowlist: c.fetchAllowlist, maxBytes: c.fetchMaxBytes, timeoutMs: c.fetchTimeoutMs, resolve: this.options.resolve, signal: options.signal });
+    const result = await scanArchiveBuffer(got.data, got.name, this.#archiveOptions(options), this.#deps(options));
+    const { data: _data, ...fetched } = got;
+    return { ...result, archive: { ...result.archive, path: redactUrl(got.url) }, fetched };
+  }
+
+  close(): void {
+    this.#yara?.close();
+  }
+
+  #archiveOptions(options: ContentScanOptions): ArchiveScanOptions {
+    const policy = options.uploads ?? (options.uploadUnknown ? 'unknown-only' : this.host.config.content.uploads);
+    return { ...options, uploadUnknown: policy !== 'never', uploadAll: policy === 'always' };
+  }
+
+  #deps(options: ContentScanOptions): ArchiveScanDeps {
+    const rules = this.yara();
+    const policy = options.uploads ?? (options.uploadUnknown ? 'unknown-only' : this.host.config.content.uploads);
+    const deps: ArchiveScanDeps = {};
+    if (rules) deps.yara = (d) => rules.scan(d);
+    if (!options.noLookup) {
+      deps.lookup = async (sha256) => {
+        const r = await this.host.lookup(sha256, { priority: 'batch', tenant: options.tenant, signal: options.signal });
+        return { verdict: r.report.found ? r.report.verdict : 'not_found', detections: r.report.detections ?? null };
+      };
+    }
+    if (policy !== 'never') {
+      deps.upload = async (data, name) => {
+        // A private temp area (0700 directory, random file name): the entry's own name never reaches the disk.
+        const dir = await mkdtemp(join(tmpdir(), 'vtg-upload-'));
+        const file = join(dir, randomBytes(8).toString('hex'));
+        try {
+          await writeFile(file, data, { mode: 0o600 });
+          const r = await this.host.scanFile(file, { force: policy === 'always', priority: 'batch', tenant: options.tenant, filename: basename(name) });
+          return r.analysisId;
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      };
+    }
+    return deps;
+  }
+}
+
+async function readInput(path: string): Promise<{ data: Buffer; name: string }> {
+  let size: number;
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw new InputError(`${path} is not a regular file`);
+    size = st.size;
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  if (size > MAX_INPUT_BYTES) throw new InputError(`${path} is ${size} bytes; at most ${MAX_INPUT_BYTES} are scanned`);
+  try {
+    return { data: await readFile(path), name: path };
+  } catch (err) {
+    throw new InputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * One log line to one event, and the counters of a read: shared by the batch reader and the follower.
+ *
+ * With `fields: 'report'` an event whose id the report does not read (TTY log events, JA4
+ * fingerprints, forwarded data, client sizes...) is not JSON-parsed: a byte scan takes its id,
+ * session, timestamp and source address, which is all a session needs from it. Such a line is only
+ * checked for shape (an object with an eventid), so a line broken inside is kept rather than counted.
+ */
+import { type CowrieEvent, KNOWN_EVENT_IDS, REPORT_EVENT_IDS } from './events.js';
+import type { RawLine } from './lines.js';
+
+export interface ReadProgress {
+  file: string;
+  bytesRead: number;
+  bytesTotal: number;
+  lines: number;
+  badLines: number;
+}
+
+export type BadLineReason = 'malformed' | 'truncated' | 'too_long' | 'not_an_event';
+
+export interface BadLineSample {
+  file: string;
+  line: number;
+  reason: BadLineReason;
+  /** The first 120 characters of the line. */
+  preview: string;
+}
+
+export interface CowrieFileStats {
+  file: string;
+  gzip: boolean;
+  /** File size (compressed size for gzip). */
+  bytesTotal: number;
+  /** Bytes of the file consumed in this run. */
+  bytesRead: number;
+  /** Where this run started (non-zero when resuming). */
+  startOffset: number;
+  lines: number;
+  events: number;
+  /** Malformed + truncated + too long + not an event. */
+  badLines: number;
+  truncatedLines: number;
+  /** Unchanged since the last run (gzip done, or nothing new): nothing was read. */
+  unchanged: boolean;
+  /** Why the file could not be read (fully), if so. */
+  error?: string;
+}
+
+export interface CowrieReadStats {
+  files: CowrieFileStats[];
+  lines: number;
+  events: number;
+  badLines: number;
+  truncatedLines: number;
+  bytesRead: number;
+  /** Event ids not in Cowrie's list, with counts (the events are still passed on). */
+  unknownEvents: Record<string, number>;
+  /** Files that could not be read to the end. */
+  fileErrors: number;
+  /** The first few bad lines, for the report. */
+  badLineSamples: BadLineSample[];
+}
+
+export function createReadStats(): CowrieReadStats {
+  return {
+    files: [],
+    lines: 0,
+    events: 0,
+    badLines: 0,
+    truncatedLines: 0,
+    bytesRead: 0,
+    unknownEvents: {},
+    fileErrors: 0,
+    badLineSamples: [],
+  };
+}
+
+
+export interface LineOptions {
+  /** How many bad lines to keep as samples (default 20). */
+  maxBadLineSamples?: number;
+  /** 'all' (default): every event fully parsed. 'report': events the report ignores get their id, session, time and address only. */
+  fields?: 'all' | 'report';
+}
+
+const EVENTID = /"eventid"\s*:\s*"([^"\\]+)"/;
+const SESSION = /(?<!\\)"session"\s*:\s*"([^"\\]*)"/;
+const TIMESTAMP = /(?<!\\)"timestamp"\s*:\s*"([^"\\]*)"/;
+const SRC_IP = /(?<!\\)"src_ip"\s*:\s*"([^"\\]*)"/;
+
+/** The light form of a line whose event the report does not read, or undefined to parse it in full. */
+function lightEvent(text: string): Record<string, unknown> | undefined {
+  const m = EVENTID.exec(text);
+  if (!m || REPORT_EVENT_IDS.has(m[1] as string)) return undefined;
+  let a = 0;
+  while (text.charCodeAt(a) <= 32) a++;
+  let b = text.length - 1;
+  while (b > a && text.charCodeAt(b) <= 32) b--;
+  if (text.charCodeAt(a) !== 123 || text.charCodeAt(b) !== 125) return undefined;
+  const event: Record<string, unknown> = { eventid: m[1] };
+  const session = SESSION.exec(text);
+  if (session) event.session = session[1];
+  const ts = TIMESTAMP.exec(text);
+  if (ts) event.timestamp = ts[1];
+  const ip = SRC_IP.exec(text);
+  if (ip) event.src_ip = ip[1];
+  return event;
+}
+
+function blank(text: string): boolean {
+  if (text.length === 0) return true;
+  const c = text.charCodeAt(0);
+  return (c === 32 || c === 9 || c === 13 || c === 10) && text.trim() === '';
+}
+
+/** Parses one line into an event, or says why it is not one. */
+export function parseEventLine(text: string): { event: Record<string, unknown> } | { bad: BadLineReason } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { bad: 'malformed' };
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { bad: 'not_an_event' };
+  const eventid = (parsed as Record<string, unknown>).eventid;
+  if (typeof eventid !== 'string' || eventid === '') return { bad: 'not_an_event' };
+  return { event: parsed as Record<string, unknown> };
+}
+
+export function newFileStats(file: string, gzip: boolean): CowrieFileStats {
+  return {
+    file,
+    gzip,
+    bytesTotal: 0,
+    bytesRead: 0,
+    startOffset: 0,
+    lines: 0,
+    events: 0,
+    badLines: 0,
+    truncatedLines: 0,
+    unchanged: false,
+  };
+}
+
+/**
+ * Handles one line: the event to pass on; undefined for a blank or bad line (counted, consumed);
+ * 'pending' for a half-written tail (counted as truncated, not consumed).
+ */
+export function lineEvent(
+  line: RawLine,
+  lineNo: number,
+  fileStats: CowrieFileStats,
+  stats: CowrieReadStats,
+  options: LineOptions,
+): CowrieEvent | undefined | 'pending' {
+  let reason: BadLineReason | undefined;
+  if (line.tooLong) reason = 'too_long';
+  else if (blank(line.text)) return undefined;
+  else {
+    const light = options.fields === 'report' && line.complete ? lightEvent(line.text) : undefined;
+    const parsed = light ? { event: light } : parseEventLine(line.text);
+    if ('event' in parsed) {
+      const event = parsed.event as CowrieEvent;
+      event._file = fileStats.file;
+      event._line = lineNo;
+      fileStats.events++;
+      stats.events++;
+      if (!KNOWN_EVENT_IDS.has(event.eventid)) stats.unknownEvents[event.eventid] = (stats.unknownEvents[event.eventid] ?? 0) + 1;
+      return event;
+    }
+    reason = line.complete ? parsed.bad : 'truncated';
+  }
+  fileStats.badLines++;
+  stats.badLines++;
+  if (reason === 'truncated') {
+    fileStats.truncatedLines++;
+    stats.truncatedLines++;
+  }
+  if (stats.badLineSamples.length < (options.maxBadLineSamples ?? 20)) {
+    stats.badLineSamples.push({ file: fileStats.file, line: lineNo, reason, preview: line.text.slice(0, 120) });
+  }
+  // A half-written tail is not consumed: the next run reads it again once it is complete.
+  return reason === 'truncated' ? 'pending' : undefined;
+}
+

@@ -1,0 +1,134 @@
+/** What the report reads from each provider's answer: verdicts, labels, network owner, tunnels, links. */
+import { parseDshieldIp } from '../providers/dshield/index.js';
+import { parseSpurContext, spurIsAnonymising } from '../providers/spur/index.js';
+import type { ProviderName, Report, Verdict } from '../providers/types.js';
+import type { DshieldContext, ProviderVerdict, ProviderVerdicts, SpurSummary } from './report-types.js';
+
+type Reports = Partial<Record<ProviderName, Report>> | undefined;
+
+const SEVERITY: Record<Verdict, number> = {
+  malicious: 5,
+  suspicious: 4,
+  harmless: 3,
+  undetected: 2,
+  not_found: 1,
+  unknown: 0,
+};
+
+/** The most severe verdict; 'unknown' for none. */
+export function worstVerdict(verdicts: Iterable<Verdict>): Verdict {
+  let worst: Verdict = 'unknown';
+  for (const v of verdicts) if (SEVERITY[v] > SEVERITY[worst]) worst = v;
+  return worst;
+}
+
+const PROVIDER_ORDER: ProviderName[] = ['virustotal', 'urlhaus', 'dshield', 'spur'];
+
+export function providerVerdicts(reports: Reports): ProviderVerdicts {
+  const out: ProviderVerdicts = {};
+  for (const name of PROVIDER_ORDER) {
+    const r = reports?.[name];
+    if (!r) continue;
+    const v: ProviderVerdict = { verdict: r.verdict };
+    if (r.detections !== undefined) v.detections = r.detections;
+    const engines = r.stats?.engines ?? r.engines;
+    if (engines !== undefined) v.engines = engines;
+    if (r.threatLabel !== undefined) v.threatLabel = r.threatLabel;
+    out[name] = v;
+  }
+  return out;
+}
+
+export function labelOf(reports: Reports): string | null {
+  for (const name of PROVIDER_ORDER) {
+    const label = reports?.[name]?.threatLabel;
+    if (label) return label;
+  }
+  return null;
+}
+
+export function verdictOf(reports: Reports): Verdict {
+  return worstVerdict(PROVIDER_ORDER.map((n) => reports?.[n]?.verdict).filter((v): v is Verdict => v !== undefined));
+}
+
+export function dshieldContext(report: Report | undefined): DshieldContext | null {
+  if (!report) return null;
+  const info = parseDshieldIp(report.data);
+  return {
+    count: info.count,
+    attacks: info.attacks,
+    threatFeeds: Object.keys(info.threatFeeds),
+    asName: info.asName,
+    asCountry: info.asCountry,
+    network: info.network,
+  };
+}
+
+export function spurSummary(report: Report | undefined): SpurSummary | null {
+  if (!report) return null;
+  const ctx = parseSpurContext(report.data);
+  return {
+    organization: ctx.organization ?? ctx.asOrganization,
+    infrastructure: ctx.infrastructure,
+    country: ctx.country,
+    risks: ctx.risks,
+    tunnelOperators: ctx.tunnels.map((t) => t.operator).filter((x): x is string => x !== null),
+    proxies: ctx.proxies,
+    anonymising: spurIsAnonymising(ctx),
+  };
+}
+
+/** URLhaus status in words: online, offline, unknown (listed, no status), not listed; null when not asked. */
+export function urlhausStatus(report: Report | undefined): string | null {
+  if (!report) return null;
+  if (!report.found) return report.verdict === 'not_found' ? 'not listed' : 'unknown';
+  const status = (report.data as { url_status?: unknown } | null)?.url_status;
+  return status === 'online' || status === 'offline' ? status : 'unknown';
+}
+
+export interface NetworkInfo {
+  asn: number | null;
+  asOrg: string | null;
+  country: string | null;
+  tunnel: string | null;
+}
+
+function vtIpAttributes(report: Report | undefined): { asn: number | null; asOrg: string | null; country: string | null } {
+  const a = (report?.data as { attributes?: Record<string, unknown> } | null | undefined)?.attributes;
+  return {
+    asn: typeof a?.asn === 'number' ? a.asn : null,
+    asOrg: typeof a?.as_owner === 'string' && a.as_owner ? a.as_owner : null,
+    country: typeof a?.country === 'string' && a.country ? a.country : null,
+  };
+}
+
+/**
+ * Who owns an address: DShield first, then SPUR, then VirusTotal's IP object, field by field.
+ * The tunnel (VPN, proxy or Tor operator) comes from SPUR only and is never the organisation.
+ */
+export function networkInfo(reports: Reports): NetworkInfo {
+  const d = reports?.dshield ? parseDshieldIp(reports.dshield.data) : undefined;
+  const s = reports?.spur ? parseSpurContext(reports.spur.data) : undefined;
+  const v = vtIpAttributes(reports?.virustotal);
+  const tunnel = s?.tunnels.find((t) => t.operator)?.operator ?? s?.tunnels.find((t) => t.type)?.type ?? s?.proxies[0] ?? null;
+  return {
+    asn: d?.asn ?? s?.asn ?? v.asn,
+    asOrg: d?.asName ?? s?.asOrganization ?? v.asOrg,
+    country: d?.asCountry ?? s?.country ?? v.country,
+    tunnel,
+  };
+}
+
+export function filePermalink(sha256: string): string {
+  return `https://www.virustotal.com/gui/file/${sha256}`;
+}
+
+/** `id` is the sha256 of the canonical URL (the indicator's id). */
+export function urlPermalink(id: string): string {
+  return `https://www.virustotal.com/gui/url/${id}`;
+}
+
+/** `kind:id`, the key of the state file's memory of indicators. */
+export function seenKey(kind: string, id: string): string {
+  return `${kind}:${id}`;
+}

@@ -1,0 +1,1 @@
+export { type Fetched, FetchFailedError, type FetchOptions, FetchRefusedError, fetchUrl, redactUrl } from './fetch.js';

@@ -1,0 +1,1 @@
+export { type RuleInfo, ruleFiles, type RulesStatus, YaraRuleError, YaraRules } from './rules.js';
