@@ -41,7 +41,10 @@ export class UsageHistory {
   record(key: string, calls = 1, at = this.clock.now()): void {
     const hour = Math.floor(at / HOUR) * HOUR;
     let m = this.#hours.get(key);
-    if (!m) this.#hours.set(key, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      this.#hours.set(key, m);
+    }
     m.set(hour, (m.get(hour) ?? 0) + calls);
     if (hour !== this.#lastHour) {
       if (this.#lastHour !== 0) this.save();
