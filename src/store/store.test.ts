@@ -33,7 +33,7 @@ test('open creates an owner-only data dir and file with WAL, NORMAL sync and inc
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(raw.pragma('auto_vacuum', { simple: true }), 2, 'INCREMENTAL is 2');
     const versions = raw.prepare('SELECT version FROM schema_migrations').pluck().all();
-    assert.deepEqual(versions, [1, 15]);
+    assert.deepEqual(versions, [1, 15, 16]);
   } finally {
     raw.close();
   }
