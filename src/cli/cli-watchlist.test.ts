@@ -68,6 +68,12 @@ describe('vtg watchlist and vtg refresh', () => {
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /plan: 2 refreshes for a budget of 2/);
 
+    const forecast = await runVtg(['quota', '--forecast', '--json'], env);
+    assert.equal(forecast.code, 0, forecast.stderr);
+    const fc = JSON.parse(forecast.stdout) as { pacePerHour: number; windows: Array<{ window: string }>; harvest: { budget: number } };
+    assert.ok(fc.pacePerHour > 0, 'the calls above set a pace');
+    assert.ok(fc.windows.some((w) => w.window === 'day'));
+
     const removed = await runVtg(['watchlist', 'remove', 'iocs'], env);
     assert.equal(removed.code, 0);
     const gone = await runVtg(['watchlist', 'show', 'iocs'], env);

@@ -57,6 +57,10 @@ export function embeddedBackend(gw: Gateway): Backend {
     watchlist: async (name) => gw.watchlists.show(name),
     watchlistRemove: async (name) => gw.watchlists.remove(name),
     refresh: (o) => gw.refresh(o),
+    forecast: async () => {
+      const { forecast, ...harvest } = await gw.harvestBudget();
+      return { ...(forecast ?? (await gw.forecast())), harvest };
+    },
     // the context that opened the gateway closes it
     close: async () => {},
   };

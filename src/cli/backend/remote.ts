@@ -199,6 +199,7 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
       }
     },
     watchlistRemove: async (name) => ((await call('DELETE', `/api/watchlists/${encodeURIComponent(name)}`)) as { deleted?: boolean })?.deleted === true,
+    forecast: () => get('/api/quota/forecast'),
     refresh: (o) => call('POST', '/api/refresh', { body: { budget: o.budget, dryRun: o.dryRun === true } }) as Promise<HarvestResult>,
     close: async () => {},
   };

@@ -14,7 +14,9 @@ import type {
   EnrichOptions,
   EnrichResult,
   Estimate,
+  HarvestBudget,
   HarvestResult,
+  QuotaForecast,
   Health,
   HistoryView,
   LookupOptions,
@@ -99,6 +101,7 @@ export interface Backend {
   watchlistRemove(name: string): Promise<boolean>;
   /** One harvest by hand (`vtg refresh --budget N`). */
   refresh(options: { budget: number; dryRun?: boolean }): Promise<HarvestResult>;
+  forecast(): Promise<QuotaForecast & { harvest: Omit<HarvestBudget, 'forecast'> }>;
 
   close(): Promise<void>;
 }

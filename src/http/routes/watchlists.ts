@@ -60,6 +60,17 @@ export const watchlistRoutes: RouteDef[] = [
     },
   }),
   route({
+    method: 'get',
+    path: '/api/quota/forecast',
+    summary: "At the current pace (calls per hour over the last 6 h): when each quota window (minute aside) runs out, and how many calls are left at its next reset; plus what tonight's harvest may spend",
+    tag: 'watchlists',
+    access: 'reader',
+    handler: async ({ c, deps }) => {
+      const { forecast, ...harvest } = await deps.gateway.harvestBudget();
+      return c.json({ ...(forecast ?? (await deps.gateway.forecast())), harvest });
+    },
+  }),
+  route({
     method: 'post',
     path: '/api/refresh',
     summary: 'One harvest by hand: up to `budget` refreshes at background priority, best first, with the score and reason of each and the changes found',
