@@ -74,6 +74,12 @@ describe('vtg watchlist and vtg refresh', () => {
     assert.ok(fc.pacePerHour > 0, 'the calls above set a pace');
     assert.ok(fc.windows.some((w) => w.window === 'day'));
 
+    const batchFile = join(box.dir, 'batch.txt');
+    writeFileSync(batchFile, `${hashes('cli-batch-watch', 3).join('\n')}\n`);
+    const batched = await runVtg(['batch', batchFile, '--watchlist', 'from-batch', '--quiet'], env);
+    assert.equal(batched.code, 0, batched.stderr);
+    assert.equal(JSON.parse((await runVtg(['watchlist', 'show', 'from-batch', '--json'], env)).stdout).items.length, 3);
+
     const removed = await runVtg(['watchlist', 'remove', 'iocs'], env);
     assert.equal(removed.code, 0);
     const gone = await runVtg(['watchlist', 'show', 'iocs'], env);
