@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
 import { registerBatch } from './commands/batch.js';
 import { registerCache } from './commands/cache.js';
+import { registerCacheWarm } from './commands/cache-warm.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerConfig } from './commands/config.js';
 import { registerContent } from './commands/content.js';
@@ -81,6 +82,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerEnrich(program, ctx);
   registerQuota(program, ctx);
   registerCache(program, ctx);
+  registerCacheWarm(program, ctx);
   registerHistory(program, ctx);
   registerWatchlist(program, ctx);
   registerRefresh(program, ctx);

@@ -21,6 +21,7 @@ import type { HarvestResult, HarvestService } from './harvest.js';
 import type { HarvestBudget } from './harvest-schedule.js';
 import type { LookupService } from './lookups.js';
 import { type GatewayOptions, openRuntime, type Runtime } from './runtime.js';
+import { type WarmResult, warmCache } from './warm.js';
 import type { WatchlistService } from './watchlists.js';
 import type {
   AnalysisView,
@@ -135,6 +136,13 @@ export class Gateway {
   harvestNow(): Promise<HarvestResult | undefined> {
     this.#assertOpen();
     return this.#rt.harvestScheduler.tick();
+  }
+
+  /** Looks up a list at background priority with only the calls the day can spare (`vtg cache warm`). */
+  cacheWarm(inputs: readonly string[], options: { signal?: AbortSignal } = {}): Promise<WarmResult> {
+    this.#assertOpen();
+    const rt = this.#rt;
+    return warmCache({ config: rt.config, governor: rt.governor, usage: rt.usage, lookups: rt.lookups }, inputs, options);
   }
 
   /** At the current pace: when each window (minute aside) runs out and how many calls are left at its reset. */

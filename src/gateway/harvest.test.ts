@@ -78,3 +78,21 @@ test('watchlists: add (bad lines reported), list, show, remove; a verdict change
   assert.equal(w.remove('team-a'), false);
   assert.equal(w.show('team-a'), undefined);
 });
+
+test('cache warm spends only the calls the day can spare, at background priority', async () => {
+  const clock = new FakeClock(Date.UTC(2026, 2, 10, 12));
+  const h = await openHarness({ clock, background: false, env: { VTG_VT_LIMITS: 'minute=100000,day=50,month=100000,burst=1000', VTG_HARVEST_MARGIN: '10' } });
+  after(() => h.close());
+  const list = hashes(40, 'warm');
+  // 50 a day - 10 reserve (20 %) - 10 margin = 30 to spare
+  const r = await h.gateway.cacheWarm(list);
+  assert.equal(r.spare, 30);
+  assert.equal(r.fetched, 30);
+  assert.equal(r.skipped, 10);
+  assert.equal(billableCalls(h.mock), 30);
+  // the pace of those 30 calls leaves nothing to spare before midnight
+  const again = await h.gateway.cacheWarm(list);
+  assert.equal(again.cached, 30);
+  assert.equal(again.calls, 0);
+  assert.equal(billableCalls(h.mock), 30);
+});

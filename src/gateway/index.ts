@@ -16,3 +16,4 @@ export { WatchlistService, parseInterval, type WatchlistAddResult, type Watchlis
 export type { HarvestCandidate, HarvestRefreshed, HarvestResult, HarvestService } from './harvest.js';
 export type { QuotaForecast, WindowForecast } from './forecast.js';
 export type { HarvestBudget } from './harvest-schedule.js';
+export type { WarmResult } from './warm.js';

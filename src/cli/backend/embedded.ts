@@ -57,6 +57,7 @@ export function embeddedBackend(gw: Gateway): Backend {
     watchlist: async (name) => gw.watchlists.show(name),
     watchlistRemove: async (name) => gw.watchlists.remove(name),
     refresh: (o) => gw.refresh(o),
+    cacheWarm: (inputs) => gw.cacheWarm(inputs),
     forecast: async () => {
       const { forecast, ...harvest } = await gw.harvestBudget();
       return { ...(forecast ?? (await gw.forecast())), harvest };

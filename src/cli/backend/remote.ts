@@ -5,7 +5,7 @@
 import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
 import type { PruneResult } from '../../cache/index.js';
-import type { BatchItem, BatchJob, BatchView, Change, Estimate, HarvestResult, ProviderStatus, ScanResult, Watchlist, WatchlistAddResult, WatchlistView } from '../../gateway/index.js';
+import type { BatchItem, BatchJob, BatchView, Change, Estimate, HarvestResult, ProviderStatus, WarmResult, ScanResult, Watchlist, WatchlistAddResult, WatchlistView } from '../../gateway/index.js';
 import type { CreatedToken, TokenRecord } from '../../gateway/index.js';
 import { CliFailure, exitCodeForCode } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
@@ -200,6 +200,7 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
     },
     watchlistRemove: async (name) => ((await call('DELETE', `/api/watchlists/${encodeURIComponent(name)}`)) as { deleted?: boolean })?.deleted === true,
     forecast: () => get('/api/quota/forecast'),
+    cacheWarm: (inputs) => call('POST', '/api/cache/warm', { body: { indicators: inputs } }) as Promise<WarmResult>,
     refresh: (o) => call('POST', '/api/refresh', { body: { budget: o.budget, dryRun: o.dryRun === true } }) as Promise<HarvestResult>,
     close: async () => {},
   };

@@ -17,6 +17,7 @@ import type {
   HarvestBudget,
   HarvestResult,
   QuotaForecast,
+  WarmResult,
   Health,
   HistoryView,
   LookupOptions,
@@ -101,6 +102,7 @@ export interface Backend {
   watchlistRemove(name: string): Promise<boolean>;
   /** One harvest by hand (`vtg refresh --budget N`). */
   refresh(options: { budget: number; dryRun?: boolean }): Promise<HarvestResult>;
+  cacheWarm(inputs: string[]): Promise<WarmResult>;
   forecast(): Promise<QuotaForecast & { harvest: Omit<HarvestBudget, 'forecast'> }>;
 
   close(): Promise<void>;

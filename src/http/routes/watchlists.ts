@@ -72,6 +72,15 @@ export const watchlistRoutes: RouteDef[] = [
   }),
   route({
     method: 'post',
+    path: '/api/cache/warm',
+    summary: 'Look up a list at background priority, spending only the calls the day can spare (cached answers are free; the rest is skipped)',
+    tag: 'watchlists',
+    access: 'analyst',
+    body: { type: 'json', schema: z.object({ indicators: z.array(z.string().max(8192)).min(1).max(100_000) }) },
+    handler: async ({ c, deps, body, signal }) => c.json(await deps.gateway.cacheWarm(body.indicators, { signal })),
+  }),
+  route({
+    method: 'post',
     path: '/api/refresh',
     summary: 'One harvest by hand: up to `budget` refreshes at background priority, best first, with the score and reason of each and the changes found',
     tag: 'watchlists',
