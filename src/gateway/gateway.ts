@@ -42,11 +42,10 @@ import type {
   ScanFileOptions,
   ScanResult,
 } from './types.js';
-import { type RelatedGraph, type RelatedOptions, relatedGraph } from '../correlation/index.js';
+import type { RelatedGraph, RelatedOptions } from '../correlation/index.js';
 import { recordCowrieSession } from '../correlation/cowrie.js';
 import type { CowrieSession } from '../cowrie/sessions.js';
-import { type ExportOptions, type ExportStream, exportIndicators } from '../exports/index.js';
-import { searchIndicators } from '../search/index.js';
+import type { ExportOptions, ExportStream } from '../exports/index.js';
 import type { SearchPage, SearchQuery } from '../store/index.js';
 
 export type { GatewayOptions } from './runtime.js';
@@ -183,15 +182,19 @@ export class Gateway {
   }
 
   /** Search, correlation and exports over the cache and history (issue #15): they never spend quota. */
-  search(query: SearchQuery = {}): Promise<SearchPage> {
+  // loaded on first use, so commands that never search do not pay for these modules
+  async search(query: SearchQuery = {}): Promise<SearchPage> {
+    const { searchIndicators } = await import('../search/index.js');
     return searchIndicators(this.#rt.store.search, query);
   }
 
-  related(input: string, options: RelatedOptions = {}): Promise<RelatedGraph> {
+  async related(input: string, options: RelatedOptions = {}): Promise<RelatedGraph> {
+    const { relatedGraph } = await import('../correlation/index.js');
     return relatedGraph(this.#rt.store.search, input, options);
   }
 
-  export(options: ExportOptions): Promise<ExportStream> {
+  async export(options: ExportOptions): Promise<ExportStream> {
+    const { exportIndicators } = await import('../exports/index.js');
     return exportIndicators(this.#rt.store.search, { now: this.clock.now(), ...options });
   }
 
