@@ -145,7 +145,7 @@ describe('Redis cache tier (real redis-server on 127.0.0.1)', { skip }, () => {
   });
 
   test('a Redis that stops answering costs one command timeout, then is skipped until it answers again', async () => {
-    const t = new RedisCacheTier({ url: server.url, commandTimeoutMs: 200, suspendMs: 300 });
+    const t = new RedisCacheTier({ url: server.url, commandTimeoutMs: 1500, suspendMs: 2000 });
     closers.push(() => t.close());
     await connected(t);
     const { cache } = tiered('frozen', t, 0);

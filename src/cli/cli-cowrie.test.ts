@@ -77,6 +77,7 @@ function lineWith(text: string, needle: string): string {
 }
 
 before(async () => {
+  if (COWRIE_SKIP) return;
   ensureBuilt();
   const clock = new ScaledClock(100);
   sim = await startSimulator({ profile: 'premium', clock });

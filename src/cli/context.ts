@@ -84,6 +84,7 @@ export class CliContext {
         stdout: this.io.stdout,
         stderr: this.io.stderr,
         secrets: () => this.#secrets,
+        terminal: this.io.stdout.isTTY === true,
       });
     }
     return this.#out;
@@ -125,7 +126,7 @@ export class CliContext {
         }
         const { openRemote } = await import('./backend/remote.js');
         const backend = await openRemote({ server, token: this.io.env.VTG_TOKEN });
-        if (backend.mock) this.errorLine(MOCK_BANNER);
+        if (backend.mock) this.notice(MOCK_BANNER);
         return backend;
       })();
     }
@@ -143,11 +144,16 @@ export class CliContext {
         const config = await this.config();
         const [{ Gateway }, { clockFromEnv }] = await Promise.all([import('../gateway/index.js'), import('../clock/index.js')]);
         const gateway = await Gateway.open({ config, clock: clockFromEnv(this.io.env), background: options.background === true });
-        if (gateway.mock) this.errorLine(MOCK_BANNER);
+        if (gateway.mock) this.notice(MOCK_BANNER);
         return gateway;
       })();
     }
     return this.#local;
+  }
+
+  /** An informational line on stderr; -q silences it (with -q, stderr holds only failures). */
+  notice(text: string): void {
+    if (this.#globals.quiet !== true) this.errorLine(text);
   }
 
   /** A line on stderr that works even when the output options are invalid. */

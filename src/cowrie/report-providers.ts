@@ -1,28 +1,13 @@
 /** What the report reads from each provider's answer: verdicts, labels, network owner, tunnels, links. */
 import { parseDshieldIp } from '../providers/dshield/index.js';
 import { parseSpurContext, spurIsAnonymising } from '../providers/spur/index.js';
-import type { ProviderName, Report, Verdict } from '../providers/types.js';
+import { PROVIDERS, type ProviderName, type Report, type Verdict, worstVerdict } from '../providers/types.js';
+export { worstVerdict };
 import type { DshieldContext, ProviderVerdict, ProviderVerdicts, SpurSummary } from './report-types.js';
 
 type Reports = Partial<Record<ProviderName, Report>> | undefined;
 
-const SEVERITY: Record<Verdict, number> = {
-  malicious: 5,
-  suspicious: 4,
-  harmless: 3,
-  undetected: 2,
-  not_found: 1,
-  unknown: 0,
-};
-
-/** The most severe verdict; 'unknown' for none. */
-export function worstVerdict(verdicts: Iterable<Verdict>): Verdict {
-  let worst: Verdict = 'unknown';
-  for (const v of verdicts) if (SEVERITY[v] > SEVERITY[worst]) worst = v;
-  return worst;
-}
-
-const PROVIDER_ORDER: ProviderName[] = ['virustotal', 'urlhaus', 'dshield', 'spur'];
+const PROVIDER_ORDER: readonly ProviderName[] = PROVIDERS;
 
 export function providerVerdicts(reports: Reports): ProviderVerdicts {
   const out: ProviderVerdicts = {};

@@ -19,3 +19,4 @@ export const COWRIE_LOGS = {
   scp2024: `${COWRIE_DATA_DIR}honeypot-ai__botnet-scp__cowrie.2024-01-28.json`,
   prabhath2026: `${COWRIE_DATA_DIR}prabhath__cowrie_2026-03-25.json`,
 } as const;
+

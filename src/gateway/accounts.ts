@@ -121,4 +121,9 @@ export class WebhookService {
   deliveries(webhookId: string, limit: number): Delivery[] {
     return this.#repo.deliveries(webhookId, limit);
   }
+
+  /** Retries a dead letter: the delivery goes back in the queue with its attempts kept. False when it is not dead. */
+  retryDead(webhookId: string, deliveryId: string): boolean {
+    return this.#repo.revive(webhookId, deliveryId);
+  }
 }

@@ -19,6 +19,14 @@ export interface BatchCompletedEvent {
   at: number;
 }
 
+/** An upstream call failed and is retried after `delayMs` (the CLI says so while the user waits). */
+export interface UpstreamRetryEvent {
+  provider: string;
+  attempt: number;
+  delayMs: number;
+  error: string;
+}
+
 /** Events the engine emits; webhooks, the dashboard and metrics subscribe. */
 export interface GatewayEvents {
   'verdict.changed': [Change];
@@ -26,6 +34,7 @@ export interface GatewayEvents {
   'batch.completed': [BatchCompletedEvent];
   /** One webhook delivery attempt and how it went (for metrics). */
   'webhook.attempt': ['delivered' | 'failed' | 'dead'];
+  'upstream.retry': [UpstreamRetryEvent];
 }
 
 export class GatewayEventBus extends EventEmitter<GatewayEvents> {}

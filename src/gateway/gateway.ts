@@ -20,6 +20,7 @@ import { forecastKey, type QuotaForecast } from './forecast.js';
 import type { HarvestResult, HarvestService } from './harvest.js';
 import type { HarvestBudget } from './harvest-schedule.js';
 import type { LookupService } from './lookups.js';
+import { canonicalId, fileAliases } from './records.js';
 import { type GatewayOptions, openRuntime, type Runtime } from './runtime.js';
 import { type WarmResult, warmCache } from './warm.js';
 import type { WatchlistService } from './watchlists.js';
@@ -127,9 +128,7 @@ export class Gateway {
   }
 
   /** What the scheduled harvest may spend now, and why. */
-  harvestBudget(): Promise<HarvestBudget> {
-    return this.#rt.harvestScheduler.budget();
-  }
+  harvestBudget = (): Promise<HarvestBudget> => this.#rt.harvestScheduler.budget();
 
   /** Runs the scheduled harvest once now (inside its window and budget); undefined when there is nothing to spend. */
   harvestNow(): Promise<HarvestResult | undefined> {
@@ -140,14 +139,11 @@ export class Gateway {
   /** Looks up a list at background priority with only the calls the day can spare (`vtg cache warm`). */
   cacheWarm(inputs: readonly string[], options: { signal?: AbortSignal } = {}): Promise<WarmResult> {
     this.#assertOpen();
-    const rt = this.#rt;
-    return warmCache({ config: rt.config, governor: rt.governor, usage: rt.usage, lookups: rt.lookups }, inputs, options);
+    return warmCache({ config: this.config, governor: this.#rt.governor, usage: this.#rt.usage, lookups: this.#rt.lookups }, inputs, options);
   }
 
   /** At the current pace: when each window (minute aside) runs out and how many calls are left at its reset. */
-  forecast(provider: ProviderName = 'virustotal'): Promise<QuotaForecast> {
-    return forecastKey(this.#rt.governor, this.#rt.usage, this.#rt.lookups.keyOf(provider), this.clock);
-  }
+  forecast = (provider: ProviderName = 'virustotal'): Promise<QuotaForecast> => forecastKey(this.#rt.governor, this.#rt.usage, this.#rt.lookups.keyOf(provider), this.clock);
 
   // ---- quota, history, cache admin ------------------------------------------------------------
 
@@ -165,11 +161,17 @@ export class Gateway {
     const provider = options.provider ?? 'virustotal';
     const limit = options.limit ?? 100;
     const history = this.#rt.store.history;
+    // A file is one history under all its hashes: kept under the SHA-256 (records.ts), and any
+    // observations recorded under another hash before that are merged in.
+    const cached = indicator.kind === 'file' ? await this.#rt.cache.get(provider, 'file', indicator.id) : undefined;
+    const report = cached?.entry.report;
+    const ids = [...new Set([indicator.id, ...(report ? [canonicalId(report), ...fileAliases(report)] : [])])];
+    const byTime = <T extends { at: number }>(list: T[]) => list.sort((a, b) => a.at - b.at).slice(-limit);
     return {
       indicator,
       provider,
-      observations: history.series(provider, indicator.kind, indicator.id, { limit }),
-      changes: history.changes({ limit, id: indicator.id }),
+      observations: byTime(ids.flatMap((id) => history.series(provider, indicator.kind, id, { limit }))),
+      changes: ids.flatMap((id) => history.changes({ limit, id })).sort((a, b) => b.at - a.at).slice(0, limit),
     };
   }
 
@@ -355,6 +357,12 @@ export class Gateway {
   }
 
   async health(): Promise<Health> {
+    // Probe VirusTotal when nothing is known yet: the quota read is free; wait at most 5 s for it.
+    if (this.#rt.reconciler.reachable === null) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.#rt.reconciler.runOnce(), new Promise<void>((r) => (timer = setTimeout(r, 5_000)))]);
+      clearTimeout(timer);
+    }
     let store: 'ok' | 'error' = 'ok';
     try {
       this.#rt.store.cache.info();
@@ -365,7 +373,7 @@ export class Gateway {
     const providers = await this.providers();
     const vt = providers.find((p) => p.name === 'virustotal');
     return {
-      status: store === 'ok' && redis !== 'down' && vt?.quota?.keyHealthy !== false ? 'ok' : 'degraded',
+      status: store === 'ok' && redis !== 'down' && vt?.quota?.keyHealthy !== false && this.#rt.reconciler.reachable !== false ? 'ok' : 'degraded',
       mock: this.mock,
       keyConfigured: !this.mock,
       upstreamReachable: this.#rt.reconciler.reachable,

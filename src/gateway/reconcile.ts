@@ -94,7 +94,8 @@ export class QuotaReconciler {
     } catch (err) {
       const e = err as { status?: number; code?: string; message?: string };
       // A 403/404 here means the key may not read its quotas (some group setups): not an outage.
-      this.reachable = e.status !== undefined && e.status < 500;
+      // status 0 is no answer at all (refused, reset, DNS, timeout): unreachable
+      this.reachable = e.status !== undefined && e.status > 0 && e.status < 500;
       this.lastError = e.code ?? e.message;
     }
   }

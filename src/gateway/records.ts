@@ -13,6 +13,13 @@ export function fileAliases(report: Report): string[] {
   return [...out];
 }
 
+/** The id history keeps a report under: a found file's SHA-256, else the report's own id. */
+export function canonicalId(report: Report): string {
+  if (report.kind !== 'file' || !report.found) return report.id;
+  const sha256 = (report.data as { attributes?: { sha256?: unknown } } | null)?.attributes?.sha256;
+  return typeof sha256 === 'string' && /^[0-9a-f]{64}$/i.test(sha256) ? sha256.toLowerCase() : report.id;
+}
+
 export async function recordUpstreamAnswer(
   report: Report,
   deps: { cache: TieredCache; history: HistoryRepository; events: GatewayEventBus; minDetectionDelta: number },
@@ -20,7 +27,8 @@ export async function recordUpstreamAnswer(
   const aliases = fileAliases(report).map((id) => ({ ...report, id, indicator: id }));
   if (aliases.length > 0) await deps.cache.setMany([report, ...aliases], report.fetchedAt);
   else await deps.cache.set(report, report.fetchedAt);
-  const change = deps.history.observe(observationOf(report), { minDetectionDelta: deps.minDetectionDelta });
+  // One history per file: observations go under its SHA-256 whichever hash was asked for.
+  const change = deps.history.observe({ ...observationOf(report), id: canonicalId(report) }, { minDetectionDelta: deps.minDetectionDelta });
   if (change) deps.events.emit('verdict.changed', change);
   return change;
 }

@@ -165,7 +165,10 @@ export class Runtime {
       if (e.type !== 'pause') this.counters.upstream429++;
       this.harvestScheduler?.onRateLimited();
     }
-    if (e.type === 'retry') this.counters.upstreamRetries++;
+    if (e.type === 'retry') {
+      this.counters.upstreamRetries++;
+      this.events.emit('upstream.retry', { provider, attempt: e.attempt, delayMs: e.delayMs, error: e.error });
+    }
     if (provider === 'virustotal' && (e.type === 'pause' || e.type === 'requeue')) this.reconciler.soon();
   }
 }
@@ -175,12 +178,13 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
   const config = options.config ?? loadConfig();
   const clock = options.clock ?? systemClock;
   const simulator = config.mock ? await startSimulator({ profile: config.mockProfile, clock }) : undefined;
-  // Simulated verdicts must never be served as real ones: mock mode keeps its own data.
+  // Simulated verdicts must never be served as real ones: mock mode keeps its own answers.
   const dataDir = config.mock ? join(config.dataDir, 'mock') : config.dataDir;
   let store: Store | undefined;
   let runtime: Runtime;
   try {
-    store = Store.open({ dataDir, clock });
+    // the operator's state (tokens, webhooks, batches, settings) is one store whatever the mode
+    store = Store.open({ dataDir, clock, ...(config.mock ? { operatorDir: config.dataDir } : {}) });
     const redisTier = config.redis ? await openRedisCacheTier({ url: config.redis.url, ttlMs: config.redis.cacheTtlMs, clock }) : undefined;
     const cache = new TieredCache({
       repository: store.cache,

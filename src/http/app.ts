@@ -13,9 +13,12 @@ import { RequestAbortedError } from './errors.js';
 import { createLogger, createScrubber } from './logging.js';
 import { HttpMetrics } from './metrics.js';
 import { familyOf, type RouteDef, register, toHonoPath } from './route.js';
+import { registerDashboard } from './dashboard/routes.js';
+import { sessionMiddleware } from './dashboard/session.js';
 import { batchRoutes } from './routes/batch.js';
 import { contentRoutes } from './routes/content.js';
 import { docsRoutes } from './routes/docs.js';
+import { eventRoutes } from './routes/events.js';
 import { historyRoutes } from './routes/history.js';
 import { lookupRoutes } from './routes/lookup.js';
 import { opsRoutes } from './routes/ops.js';
@@ -42,6 +45,7 @@ export function routeTable(): RouteDef[] {
     ...webhookRoutes,
     ...tokenRoutes,
     ...watchlistRoutes,
+    ...eventRoutes,
     ...v3Routes,
   );
   return table;
@@ -111,6 +115,8 @@ export function buildApp(gateway: Gateway, options: AppOptions = {}): BuiltApp {
     });
   });
 
+  app.use('*', sessionMiddleware(deps));
+  registerDashboard(app, deps);
   const routes = routeTable();
   for (const r of routes) register(app, r, deps);
 

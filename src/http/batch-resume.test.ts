@@ -58,7 +58,7 @@ async function startChild(dataDir: string, port: number, env: NodeJS.ProcessEnv)
   return { child, url };
 }
 
-test('a batch resumes after the server process is SIGKILLed and fetches no indicator twice', async () => {
+test('a batch resumes after the server process is SIGKILLed and fetches no answered indicator twice', async () => {
   const mock: MockServer = await startUpstream();
   cleanups.push(() => mock.close());
   const dataDir = await mkdtemp(join(tmpdir(), 'vtg-resume-'));
@@ -98,7 +98,10 @@ test('a batch resumes after the server process is SIGKILLed and fetches no indic
   const items = results.text.trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(items.map((i) => i.input), indicators);
   assert.ok(items.every((i) => i.status === 'done' && i.source === 'upstream'));
-  assert.equal(upstreamCalls(mock, 'GET /domains/{domain}'), indicators.length, 'every indicator was fetched exactly once');
+  // On a busy machine the kill can land while the next call is in flight (its answer is lost with
+  // the process): that one call may be repeated, nothing that was answered is fetched again.
+  const calls = upstreamCalls(mock, 'GET /domains/{domain}');
+  assert.ok(calls >= indicators.length && calls <= indicators.length + 1, `every indicator fetched once (the one in flight at the kill at most twice): ${calls} calls`);
 
   second.child.kill('SIGTERM');
   await new Promise((r) => second.child.once('exit', r));

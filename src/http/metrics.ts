@@ -9,7 +9,7 @@ import type { ProviderName } from '../providers/types.js';
 import type { AttemptOutcome } from '../webhooks/index.js';
 import { RequestMetrics } from './request-metrics.js';
 
-type GatewayView = Pick<Gateway, 'stats' | 'quota' | 'providers' | 'listBatches' | 'mock' | 'forecast' | 'harvest'>;
+type GatewayView = Pick<Gateway, 'stats' | 'quota' | 'providers' | 'listBatches' | 'mock' | 'forecast' | 'harvest'> & Partial<Pick<Gateway, 'health'>>;
 
 export class HttpMetrics {
   readonly registry = new Registry();
@@ -34,6 +34,7 @@ export class HttpMetrics {
   readonly #mock: Gauge;
   readonly #forecast: Gauge<'window'>;
   readonly #harvest: Gauge<'what'>;
+  readonly #health: { status: Gauge<'provider'>; keyHealthy: Gauge<'provider'>; store: Gauge; redis: Gauge; degraded: Gauge };
 
   constructor() {
     const registers = [this.registry];
@@ -66,6 +67,13 @@ export class HttpMetrics {
       labelNames: ['what'],
       registers,
     });
+    this.#health = {
+      status: new Gauge({ name: 'vtg_quota_status', help: 'Quota status per provider: 0 healthy, 1 warning, 2 critical', labelNames: ['provider'], registers }),
+      keyHealthy: new Gauge({ name: 'vtg_upstream_key_healthy', help: '1 while the upstream key answers, 0 after it was refused (401/403) or is paused', labelNames: ['provider'], registers }),
+      store: new Gauge({ name: 'vtg_store_up', help: '1 when the SQLite store answers', registers }),
+      redis: new Gauge({ name: 'vtg_redis_up', help: '1 when Redis is ready, 0 when it is down (absent when Redis is not configured)', registers }),
+      degraded: new Gauge({ name: 'vtg_health_degraded', help: '1 when /api/health says degraded', registers }),
+    };
   }
 
   request(method: string, route: string, status: number, seconds: number): void {
@@ -132,6 +140,21 @@ export class HttpMetrics {
     this.#harvest.set({ what: 'calls' }, h.calls);
     this.#harvest.set({ what: 'changes' }, h.changes);
     this.#harvest.set({ what: 'yield' }, h.calls > 0 ? h.changes / h.calls : 0);
+    const health = this.#health;
+    health.status.reset();
+    health.keyHealthy.reset();
+    for (const p of await gateway.providers()) {
+      if (!p.quota) continue;
+      health.status.set({ provider: p.name }, p.quota.status === 'critical' ? 2 : p.quota.status === 'warning' ? 1 : 0);
+      health.keyHealthy.set({ provider: p.name }, p.quota.keyHealthy === false ? 0 : 1);
+    }
+    if (gateway.health) {
+      const h = await gateway.health();
+      health.store.set(h.store === 'ok' ? 1 : 0);
+      health.redis.reset();
+      if (h.redis !== 'disabled') health.redis.set(h.redis === 'ready' ? 1 : 0);
+      health.degraded.set(h.status === 'degraded' ? 1 : 0);
+    }
     return `${this.#requests.render()}\n${await this.registry.metrics()}`;
   }
 }

@@ -23,11 +23,18 @@ test('without a key, the status page and the docs page say "mock mode" and load 
     assert.match(r.text, /<title>[^<]*\(mock mode\)<\/title>/, `${path} names mock mode in its title`);
     assert.match(r.text, /<strong>Mock mode:<\/strong> no VirusTotal key is configured/, `${path} shows the banner`);
     assert.doesNotMatch(r.text, EXTERNAL, `${path} is self-contained`);
-    assert.doesNotMatch(r.text, /<script/i);
+    // only the dashboard's own modules, from this server
+    for (const m of r.text.matchAll(/<script\b[^>]*>/gi)) assert.match(m[0], /src="\/dashboard\/assets\/[a-z-]+\.js"/, m[0]);
   }
   const doc = await call(t.url, '/api/openapi.json');
   assert.match(doc.body.info.description, /mock mode/);
   const status = await call(t.url, '/');
-  assert.match(status.text, /VirusTotal quota/);
-  assert.match(status.text, /<a href="\/api\/docs">/);
+  assert.match(status.text, /<main id="main"/);
+  for (const asset of ['app.js', 'views.js', 'admin.js', 'search.js', 'style.css', 'uPlot.esm.js', 'uPlot.min.css']) {
+    const a = await call(t.url, `/dashboard/assets/${asset}`);
+    assert.equal(a.status, 200, asset);
+    // no module, script, style or font from another origin (comments and the VirusTotal permalink may name URLs)
+    assert.doesNotMatch(a.text, /(?:\bimport\s*\(?\s*|\bfrom\s*)["'](?:https?:)?\/\/|(?:src|href)\s*=\s*["'](?:https?:)?\/\/|@import|url\(\s*["']?(?:https?:)?\/\/|fetch\(\s*["'`](?:https?:)?\/\//i, `${asset} loads nothing from elsewhere`);
+  }
+  assert.equal((await call(t.url, '/dashboard/assets/..%2Fpackage.json')).status, 404);
 });

@@ -84,5 +84,7 @@ export type AppEnv = {
     request: RequestSignal;
     /** The handler already put X-Request-Id into its (plain) response headers. */
     headersDone: boolean;
+    /** The token of the dashboard session this request is signed in with (cookie, no Authorization header). */
+    sessionToken: string;
   };
 };

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { extractIndicators, isPrivateAddress } from './index.js';
+import { sharedPath, skipWithoutShared } from '../test-support/shared-corpus.js';
 
 const summary = (text: string, options?: { allowPrivate?: boolean }) =>
   extractIndicators(text, options).map((i) => `${i.kind} ${i.value}`);
@@ -67,8 +68,8 @@ test('private addresses are skipped unless allowPrivate', () => {
   ]);
 });
 
-test('a real Cowrie log: the one download URL and hash once each, no private IPs', () => {
-  const log = readFileSync(new URL('../../../shared/data/cowrie/kareiva__cowrie.json.2018-06-12', import.meta.url), 'utf8');
+test('a real Cowrie log: the one download URL and hash once each, no private IPs', { skip: skipWithoutShared('data/cowrie/kareiva__cowrie.json.2018-06-12') }, () => {
+  const log = readFileSync(sharedPath('data/cowrie/kareiva__cowrie.json.2018-06-12') as string, 'utf8');
   const found = extractIndicators(log);
   const urls = found.filter((i) => i.kind === 'url').map((i) => i.value);
   assert.deepEqual(urls, ['http://54.37.72.170/n3']);

@@ -87,6 +87,15 @@ test('f-<sha256>-<ts> ids are understood; unknown ids are 404', async () => {
   assert.equal(missing.body.error.code, 'NotFoundError');
 });
 
+test('an md5-form analysis id of an upload this simulator never saw is unknown (404), not a guessed item', async () => {
+  const md5 = createHash('md5').update('uploaded to another process').digest('hex');
+  const id = Buffer.from(`${md5}:${Math.floor(clock.now() / 1000)}`).toString('base64');
+  const res = await call(mock, `/analyses/${encodeURIComponent(id)}`);
+  assert.equal(res.status, 404);
+  assert.equal(res.body.error.code, 'NotFoundError');
+  assert.equal((await call(mock, `/analyses/${encodeURIComponent(id)}/item`)).status, 404);
+});
+
 test('a rescan analysis completes and moves the file last_analysis_date', async () => {
   const before = await call(mock, `/files/${CLEAN_SHA256}`);
   const rescan = await call(mock, `/files/${CLEAN_SHA256}/analyse`, { method: 'POST' });

@@ -1,7 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MockBodyTooLarge, readBody, sendError, sendJson } from './http-util.js';
-import type { MockRuntime } from './server.js';
-import type { MockKind } from './types.js';
+import type { FaultInjector } from './faults.js';
+import type { QuotaLedger } from './quota.js';
+import type { StatsRecorder } from './stats.js';
+import type { MockFaults, MockKind, MockQuotaLimits } from './types.js';
+import type { VtWorld } from './virustotal/world.js';
+
+/** What the control endpoint drives: the simulator's runtime, as far as /_mock needs it. */
+export interface MockControlTarget {
+  readonly stats: StatsRecorder;
+  readonly faults: FaultInjector;
+  readonly quota: QuotaLedger;
+  readonly world: VtWorld;
+  reset(): void;
+  setFaults(faults: MockFaults): void;
+  setLimits(limits: MockQuotaLimits): void;
+}
 
 const KINDS: readonly MockKind[] = ['file', 'url', 'domain', 'ip'];
 
@@ -28,7 +42,7 @@ function verdictArgs(value: unknown): { kind: MockKind; id: string; stats: Parti
  * The control API (no API key needed): GET /_mock/stats, POST /_mock/reset, GET|POST /_mock/faults,
  * POST /_mock/verdicts, GET|POST /_mock/limits. Control requests are not counted in the stats.
  */
-export async function handleControl(runtime: MockRuntime, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleControl(runtime: MockControlTarget, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const method = req.method ?? 'GET';
   const name = url.pathname.slice('/_mock/'.length);
   const allowed: Record<string, string[]> = {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import {
   CLEAN_SHA256,
@@ -14,7 +13,7 @@ import {
   mockVerdict,
   startMock,
 } from './index.js';
-import { call, fixture, form } from './test-support/http.js';
+import { call, fixture, form, needsFixture } from './test-support/http.js';
 
 let mock: MockServer;
 before(async () => {
@@ -29,7 +28,7 @@ function dateAttributes(attributes: Record<string, unknown>): string[] {
   return Object.keys(attributes).filter((k) => k.endsWith('_date') || k === 'date');
 }
 
-test('a file object has every attribute of a real VT file object, and matching stats and results', async () => {
+test('a file object has every attribute of a real VT file object, and matching stats and results', { skip: needsFixture('file-clean-dos-com.json') }, async () => {
   const { status, headers, body } = await call(mock, `/files/${CLEAN_SHA256}`);
   assert.equal(status, 200);
   assert.equal(headers.get('content-type'), 'application/json');
@@ -73,7 +72,7 @@ test('EICAR by md5, sha1 and sha256 is one object, detected as on VirusTotal', a
   }
 });
 
-test('a malicious sample carries popular_threat_classification shaped like the real one', async () => {
+test('a malicious sample carries popular_threat_classification shaped like the real one', { skip: needsFixture('file-malicious-popular-threat.json') }, async () => {
   const { body } = await call(mock, `/files/${MALICIOUS_SHA256}`);
   const a = body.data.attributes;
   const real = fixture('file-malicious-popular-threat.json').data.attributes.popular_threat_classification as Record<string, unknown>;
@@ -142,6 +141,19 @@ test('POST /files makes the uploaded content known by its real hashes', async ()
   assert.equal(file.body.data.attributes.first_submission_date, Number(ts));
 });
 
+test('uploads of content nobody looked up before are new and undetected, whatever their hash derives', async () => {
+  const contents = ['hello world\n', ...Array.from({ length: 20 }, (_, i) => Buffer.from(createHash('sha512').update(`random ${i}`).digest()))];
+  for (const content of contents) {
+    const up = await call(mock, '/files', { method: 'POST', body: form({ file: new Blob([content]) }, 'x.bin') });
+    assert.equal(up.status, 200);
+    const file = await call(mock, `/files/${sha256(content)}`);
+    const a = file.body.data.attributes;
+    assert.equal(a.last_analysis_stats.malicious, 0, `${sha256(content)} malicious`);
+    assert.equal(a.last_analysis_stats.suspicious, 0);
+    assert.equal(a.times_submitted, 1, 'first seen at this upload');
+  }
+});
+
 test('uploaded content holding the EICAR string is detected', async () => {
   const content = Buffer.from(`some text before\n${EICAR_STRING}\nand after`);
   const up = await call(mock, '/files', { method: 'POST', body: form({ file: new Blob([content]) }) });
@@ -183,7 +195,8 @@ test('a password is refused for a file that is not a ZIP, accepted with a ZIP', 
   const notZip = await call(mock, '/files', { method: 'POST', body: form({ password: 'infected', file: new Blob(['plain text']) }) });
   assert.equal(notZip.status, 400);
   assert.equal(notZip.body.error.code, 'BadRequestError');
-  const zip = readFileSync(new URL('../../../shared/data/archives/strelka__test_zip_password.zip', import.meta.url));
+  // The smallest ZIP there is (an end-of-central-directory record): the simulator checks the magic only.
+  const zip = Buffer.concat([Buffer.from('PK\x05\x06', 'latin1'), Buffer.alloc(18)]);
   const ok = await call(mock, '/files', { method: 'POST', body: form({ file: new Blob([zip]), password: 'password' }, 'test.zip') });
   assert.equal(ok.status, 200);
   const file = await call(mock, `/files/${sha256(zip)}`);

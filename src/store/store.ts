@@ -22,7 +22,17 @@ export interface StoreOptions {
   clock?: Clock;
   /** Open without writing: no directory creation, no migration (the schema must be current). */
   readonly?: boolean;
+  /**
+   * Where the operator's state lives when it differs from `dataDir` (mock mode): tokens, webhooks,
+   * batch jobs and settings are read and written there, in `<operatorDir>/vt-gateway.sqlite`, so
+   * they are the same whatever the mode; cache entries and history (simulated answers) stay in
+   * `dataDir`. Operator rows an older version left in `dataDir` are moved over on open.
+   */
+  operatorDir?: string;
 }
+
+/** Operator tables, parents before children (moved together from an older mock-mode file). */
+const OPERATOR_TABLES = ['tokens', 'token_spend', 'webhooks', 'webhook_deliveries', 'batch_jobs', 'batch_items', 'settings'] as const;
 
 export const DATABASE_FILE = 'vt-gateway.sqlite';
 
@@ -49,12 +59,16 @@ export class Store {
   /** Schema versions applied by this open (empty when the file was already current). */
   readonly migrated: readonly number[];
   readonly #db: Db;
+  /** The operator's file when it is not this one (mock mode). */
+  readonly #operator: Db | undefined;
 
-  private constructor(db: Db, path: string, clock: Clock, readonly: boolean, migrated: number[]) {
+  private constructor(db: Db, path: string, clock: Clock, readonly: boolean, migrated: number[], operator?: Db) {
     this.#db = db;
+    this.#operator = operator;
     this.path = path;
     this.readonly = readonly;
     this.migrated = migrated;
+    const own = operator ?? db;
     this.cache = new CacheRepository(db, { clock, path, fileSize: () => this.fileSize() });
     this.history = new HistoryRepository(db);
     this.batches = new BatchRepository(db, clock);
@@ -62,6 +76,10 @@ export class Store {
     this.tokens = new TokenRepository(db, clock);
     this.kv = new KvRepository(db, clock);
     this.watchlists = new WatchlistRepository(db, clock);
+    this.batches = new BatchRepository(own, clock);
+    this.webhooks = new WebhookRepository(own, clock);
+    this.tokens = new TokenRepository(own, clock);
+    this.kv = new KvRepository(own, clock);
     this.search = new SearchRepository(db);
   }
 
@@ -82,7 +100,32 @@ export class Store {
         // Holds token hashes and webhook secrets: owner-only.
         chmodSync(path, 0o600);
       }
-      return new Store(db, path, clock, readonly, migrated);
+      const operatorPath = options.operatorDir === undefined ? undefined : resolve(join(options.operatorDir, DATABASE_FILE));
+      if (operatorPath === undefined || operatorPath === path) return new Store(db, path, clock, readonly, migrated);
+      const operator = Store.#openOperator(operatorPath, clock, readonly);
+      try {
+        if (!readonly) moveOperatorRows(operator, path);
+      } catch (error) {
+        operator.close();
+        throw error;
+      }
+      return new Store(db, path, clock, readonly, migrated, operator);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  static #openOperator(path: string, clock: Clock, readonly: boolean): Db {
+    if (!readonly) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const db = openDatabase(path, { readonly });
+    try {
+      if (readonly) assertMigrated(db, MIGRATIONS);
+      else {
+        migrate(db, MIGRATIONS, sqliteDialect, () => clock.now());
+        chmodSync(path, 0o600);
+      }
+      return db;
     } catch (error) {
       db.close();
       throw error;
@@ -111,5 +154,22 @@ export class Store {
   /** Closes the file (a clean close also checkpoints the WAL). Safe to call twice. */
   close(): void {
     if (this.#db.open) this.#db.close();
+    if (this.#operator?.open) this.#operator.close();
+  }
+}
+
+/**
+ * Moves the operator rows an older version kept in the answers file (mock mode) into the operator
+ * file, once: copied where absent, then deleted there, in one transaction.
+ */
+function moveOperatorRows(operator: Db, answersPath: string): void {
+  operator.prepare('ATTACH DATABASE ? AS answers').run(answersPath);
+  try {
+    operator.transaction(() => {
+      for (const table of OPERATOR_TABLES) operator.exec(`INSERT OR IGNORE INTO main.${table} SELECT * FROM answers.${table}`);
+      for (const table of [...OPERATOR_TABLES].reverse()) operator.exec(`DELETE FROM answers.${table}`);
+    })();
+  } finally {
+    operator.exec('DETACH DATABASE answers');
   }
 }

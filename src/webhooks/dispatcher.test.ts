@@ -61,7 +61,8 @@ before(async () => {
       webhooks: {
         baseDelayMs: 20,
         maxDelayMs: 40,
-        maxAgeMs: 400,
+        // long enough for three attempts on a busy machine; the dead-letter test waits it out
+        maxAgeMs: 3000,
         pollMs: 10,
         // "rebind.test" resolves public at registration time and private afterwards; "pinned.test" is the loopback receiver
         resolve: async (host) => {

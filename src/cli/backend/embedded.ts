@@ -20,6 +20,10 @@ export function embeddedBackend(gw: Gateway): Backend {
     mock: gw.mock,
     where: gw.config.dataDir,
     lookup: (input, o) => gw.lookup(input, o),
+    onRetry: (listener) => {
+      gw.events.on('upstream.retry', listener);
+      return () => gw.events.off('upstream.retry', listener);
+    },
     estimate: (inputs, o) => gw.estimate(inputs, o),
     quota: (provider) => gw.quota(provider),
     providers: () => gw.providers(),

@@ -3,6 +3,7 @@
  * (embedded) and a running `vtg serve` over its REST API (remote), so every command prints the
  * same thing in both modes.
  */
+import type { UpstreamRetryEvent } from '../../gateway/events.js';
 import type { CacheListPage, CacheListQuery, PruneResult, TieredCacheInfo } from '../../cache/index.js';
 import type {
   AnalysisView,
@@ -63,6 +64,8 @@ export interface Backend {
   readonly where: string;
 
   lookup(input: string, options: CliLookupOptions): Promise<LookupResult>;
+  /** Listens to upstream retries (embedded only: a server retries out of sight); returns the remover. */
+  onRetry?(listener: (e: UpstreamRetryEvent) => void): () => void;
   estimate(inputs: string[], options?: { provider?: ProviderName }): Promise<Estimate>;
   quota(provider?: ProviderName): Promise<QuotaView>;
   providers(): Promise<ProviderStatus[]>;

@@ -66,11 +66,11 @@ async function batch(ctx: CliContext, file: string | undefined, flags: BatchFlag
   const admin = [flags.resume, flags.status, flags.cancel, flags.list].filter((x) => x !== undefined).length;
   if (admin > 1 || (admin === 1 && file !== undefined)) throw new UsageError('give one of: a file, --resume <id>, --status <id>, --cancel <id>, --list');
   if (flags.list) return listJobs(ctx);
-  if (flags.status !== undefined) return showJob(ctx, flags.status);
-  if (flags.cancel !== undefined) return cancelJob(ctx, flags.cancel);
+  if (flags.status !== undefined) return showJob(ctx, await resolveJobId(ctx, flags.status));
+  if (flags.cancel !== undefined) return cancelJob(ctx, await resolveJobId(ctx, flags.cancel));
   if (flags.resume !== undefined) {
     const backend = await ctx.backend();
-    const view = await backend.batch(flags.resume);
+    const view = await backend.batch(await resolveJobId(ctx, flags.resume));
     if (!view) throw new UsageError(`no batch with id ${flags.resume}`);
     if (FINISHED_JOB.has(view.job.status)) ctx.out.info(`vtg: batch ${view.job.id} is already ${view.job.status}; printing its results`);
     return follow(ctx, backend, view.job, null, flags);
@@ -155,7 +155,7 @@ async function follow(ctx: CliContext, backend: Backend, job: BatchJob, estimate
       out.info(`vtg: ${item.input}: skipped (${(item.result as { message?: string } | null)?.message ?? 'not looked up'})`);
       return;
     }
-    const record = lookupRecord(item.input, item.result);
+    const record = lookupRecord(item.input, item.result, { simulated: backend.mock });
     sources[record.source] = (sources[record.source] ?? 0) + 1;
     records.push(record);
     stream.push(record);
@@ -243,6 +243,17 @@ async function listJobs(ctx: CliContext): Promise<number> {
   return EXIT.ok;
 }
 
+/** A job id from any unique prefix of it, as git takes commit ids (progress lines print 8 characters). */
+async function resolveJobId(ctx: CliContext, given: string): Promise<string> {
+  const backend = await ctx.backend();
+  if (await backend.batch(given)) return given;
+  const prefix = given.trim().toLowerCase();
+  const matches = prefix.length < 4 ? [] : (await backend.listBatches(1000)).filter((j) => j.id.toLowerCase().startsWith(prefix));
+  if (matches.length === 1) return (matches[0] as BatchJob).id;
+  if (matches.length > 1) throw new UsageError(`batch id ${given} is ambiguous: ${matches.map((j) => j.id).join(', ')}`);
+  throw new UsageError(`no batch with id ${given}${prefix.length < 4 ? ' (give at least 4 characters of the id)' : ''} (vtg batch --list shows them)`);
+}
+
 async function showJob(ctx: CliContext, id: string): Promise<number> {
   const backend = await ctx.backend();
   const view = await backend.batch(id);
@@ -253,7 +264,8 @@ async function showJob(ctx: CliContext, id: string): Promise<number> {
       [
         ['id', j.id],
         ['status', j.status],
-        ['done', `${j.done}/${j.total}`],
+        // the same count as --list's DONE column: items finished, failed ones included
+        ['done', `${j.done + j.failed}/${j.total}${j.failed ? ` (${j.failed} failed)` : ''}`],
         ['failed', String(j.failed)],
         ['upstream calls', `${j.upstreamCalls}${j.budget === null ? '' : ` (budget ${j.budget})`}`],
         ['created', isoTime(j.createdAt)],

@@ -21,6 +21,7 @@ import { onInterrupt } from '../io.js';
 import { checkWritable, closeAppend, openAppend, writeFileAtomic } from '../out-file.js';
 import { createProgress } from '../progress.js';
 import { action, examples, PROVIDERS, parseProviders, priorityOption } from './common.js';
+import { adoptFullState, fullStatePath, nothingNewNote, refuseNonCowrieFiles, stateSavedAt } from './enrich-cowrie-checks.js';
 
 export const STATE_FILE = 'cowrie-state.json';
 
@@ -35,6 +36,7 @@ interface CowrieFlags {
   /** A path, false for --no-state, true (commander's default with --no-state declared) for the default file. */
   state: string | boolean;
   follow?: boolean;
+  full?: boolean;
   priority: Priority;
 }
 
@@ -52,6 +54,7 @@ export function registerEnrichCowrie(enrich: Command, ctx: CliContext): void {
       `incremental state: remember how far each log was read, so the next run reads only new lines (default <data-dir>/${STATE_FILE}; in mock mode <data-dir>/mock/${STATE_FILE}, so a simulated run never marks real logs as read)`,
     )
     .option('--no-state', 'no state file: read everything, remember nothing')
+    .option('--full', 'report everything in the logs again (the cache answers what was looked up before), then keep the state file current')
     .option('-f, --follow', 'tail the live log across rotations and print each session as it closes (one record per line) until Ctrl-C or SIGTERM')
     .addOption(priorityOption('batch'))
     .addHelpText(
@@ -124,7 +127,8 @@ async function enrichCowrie(ctx: CliContext, paths: string[], flags: CowrieFlags
   const cowrie = await import('../../cowrie/index.js');
   // input problems first: nothing is opened or spent for a typo
   const followed = flags.follow ? await followPath(ctx, paths) : undefined;
-  if (!followed) await cowrie.resolveLogFiles(paths).catch((err) => asUsage(err));
+  if (flags.full && (flags.follow || flags.state === false)) throw new UsageError('--full re-reads logs kept in a state file; it does not combine with --follow or --no-state');
+  if (!followed) await refuseNonCowrieFiles(await cowrie.resolveLogFiles(paths).catch((err) => asUsage(err)));
   if (flags.out !== undefined && !flags.follow) await checkWritable(flags.out, '--out');
   if (ctx.serverUrl) ctx.out.warn(`vtg: enrich cowrie runs on this machine's gateway, not on ${ctx.serverUrl} (--server applies to lookups only)`);
 
@@ -133,8 +137,11 @@ async function enrichCowrie(ctx: CliContext, paths: string[], flags: CowrieFlags
   // a corrupt state file is refused before any work (the pipeline would refuse it too, less clearly)
   if (statePath) await cowrie.CowrieState.load(statePath).catch((err) => asUsage(err, `state file ${statePath}: `));
 
-  const engine = { ...(providers ? { providers } : {}), ...(statePath ? { statePath } : {}), priority: flags.priority };
-  const spec = { engine, statePath, format, out: flags.out };
+  const since = await stateSavedAt(statePath);
+  // --full reads with a fresh state that replaces the old one after a clean run
+  const readState = statePath && flags.full && !flags.dryRun ? await fullStatePath(statePath) : statePath;
+  const engine = { ...(providers ? { providers } : {}), ...(readState ? { statePath: readState } : {}), priority: flags.priority };
+  const spec = { engine, statePath, format, out: flags.out, since };
   if (followed) return follow(ctx, cowrie, gateway, { ...spec, path: followed });
   return batch(ctx, cowrie, gateway, { ...spec, paths, dryRun: flags.dryRun === true });
 }
@@ -145,6 +152,8 @@ interface RunSpec {
   statePath: string | undefined;
   format: CowrieFormat;
   out: string | undefined;
+  /** When the state file was last saved (ISO), for "nothing new since". */
+  since: string | undefined;
 }
 
 function failureCode(failures: readonly LookupFailure[]): number {
@@ -188,6 +197,9 @@ async function batch(ctx: CliContext, cowrie: CowrieModule, gateway: Gateway, sp
     dispose();
   }
 
+  if (spec.engine.statePath && spec.statePath && spec.engine.statePath !== spec.statePath) await adoptFullState(spec.engine.statePath, spec.statePath);
+  const s = result.stats;
+  if (s.files > 0 && s.lines === 0 && s.filesUnchanged === s.files) ctx.out.info(nothingNewNote(s.filesUnchanged, spec.since));
   const text = renderCowrie(cowrie, result, spec.format);
   if (spec.out !== undefined) {
     await writeFileAtomic(spec.out, ctx.out.scrub(text));
@@ -223,6 +235,10 @@ async function follow(ctx: CliContext, cowrie: CowrieModule, gateway: Gateway, s
       onSession: (record) => write(spec.format === 'summary' ? sessionLine(record) : `${JSON.stringify(record)}\n`),
       onFailure: (f) => ctx.out.warn(terminalSafe(`vtg: ${f.provider} ${f.kind} ${f.value}: ${f.code}: ${f.message}`, 300)),
     });
+  } catch (err) {
+    if (!controller.signal.aborted) throw err;
+    ctx.out.info('vtg: interrupted');
+    return EXIT.interrupted;
   } finally {
     dispose();
     await closeAppend(file);

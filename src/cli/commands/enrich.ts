@@ -46,8 +46,8 @@ function sourceLine(ctx: CliContext, s: EnrichSource): string {
   const name = s.provider.padEnd(11);
   if (s.ok) {
     const r = s.result.report;
-    const verdict = r.found ? paintVerdict(p, r.verdict) : p('dim', 'not found');
-    const det = r.detections !== undefined || r.stats ? ` ${detectionsText(r.detections ?? r.stats?.malicious ?? null, r.engines ?? r.stats?.engines ?? null)}` : '';
+    const verdict = r.found ? paintVerdict(p, r.verdict) : p('dim', 'not_found');
+    const det = r.detections !== undefined || r.stats ? ` ${detectionsText(r.detections ?? r.stats?.malicious ?? null, r.engines ?? r.stats?.engines ?? null, r.stats?.suspicious)}` : '';
     const label = r.threatLabel ? `  ${r.threatLabel}` : '';
     return `  ${name}${verdict}${det}${label}  ${p('dim', sourceText(s.result.source, s.result.ageMs))}`;
   }

@@ -85,9 +85,14 @@ async function lookup(ctx: CliContext, args: string[], flags: LookupFlags): Prom
   const progress = valid.length > PROGRESS_FROM ? createProgress(ctx, 'lookup', { quotaLeft: () => backend.quota(flags.provider).then(quotaLeftText) }) : undefined;
   let finished = 0;
   let failed = 0;
+  // a slow failure is not silent: each retry of an upstream call is said on stderr
+  const NAMES: Record<string, string> = { virustotal: 'VirusTotal', urlhaus: 'URLhaus', dshield: 'DShield', spur: 'SPUR' };
+  const offRetry = backend.onRetry?.((e) =>
+    ctx.out.info(`vtg: ${NAMES[e.provider] ?? e.provider}: ${e.error}; retry ${e.attempt} in ${Math.max(1, Math.round(e.delayMs / 1000))}s`),
+  );
   const outcomes = await mapLimit(valid, flags.concurrency, async (input) => {
     try {
-      return { input, record: lookupRecord(input, await backend.lookup(input, options)) };
+      return { input, record: lookupRecord(input, await backend.lookup(input, options), { simulated: backend.mock }) };
     } catch (err) {
       failed++;
       return { input, error: err };
@@ -96,6 +101,7 @@ async function lookup(ctx: CliContext, args: string[], flags: LookupFlags): Prom
     }
   });
   progress?.stop();
+  offRetry?.();
   for (const o of outcomes) {
     if (o.record) records.push(o.record);
     else failures.push(reportError(ctx, o.input, o.error));

@@ -23,7 +23,14 @@ export function registerQuota(program: Command, ctx: CliContext): void {
 }
 
 function windowRows(q: QuotaView) {
-  return q.windows.map((w) => ({ provider: q.provider, key: q.key, ...w, status: q.status }));
+  // each window's own status when the governor reports one; the key's overall status beside it
+  return q.windows.map((w) => ({ provider: q.provider, key: q.key, ...w, status: windowStatus(w) ?? null, keyStatus: q.status }));
+}
+
+/** A window's own status (healthy/warning/critical), when the governor reports it per window. */
+function windowStatus(w: object): string | undefined {
+  const s = (w as { status?: unknown }).status;
+  return typeof s === 'string' ? s : undefined;
 }
 
 function human(ctx: CliContext, q: QuotaView): string[] {
@@ -42,8 +49,12 @@ function human(ctx: CliContext, q: QuotaView): string[] {
     ],
     p,
   );
-  const header = ['WINDOW', 'USED', 'LIMIT', 'REMAINING', '', 'RESETS'].map((h) => p('bold', h));
-  const rows = q.windows.map((w) => [w.window, String(w.used), String(w.limit), String(w.remaining), quotaBar(w, p), resetText(w, now)]);
+  const perWindow = q.windows.some((w) => windowStatus(w) !== undefined);
+  const header = ['WINDOW', 'USED', 'LIMIT', 'REMAINING', '', 'RESETS', ...(perWindow ? ['STATUS'] : [])].map((h) => p('bold', h));
+  const rows = q.windows.map((w) => {
+    const status = windowStatus(w);
+    return [w.window, String(w.used), String(w.limit), String(w.remaining), quotaBar(w, p), resetText(w, now), ...(perWindow ? [status ? statusText(status, p) : '-'] : [])];
+  });
   return [...lines, '', ...renderTable(header, rows, { right: new Set([1, 2, 3]) })];
 }
 
@@ -74,6 +85,7 @@ async function quota(ctx: CliContext, provider: string | undefined, flags: { all
       { key: 'percent' },
       { key: 'resetsAt' },
       { key: 'status' },
+      { key: 'keyStatus' },
       { key: 'key' },
     ]);
   } else if (out.mode === 'json') {

@@ -284,7 +284,7 @@ async function analysis(ctx: CliContext, id: string, flags: { wait?: boolean; ti
           ? ([
               ['item', item.report.indicator],
               ['verdict', paintVerdict(ctx.out.paint, item.report.verdict)],
-              ['detections', detectionsText(item.report.detections ?? null, item.report.engines ?? null)],
+              ['detections', detectionsText(item.report.detections ?? null, item.report.engines ?? null, item.report.stats?.suspicious)],
             ] as Array<[string, string]>)
           : []),
       ],

@@ -14,7 +14,7 @@ const ROLES: TokenRole[] = ['admin', 'analyst', 'reader'];
 export function registerToken(program: Command, ctx: CliContext): void {
   const token = program.command('token').description('client tokens for the HTTP service (only a hash is stored)');
   examples(token, [
-    'vtg token create --name soar --role analyst --daily-budget 200',
+    'vtg token create soar --role analyst --daily-budget 200',
     'vtg token create --name ci --role reader --json | jq -r .token',
     'vtg token list',
     'vtg token revoke soar',
@@ -22,10 +22,18 @@ export function registerToken(program: Command, ctx: CliContext): void {
   token
     .command('create')
     .description('create a token; it is printed once and cannot be shown again')
-    .requiredOption('--name <name>', 'a unique name')
+    .argument('[name]', 'a unique name (or --name)')
+    .option('--name <name>', 'a unique name (same as the argument)')
     .addOption(new Option('--role <role>', 'admin: everything; analyst: lookups, scans, batches; reader: cached answers only').choices(ROLES).makeOptionMandatory())
     .option('--daily-budget <n>', 'max upstream calls per UTC day charged to this token', wholeNumber)
-    .action(action(ctx, (flags: { name: string; role: TokenRole; dailyBudget?: number }) => create(ctx, flags)));
+    .action(
+      action(ctx, (name: string | undefined, flags: { name?: string; role: TokenRole; dailyBudget?: number }) => {
+        if (name !== undefined && flags.name !== undefined && name !== flags.name) throw new UsageError(`two names given: ${JSON.stringify(name)} and --name ${JSON.stringify(flags.name)}`);
+        const chosen = name ?? flags.name;
+        if (chosen === undefined) throw new UsageError('name the token: vtg token create <name> --role <role>');
+        return create(ctx, { ...flags, name: chosen });
+      }),
+    );
   token
     .command('list')
     .description('every token (never the token itself)')
@@ -38,7 +46,7 @@ export function registerToken(program: Command, ctx: CliContext): void {
 }
 
 async function create(ctx: CliContext, flags: { name: string; role: TokenRole; dailyBudget?: number }): Promise<number> {
-  if (flags.name.trim() === '') throw new UsageError('--name must not be empty');
+  if (flags.name.trim() === '') throw new UsageError('the token name must not be empty');
   const backend = await ctx.backend();
   const created = await backend.createToken({ name: flags.name, role: flags.role, dailyBudget: flags.dailyBudget ?? null });
   const r = created.record;

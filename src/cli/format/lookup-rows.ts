@@ -25,11 +25,41 @@ export interface LookupRecord {
   ageMs: number;
   fetchedAt: number;
   lastAnalysisAt: number | null;
+  /** The object on VirusTotal's web UI. */
+  permalink: string | null;
+  /** The answer came from the built-in simulator (mock mode), not VirusTotal. */
+  simulated?: true;
   result: LookupResult;
 }
 
-export function lookupRecord(input: string, result: LookupResult): LookupRecord {
+const GUI = 'https://www.virustotal.com/gui';
+const API = 'https://www.virustotal.com/api/v3';
+
+/** `https://www.virustotal.com/gui/file/<sha256>` (and url, domain, ip-address) for an object. */
+export function permalinkOf(kind: string, id: string, sha256?: unknown): string | null {
+  switch (kind) {
+    case 'file':
+      return `${GUI}/file/${typeof sha256 === 'string' && sha256 ? sha256 : id}`;
+    case 'url':
+      return `${GUI}/url/${id}`;
+    case 'domain':
+      return `${GUI}/domain/${id}`;
+    case 'ip':
+      return `${GUI}/ip-address/${id}`;
+    default:
+      return null;
+  }
+}
+
+/** A simulated answer's links point at VirusTotal's API, never at the simulator's loopback address. */
+export function unSimulateLinks<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value).replace(/https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+\/api\/v3/g, API)) as T;
+}
+
+export function lookupRecord(input: string, given: LookupResult, options: { simulated?: boolean } = {}): LookupRecord {
+  const result = options.simulated ? unSimulateLinks(given) : given;
   const r = result.report;
+  const sha256 = (r.data as { attributes?: { sha256?: unknown } } | null)?.attributes?.sha256;
   return {
     input,
     indicator: r.indicator || result.indicator.value,
@@ -51,6 +81,8 @@ export function lookupRecord(input: string, result: LookupResult): LookupRecord 
     ageMs: result.ageMs,
     fetchedAt: result.fetchedAt,
     lastAnalysisAt: r.lastAnalysisAt ?? null,
+    permalink: r.provider === 'virustotal' ? permalinkOf(result.indicator.kind, result.indicator.id, sha256) : null,
+    ...(options.simulated ? { simulated: true as const } : {}),
     result,
   };
 }
@@ -60,19 +92,21 @@ export function sourceText(source: string, ageMs: number): string {
   return source === 'upstream' ? 'upstream' : `${source} ${shortDuration(ageMs)}`;
 }
 
-export function detectionsText(detections: number | null, engines: number | null): string {
+/** `62/64`; with suspicious engines `0/70 +2 susp` (a verdict of suspicious never hides why). */
+export function detectionsText(detections: number | null, engines: number | null, suspicious?: number | null): string {
   if (detections === null) return '-';
-  return engines === null ? String(detections) : `${detections}/${engines}`;
+  const base = engines === null ? String(detections) : `${detections}/${engines}`;
+  return suspicious ? `${base} +${suspicious} susp` : base;
 }
 
 export const LOOKUP_COLUMNS: Column<LookupRecord>[] = [
   { key: 'indicator', width: 64 },
   { key: 'kind', width: 6 },
-  { key: 'verdict', width: 10, text: (r, paint) => (r.found ? paintVerdict(paint, r.verdict) : paint('dim', 'not found')) },
-  { key: 'detections', header: 'DETECTIONS', width: 10, right: true, text: (r) => detectionsText(r.detections, r.engines) },
+  { key: 'verdict', width: 10, text: (r, paint) => (r.found ? paintVerdict(paint, r.verdict) : paint('dim', 'not_found')) },
+  { key: 'detections', header: 'DETECTIONS', width: 14, right: true, text: (r) => detectionsText(r.detections, r.engines, r.suspicious) },
   { key: 'engines', hidden: true, csv: true },
   { key: 'threat', width: 24, text: (r) => r.threat ?? '' },
-  { key: 'source', width: 12, text: (r) => sourceText(r.source, r.ageMs) },
+  { key: 'source', width: 12, text: (r, paint) => `${sourceText(r.source, r.ageMs)}${r.simulated ? paint('dim', ' (simulated)') : ''}` },
   { key: 'input', hidden: true },
   { key: 'id', hidden: true },
   { key: 'provider', hidden: true },
@@ -85,4 +119,6 @@ export const LOOKUP_COLUMNS: Column<LookupRecord>[] = [
   { key: 'ageMs', hidden: true, csv: true },
   { key: 'fetchedAt', hidden: true },
   { key: 'lastAnalysisAt', hidden: true },
+  { key: 'permalink', hidden: true },
+  { key: 'simulated', hidden: true },
 ];

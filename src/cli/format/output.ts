@@ -7,6 +7,18 @@ import { ansiPaint, noPaint, type Paint, visibleLength } from './color.js';
 import { csvLine } from './csv.js';
 import { getPath, pickPaths } from './fields.js';
 import { renderTable } from './table.js';
+import { isoTime } from './time.js';
+
+/** Raised for bad --fields (exit 2); a plain Error named so the CLI maps it without importing errors.js. */
+export class FieldsError extends Error {
+  override name = 'UsageError';
+  readonly code = 'UsageError';
+}
+
+/** Epoch milliseconds under a key that names an instant (`fetchedAt`, `createdAt`, `first_seen`...). */
+function isInstant(key: string, value: unknown): value is number {
+  return typeof value === 'number' && value > 1e11 && value < 1e14 && /(At|_at|Date|_date|time|Time|seen|Seen)$/.test(key);
+}
 
 export type OutputMode = 'table' | 'json' | 'ndjson' | 'csv';
 
@@ -41,6 +53,8 @@ export interface OutputOptions {
   stderr: Writer;
   /** Literal strings that must never be printed. */
   secrets?: () => readonly string[];
+  /** stdout is a terminal: streamed tables truncate long cells with an ellipsis to stay aligned. */
+  terminal?: boolean;
 }
 
 function textOf(value: unknown): string {
@@ -57,6 +71,7 @@ export class Output {
   readonly #stdout: Writer;
   readonly #stderr: Writer;
   readonly #secrets: () => readonly string[];
+  readonly #terminal: boolean;
 
   constructor(options: OutputOptions) {
     this.mode = options.mode;
@@ -66,6 +81,7 @@ export class Output {
     this.#stdout = options.stdout;
     this.#stderr = options.stderr;
     this.#secrets = options.secrets ?? (() => []);
+    this.#terminal = options.terminal === true;
   }
 
   get machine(): boolean {
@@ -107,9 +123,22 @@ export class Output {
     this.line(JSON.stringify(doc, null, 2));
   }
 
-  #selectColumns<R>(columns: readonly Column<R>[]): Column<R>[] {
+  /** Columns for --fields: a column's key, or a dotted path into the records (checked against `rows` when given). */
+  #selectColumns<R>(columns: readonly Column<R>[], rows?: readonly R[]): Column<R>[] {
     if (!this.fields) return columns.filter((c) => (this.mode === 'csv' ? (c.csv ?? !c.hidden) : !c.hidden));
+    const known = (f: string) => columns.some((c) => c.key === f) || (f.includes('.') && (rows === undefined || rows.length === 0 || rows.some((r) => getPath(r, f) !== undefined)));
+    const unknown = this.fields.filter((f) => !known(f));
+    if (unknown.length > 0) throw fieldsError(unknown, columns.map((c) => c.key));
     return this.fields.map((field) => columns.find((c) => c.key === field) ?? { key: field, value: (r: R) => getPath(r, field) });
+  }
+
+  /** JSON keys: a field must name a column or a (dotted) path present in at least one record. */
+  #checkPaths(rows: readonly unknown[], columns: readonly { key: string }[] = []): void {
+    if (!this.fields || rows.length === 0) return;
+    const unknown = this.fields.filter((f) => !columns.some((c) => c.key === f) && !rows.some((r) => getPath(r, f) !== undefined));
+    if (unknown.length === 0) return;
+    const keys = new Set([...columns.map((c) => c.key), ...rows.flatMap((r) => (r && typeof r === 'object' ? Object.keys(r) : []))]);
+    throw fieldsError(unknown, [...keys]);
   }
 
   #project(row: object): unknown {
@@ -118,15 +147,18 @@ export class Output {
 
   #cellText<R>(c: Column<R>, row: R): string {
     if (c.text) return c.text(row, this.paint);
-    return textOf(c.value ? c.value(row) : getPath(row, c.key));
+    const v = c.value ? c.value(row) : getPath(row, c.key);
+    return isInstant(c.key, v) ? isoTime(v) : textOf(v);
   }
 
   #cellValue<R>(c: Column<R>, row: R): unknown {
-    return c.value ? c.value(row) : getPath(row, c.key);
+    const v = c.value ? c.value(row) : getPath(row, c.key);
+    return isInstant(c.key, v) ? isoTime(v) : v;
   }
 
   /** A list of records. `document` wraps the (projected) records for --json. */
   list<R extends object>(rows: readonly R[], columns: readonly Column<R>[], options: { document?: (rows: unknown[]) => unknown; empty?: string } = {}): void {
+    if (this.mode === 'json' || this.mode === 'ndjson') this.#checkPaths(rows, columns);
     switch (this.mode) {
       case 'json': {
         const projected = rows.map((r) => this.#project(r));
@@ -137,17 +169,18 @@ export class Output {
         for (const r of rows) this.line(JSON.stringify(this.#project(r)));
         return;
       case 'csv': {
-        const cols = this.#selectColumns(columns);
+        const cols = this.#selectColumns(columns, rows);
         this.line(csvLine(cols.map((c) => c.key)));
         for (const r of rows) this.line(csvLine(cols.map((c) => this.#cellValue(c, r))));
         return;
       }
       default: {
-        if (rows.length === 0 && options.empty !== undefined) {
-          this.line(this.paint('dim', options.empty));
+        // No rows, no header: stdout stays empty (scripts test for it); the note goes to stderr.
+        if (rows.length === 0) {
+          if (options.empty !== undefined) this.info(options.empty);
           return;
         }
-        const cols = this.#selectColumns(columns);
+        const cols = this.#selectColumns(columns, rows);
         const right = new Set(cols.flatMap((c, i) => (c.right ? [i] : [])));
         const header = cols.map((c) => this.paint('bold', c.header ?? c.key.toUpperCase()));
         for (const l of renderTable(header, rows.map((r) => cols.map((c) => this.#cellText(c, r))), { right })) this.line(l);
@@ -166,8 +199,11 @@ export class Output {
       if (this.mode === 'csv') this.line(csvLine(cols.map((c) => c.key)));
       if (this.mode === 'table') this.line(this.#fixed(cols, cols.map((c) => this.paint('bold', c.header ?? c.key.toUpperCase()))));
     };
+    let checked = false;
     return {
       push: (row: R) => {
+        if (!checked && (this.mode === 'json' || this.mode === 'ndjson')) this.#checkPaths([row], columns);
+        checked = true;
         start();
         if (this.mode === 'json') collected.push(this.#project(row));
         else if (this.mode === 'ndjson') this.line(JSON.stringify(this.#project(row)));
@@ -183,10 +219,12 @@ export class Output {
 
   #fixed<R>(cols: readonly Column<R>[], cells: readonly string[]): string {
     return cells
-      .map((cell, i) => {
+      .map((text, i) => {
+        let cell = text;
         const c = cols[i] as Column<R>;
         const width = c.width ?? Math.max(visibleLength(c.header ?? c.key), 12);
         if (i === cells.length - 1) return cell;
+        if (this.#terminal && visibleLength(cell) > width) cell = ellipsis(cell, width);
         const fill = ' '.repeat(Math.max(0, width - visibleLength(cell)));
         return c.right ? fill + cell : cell + fill;
       })
@@ -196,6 +234,7 @@ export class Output {
 
   /** One object: JSON/NDJSON print it (projected), CSV prints its scalar leaves as one row, a table prints `human()`. */
   object(value: object, human: () => string[]): void {
+    if (this.mode !== 'table') this.#checkPaths([value]);
     switch (this.mode) {
       case 'json':
         this.json(this.#project(value));
@@ -213,6 +252,17 @@ export class Output {
         for (const l of human()) this.line(l);
     }
   }
+}
+
+function fieldsError(unknown: readonly string[], valid: readonly string[]): FieldsError {
+  const s = unknown.length > 1 ? 's' : '';
+  return new FieldsError(`unknown field${s} ${unknown.map((f) => JSON.stringify(f)).join(', ')} in --fields; valid fields: ${valid.join(', ')}`);
+}
+
+/** `text` cut to `width` visible characters, the last one an ellipsis (colour codes dropped). */
+export function ellipsis(text: string, width: number): string {
+  const plain = text.replace(/\u001b\[[0-9;]*m/g, '');
+  return plain.length <= width ? plain : `${plain.slice(0, Math.max(0, width - 1))}…`;
 }
 
 /** `{a:{b:1}}` -> `{'a.b': 1}`; arrays stay JSON text. */

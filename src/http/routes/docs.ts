@@ -1,6 +1,5 @@
-/** The OpenAPI document, its human-readable page, and the status page at `/`. */
+/** The OpenAPI document and its human-readable page (the dashboard at `/` lives in ../dashboard/). */
 import { buildOpenApi } from '../openapi.js';
-import { dashboardPage } from '../pages/dashboard.js';
 import { docsPage } from '../pages/docs.js';
 import { type RouteDef, route } from '../route.js';
 
@@ -33,24 +32,6 @@ export function docsRoutes(all: () => readonly RouteDef[]): RouteDef[] {
         doc ??= buildOpenApi(all(), { version: deps.gateway.version, mock: deps.gateway.mock });
         html ??= docsPage(doc, { mock: deps.gateway.mock });
         return c.body(html, 200, HTML);
-      },
-    }),
-    route({
-      method: 'get',
-      path: '/',
-      summary: 'Status page: mock banner, quota, recent changes (changes need a token once tokens exist)',
-      tag: 'documentation',
-      access: 'public',
-      produces: 'text/html',
-      handler: async ({ c, deps, principal }) => {
-        let quota = null;
-        try {
-          quota = await deps.gateway.quota('virustotal');
-        } catch {
-          quota = null;
-        }
-        const changes = principal ? deps.gateway.changes({ limit: 20 }) : null;
-        return c.body(dashboardPage({ version: deps.gateway.version, mock: deps.gateway.mock, quota, changes }), 200, HTML);
       },
     }),
   ];

@@ -88,4 +88,18 @@ export const webhookRoutes: RouteDef[] = [
       return c.json({ deliveries: deps.gateway.webhooks.deliveries(params.id, query.limit ?? 50) });
     },
   }),
+  route({
+    method: 'post',
+    path: '/api/webhooks/{id}/deliveries/{delivery}/retry',
+    summary: 'Retry a dead letter: the delivery goes back in the queue now (its attempts are kept)',
+    tag: 'webhooks',
+    access: 'analyst',
+    params: z.object({ id: opaqueId, delivery: opaqueId }),
+    responses: { 404: 'No such webhook', 409: 'The delivery is not dead' },
+    handler: ({ c, deps, principal, params }) => {
+      ownedHook(deps, principal, params.id);
+      if (!deps.gateway.webhooks.retryDead(params.id, params.delivery)) throw new HttpError(409, 'Conflict', `delivery ${params.delivery} is not a dead letter of this webhook`);
+      return c.json({ retried: true });
+    },
+  }),
 ];

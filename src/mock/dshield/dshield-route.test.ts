@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { FakeClock } from '../../clock/index.js';
+import { sharedPath, skipWithoutShared } from '../../test-support/shared-corpus.js';
 import { type MockServer, startMock } from '../index.js';
 import { createDshieldRoute, KNOWN_DSHIELD_ATTACKERS, simulatedDshield } from './index.js';
 
-const COWRIE_DIR = new URL('../../../../shared/data/cowrie/', import.meta.url);
 const UA = 'vt-gateway/test (contact: tests@example.org)';
 const clock = new FakeClock(Date.UTC(2026, 2, 25, 10, 0, 0));
 let mock: MockServer;
@@ -17,8 +17,9 @@ after(async () => {
   await mock.close();
 });
 
-test('every known attacker is a real source address of the shared Cowrie logs, with reports', () => {
-  const logs = readdirSync(COWRIE_DIR).map((f) => readFileSync(new URL(f, COWRIE_DIR), 'utf8')).join('\n');
+test('every known attacker is a real source address of the shared Cowrie logs, with reports', { skip: skipWithoutShared('data/cowrie/') }, () => {
+  const dir = sharedPath('data/cowrie/') as string;
+  const logs = readdirSync(dir).map((f) => readFileSync(`${dir}/${f}`, 'utf8')).join('\n');
   for (const ip of Object.keys(KNOWN_DSHIELD_ATTACKERS)) {
     assert.ok(logs.includes(`"src_ip": "${ip}"`) || logs.includes(`"src_ip":"${ip}"`), ip);
     const body = simulatedDshield(ip) as { ip: { count: number; attacks: number } };

@@ -4,6 +4,7 @@
  * nulls, `network` is a CIDR. The attackers of the shared Cowrie logs are known with counts.
  */
 import { createHash } from 'node:crypto';
+import { simulatedNetwork } from '../networks.js';
 import { isIP } from 'node:net';
 
 interface KnownAttacker {
@@ -33,14 +34,6 @@ export const KNOWN_DSHIELD_ATTACKERS: Readonly<Record<string, KnownAttacker>> = 
   '130.12.180.51': { count: 4_390, attacks: 1_012, mindate: '2026-02-28', maxdate: '2026-03-25', as: 214_943, asname: 'RAILNET', ascountry: 'US' },
 };
 
-const AS_POOL = [
-  { as: 14_061, asname: 'DIGITALOCEAN-ASN', ascountry: 'US', assize: 2_805_248 },
-  { as: 4_134, asname: 'CHINANET-BACKBONE No.31,Jin-rong Street', ascountry: 'CN', assize: 112_340_480 },
-  { as: 16_276, asname: 'OVH', ascountry: 'FR', assize: 4_301_312 },
-  { as: 9_009, asname: 'M247', ascountry: 'RO', assize: 1_460_224 },
-  { as: 45_899, asname: 'VNPT-AS-VN VNPT Corp', ascountry: 'VN', assize: 9_473_280 },
-  { as: 4_812, asname: 'CHINANET-SH-AP China Telecom Group', ascountry: 'CN', assize: 11_671_552 },
-];
 
 function seed(ip: string): Buffer {
   return createHash('sha256').update(`dshield:${ip}`).digest();
@@ -86,15 +79,16 @@ export function simulatedDshield(rawIp: string): Record<string, unknown> {
   const ip = rawIp.trim().toLowerCase();
   if (isIP(ip) === 0) return { ip: { error: 'bad IP address' } };
   const s = seed(ip);
-  const pool = AS_POOL[(s[1] ?? 0) % AS_POOL.length] ?? AS_POOL[0];
+  // the same owner as the other simulated sources say (mock/networks.ts)
+  const net = simulatedNetwork(ip);
   const known = KNOWN_DSHIELD_ATTACKERS[ip];
   const base = {
     number: ip,
-    asabusecontact: `abuse@${(pool?.asname ?? 'example').split(/[\s-]/)[0]?.toLowerCase()}.example`,
-    as: known?.as ?? pool?.as,
-    asname: known?.asname ?? pool?.asname,
-    ascountry: known?.ascountry ?? pool?.ascountry,
-    assize: pool?.assize,
+    asabusecontact: `abuse@${net.name.split(/[\s-]/)[0]?.toLowerCase()}.example`,
+    as: net.asn,
+    asname: net.name,
+    ascountry: net.country,
+    assize: net.size,
     network: network(ip),
   };
   if (known) {

@@ -4,6 +4,7 @@
  * built from them: mostly minimal objects, some datacenters, VPN tunnels, residential proxies, Tor.
  */
 import { createHash } from 'node:crypto';
+import { simulatedNetwork } from '../networks.js';
 import { isIP } from 'node:net';
 import { isPrivateAddress } from '../../indicators/index.js';
 
@@ -68,14 +69,6 @@ export const KNOWN_SPUR_OBJECTS: Readonly<Record<string, SpurObject>> = {
   },
 };
 
-const NETWORKS = [
-  { number: 14061, organization: 'DigitalOcean, LLC', city: 'Santa Clara', state: 'California', country: 'US', datacenter: true },
-  { number: 16276, organization: 'OVH SAS', city: 'Roubaix', state: 'Hauts-de-France', country: 'FR', datacenter: true },
-  { number: 4134, organization: 'Chinanet', city: 'Shanghai', state: 'Shanghai', country: 'CN', datacenter: false },
-  { number: 45899, organization: 'VNPT Corp', city: 'Hanoi', state: 'Hanoi', country: 'VN', datacenter: false },
-  { number: 9009, organization: 'M247 Europe SRL', city: 'Bucharest', state: 'Bucuresti', country: 'RO', datacenter: true },
-  { number: 7922, organization: 'Comcast Cable Communications, LLC', city: 'Denver', state: 'Colorado', country: 'US', datacenter: false },
-];
 const VPN_OPERATORS = ['PROTON_VPN', 'MULLVAD_VPN', 'NORD_VPN', 'EXPRESS_VPN', 'SURFSHARK_VPN'];
 const PROXIES = ['IPIDEA_PROXY', 'PROXYRACK_PROXY', 'ABCPROXY_PROXY', 'NETNUT_PROXY', '911_PROXY'];
 
@@ -94,12 +87,13 @@ export function simulatedSpur(rawIp: string): SpurObject | null {
   const known = KNOWN_SPUR_OBJECTS[ip];
   if (known) return structuredClone(known);
   const s = createHash('sha256').update(`spur:${ip}`).digest();
-  const net = NETWORKS[(s[1] ?? 0) % NETWORKS.length] ?? NETWORKS[0];
+  // the same owner as the other simulated sources say (mock/networks.ts)
+  const net = simulatedNetwork(ip);
   const base: SpurObject = {
-    as: { number: net?.number, organization: net?.organization },
+    as: { number: net.asn, organization: net.organization },
     ip,
-    location: { city: net?.city, country: net?.country, state: net?.state },
-    organization: net?.organization,
+    location: { city: net.city, country: net.country, state: net.state },
+    organization: net.organization,
   };
   const roll = s[0] ?? 0;
   if (roll < 128) return net?.datacenter ? { ...base, infrastructure: 'DATACENTER' } : base;

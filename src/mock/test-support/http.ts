@@ -1,14 +1,27 @@
 // Helpers shared by the simulator's tests (not part of the public face).
 import { readFileSync } from 'node:fs';
+import { sharedPath, skipWithoutShared } from '../../test-support/shared-corpus.js';
 import type { MockServer } from '../types.js';
+import { OWN_FIXTURES } from './own-fixtures.js';
 
 export const KEY = 'test-api-key-0123456789abcdef';
 
-const FIXTURES = new URL('../../../../shared/fixtures/vt/', import.meta.url);
-
+/**
+ * A real VirusTotal answer from ../shared/fixtures/vt when the corpus is there, else the
+ * repository's own small one of the same shape (envelopes, errors, descriptors only).
+ */
 // biome-ignore lint/suspicious/noExplicitAny: fixtures are arbitrary JSON
 export function fixture(name: string): any {
-  return JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
+  const path = sharedPath(`fixtures/vt/${name}`);
+  if (path) return JSON.parse(readFileSync(path, 'utf8'));
+  const own = OWN_FIXTURES[name];
+  if (own === undefined) throw new Error(`${name} is a real capture only; guard its test with needsFixture('${name}')`);
+  return structuredClone(own);
+}
+
+/** Skip option for a test that compares against a real capture the repository does not ship. */
+export function needsFixture(name: string): false | string {
+  return name in OWN_FIXTURES ? false : skipWithoutShared(`fixtures/vt/${name}`);
 }
 
 export interface Answer {

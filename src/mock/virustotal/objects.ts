@@ -3,6 +3,7 @@ import { EICAR_SHA256, seedDigest, u32 } from './ids.js';
 import { analysisResults } from './results.js';
 import { DERIVED_TYPES, EICAR_TYPE } from './file-types.js';
 import type { FileRecord, Profile } from './world.js';
+import { simulatedNetwork } from '../networks.js';
 
 /** `{type, id, links: {self}, attributes}`, the shape of every VT object. */
 export interface VtObject {
@@ -259,15 +260,6 @@ export function domainObject(origin: string, domain: string, profile: Profile): 
   return { type: 'domain', id: domain, links: { self: `${origin}/api/v3/domains/${domain}` }, attributes };
 }
 
-const NETWORKS = [
-  { as_owner: 'DIGITALOCEAN-ASN', asn: 14061, country: 'US', continent: 'NA', rir: 'ARIN' },
-  { as_owner: 'OVH SAS', asn: 16276, country: 'FR', continent: 'EU', rir: 'RIPE NCC' },
-  { as_owner: 'Hetzner Online GmbH', asn: 24940, country: 'DE', continent: 'EU', rir: 'RIPE NCC' },
-  { as_owner: 'CHINANET-BACKBONE', asn: 4134, country: 'CN', continent: 'AS', rir: 'APNIC' },
-  { as_owner: 'AMAZON-02', asn: 16509, country: 'US', continent: 'NA', rir: 'ARIN' },
-  { as_owner: 'CLOUD-SOUTH', asn: 13886, country: 'GB', continent: 'EU', rir: 'RIPE NCC' },
-  { as_owner: 'Telefonica Brasil S.A', asn: 27699, country: 'BR', continent: 'SA', rir: 'LACNIC' },
-];
 
 function networkOf(ip: string): string {
   if (ip.includes(':')) {
@@ -281,7 +273,7 @@ function networkOf(ip: string): string {
 export function ipObject(origin: string, ip: string, profile: Profile): VtObject {
   const d = seedDigest('ip', ip, 'attributes');
   const dates = derivedDates('ip', ip);
-  const net = pick(NETWORKS, d, 0);
+  const net = simulatedNetwork(ip);
   const { stats, threatLabel } = profile;
   const network = networkOf(ip);
   const attributes: Record<string, unknown> = {
@@ -289,7 +281,7 @@ export function ipObject(origin: string, ip: string, profile: Profile): VtObject
     network,
     tags: [],
     country: net.country,
-    as_owner: net.as_owner,
+    as_owner: net.name,
     last_analysis_stats: stats,
     asn: net.asn,
     whois_date: dates.lastAnalysis - 86_400,
@@ -297,7 +289,7 @@ export function ipObject(origin: string, ip: string, profile: Profile): VtObject
     last_modification_date: dates.lastModification,
     total_votes: totalVotes(stats, d),
     continent: net.continent,
-    whois: `NetRange: ${network}\nOrgName: ${net.as_owner}\nCountry: ${net.country}\n`,
+    whois: `NetRange: ${network}\nOrgName: ${net.organization}\nCountry: ${net.country}\n`,
     jarm: seedDigest('ip', ip, 'jarm').toString('hex').slice(0, 62),
     last_analysis_date: dates.lastAnalysis,
     last_analysis_results: analysisResults('ip', ip, stats, threatLabel, dates.lastAnalysis),

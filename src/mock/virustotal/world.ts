@@ -125,7 +125,9 @@ export class VtWorld {
       filename: upload.filename,
       uploadedAt: nowSec,
       eicarContent: upload.hasMarker,
-      knownBeforeUpload: derivedFound('file', upload.sha256, this.notFoundShare),
+      // Content is new to VirusTotal unless a lookup here already found its hash (random bytes or
+      // "hello world" are not samples VirusTotal has seen).
+      knownBeforeUpload: this.#derivedFiles.has(upload.sha256) && derivedFound('file', upload.sha256, this.notFoundShare),
     };
     for (const h of [upload.sha256, upload.sha1, upload.md5]) {
       this.#uploadedFiles.set(h, record);
@@ -141,6 +143,8 @@ export class VtWorld {
     const found = record.uploadedAt !== null || derivedFound('file', id, this.notFoundShare);
     if (override) return { found: true, ...this.#overrideProfile('file', id, override) };
     if (record.eicarContent) return { found, stats: { ...EICAR_STATS }, threatLabel: EICAR_THREAT_LABEL };
+    // new content: every engine undetected (type-unsupported as derived), no threat label
+    if (record.uploadedAt !== null && !record.knownBeforeUpload) return { found, stats: newUploadStats(derivedProfile('file', id).stats), threatLabel: null };
     return { found, ...derivedProfile('file', id) };
   }
 
@@ -214,7 +218,9 @@ export class VtWorld {
     const ref = parseAnalysisId(id);
     if (!ref) return null;
     if (ref.kind === 'url') return { id, kind: 'url', itemId: ref.urlId, createdMs: ref.date * 1000, date: ref.date };
-    const file = this.file(ref.kind === 'file-md5' ? ref.md5 : ref.sha256);
+    // An md5 names no file by itself: only one this simulator has seen (an upload, a lookup) is
+    // known; another process's upload is unknown, never a file guessed from the md5.
+    const file = ref.kind === 'file-md5' ? (this.#uploadedFiles.get(ref.md5) ?? this.#derivedFiles.get(ref.md5) ?? null) : this.file(ref.sha256);
     if (!file) return null;
     return { id, kind: 'file', itemId: file.hashes.sha256, createdMs: ref.date * 1000, date: ref.date };
   }
@@ -255,4 +261,15 @@ export class VtWorld {
     entry.used = true;
     return { ok: true, key: entry.key };
   }
+}
+
+/** Stats of content first seen at its upload: nothing detects it. */
+function newUploadStats(derived: Record<string, number>): Record<string, number> {
+  const total = Object.values(derived).reduce((a, b) => a + b, 0);
+  const unsupported = derived['type-unsupported'] ?? 0;
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(derived)) out[k] = 0;
+  out['type-unsupported'] = unsupported;
+  out.undetected = total - unsupported;
+  return out;
 }

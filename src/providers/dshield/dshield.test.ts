@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { sharedPath } from '../../test-support/shared-corpus.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import { inspect } from 'node:util';
@@ -11,7 +12,9 @@ import { ProviderError } from '../http-errors.js';
 import { DSHIELD_DEFAULT_BACKOFF_MS, DshieldClient, DshieldProvider, parseDshieldIp } from './index.js';
 import { fixedServer as fixedUpstream } from '../test-support/fixed-server.js';
 
-const SAMPLE = readFileSync(new URL('../../../../shared/data/api/dshield/ip_101.81.5.6__stix-shifter.json', import.meta.url), 'utf8');
+// The real ISC capture when ../shared is there, else the simulator's verbatim copy of it.
+const REAL = sharedPath('data/api/dshield/ip_101.81.5.6__stix-shifter.json');
+const SAMPLE = REAL ? readFileSync(REAL, 'utf8') : JSON.stringify(simulatedDshield('101.81.5.6'));
 const EMAIL = 'honeypot-ops@example.org';
 const clock = new FakeClock(Date.UTC(2026, 2, 25, 10, 0, 0));
 let mock: MockServer;

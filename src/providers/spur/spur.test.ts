@@ -10,8 +10,9 @@ import { createSpurRoute, simulatedSpur } from '../../mock/spur/index.js';
 import { ProviderError } from '../http-errors.js';
 import { parseSpurContext, SpurClient, SpurProvider } from './index.js';
 import { fixedServer as fixedUpstream } from '../test-support/fixed-server.js';
+import { sharedPath, skipWithoutShared } from '../../test-support/shared-corpus.js';
 
-const API_DIR = new URL('../../../../shared/data/api/spur/', import.meta.url);
+const API_DIR = () => sharedPath('data/api/spur/') as string;
 const TOKEN = 'spur-token-9d8c7b6a5f4e';
 const clock = new FakeClock(Date.UTC(2026, 2, 25, 10, 0, 0));
 let mock: MockServer;
@@ -26,7 +27,7 @@ after(async () => {
   await mock.close();
 });
 
-test('every real SPUR sample parses by field name and gets the expected verdict', async () => {
+test('every real SPUR sample parses by field name and gets the expected verdict', { skip: skipWithoutShared('data/api/spur/') }, async () => {
   const expected: Record<string, { verdict: string; label: string | null; infrastructure: string | null }> = {
     'vpn_response__spur-rs.json': { verdict: 'suspicious', label: 'PROTON_VPN', infrastructure: 'DATACENTER' },
     'mullvad_vpn__spur-rs.json': { verdict: 'suspicious', label: 'MULLVAD_VPN', infrastructure: null },
@@ -34,10 +35,10 @@ test('every real SPUR sample parses by field name and gets the expected verdict'
     'ipv6__spur-rs.json': { verdict: 'harmless', label: null, infrastructure: null },
     'library_of_congress__spur-rs.json': { verdict: 'harmless', label: null, infrastructure: null },
   };
-  const files = readdirSync(API_DIR).filter((f) => f.endsWith('.json'));
+  const files = readdirSync(API_DIR()).filter((f) => f.endsWith('.json'));
   assert.deepEqual(files.sort(), Object.keys(expected).sort());
   for (const file of files) {
-    const text = readFileSync(new URL(file, API_DIR), 'utf8');
+    const text = readFileSync(`${API_DIR()}${file}`, 'utf8');
     const body = JSON.parse(text) as { ip: string };
     const up = await fixedServer((_req, res) => res.end(text));
     try {
@@ -54,8 +55,8 @@ test('every real SPUR sample parses by field name and gets the expected verdict'
   }
 });
 
-test('fields are picked by name: geohash and infrastructure are never confused', () => {
-  const ctx = parseSpurContext(JSON.parse(readFileSync(new URL('vpn_response__spur-rs.json', API_DIR), 'utf8')));
+test('fields are picked by name: geohash and infrastructure are never confused', { skip: skipWithoutShared('data/api/spur/') }, () => {
+  const ctx = parseSpurContext(JSON.parse(readFileSync(`${API_DIR()}vpn_response__spur-rs.json`, 'utf8')));
   assert.equal(ctx.concentration?.geohash, 'tsn');
   assert.equal(ctx.infrastructure, 'DATACENTER');
   assert.deepEqual(ctx.risks, ['CALLBACK_PROXY', 'TUNNEL', 'GEO_MISMATCH']);

@@ -9,9 +9,9 @@ import { createUrlhausRoute, simulatedUrlhaus } from '../../mock/urlhaus/index.j
 import { ProviderError } from '../http-errors.js';
 import { parsePayloadInfo, URLHAUS_SHA1_NOTE, UrlhausClient, UrlhausProvider } from './index.js';
 import { fixedServer } from '../test-support/fixed-server.js';
+import { sharedPath, skipWithoutShared } from '../../test-support/shared-corpus.js';
 
-const API_DIR = new URL('../../../../shared/data/api/urlhaus/', import.meta.url);
-const sample = (name: string) => readFileSync(new URL(name, API_DIR), 'utf8');
+const sample = (name: string) => readFileSync(sharedPath(`data/api/urlhaus/${name}`) as string, 'utf8');
 const KEY = 'urlhaus-key-7f3e9a1b2c';
 const N3 = 'http://54.37.72.170/n3';
 const N3_SHA = '3be56c3e5cc12387b3857b841cea6341494b572811617e47df6dbf160b5ca866';
@@ -29,7 +29,7 @@ after(async () => {
   await mock.close();
 });
 
-test('the sample URL lookup parses: numbers as strings, null payload fields, escaped slashes', async () => {
+test('the sample URL lookup parses: numbers as strings, null payload fields, escaped slashes', { skip: skipWithoutShared('data/api/urlhaus/') }, async () => {
   const up = await fixedServer((_req, _body, res) => res.end(sample('url_lookup__demisto-content__url_command.json')));
   try {
     const p = new UrlhausProvider({ apiKey: KEY, baseUrl: up.url }, { clock });
@@ -50,7 +50,7 @@ test('the sample URL lookup parses: numbers as strings, null payload fields, esc
   }
 });
 
-test('the sample host lookup (2019 capture with empty takedown time) is a malicious host', async () => {
+test('the sample host lookup (2019 capture with empty takedown time) is a malicious host', { skip: skipWithoutShared('data/api/urlhaus/') }, async () => {
   const up = await fixedServer((_req, _body, res) => res.end(sample('host_187.107.132.33__SocAnalystArsenal.json')));
   try {
     const p = new UrlhausProvider({ apiKey: KEY, baseUrl: up.url }, { clock });
@@ -65,7 +65,7 @@ test('the sample host lookup (2019 capture with empty takedown time) is a malici
   }
 });
 
-test('the payload sample with the placeholder query_status does not crash and is not claimed as found', async () => {
+test('the payload sample with the placeholder query_status does not crash and is not claimed as found', { skip: skipWithoutShared('data/api/urlhaus/') }, async () => {
   const text = sample('payload_lookup__demisto-content__file_command.json');
   const up = await fixedServer((_req, _body, res) => res.end(text));
   try {

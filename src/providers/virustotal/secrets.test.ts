@@ -12,6 +12,7 @@ const PROXY_PASSWORD = 'proxy-pw-SECRET-41af';
 
 let server: LocalServer;
 let client: VirusTotalClient;
+let hangs: VirusTotalClient;
 let dir: string;
 
 before(async () => {
@@ -34,11 +35,14 @@ before(async () => {
     if (path === '/api/v3/hang') return; // never answered; close() ends it
     sendJson(res, 404, { error: { code: 'NotFoundError', message: echo } });
   });
-  client = new VirusTotalClient({ apiKey: KEY, baseUrl: server.url, timeoutMs: 300 });
+  // A generous deadline: answers must arrive on a busy machine; only /hang waits it out (see `hangs`).
+  client = new VirusTotalClient({ apiKey: KEY, baseUrl: server.url, timeoutMs: 10_000 });
+  hangs = new VirusTotalClient({ apiKey: KEY, baseUrl: server.url, timeoutMs: 500 });
 });
 
 after(async () => {
   await client.close();
+  await hangs.close();
   await server.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -85,7 +89,7 @@ test('generic, response, network and timeout errors hold no key either', async (
   assertClean(await failure(client.getCollection('/notjson')), VtResponseError);
   const dropped = assertClean(await failure(client.getCollection('/drop')), VtNetworkError);
   assert.equal(dropped.retryable, true);
-  const hung = assertClean(await failure(client.getCollection('/hang')), VtTimeoutError);
+  const hung = assertClean(await failure(hangs.getCollection('/hang')), VtTimeoutError);
   assert.equal(hung.retryable, true);
   // the user id can be the key itself (vt-cli accepts it): the path never reaches the message
   const quota = assertClean(await failure(client.overallQuotas(KEY)), VtError);

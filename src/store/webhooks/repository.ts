@@ -31,6 +31,8 @@ const SQL = {
     last_error = ?, next_attempt_at = ?, claimed_until = NULL WHERE id = ?`,
   dead: `UPDATE webhook_deliveries SET status = 'dead', attempts = attempts + 1, last_status = ?,
     last_error = ?, claimed_until = NULL WHERE id = ?`,
+  revive: `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, claimed_until = NULL
+    WHERE id = ? AND webhook_id = ? AND status = 'dead'`,
   deliveries: `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE webhook_id = ?
     ORDER BY created_at DESC, id LIMIT ?`,
 } as const;
@@ -180,6 +182,11 @@ export class WebhookRepository {
   /** Counts a last failed attempt and gives up on the delivery. */
   markDead(id: string, outcome: { error: string; status?: number | null }): void {
     this.#statements.get(SQL.dead).run(outcome.status ?? null, outcome.error, id);
+  }
+
+  /** Puts a dead delivery of this webhook back in the queue, due at `now`. False when it is not dead. */
+  revive(webhookId: string, id: string, now: number = this.#clock.now()): boolean {
+    return this.#statements.get(SQL.revive).run(now, id, webhookId).changes > 0;
   }
 
   /** A webhook's latest deliveries, newest first. */

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { FakeClock } from '../clock/index.js';
+import { Store } from './index.js';
+import { makeReport } from './test-support/reports.js';
+import { makeTempDir } from './test-support/temp-dir.js';
+
+test('operator state (tokens, webhooks, batches, settings) lives in one store whatever the mode; simulated answers stay apart', (t) => {
+  const tmp = makeTempDir();
+  t.after(tmp.remove);
+  const clock = new FakeClock(Date.UTC(2026, 2, 25));
+  // an older mock-mode data dir: everything in <data-dir>/mock
+  const old = Store.open({ dataDir: join(tmp.dir, 'mock'), clock });
+  const made = old.tokens.create({ name: 'ops', role: 'admin', dailyBudget: null });
+  old.kv.set('setting', 'kept');
+  old.close();
+
+  const mock = Store.open({ dataDir: join(tmp.dir, 'mock'), operatorDir: tmp.dir, clock });
+  assert.equal(mock.tokens.list().map((x) => x.name).join(), 'ops', 'the mock-mode token is migrated');
+  assert.equal(mock.tokens.list()[0]?.id, made.record.id);
+  assert.equal(mock.kv.get('setting'), 'kept');
+  mock.tokens.create({ name: 'ci', role: 'reader', dailyBudget: null });
+  const report = makeReport({ n: 'simulated', detections: 3, fetchedAt: clock.now() });
+  mock.cache.put(report, clock.now() + 3_600_000);
+  mock.close();
+
+  const real = Store.open({ dataDir: tmp.dir, clock });
+  assert.deepEqual(real.tokens.list().map((x) => x.name).sort(), ['ci', 'ops'], 'tokens made without a key are seen with one');
+  assert.equal(real.cache.get('virustotal', report.kind, report.id), undefined, 'simulated answers never reach the real cache');
+  real.close();
+
+  const again = Store.open({ dataDir: join(tmp.dir, 'mock'), operatorDir: tmp.dir, clock });
+  assert.equal(again.tokens.list().length, 2, 'migration runs once: nothing duplicated or resurrected');
+  again.close();
+});

@@ -1,0 +1,33 @@
+// Retrying a dead letter: only a dead delivery of the named webhook goes back in the queue, due now.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { FakeClock } from '../../clock/index.js';
+import { Store } from '../index.js';
+import { makeTempDir } from '../test-support/temp-dir.js';
+
+const tmp = makeTempDir();
+after(tmp.remove);
+const T0 = Date.UTC(2026, 0, 15, 12);
+
+test('a dead delivery is revived once, keeps its attempts and is due at once; others are not touched', async () => {
+  const clock = new FakeClock(T0);
+  const store = Store.open({ file: join(tmp.dir, 'revive.sqlite'), clock });
+  try {
+    const hook = store.webhooks.create({ url: 'https://a.example/hook', events: ['*'], secret: 's' });
+    const other = store.webhooks.create({ url: 'https://b.example/hook', events: ['*'], secret: 's' });
+    const dead = store.webhooks.enqueueDelivery({ webhookId: hook.id, event: 'batch.completed', payload: { job: 'j1' } });
+    const live = store.webhooks.enqueueDelivery({ webhookId: hook.id, event: 'batch.completed', payload: null });
+    store.webhooks.markDead(dead.id, { error: 'HTTP 500', status: 500 });
+    await clock.advance(5000);
+    assert.equal(store.webhooks.revive(other.id, dead.id), false, 'not through another webhook');
+    assert.equal(store.webhooks.revive(hook.id, live.id), false, 'a pending delivery is not a dead letter');
+    assert.equal(store.webhooks.revive(hook.id, dead.id), true);
+    const back = store.webhooks.delivery(dead.id);
+    assert.deepEqual({ status: back?.status, attempts: back?.attempts, nextAttemptAt: back?.nextAttemptAt }, { status: 'pending', attempts: 1, nextAttemptAt: T0 + 5000 });
+    assert.ok(store.webhooks.dueDeliveries(T0 + 5000, 10).some((d) => d.id === dead.id));
+    assert.equal(store.webhooks.revive(hook.id, dead.id), false, 'revived once');
+  } finally {
+    store.close();
+  }
+});
