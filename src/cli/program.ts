@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
 import { registerBatch } from './commands/batch.js';
 import { registerCache } from './commands/cache.js';
+import { registerCacheWarm } from './commands/cache-warm.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerConfig } from './commands/config.js';
 import { registerContent } from './commands/content.js';
@@ -12,12 +13,14 @@ import { registerHistory } from './commands/history.js';
 import { registerLookup } from './commands/lookup.js';
 import { registerMock } from './commands/mock.js';
 import { registerQuota } from './commands/quota.js';
+import { registerRefresh } from './commands/refresh.js';
 import { registerScan } from './commands/scan.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { registerToken } from './commands/token.js';
 import { registerVersion } from './commands/version.js';
+import { registerWatchlist } from './commands/watchlist.js';
 
 export const EPILOGUE = `
 Output:
@@ -79,7 +82,10 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   registerEnrich(program, ctx);
   registerQuota(program, ctx);
   registerCache(program, ctx);
+  registerCacheWarm(program, ctx);
   registerHistory(program, ctx);
+  registerWatchlist(program, ctx);
+  registerRefresh(program, ctx);
   registerSearch(program, ctx);
   registerExport(program, ctx);
   registerStatus(program, ctx);

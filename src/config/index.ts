@@ -43,6 +43,8 @@ export interface GatewayConfig {
     staleIfWaitMs: number;
   };
   history: { minDetectionDelta: number };
+  /** Spending the day's unused quota in its last hours (`harvest: false` or VTG_HARVEST=off turns it off). */
+  harvest: { enabled: boolean; windowHours: number; marginCalls: number };
   server: {
     host: string;
     port: number;
@@ -256,6 +258,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
       staleIfWaitMs: (envNumber(env, 'VTG_STALE_IF_WAIT') ?? file.cache?.staleIfWaitSeconds ?? 5) * 1000,
     },
     history: { minDetectionDelta: file.history?.minDetectionDelta ?? 3 },
+    harvest: harvestConfig(env, file),
     server: {
       host: o.host ?? nonEmpty(env.VTG_HOST, file.server?.host) ?? '127.0.0.1',
       port,
@@ -274,6 +277,17 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
     },
     configFile: existsSync(path) ? path : undefined,
   };
+}
+
+function harvestConfig(env: NodeJS.ProcessEnv, file: FileConfig): GatewayConfig['harvest'] {
+  const f = file.harvest === false ? { enabled: false } : (file.harvest ?? {});
+  const flag = env.VTG_HARVEST?.trim().toLowerCase();
+  const enabled = flag === undefined || flag === '' ? f.enabled !== false : !['0', 'false', 'off', 'no'].includes(flag);
+  const windowHours = envNumber(env, 'VTG_HARVEST_HOURS') ?? f.hours ?? 2;
+  if (!(windowHours > 0 && windowHours <= 24)) throw new ConfigError('VTG_HARVEST_HOURS must be between 0 and 24 (hours before midnight UTC)');
+  const marginCalls = envNumber(env, 'VTG_HARVEST_MARGIN') ?? f.marginCalls ?? 10;
+  if (!(marginCalls >= 0)) throw new ConfigError('VTG_HARVEST_MARGIN must be a number of calls >= 0');
+  return { enabled, windowHours, marginCalls };
 }
 
 function uploadPolicy(v: string): 'never' | 'unknown-only' | 'always' {

@@ -58,6 +58,12 @@ export const fileConfigSchema = z
       .strict()
       .optional(),
     history: z.object({ minDetectionDelta: z.number().int().positive().optional() }).strict().optional(),
+    harvest: z
+      .union([
+        z.literal(false),
+        z.object({ enabled: z.boolean().optional(), hours: z.number().positive().max(24).optional(), marginCalls: z.number().int().min(0).optional() }).strict(),
+      ])
+      .optional(),
     server: z
       .object({
         host: z.string().min(1).optional(),

@@ -16,9 +16,14 @@ import type { Change, Observation, PruneResult } from '../store/index.js';
 import type { TokenService, WebhookService } from './accounts.js';
 import { type EnrichOptions, type EnrichResult, enrichIndicator } from './enrich.js';
 import type { GatewayEventBus } from './events.js';
+import { forecastKey, type QuotaForecast } from './forecast.js';
+import type { HarvestResult, HarvestService } from './harvest.js';
+import type { HarvestBudget } from './harvest-schedule.js';
 import type { LookupService } from './lookups.js';
 import { canonicalId, fileAliases } from './records.js';
 import { type GatewayOptions, openRuntime, type Runtime } from './runtime.js';
+import { type WarmResult, warmCache } from './warm.js';
+import type { WatchlistService } from './watchlists.js';
 import type {
   AnalysisView,
   BatchCreateOptions,
@@ -61,6 +66,10 @@ export class Gateway {
   readonly webhooks: WebhookService;
   /** The lookup service (cache, single-flight, scheduler, provider): what scans, batches and enrichment build on. */
   readonly lookups: LookupService;
+  /** Named lists of indicators re-checked when due (`verdict.changed` names the lists). */
+  readonly watchlists: WatchlistService;
+  /** Spends spare quota on the refreshes most likely to find a changed verdict. */
+  readonly harvest: HarvestService;
   readonly #rt: Runtime;
   #content: ContentService | undefined;
   #closed = false;
@@ -75,6 +84,8 @@ export class Gateway {
     this.tokens = rt.tokens;
     this.webhooks = rt.webhooks;
     this.lookups = rt.lookups;
+    this.watchlists = rt.watchlists;
+    this.harvest = rt.harvest;
   }
 
   /**
@@ -109,6 +120,30 @@ export class Gateway {
   isFresh(provider: ProviderName, kind: IndicatorKind, id: string): Promise<boolean> {
     return this.#rt.lookups.isFresh(provider, kind, id);
   }
+
+  /** One harvest by hand: up to `budget` refreshes at background priority, best first (`vtg refresh`). */
+  refresh(options: { budget: number; dryRun?: boolean; signal?: AbortSignal }): Promise<HarvestResult> {
+    this.#assertOpen();
+    return this.#rt.harvest.run(options);
+  }
+
+  /** What the scheduled harvest may spend now, and why. */
+  harvestBudget = (): Promise<HarvestBudget> => this.#rt.harvestScheduler.budget();
+
+  /** Runs the scheduled harvest once now (inside its window and budget); undefined when there is nothing to spend. */
+  harvestNow(): Promise<HarvestResult | undefined> {
+    this.#assertOpen();
+    return this.#rt.harvestScheduler.tick();
+  }
+
+  /** Looks up a list at background priority with only the calls the day can spare (`vtg cache warm`). */
+  cacheWarm(inputs: readonly string[], options: { signal?: AbortSignal } = {}): Promise<WarmResult> {
+    this.#assertOpen();
+    return warmCache({ config: this.config, governor: this.#rt.governor, usage: this.#rt.usage, lookups: this.#rt.lookups }, inputs, options);
+  }
+
+  /** At the current pace: when each window (minute aside) runs out and how many calls are left at its reset. */
+  forecast = (provider: ProviderName = 'virustotal'): Promise<QuotaForecast> => forecastKey(this.#rt.governor, this.#rt.usage, this.#rt.lookups.keyOf(provider), this.clock);
 
   // ---- quota, history, cache admin ------------------------------------------------------------
 

@@ -13,3 +13,8 @@ export { VERSION } from '../common/index.js';
 export type * from './types.js';
 /** Store shapes the faces see through the services (tokens, webhooks, history). */
 export type { CreatedToken, Delivery, NewToken, NewWebhook, TokenRecord, TokenRole, Webhook } from '../store/index.js';
+export { WatchlistService, parseInterval, type WatchlistAddResult, type WatchlistView, type Watchlist, type WatchlistItem } from './watchlists.js';
+export type { HarvestCandidate, HarvestRefreshed, HarvestResult, HarvestService } from './harvest.js';
+export type { QuotaForecast, WindowForecast } from './forecast.js';
+export type { HarvestBudget } from './harvest-schedule.js';
+export type { WarmResult } from './warm.js';

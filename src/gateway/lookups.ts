@@ -27,6 +27,8 @@ interface CacheLookupLike {
 
 export interface LookupCounters {
   lookups: number;
+  /** Lookups asked at interactive or batch priority (background harvesting yields when this moves). */
+  foreground: number;
   cacheHits: number;
   staleServed: number;
   upstreamCalls: number;
@@ -47,7 +49,7 @@ export interface LookupDeps {
 export type CallOptions = { priority?: Priority; tenant?: string; signal?: AbortSignal };
 
 export class LookupService {
-  readonly counters: LookupCounters = { lookups: 0, cacheHits: 0, staleServed: 0, upstreamCalls: 0, errors: 0 };
+  readonly counters: LookupCounters = { lookups: 0, foreground: 0, cacheHits: 0, staleServed: 0, upstreamCalls: 0, errors: 0 };
   readonly #d: LookupDeps;
   readonly #background = new Set<Promise<unknown>>();
 
@@ -64,6 +66,7 @@ export class LookupService {
     const indicator = typeof input === 'string' ? parseIndicator(input) : input;
     const up = this.#upstream(options.provider ?? 'virustotal', indicator.kind);
     this.counters.lookups++;
+    if ((options.priority ?? 'interactive') !== 'background') this.counters.foreground++;
     try {
       return await this.#lookup(up, indicator, options);
     } catch (err) {

@@ -20,11 +20,15 @@ import { TokenService, WebhookService } from './accounts.js';
 import { BatchRunner } from './batches.js';
 import { type BatchCompletedEvent, GatewayEventBus } from './events.js';
 import { LookupService } from './lookups.js';
+import { countingGovernor, UsageHistory } from './forecast.js';
+import { HarvestService } from './harvest.js';
+import { HarvestScheduler } from './harvest-schedule.js';
 import { QuotaPersistence } from './quota-persistence.js';
 import { QuotaReconciler } from './reconcile.js';
 import { ScanService } from './scans.js';
 import { startSimulator } from './simulator.js';
 import { buildUpstreams, type Upstream } from './upstreams.js';
+import { WatchlistService } from './watchlists.js';
 
 export interface GatewayOptions {
   /** Default: `loadConfig()` (env and config file). */
@@ -52,6 +56,11 @@ export class Runtime {
   readonly batches: BatchRunner;
   readonly tokens: TokenService;
   readonly webhooks: WebhookService;
+  readonly watchlists: WatchlistService;
+  readonly harvest: HarvestService;
+  readonly harvestScheduler: HarvestScheduler;
+  /** Upstream calls per hour per key (90 days): the pace the forecast uses. */
+  readonly usage: UsageHistory;
   readonly rotator: CacheRotator;
   readonly reconciler: QuotaReconciler;
   readonly #vt: VirusTotalClient;
@@ -69,7 +78,8 @@ export class Runtime {
     readonly simulator: MockServer | undefined,
   ) {
     this.startedAt = clock.now();
-    const built = buildUpstreams(config, governor, clock, simulator?.url, (p, e) => this.#onSchedulerEvent(p, e));
+    this.usage = new UsageHistory(clock, store.kv);
+    const built = buildUpstreams(config, countingGovernor(governor, this.usage), clock, simulator?.url, (p, e) => this.#onSchedulerEvent(p, e));
     const upstreams = built.upstreams;
     this.#vt = built.vtClient;
     if (governor instanceof MemoryGovernor) {
@@ -97,11 +107,14 @@ export class Runtime {
     this.events.on('verdict.changed', () => {
       this.counters.changes++;
     });
+    this.watchlists = new WatchlistService(store.watchlists, this.events);
     this.lookups = new LookupService({ config, clock, cache, history: store.history, events: this.events, governor, upstreams, vt: this.#vt });
     this.scans = new ScanService(this.lookups, this.#vt, vtUpstream, this.events, config.scheduler.analysisPollMs);
     this.batches = new BatchRunner(this.lookups, store.batches, this.events);
     this.tokens = new TokenService(store.tokens, clock);
     this.webhooks = new WebhookService(store.webhooks);
+    this.harvest = new HarvestService({ clock, lookups: this.lookups, watchlists: this.watchlists, cache, history: store.history, events: this.events });
+    this.harvestScheduler = new HarvestScheduler({ config, clock, governor, usage: this.usage, lookups: this.lookups, harvest: this.harvest });
   }
 
   /** Starts the webhook dispatcher, charges finished batches to their owners and resumes unfinished batches. */
@@ -127,16 +140,19 @@ export class Runtime {
     };
     this.events.on('batch.completed', this.#chargeBatch);
     this.batches.resumeAll();
+    this.harvestScheduler.start();
   }
 
   async close(): Promise<void> {
     this.reconciler.stop();
+    await this.harvestScheduler.stop();
     await this.batches.stop();
     await this.#dispatcher?.stop();
     if (this.#chargeBatch) this.events.off('batch.completed', this.#chargeBatch);
     await this.lookups.close();
     await this.rotator.stop();
     this.#quotaPersistence?.stop();
+    this.usage.save();
     await this.cache.close();
     await this.governor.close();
     await this.#vt.close();
@@ -145,7 +161,10 @@ export class Runtime {
   }
 
   #onSchedulerEvent(provider: ProviderName, e: SchedulerEvent): void {
-    if (e.type === 'requeue' || (e.type === 'retry' && /TooManyRequests|429/.test(e.error))) this.counters.upstream429++;
+    if (e.type === 'requeue' || (e.type === 'retry' && /TooManyRequests|429/.test(e.error)) || (e.type === 'pause' && /429|Quota|TooMany/i.test(e.reason))) {
+      if (e.type !== 'pause') this.counters.upstream429++;
+      this.harvestScheduler?.onRateLimited();
+    }
     if (e.type === 'retry') {
       this.counters.upstreamRetries++;
       this.events.emit('upstream.retry', { provider, attempt: e.attempt, delayMs: e.delayMs, error: e.error });

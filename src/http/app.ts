@@ -25,6 +25,7 @@ import { opsRoutes } from './routes/ops.js';
 import { scanRoutes } from './routes/scan.js';
 import { searchRoutes } from './routes/search.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { watchlistRoutes } from './routes/watchlists.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { type AppDeps, type AppEnv, type AppOptions, DEFAULT_LIMITS, type Principal } from './types.js';
 import { UploadTokens, v3Routes } from './v3/index.js';
@@ -43,6 +44,7 @@ export function routeTable(): RouteDef[] {
     ...batchRoutes,
     ...webhookRoutes,
     ...tokenRoutes,
+    ...watchlistRoutes,
     ...eventRoutes,
     ...v3Routes,
   );

@@ -58,6 +58,8 @@ export type { CreatedToken, NewToken, TokenRecord, TokenRole } from './tokens/ty
 
 export { KvRepository } from './kv/repository.js';
 
+export { WatchlistRepository, DEFAULT_WATCH_EVERY_MS } from './watchlists/repository.js';
+export type { DueWatchlistItem, Watchlist, WatchlistItem } from './watchlists/types.js';
 export { SearchRepository } from './search/repository.js';
 export { permalinkOf } from './search/derive.js';
 export { SEVERITY, VERDICTS, isVerdict } from './search/severity.js';

@@ -12,6 +12,7 @@ import { HistoryRepository } from './history/repository.js';
 import { KvRepository } from './kv/repository.js';
 import { SearchRepository } from './search/repository.js';
 import { TokenRepository } from './tokens/repository.js';
+import { WatchlistRepository } from './watchlists/repository.js';
 import { WebhookRepository } from './webhooks/repository.js';
 
 export interface StoreOptions {
@@ -54,6 +55,7 @@ export class Store {
   readonly webhooks: WebhookRepository;
   readonly tokens: TokenRepository;
   readonly kv: KvRepository;
+  readonly watchlists: WatchlistRepository;
   readonly search: SearchRepository;
   /** Schema versions applied by this open (empty when the file was already current). */
   readonly migrated: readonly number[];
@@ -70,6 +72,7 @@ export class Store {
     const own = operator ?? db;
     this.cache = new CacheRepository(db, { clock, path, fileSize: () => this.fileSize() });
     this.history = new HistoryRepository(db);
+    this.watchlists = new WatchlistRepository(own, clock);
     this.batches = new BatchRepository(own, clock);
     this.webhooks = new WebhookRepository(own, clock);
     this.tokens = new TokenRepository(own, clock);

@@ -56,6 +56,16 @@ export function embeddedBackend(gw: Gateway): Backend {
     createToken: async (t: NewToken) => asUsage(() => gw.tokens.create(t)),
     listTokens: async () => gw.tokens.list(),
     revokeToken: async (idOrName) => gw.tokens.revoke(idOrName),
+    watchlistAdd: async (name, inputs, o) => asUsage(() => gw.watchlists.add(name, inputs, o)),
+    watchlists: async () => gw.watchlists.list(),
+    watchlist: async (name) => gw.watchlists.show(name),
+    watchlistRemove: async (name) => gw.watchlists.remove(name),
+    refresh: (o) => gw.refresh(o),
+    cacheWarm: (inputs) => gw.cacheWarm(inputs),
+    forecast: async () => {
+      const { forecast, ...harvest } = await gw.harvestBudget();
+      return { ...(forecast ?? (await gw.forecast())), harvest };
+    },
     // the context that opened the gateway closes it
     close: async () => {},
   };

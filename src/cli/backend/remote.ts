@@ -5,7 +5,7 @@
 import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
 import type { PruneResult } from '../../cache/index.js';
-import type { BatchItem, BatchJob, BatchView, Change, Estimate, ProviderStatus, ScanResult } from '../../gateway/index.js';
+import type { BatchItem, BatchJob, BatchView, Change, Estimate, HarvestResult, ProviderStatus, WarmResult, ScanResult, Watchlist, WatchlistAddResult, WatchlistView } from '../../gateway/index.js';
 import type { CreatedToken, TokenRecord } from '../../gateway/index.js';
 import { CliFailure, exitCodeForCode } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
@@ -187,6 +187,21 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
         throw err;
       }
     },
+    watchlistAdd: (name, inputs, o) =>
+      call('POST', '/api/watchlists', { body: { name, indicators: inputs, ...(o.everyMs ? { everyMs: o.everyMs } : {}) } }) as Promise<WatchlistAddResult>,
+    watchlists: async () => (await get<{ watchlists: Watchlist[] }>('/api/watchlists')).watchlists,
+    watchlist: async (name) => {
+      try {
+        return await get<WatchlistView>(`/api/watchlists/${encodeURIComponent(name)}`);
+      } catch (err) {
+        if (err instanceof CliFailure && err.exitCode === EXIT.usage) return undefined;
+        throw err;
+      }
+    },
+    watchlistRemove: async (name) => ((await call('DELETE', `/api/watchlists/${encodeURIComponent(name)}`)) as { deleted?: boolean })?.deleted === true,
+    forecast: () => get('/api/quota/forecast'),
+    cacheWarm: (inputs) => call('POST', '/api/cache/warm', { body: { indicators: inputs } }) as Promise<WarmResult>,
+    refresh: (o) => call('POST', '/api/refresh', { body: { budget: o.budget, dryRun: o.dryRun === true } }) as Promise<HarvestResult>,
     close: async () => {},
   };
   return backend;

@@ -15,6 +15,10 @@ import type {
   EnrichOptions,
   EnrichResult,
   Estimate,
+  HarvestBudget,
+  HarvestResult,
+  QuotaForecast,
+  WarmResult,
   Health,
   HistoryView,
   LookupOptions,
@@ -24,6 +28,9 @@ import type {
   QuotaView,
   ScanFileOptions,
   ScanResult,
+  Watchlist,
+  WatchlistAddResult,
+  WatchlistView,
 } from '../../gateway/index.js';
 import type { IndicatorKind } from '../../indicators/index.js';
 import type { ProviderName } from '../../providers/types.js';
@@ -91,6 +98,15 @@ export interface Backend {
   createToken(token: NewToken): Promise<CreatedToken>;
   listTokens(): Promise<TokenRecord[]>;
   revokeToken(idOrName: string): Promise<boolean>;
+
+  watchlistAdd(name: string, inputs: string[], options: { everyMs?: number }): Promise<WatchlistAddResult>;
+  watchlists(): Promise<Watchlist[]>;
+  watchlist(name: string): Promise<WatchlistView | undefined>;
+  watchlistRemove(name: string): Promise<boolean>;
+  /** One harvest by hand (`vtg refresh --budget N`). */
+  refresh(options: { budget: number; dryRun?: boolean }): Promise<HarvestResult>;
+  cacheWarm(inputs: string[]): Promise<WarmResult>;
+  forecast(): Promise<QuotaForecast & { harvest: Omit<HarvestBudget, 'forecast'> }>;
 
   close(): Promise<void>;
 }

@@ -30,6 +30,7 @@ interface BatchFlags {
   cancel?: string;
   list?: boolean;
   failOn?: FailRule[];
+  watchlist?: string;
 }
 
 const FINISHED_JOB = new Set(['completed', 'cancelled', 'failed']);
@@ -50,6 +51,7 @@ export function registerBatch(program: Command, ctx: CliContext): void {
     .option('--cancel <id>', 'cancel a batch job')
     .option('--list', 'list recent batch jobs')
     .option('--fail-on <rule>', 'exit 1 when a result meets RULE (see `vtg lookup --help`); repeatable', collectFailOn)
+    .option('--watchlist <name>', 'also add the indicators to this watchlist (re-checked daily at background priority)')
     .action(action(ctx, (file: string | undefined, flags: BatchFlags) => batch(ctx, file, flags)));
   examples(cmd, [
     'vtg batch iocs.txt --dry-run',
@@ -96,6 +98,10 @@ async function batch(ctx: CliContext, file: string | undefined, flags: BatchFlag
     ...(flags.budget !== undefined ? { budget: flags.budget } : {}),
     ...(flags.provider ? { provider: flags.provider } : {}),
   });
+  if (flags.watchlist) {
+    const w = await backend.watchlistAdd(flags.watchlist, lines, {});
+    ctx.out.info(`vtg: watchlist ${w.watchlist.name}: ${w.added} added, ${w.existing} already there`);
+  }
   ctx.out.info(`vtg: batch ${job.id}: ${job.total} indicators${estimate ? `, ${estimate.upstream} upstream calls needed (ETA ${etaText(estimate.etaMs)})` : ''}`);
   return worstExit(code, await follow(ctx, backend, job, estimate, flags));
 }

@@ -4,6 +4,7 @@ import type { QuotaView } from '../../gateway/index.js';
 import type { ProviderName } from '../../providers/types.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { printForecast } from '../format/forecast.js';
 import { keyValueLines } from '../format/output.js';
 import { quotaBar, resetText, statusText } from '../format/quota.js';
 import { renderTable } from '../format/table.js';
@@ -16,8 +17,9 @@ export function registerQuota(program: Command, ctx: CliContext): void {
     .description('show the quota: used/limit/remaining per window, status, backoff and pause (the key is shown by label only)')
     .argument('[provider]', `one of ${PROVIDERS.join(', ')} (default virustotal)`)
     .option('--all', 'every configured provider')
-    .action(action(ctx, (provider: string | undefined, flags: { all?: boolean }) => quota(ctx, provider, flags)));
-  examples(cmd, ['vtg quota', 'vtg quota --json | jq .windows', 'vtg quota --all']);
+    .option('--forecast', 'VirusTotal at the current pace: when each window runs out, calls left at its reset, tonight\'s harvest')
+    .action(action(ctx, (provider: string | undefined, flags: { all?: boolean; forecast?: boolean }) => quota(ctx, provider, flags)));
+  examples(cmd, ['vtg quota', 'vtg quota --json | jq .windows', 'vtg quota --all', 'vtg quota --forecast']);
 }
 
 function windowRows(q: QuotaView) {
@@ -56,7 +58,11 @@ function human(ctx: CliContext, q: QuotaView): string[] {
   return [...lines, '', ...renderTable(header, rows, { right: new Set([1, 2, 3]) })];
 }
 
-async function quota(ctx: CliContext, provider: string | undefined, flags: { all?: boolean }): Promise<number> {
+async function quota(ctx: CliContext, provider: string | undefined, flags: { all?: boolean; forecast?: boolean }): Promise<number> {
+  if (flags.forecast) {
+    printForecast(ctx, await (await ctx.backend()).forecast());
+    return EXIT.ok;
+  }
   if (provider !== undefined && !PROVIDERS.includes(provider as ProviderName)) {
     ctx.out.warn(`vtg: unknown provider "${provider}" (use ${PROVIDERS.join(', ')})`);
     return EXIT.usage;

@@ -9,7 +9,7 @@ import type { ProviderName } from '../../providers/types.js';
 import type { AttemptOutcome } from '../../webhooks/index.js';
 import { RequestMetrics } from './request-metrics.js';
 
-type GatewayView = Pick<Gateway, 'stats' | 'quota' | 'providers' | 'listBatches' | 'mock'> & Partial<Pick<Gateway, 'health'>>;
+type GatewayView = Pick<Gateway, 'stats' | 'quota' | 'providers' | 'listBatches' | 'mock' | 'forecast' | 'harvest'> & Partial<Pick<Gateway, 'health'>>;
 
 export class HttpMetrics {
   readonly registry = new Registry();
@@ -32,6 +32,8 @@ export class HttpMetrics {
   readonly #batchJobs: Gauge<'status'>;
   readonly #batchItems: Gauge<'state'>;
   readonly #mock: Gauge;
+  readonly #forecast: Gauge<'window'>;
+  readonly #harvest: Gauge<'what'>;
   readonly #health: { status: Gauge<'provider'>; keyHealthy: Gauge<'provider'>; store: Gauge; redis: Gauge; degraded: Gauge };
 
   constructor() {
@@ -58,6 +60,13 @@ export class HttpMetrics {
     this.#batchJobs = new Gauge({ name: 'vtg_batch_jobs', help: 'Batch jobs by status (latest 500)', labelNames: ['status'], registers });
     this.#batchItems = new Gauge({ name: 'vtg_batch_items', help: 'Items of queued and running batches', labelNames: ['state'], registers });
     this.#mock = new Gauge({ name: 'vtg_mock_mode', help: '1 when the gateway runs on its built-in simulator', registers });
+    this.#forecast = new Gauge({ name: 'vtg_quota_forecast_left_at_reset', help: 'VirusTotal calls left when the window resets, at the current pace', labelNames: ['window'], registers });
+    this.#harvest = new Gauge({
+      name: 'vtg_harvest',
+      help: 'Harvest since start: calls (harvested upstream calls), changes (verdict changes found), yield (changes per harvested call)',
+      labelNames: ['what'],
+      registers,
+    });
     this.#health = {
       status: new Gauge({ name: 'vtg_quota_status', help: 'Quota status per provider: 0 healthy, 1 warning, 2 critical', labelNames: ['provider'], registers }),
       keyHealthy: new Gauge({ name: 'vtg_upstream_key_healthy', help: '1 while the upstream key answers, 0 after it was refused (401/403) or is paused', labelNames: ['provider'], registers }),
@@ -125,6 +134,12 @@ export class HttpMetrics {
     }
     for (const [state, n] of Object.entries(totals)) this.#batchItems.set({ state }, n);
     this.#mock.set(gateway.mock ? 1 : 0);
+    this.#forecast.reset();
+    for (const w of (await gateway.forecast().catch(() => undefined))?.windows ?? []) this.#forecast.set({ window: w.window }, w.leftAtReset);
+    const h = gateway.harvest.counters;
+    this.#harvest.set({ what: 'calls' }, h.calls);
+    this.#harvest.set({ what: 'changes' }, h.changes);
+    this.#harvest.set({ what: 'yield' }, h.calls > 0 ? h.changes / h.calls : 0);
     const health = this.#health;
     health.status.reset();
     health.keyHealthy.reset();

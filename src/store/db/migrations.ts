@@ -152,4 +152,26 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   SEARCH_MIGRATION,
+  {
+    // Numbered after the highest on main (15, search index); the lead may renumber.
+    version: 16,
+    name: 'watchlists',
+    statements: (d) => [
+      `CREATE TABLE watchlists (
+        name TEXT PRIMARY KEY,
+        every_ms ${d.bigint} NOT NULL,
+        created_at ${d.bigint} NOT NULL
+      )`,
+      `CREATE TABLE watchlist_items (
+        watchlist TEXT NOT NULL REFERENCES watchlists (name) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        indicator_id TEXT NOT NULL,
+        indicator TEXT NOT NULL,
+        added_at ${d.bigint} NOT NULL,
+        last_checked_at ${d.bigint},
+        PRIMARY KEY (watchlist, kind, indicator_id)
+      )`,
+      'CREATE INDEX watchlist_items_indicator ON watchlist_items (kind, indicator_id)',
+    ],
+  },
 ];

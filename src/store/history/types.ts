@@ -35,6 +35,8 @@ export interface Change {
   reasons: ChangeReason[];
   from: ChangeSide;
   to: ChangeSide;
+  /** The watchlists that hold the indicator (set on the `verdict.changed` event, not stored). */
+  watchlists?: string[];
 }
 
 export interface ChangeOptions {
