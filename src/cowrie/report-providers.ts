@@ -1,6 +1,6 @@
 /** What the report reads from each provider's answer: verdicts, labels, network owner, tunnels, links. */
-import { parseDshieldIp } from '../providers/dshield/index.js';
-import { parseSpurContext, spurIsAnonymising } from '../providers/spur/index.js';
+import { dshieldDetails } from '../providers/dshield/index.js';
+import { spurDetails, spurIsAnonymising } from '../providers/spur/index.js';
 import { PROVIDERS, type ProviderName, type Report, type Verdict, worstVerdict } from '../providers/types.js';
 export { worstVerdict };
 import type { DshieldContext, ProviderVerdict, ProviderVerdicts, SpurSummary } from './report-types.js';
@@ -38,11 +38,11 @@ export function verdictOf(reports: Reports): Verdict {
 
 export function dshieldContext(report: Report | undefined): DshieldContext | null {
   if (!report) return null;
-  const info = parseDshieldIp(report.data);
+  const info = dshieldDetails(report);
   return {
     count: info.count,
     attacks: info.attacks,
-    threatFeeds: Object.keys(info.threatFeeds),
+    threatFeeds: info.threatFeeds,
     asName: info.asName,
     asCountry: info.asCountry,
     network: info.network,
@@ -51,13 +51,14 @@ export function dshieldContext(report: Report | undefined): DshieldContext | nul
 
 export function spurSummary(report: Report | undefined): SpurSummary | null {
   if (!report) return null;
-  const ctx = parseSpurContext(report.data);
+  const ctx = spurDetails(report);
+  const tunnelOperators = ctx.tunnels.map((t) => t.operator).filter((x): x is string => x !== null);
   return {
     organization: ctx.organization ?? ctx.asOrganization,
     infrastructure: ctx.infrastructure,
     country: ctx.country,
     risks: ctx.risks,
-    tunnelOperators: ctx.tunnels.map((t) => t.operator).filter((x): x is string => x !== null),
+    tunnelOperators,
     proxies: ctx.proxies,
     anonymising: spurIsAnonymising(ctx),
   };
@@ -67,7 +68,7 @@ export function spurSummary(report: Report | undefined): SpurSummary | null {
 export function urlhausStatus(report: Report | undefined): string | null {
   if (!report) return null;
   if (!report.found) return report.verdict === 'not_found' ? 'not listed' : 'unknown';
-  const status = (report.data as { url_status?: unknown } | null)?.url_status;
+  const status = report.details?.provider === 'urlhaus' ? report.details.status : (report.data as { url_status?: unknown } | null)?.url_status;
   return status === 'online' || status === 'offline' ? status : 'unknown';
 }
 
@@ -92,8 +93,8 @@ function vtIpAttributes(report: Report | undefined): { asn: number | null; asOrg
  * The tunnel (VPN, proxy or Tor operator) comes from SPUR only and is never the organisation.
  */
 export function networkInfo(reports: Reports): NetworkInfo {
-  const d = reports?.dshield ? parseDshieldIp(reports.dshield.data) : undefined;
-  const s = reports?.spur ? parseSpurContext(reports.spur.data) : undefined;
+  const d = reports?.dshield ? dshieldDetails(reports.dshield) : undefined;
+  const s = reports?.spur ? spurDetails(reports.spur) : undefined;
   const v = vtIpAttributes(reports?.virustotal);
   const tunnel = s?.tunnels.find((t) => t.operator)?.operator ?? s?.tunnels.find((t) => t.type)?.type ?? s?.proxies[0] ?? null;
   return {

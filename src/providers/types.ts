@@ -111,8 +111,12 @@ export interface SpurDetails {
   provider: 'spur';
   organization: string | null;
   asOrganization: string | null;
+  asn: number | null;
+  country: string | null;
   infrastructure: string | null;
   risks: string[];
+  /** Proxy services seen on the address (residential proxy exits). */
+  proxies: string[];
   tunnels: Array<{ type: string | null; operator: string | null; anonymous: boolean | null }>;
 }
 

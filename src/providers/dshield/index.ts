@@ -6,4 +6,4 @@ export {
   type DshieldClientOptions,
 } from './client.js';
 export { type DshieldIpInfo, type DshieldThreatFeed, dshieldIsActive, parseDshieldIp } from './parse.js';
-export { DshieldProvider } from './provider.js';
+export { DshieldProvider, dshieldDetails } from './provider.js';

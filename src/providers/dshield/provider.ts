@@ -4,9 +4,9 @@
  */
 import { type Clock, systemClock } from '../../clock/index.js';
 import type { Indicator, IndicatorKind } from '../../indicators/index.js';
-import type { Provider, Report, RequestOptions } from '../types.js';
+import type { DshieldDetails, Provider, Report, RequestOptions } from '../types.js';
 import { DshieldClient, type DshieldClientOptions } from './client.js';
-import { dshieldIsActive } from './parse.js';
+import { dshieldIsActive, parseDshieldIp } from './parse.js';
 
 export class DshieldProvider implements Provider {
   readonly name = 'dshield' as const;
@@ -51,4 +51,20 @@ export class DshieldProvider implements Provider {
       fetchedAt: this.#clock.now(),
     };
   }
+}
+
+/** A DShield answer's typed details; answers cached before details existed are parsed once here. */
+export function dshieldDetails(report: Report): DshieldDetails {
+  if (report.details?.provider === 'dshield') return report.details;
+  const info = parseDshieldIp(report.data);
+  return {
+    provider: 'dshield',
+    count: info.count,
+    attacks: info.attacks,
+    network: info.network,
+    asn: info.asn,
+    asName: info.asName,
+    asCountry: info.asCountry,
+    threatFeeds: Object.keys(info.threatFeeds),
+  };
 }

@@ -7,4 +7,4 @@ export {
   spurIsAnonymising,
   spurLabel,
 } from './parse.js';
-export { SpurProvider } from './provider.js';
+export { SpurProvider, spurDetails } from './provider.js';

@@ -86,7 +86,7 @@ export function parseSpurContext(body: unknown): SpurContext {
 }
 
 /** Risks, tunnels (VPN, Tor...) or proxy services on the address. */
-export function spurIsAnonymising(ctx: SpurContext): boolean {
+export function spurIsAnonymising(ctx: { risks: readonly unknown[]; tunnels: readonly unknown[]; proxies: readonly unknown[] }): boolean {
   return ctx.risks.length > 0 || ctx.tunnels.length > 0 || ctx.proxies.length > 0;
 }
 

@@ -4,9 +4,9 @@
  */
 import { type Clock, systemClock } from '../../clock/index.js';
 import type { Indicator, IndicatorKind } from '../../indicators/index.js';
-import type { Provider, Report, RequestOptions } from '../types.js';
+import type { Provider, Report, RequestOptions, SpurDetails } from '../types.js';
 import { SpurClient, type SpurClientOptions } from './client.js';
-import { spurIsAnonymising, spurLabel } from './parse.js';
+import { parseSpurContext, type SpurContext, spurIsAnonymising, spurLabel } from './parse.js';
 
 export class SpurProvider implements Provider {
   readonly name = 'spur' as const;
@@ -35,15 +35,29 @@ export class SpurProvider implements Provider {
       detections: context.risks.length,
       threatLabel: spurLabel(context),
       data: body,
-      details: {
-        provider: 'spur',
-        organization: context.organization,
-        asOrganization: context.asOrganization,
-        infrastructure: context.infrastructure,
-        risks: context.risks,
-        tunnels: context.tunnels.map((t) => ({ type: t.type, operator: t.operator, anonymous: t.anonymous })),
-      },
+      details: spurDetailsFrom(context),
       fetchedAt: this.#clock.now(),
     };
   }
+}
+
+function spurDetailsFrom(context: SpurContext): SpurDetails {
+  return {
+    provider: 'spur',
+    organization: context.organization,
+    asOrganization: context.asOrganization,
+    asn: context.asn,
+    country: context.country,
+    infrastructure: context.infrastructure,
+    risks: context.risks,
+    proxies: context.proxies,
+    tunnels: context.tunnels.map((t) => ({ type: t.type, operator: t.operator, anonymous: t.anonymous })),
+  };
+}
+
+/** A SPUR answer's typed details; answers cached before details existed (or before a field was added) are parsed once here. */
+export function spurDetails(report: Report): SpurDetails {
+  const d = report.details;
+  if (d?.provider === 'spur' && Array.isArray(d.proxies)) return d;
+  return spurDetailsFrom(parseSpurContext(report.data));
 }
