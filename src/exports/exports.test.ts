@@ -28,6 +28,9 @@ test('search: filters, counts, cursor pages; bad input is a 400', async () => {
   assert.equal((await call(t.url, '/api/search?q=HYPERLINK')).body.items[0]?.id, NASTY_SHA256, 'free text over names');
   assert.equal((await call(t.url, '/api/search?source=cowrie:run-1&kind=ip')).body.items[0]?.indicator, COWRIE_IP);
   assert.equal((await call(t.url, '/api/search?tag=peexe')).body.total, 1);
+  t.gateway.watchlists.add('triage', [EICAR_MD5]);
+  const watched = await call(t.url, '/api/search?source=watchlist:triage');
+  assert.deepEqual(watched.body.items.map((i: { id: string }) => i.id), [EICAR_SHA256], 'a watchlist is a search source (a file under its sha256)');
   assert.equal((await call(t.url, '/api/search?label=mirai')).body.total, 1);
   const malicious = await call(t.url, '/api/search?verdict=malicious,suspicious&min_detections=1&since=30d');
   assert.ok(malicious.body.items.every((i: { verdict: string }) => i.verdict === 'malicious' || i.verdict === 'suspicious'));

@@ -107,7 +107,7 @@ export class Runtime {
     this.events.on('verdict.changed', () => {
       this.counters.changes++;
     });
-    this.watchlists = new WatchlistService(store.watchlists, this.events);
+    this.watchlists = new WatchlistService(store.watchlists, this.events, store.search, () => clock.now());
     this.lookups = new LookupService({ config, clock, cache, history: store.history, events: this.events, governor, upstreams, vt: this.#vt });
     this.scans = new ScanService(this.lookups, this.#vt, vtUpstream, this.events, config.scheduler.analysisPollMs);
     this.batches = new BatchRunner(this.lookups, store.batches, this.events);

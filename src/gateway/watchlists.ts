@@ -33,11 +33,20 @@ export function parseInterval(text: string): number {
   return ms;
 }
 
+/** Where a list's members are recorded as a search source (`watchlist:<name>`). */
+export interface WatchlistSources {
+  putSource(source: string, items: ReadonlyArray<{ kind: WatchlistItem['kind']; id: string }>, at: number): void;
+}
+
 export class WatchlistService {
   readonly #repo: WatchlistRepository;
+  readonly #sources: WatchlistSources | undefined;
+  readonly #now: () => number;
 
-  constructor(repo: WatchlistRepository, events: GatewayEventBus) {
+  constructor(repo: WatchlistRepository, events: GatewayEventBus, sources?: WatchlistSources, now: () => number = Date.now) {
     this.#repo = repo;
+    this.#sources = sources;
+    this.#now = now;
     // registered before the webhook dispatcher, so deliveries and history views see the list names
     events.on('verdict.changed', (change) => {
       const names = this.#repo.namesOf(change.kind, change.id);
@@ -64,6 +73,7 @@ export class WatchlistService {
       }
     }
     const added = this.#repo.add(name, items, options.everyMs);
+    if (items.length > 0) this.#sources?.putSource(`watchlist:${name}`, items, this.#now());
     return { watchlist: this.#repo.get(name) as Watchlist, added, existing: items.length - added, invalid };
   }
 

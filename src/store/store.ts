@@ -77,7 +77,7 @@ export class Store {
     this.webhooks = new WebhookRepository(own, clock);
     this.tokens = new TokenRepository(own, clock);
     this.kv = new KvRepository(own, clock);
-    this.search = new SearchRepository(db);
+    this.search = new SearchRepository(db, own);
   }
 
   /** Opens (creating and migrating when needed) the store's SQLite file. */

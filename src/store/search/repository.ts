@@ -123,9 +123,12 @@ export class SearchRepository {
   readonly #sync: Database.Transaction<() => number>;
 
   /** @internal Created by `Store.open`. */
-  constructor(db: Db) {
+  /** `batches` is the file holding batch jobs when it is not the cache's own (mock mode keeps them with the operator's state). */
+  readonly #batchRows: { all(...params: unknown[]): unknown[] };
+  constructor(db: Db, batches: Db = db) {
     this.#db = db;
     this.#s = new StatementCache(db);
+    this.#batchRows = batches.prepare(SQL.batchRows);
     this.#sync = db.transaction(() => this.#syncChunk());
   }
 
@@ -194,7 +197,7 @@ export class SearchRepository {
     n += obsRows.length;
 
     const batchMark = this.#state('batch_rowid');
-    const batchRows = this.#s.get(SQL.batchRows).all(batchMark, CHUNK) as Array<{ rid: number; job_id: string; kind: IndicatorKind | null; indicator_id: string | null }>;
+    const batchRows = this.#batchRows.all(batchMark, CHUNK) as Array<{ rid: number; job_id: string; kind: IndicatorKind | null; indicator_id: string | null }>;
     for (const b of batchRows) {
       if (b.kind && b.indicator_id) this.#s.get(SQL.putSource).run(`batch:${b.job_id}`, b.kind, this.canonicalId(b.kind, b.indicator_id), 0);
     }
