@@ -62,7 +62,7 @@ before(async () => {
   report = buildCowrieReport({ sessions, indicators, results, extractStats: collector.stats, generatedAt: clock.now() });
 });
 after(async () => {
-  await mock.close();
+  if (!COWRIE_SKIP) await mock.close();
 });
 
 test('each unique hash and URL cost exactly one URLhaus lookup', { skip: COWRIE_SKIP }, () => {
