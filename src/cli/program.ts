@@ -12,6 +12,7 @@ import { registerExport } from './commands/export.js';
 import { registerHistory } from './commands/history.js';
 import { registerLookup } from './commands/lookup.js';
 import { registerMock } from './commands/mock.js';
+import { registerObjects } from './commands/objects.js';
 import { registerQuota } from './commands/quota.js';
 import { registerRefresh } from './commands/refresh.js';
 import { registerScan } from './commands/scan.js';
@@ -76,6 +77,7 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     .addHelpText('after', EPILOGUE);
 
   registerLookup(program, ctx);
+  registerObjects(program, ctx);
   registerScan(program, ctx);
   registerContent(program, ctx);
   registerBatch(program, ctx);

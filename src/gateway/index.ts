@@ -18,3 +18,4 @@ export type { HarvestCandidate, HarvestRefreshed, HarvestResult, HarvestService 
 export type { QuotaForecast, WindowForecast } from './forecast.js';
 export type { HarvestBudget } from './harvest-schedule.js';
 export type { WarmResult } from './warm.js';
+export { relationshipPage, RELATIONSHIP_TTL_MS, type RelationshipAnswer, type RelationshipRequest } from './relationships.js';

@@ -1,7 +1,9 @@
 /** The Gateway in this process, on the local data dir (opened and closed by the CLI context). */
 import type { BatchItem, Gateway } from '../../gateway/index.js';
 import type { NewToken } from '../../gateway/index.js';
+import { relationshipPage } from '../../gateway/relationships.js';
 import { UsageError } from '../errors.js';
+import { pageView } from './relationship-page.js';
 import type { Backend } from './types.js';
 
 /** Token repository errors for bad names and roles are RangeErrors: input errors for the CLI. */
@@ -20,6 +22,11 @@ export function embeddedBackend(gw: Gateway): Backend {
     mock: gw.mock,
     where: gw.config.dataDir,
     lookup: (input, o) => gw.lookup(input, o),
+    object: (indicator, o) => gw.lookup(indicator, o),
+    relationship: async ({ signal, ...q }) => {
+      const answer = await relationshipPage(gw, q, signal ? { signal } : {});
+      return pageView(answer.status, answer.body, answer.source, answer.fetchedAt);
+    },
     onRetry: (listener) => {
       gw.events.on('upstream.retry', listener);
       return () => gw.events.off('upstream.retry', listener);

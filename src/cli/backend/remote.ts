@@ -9,7 +9,8 @@ import type { BatchItem, BatchJob, BatchView, Change, Estimate, HarvestResult, P
 import type { CreatedToken, TokenRecord } from '../../gateway/index.js';
 import { CliFailure, exitCodeForCode } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
-import type { Backend } from './types.js';
+import { pageView } from './relationship-page.js';
+import type { Backend, RelationshipPageView } from './types.js';
 
 const FINISHED = new Set(['completed', 'cancelled', 'failed']);
 
@@ -56,9 +57,14 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
   const origin = base.href.replace(/\/+$/, '');
   const pollMs = options.pollMs ?? 500;
 
-  async function call(method: string, path: string, init: { body?: unknown; form?: FormData; signal?: AbortSignal; raw?: boolean } = {}): Promise<unknown> {
+  async function call(
+    method: string,
+    path: string,
+    init: { body?: unknown; form?: FormData; signal?: AbortSignal; raw?: boolean; onHeaders?: (h: Headers) => void } = {},
+  ): Promise<unknown> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    // the VirusTotal-compatible surface (/api/v3) takes the token as VT clients send their key
+    if (options.token) headers[path.startsWith('/api/v3/') ? 'x-apikey' : 'authorization'] = path.startsWith('/api/v3/') ? options.token : `Bearer ${options.token}`;
     let body: string | FormData | undefined;
     if (init.form) body = init.form;
     else if (init.body !== undefined) {
@@ -74,6 +80,7 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
       throw new CliFailure(`cannot reach the server at ${origin}${cause ? ` (${cause})` : ''}`, 'ServerUnreachable', EXIT.failure);
     }
     const text = await res.text();
+    init.onHeaders?.(res.headers);
     if (!res.ok) {
       let code: string | undefined;
       let message = text.slice(0, 300);
@@ -111,6 +118,43 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
         })}`,
         o.signal,
       ),
+    object: (indicator, o) => {
+      const path =
+        indicator.kind === 'file'
+          ? `/api/files/${indicator.id}`
+          : indicator.kind === 'domain'
+            ? `/api/domains/${encodeURIComponent(indicator.id)}`
+            : indicator.kind === 'ip'
+              ? `/api/ip_addresses/${encodeURIComponent(indicator.id)}`
+              : indicator.value === indicator.id
+                ? `/api/urls/${indicator.id}`
+                : '/api/urls';
+      return get(
+        `${path}${query({
+          ...(path === '/api/urls' ? { url: indicator.value } : {}),
+          priority: o.priority,
+          maxAge: o.maxAgeMs === undefined ? undefined : Math.round(o.maxAgeMs / 1000),
+          allowStale: o.allowStale === false ? false : undefined,
+          wait: o.waitForQuota !== false,
+          cacheOnly: o.cacheOnly ? true : undefined,
+        })}`,
+        o.signal,
+      );
+    },
+    relationship: async (q) => {
+      let source: RelationshipPageView['source'] = 'upstream';
+      let fetchedAt = Date.now();
+      const body = await call('GET', `/api/v3/${q.collection}/${encodeURIComponent(q.id)}/${q.relationship}${query({ limit: q.limit, cursor: q.cursor })}`, {
+        signal: q.signal,
+        onHeaders: (h) => {
+          const s = h.get('x-vtg-source');
+          if (s === 'cache' || s === 'stale') source = s;
+          const at = Number(h.get('x-vtg-fetched-at'));
+          if (Number.isFinite(at) && at > 0) fetchedAt = at;
+        },
+      });
+      return pageView(200, body, source, fetchedAt);
+    },
     estimate: async (inputs, o) => {
       const body = (await call('POST', '/api/batch', { body: { indicators: inputs, dryRun: true, provider: o?.provider } })) as { estimate: Estimate };
       return body.estimate;

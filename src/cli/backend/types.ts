@@ -32,7 +32,8 @@ import type {
   WatchlistAddResult,
   WatchlistView,
 } from '../../gateway/index.js';
-import type { IndicatorKind } from '../../indicators/index.js';
+import type { Indicator, IndicatorKind } from '../../indicators/index.js';
+import type { VtCollection } from '../../providers/virustotal/relationships.js';
 import type { ProviderName } from '../../providers/types.js';
 import type { CreatedToken, NewToken, TokenRecord } from '../../gateway/index.js';
 
@@ -56,6 +57,27 @@ export interface RescanOptions extends RunOptions {
 
 export type CliEnrichOptions = Pick<EnrichOptions, 'providers' | 'priority' | 'cacheOnly' | 'signal'>;
 
+/** One page of an object's relationship, as the gateway answered it (upstream, or its cache). */
+export interface RelationshipPageView {
+  /** The related objects, in VirusTotal's shape (`{type, id, links, attributes}`). */
+  items: unknown[];
+  /** How many items the relationship holds (when VirusTotal says). */
+  count: number | null;
+  /** Pass as `cursor` for the next page; null on the last one. */
+  cursor: string | null;
+  source: 'cache' | 'upstream' | 'stale';
+  fetchedAt: number;
+}
+
+export interface RelationshipQuery {
+  collection: VtCollection;
+  id: string;
+  relationship: string;
+  limit?: number;
+  cursor?: string;
+  signal?: AbortSignal;
+}
+
 export interface Backend {
   readonly kind: 'embedded' | 'remote';
   /** The gateway answers from the built-in simulator (no VirusTotal key). */
@@ -64,6 +86,10 @@ export interface Backend {
   readonly where: string;
 
   lookup(input: string, options: CliLookupOptions): Promise<LookupResult>;
+  /** A VirusTotal object of a given kind (the input is read as that kind), through the cache like `lookup`. */
+  object(indicator: Indicator, options: CliLookupOptions): Promise<LookupResult>;
+  /** One page of an object's relationship, through the governor and the relationship cache. */
+  relationship(query: RelationshipQuery): Promise<RelationshipPageView>;
   /** Listens to upstream retries (embedded only: a server retries out of sight); returns the remover. */
   onRetry?(listener: (e: UpstreamRetryEvent) => void): () => void;
   estimate(inputs: string[], options?: { provider?: ProviderName }): Promise<Estimate>;

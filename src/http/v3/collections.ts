@@ -1,5 +1,6 @@
-/** Relationships and collections, `GET /api/v3/{collection}/{id}/{relationship}`, passed through the scheduler. */
+/** Relationships and collections, `GET /api/v3/{collection}/{id}/{relationship}`: through the scheduler, cached a day (gateway/relationships). */
 import { z } from 'zod';
+import { relationshipPage } from '../../gateway/index.js';
 import { assertBudget, spend } from '../budget.js';
 import { forbidden } from '../middleware/auth.js';
 import { indicatorOfKind } from '../indicator-input.js';
@@ -39,15 +40,15 @@ export const v3CollectionRoutes: RouteDef[] = [
     handler: async ({ c, deps, principal, params, query, signal }) => {
       if (principal.role === 'reader') throw forbidden('v3', 'reader tokens cannot make upstream calls');
       assertBudget(deps, principal);
-      const id = vtId(params.collection, params.id);
-      const q: Record<string, string> = {};
-      if (query.limit !== undefined) q.limit = String(query.limit);
-      if (query.cursor !== undefined) q.cursor = query.cursor;
-      const answer = await deps.gateway.vtRaw('GET', `/${params.collection}/${encodeURIComponent(id)}/${params.relationship}`, { query: q }, {
-        tenant: principal.tokenId ?? 'local',
-        signal,
-      });
-      spend(deps, principal);
+      const answer = await relationshipPage(
+        deps.gateway,
+        { collection: params.collection, id: vtId(params.collection, params.id), relationship: params.relationship, limit: query.limit, cursor: query.cursor },
+        { tenant: principal.tokenId ?? 'local', signal },
+      );
+      // a page answered from the cache spent no quota, so it costs the token nothing
+      if (answer.source === 'upstream') spend(deps, principal);
+      c.header('X-VTG-Source', answer.source);
+      c.header('X-VTG-Fetched-At', String(answer.fetchedAt));
       return rawAnswer(c, answer);
     },
   }),

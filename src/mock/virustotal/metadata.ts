@@ -1,6 +1,6 @@
 import type { VtContext } from './context.js';
 import { FILE_ENGINES, URL_ENGINES } from './engines.js';
-import { RELATIONSHIPS } from './relationships.js';
+import { VT_RELATIONSHIPS } from '../../providers/virustotal/relationships.js';
 
 const OBJECT_TYPE = { files: 'file', urls: 'url', domains: 'domain', ip_addresses: 'ip_address' } as const;
 
@@ -10,11 +10,8 @@ export function getMetadata(ctx: VtContext): void {
   for (const e of FILE_ENGINES) engines[e.name] = { category: 'file', version: e.version };
   for (const e of URL_ENGINES) engines[e.name] ??= { category: 'url' };
   const relationships: Record<string, Array<{ name: string; description: string }>> = {};
-  for (const [collection, rels] of Object.entries(RELATIONSHIPS)) {
-    relationships[OBJECT_TYPE[collection as keyof typeof OBJECT_TYPE]] = Object.keys(rels).map((name) => ({
-      name,
-      description: name.replace(/_/g, ' '),
-    }));
+  for (const [collection, rels] of Object.entries(VT_RELATIONSHIPS)) {
+    relationships[OBJECT_TYPE[collection as keyof typeof OBJECT_TYPE]] = Object.entries(rels).map(([name, info]) => ({ name, description: info.description }));
   }
   ctx.json(200, { data: { engines, relationships, privileges: [] } });
 }

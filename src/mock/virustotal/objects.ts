@@ -195,6 +195,41 @@ export function urlObject(origin: string, id: string, url: string, profile: Prof
   return { type: 'url', id, links: { self: `${origin}/api/v3/urls/${id}` }, attributes };
 }
 
+/** A TLS certificate as VirusTotal reports it (`last_https_certificate`), valid around `seenSec`. */
+function certificate(kind: MockKind, name: string, names: string[], seenSec: number): Record<string, unknown> {
+  const day = 86_400;
+  const text = (sec: number) => new Date(sec * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  return {
+    validity: { not_after: text(seenSec + 60 * day), not_before: text(seenSec - 30 * day) },
+    version: 'V3',
+    serial_number: seedDigest(kind, name, 'serial').toString('hex').slice(0, 35),
+    thumbprint_sha256: seedDigest(kind, name, 'cert').toString('hex'),
+    thumbprint: seedDigest(kind, name, 'cert-sha1').toString('hex').slice(0, 40),
+    signature_algorithm: 'sha256RSA',
+    issuer: { C: 'US', O: "Let's Encrypt", CN: 'R11' },
+    subject: { CN: names[0] },
+    extensions: { subject_alternative_name: names },
+    size: 1290,
+  };
+}
+
+const COUNTRIES = ['US', 'DE', 'NL', 'RU', 'CN', 'FR', 'GB', 'PA', 'IS'];
+
+/** The raw WHOIS text VirusTotal keeps for a domain (sorted `Key: value` lines, as in the fixtures). */
+function domainWhois(domain: string, registrar: string, created: number, ns: string, d: Buffer): string {
+  const iso = (sec: number) => new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const expires = created + (1 + (u32(d, 24) % 5)) * 365 * 86_400;
+  return [
+    `Creation Date: ${iso(created)}`,
+    'DNSSEC: unsigned',
+    `Domain Name: ${domain.toUpperCase()}`,
+    `Name Server: ${ns.toUpperCase()}`,
+    `Registrant Country: ${pick(COUNTRIES, d, 28)}`,
+    `Registrar: ${registrar}`,
+    `Registry Expiry Date: ${iso(expires)}`,
+  ].join('\n');
+}
+
 const REGISTRARS = ['NameCheap, Inc.', 'GoDaddy.com, LLC', 'Tucows Domains Inc.', 'NameSilo, LLC', 'Gandi SAS', 'REG.RU LLC'];
 
 export function ipFromDigest(d: Buffer, offset: number): string {
@@ -209,6 +244,7 @@ export function domainObject(origin: string, domain: string, profile: Profile): 
   const registrar = pick(REGISTRARS, d, 0);
   const created = dates.first - (u32(d, 4) % (2000 * 86_400));
   const a = ipFromDigest(d, 8);
+  const ns = `ns1.${pick(['cloudflare.com', 'digitalocean.com', 'domaincontrol.com'], d, 16)}`;
   const attributes: Record<string, unknown> = {
     last_modification_date: dates.lastModification,
     last_https_certificate_date: dates.lastAnalysis,
@@ -219,7 +255,7 @@ export function domainObject(origin: string, domain: string, profile: Profile): 
     tld: tldOf(domain),
     last_dns_records: [
       { type: 'A', ttl: 300 + (u32(d, 12) % 3000), value: a },
-      { type: 'NS', ttl: 1800, value: `ns1.${pick(['cloudflare.com', 'digitalocean.com', 'domaincontrol.com'], d, 16)}` },
+      { type: 'NS', ttl: 1800, value: ns },
       {
         type: 'SOA',
         ttl: 1800,
@@ -234,18 +270,7 @@ export function domainObject(origin: string, domain: string, profile: Profile): 
       { type: 'MX', ttl: 3600, priority: 10, value: `mx.${domain}` },
     ],
     total_votes: totalVotes(stats, d),
-    last_https_certificate: {
-      validity: {
-        not_after: new Date((dates.lastAnalysis + 60 * 86_400) * 1000).toISOString().slice(0, 19).replace('T', ' '),
-        not_before: new Date((dates.lastAnalysis - 30 * 86_400) * 1000).toISOString().slice(0, 19).replace('T', ' '),
-      },
-      version: 'V3',
-      serial_number: seedDigest('domain', domain, 'serial').toString('hex').slice(0, 35),
-      thumbprint_sha256: seedDigest('domain', domain, 'cert').toString('hex'),
-      issuer: { C: 'US', O: "Let's Encrypt", CN: 'R11' },
-      subject: { CN: domain },
-      extensions: { subject_alternative_name: [domain] },
-    },
+    last_https_certificate: certificate('domain', domain, [domain, `www.${domain}`], dates.lastAnalysis),
     last_analysis_stats: stats,
     last_dns_records_date: dates.lastAnalysis,
     last_update_date: dates.first,
@@ -254,7 +279,7 @@ export function domainObject(origin: string, domain: string, profile: Profile): 
     reputation: reputationOf(stats, d),
     tags: [],
     categories: categoriesOf('domain', domain, bad),
-    whois: `Domain Name: ${domain.toUpperCase()}\nRegistrar: ${registrar}\nCreation Date: ${new Date(created * 1000).toISOString()}\n`,
+    whois: domainWhois(domain, registrar, created, ns, d),
     last_analysis_results: analysisResults('domain', domain, stats, threatLabel, dates.lastAnalysis),
   };
   return { type: 'domain', id: domain, links: { self: `${origin}/api/v3/domains/${domain}` }, attributes };
@@ -291,6 +316,8 @@ export function ipObject(origin: string, ip: string, profile: Profile): VtObject
     continent: net.continent,
     whois: `NetRange: ${network}\nOrgName: ${net.organization}\nCountry: ${net.country}\n`,
     jarm: seedDigest('ip', ip, 'jarm').toString('hex').slice(0, 62),
+    last_https_certificate: certificate('ip', ip, [ip], dates.lastAnalysis),
+    last_https_certificate_date: dates.lastAnalysis,
     last_analysis_date: dates.lastAnalysis,
     last_analysis_results: analysisResults('ip', ip, stats, threatLabel, dates.lastAnalysis),
   };

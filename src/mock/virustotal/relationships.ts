@@ -1,3 +1,4 @@
+import { type RelationshipItemType, type VtCollection, VT_RELATIONSHIPS } from '../../providers/virustotal/relationships.js';
 import type { MockKind } from '../types.js';
 import { canonicalUrl, seedDigest, sha256Hex, u32 } from './ids.js';
 import { TLDS, WORDS, ipFromDigest, type VtObject } from './objects.js';
@@ -7,57 +8,13 @@ export const RELATIONSHIP_SIZE = 25;
 export const DEFAULT_PAGE_SIZE = 10;
 export const MAX_PAGE_SIZE = 40;
 
-type ItemType = 'file' | 'url' | 'domain' | 'ip_address' | 'comment' | 'vote' | 'resolution';
-export type Collection = 'files' | 'urls' | 'domains' | 'ip_addresses';
+type ItemType = RelationshipItemType;
+export type Collection = VtCollection;
 
-const COMMON: Record<string, ItemType> = { comments: 'comment', votes: 'vote' };
-
-/** Relationship names per collection and the type of their items (docs: files, URL, domain, IP objects). */
-export const RELATIONSHIPS: Record<Collection, Record<string, ItemType>> = {
-  files: {
-    ...COMMON,
-    contacted_domains: 'domain',
-    contacted_ips: 'ip_address',
-    contacted_urls: 'url',
-    embedded_domains: 'domain',
-    embedded_ips: 'ip_address',
-    embedded_urls: 'url',
-    itw_domains: 'domain',
-    itw_ips: 'ip_address',
-    itw_urls: 'url',
-    bundled_files: 'file',
-    compressed_parents: 'file',
-    dropped_files: 'file',
-    execution_parents: 'file',
-    similar_files: 'file',
-  },
-  urls: {
-    ...COMMON,
-    contacted_domains: 'domain',
-    contacted_ips: 'ip_address',
-    downloaded_files: 'file',
-    redirecting_urls: 'url',
-    redirects_to: 'url',
-  },
-  domains: {
-    ...COMMON,
-    communicating_files: 'file',
-    downloaded_files: 'file',
-    referrer_files: 'file',
-    resolutions: 'resolution',
-    siblings: 'domain',
-    subdomains: 'domain',
-    urls: 'url',
-  },
-  ip_addresses: {
-    ...COMMON,
-    communicating_files: 'file',
-    downloaded_files: 'file',
-    referrer_files: 'file',
-    resolutions: 'resolution',
-    urls: 'url',
-  },
-};
+/** Relationship names per collection and the type of their items (shared with the CLI). */
+export const RELATIONSHIPS: Record<Collection, Record<string, ItemType>> = Object.fromEntries(
+  Object.entries(VT_RELATIONSHIPS).map(([collection, rels]) => [collection, Object.fromEntries(Object.entries(rels).map(([name, info]) => [name, info.items]))]),
+) as Record<Collection, Record<string, ItemType>>;
 
 /** Builds a full object of a related file, URL, domain or IP (with its own deterministic verdict). */
 export type ItemBuilder = (kind: MockKind, id: string, url?: string) => VtObject;

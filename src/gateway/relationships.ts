@@ -1,0 +1,103 @@
+/**
+ * Relationship pages (`/{collection}/{id}/{relationship}?limit&cursor`): each page is one upstream
+ * call through the scheduler and the quota governor, and is cached like a lookup answer, on disk
+ * in the data dir (`relationships/`, beside the answer cache; mock mode keeps its own), fresh for a
+ * day. A page that cannot be refreshed (quota out, upstream down) is served stale when one is kept.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { VtCollection } from '../providers/virustotal/relationships.js';
+import type { Gateway } from './gateway.js';
+import type { CallOptions } from './lookups.js';
+
+/** How long a relationship page is believed: VirusTotal's re-check period for answers likely to move. */
+export const RELATIONSHIP_TTL_MS = 24 * 3600_000;
+/** Pages kept on disk; the oldest go first beyond this. */
+const MAX_PAGES = 2_000;
+
+export interface RelationshipRequest {
+  collection: VtCollection;
+  /** The id as VirusTotal names the object (sha256/md5/sha1, URL id, domain, IP). */
+  id: string;
+  relationship: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface RelationshipAnswer {
+  /** Upstream HTTP status and body (a collection `{data, meta, links}` or `{error}`). */
+  status: number;
+  body: unknown;
+  source: 'cache' | 'upstream' | 'stale';
+  fetchedAt: number;
+  ageMs: number;
+}
+
+interface Stored {
+  key: string;
+  status: number;
+  body: unknown;
+  fetchedAt: number;
+}
+
+export type RelationshipGateway = Pick<Gateway, 'vtRaw' | 'clock' | 'config' | 'mock'>;
+
+function cacheDir(gw: RelationshipGateway): string {
+  return join(gw.config.dataDir, ...(gw.mock ? ['mock'] : []), 'relationships');
+}
+
+function pathOf(req: RelationshipRequest): { path: string; query: Record<string, string> } {
+  const query: Record<string, string> = {};
+  if (req.limit !== undefined) query.limit = String(req.limit);
+  if (req.cursor !== undefined) query.cursor = req.cursor;
+  return { path: `/${req.collection}/${encodeURIComponent(req.id)}/${req.relationship}`, query };
+}
+
+async function readStored(file: string, key: string): Promise<Stored | undefined> {
+  try {
+    const stored = JSON.parse(await readFile(file, 'utf8')) as Stored;
+    return stored.key === key ? stored : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function store(dir: string, file: string, stored: Stored): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(stored));
+  await rename(tmp, file);
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+  if (names.length <= MAX_PAGES) return;
+  const aged = await Promise.all(names.map(async (n) => ({ n, at: (await stat(join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })));
+  aged.sort((a, b) => a.at - b.at);
+  await Promise.all(aged.slice(0, names.length - Math.floor(MAX_PAGES * 0.9)).map((a) => rm(join(dir, a.n), { force: true })));
+}
+
+/** One page of a relationship: from the cache when fresh, else one upstream call (cached when it succeeds). */
+export async function relationshipPage(gw: RelationshipGateway, req: RelationshipRequest, options: CallOptions = {}): Promise<RelationshipAnswer> {
+  const { path, query } = pathOf(req);
+  const key = `${path}?${new URLSearchParams(query).toString()}`;
+  const dir = cacheDir(gw);
+  const file = join(dir, `${createHash('sha256').update(key).digest('hex')}.json`);
+  const cached = await readStored(file, key);
+  const now = gw.clock.now();
+  if (cached && now - cached.fetchedAt < RELATIONSHIP_TTL_MS) {
+    return { status: cached.status, body: cached.body, source: 'cache', fetchedAt: cached.fetchedAt, ageMs: now - cached.fetchedAt };
+  }
+  let answer: { status: number; body: unknown };
+  try {
+    answer = await gw.vtRaw('GET', path, { query }, options);
+  } catch (err) {
+    if (!cached || options.signal?.aborted) throw err;
+    const at = gw.clock.now();
+    return { status: cached.status, body: cached.body, source: 'stale', fetchedAt: cached.fetchedAt, ageMs: at - cached.fetchedAt };
+  }
+  const fetchedAt = gw.clock.now();
+  if (answer.status === 200) await store(dir, file, { key, status: answer.status, body: answer.body, fetchedAt });
+  else if (cached && (answer.status === 429 || answer.status >= 500)) {
+    return { status: cached.status, body: cached.body, source: 'stale', fetchedAt: cached.fetchedAt, ageMs: fetchedAt - cached.fetchedAt };
+  }
+  return { status: answer.status, body: answer.body, source: 'upstream', fetchedAt, ageMs: 0 };
+}
