@@ -5,18 +5,17 @@
 import assert from 'node:assert/strict';
 import { statSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createHash } from 'node:crypto';
 import { CLEAN_SHA256, EICAR_SHA256, EICAR_STRING, mockVerdict, SUSPICIOUS_SHA256 } from '../mock/index.js';
-import { ensureBuilt, hasScript, REPO, runVtg, type Sandbox, sandbox, startVtg, transcript } from './test-support/harness.js';
+import { hasScript, mockCli, REPO, runVtg, startVtg, transcript } from './test-support/harness.js';
 
 const BANNER = 'vtg: no VirusTotal key configured — using the built-in simulator (mock mode)';
 // a key-shaped secret used only by `config init` below; it must never be printed
 const CONFIG_KEY = 'c0ffee00'.repeat(8);
 
-let box: Sandbox;
-let env: NodeJS.ProcessEnv;
-const vtg = (args: string[], input?: string) => runVtg(args, env, { ...(input !== undefined ? { input } : {}) });
+const cli = mockCli();
+const { vtg } = cli;
 
 /** File content whose hash the simulator does not know, so scanning it must upload. */
 function unknownContent(): string {
@@ -26,17 +25,6 @@ function unknownContent(): string {
   }
   throw new Error('no unknown content found');
 }
-
-before(() => {
-  ensureBuilt();
-  box = sandbox();
-  // scaled time: simulated analyses complete in a fraction of a second
-  env = box.env({ VTG_TIME_SCALE: '20' });
-});
-
-after(() => {
-  box.remove();
-});
 
 describe('vtg in embedded mock mode', () => {
   test('lookup prints one table row per indicator, says mock on stderr, and rejects junk with exit 2', async () => {
@@ -83,7 +71,7 @@ describe('vtg in embedded mock mode', () => {
   });
 
   test('--extract pulls every indicator out of free text', async () => {
-    const file = join(box.dir, 'report.txt');
+    const file = join(cli.box.dir, 'report.txt');
     writeFileSync(file, `The dropper hxxp://evil-example[.]com/payload.sh fetched ${EICAR_SHA256}.\nC2 at 203.0.113.7? no: 8.8.8.8 (see report.pdf)\n`);
     const r = await vtg(['lookup', '--extract', file, '--csv', '--fields', 'indicator,kind']);
     assert.equal(r.code, 0, r.stderr);
@@ -169,7 +157,7 @@ describe('vtg in embedded mock mode', () => {
   });
 
   test('scan file: known files answered by hash, unknown ones uploaded; --wait gives the verdict; a directory shows progress', async () => {
-    const dir = join(box.dir, 'samples');
+    const dir = join(cli.box.dir, 'samples');
     mkdirSync(join(dir, 'nested'), { recursive: true });
     writeFileSync(join(dir, 'eicar.com'), EICAR_STRING);
     writeFileSync(join(dir, 'nested', 'fresh.bin'), unknownContent());
@@ -186,7 +174,7 @@ describe('vtg in embedded mock mode', () => {
     assert.ok(fresh?.verdict);
     assert.match(r.stderr, /vtg: scan: \d\/2 done/, 'plain progress lines without a terminal');
 
-    const missing = await vtg(['scan', 'file', join(box.dir, 'nope.bin')]);
+    const missing = await vtg(['scan', 'file', join(cli.box.dir, 'nope.bin')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /nope\.bin: no such file or directory/);
   });
@@ -200,7 +188,7 @@ describe('vtg in embedded mock mode', () => {
   });
 
   test('batch --dry-run prints the cost and exits 0; a small batch prints results and a summary', async () => {
-    const file = join(box.dir, 'batch.txt');
+    const file = join(cli.box.dir, 'batch.txt');
     writeFileSync(file, `# list\n${EICAR_SHA256}\n${CLEAN_SHA256}\n\nexample.com\nnot valid!\n`);
     const dry = await vtg(['batch', file, '--dry-run', '--json']);
     assert.equal(dry.code, 0, dry.stderr);
@@ -223,7 +211,7 @@ describe('vtg in embedded mock mode', () => {
     assert.equal(status.job.status, 'completed');
 
     // --budget 1: one upstream call; the other unknown indicator is skipped, the cached one still answered
-    const budgetFile = join(box.dir, 'budget.txt');
+    const budgetFile = join(cli.box.dir, 'budget.txt');
     writeFileSync(budgetFile, `budget-one.example\n${EICAR_SHA256}\nbudget-two.example\n`);
     const budget = await vtg(['batch', budgetFile, '--budget', '1', '--json', '--fields', 'indicator,source']);
     assert.equal(budget.code, 0, budget.stderr);
@@ -264,8 +252,8 @@ describe('vtg in embedded mock mode', () => {
   });
 
   test('config init reads the key from stdin, writes a 0600 file, and config show masks it', async () => {
-    const file = join(box.dir, 'conf', 'config.json');
-    const cenv = { ...env, VTG_CONFIG: file };
+    const file = join(cli.box.dir, 'conf', 'config.json');
+    const cenv = { ...cli.env, VTG_CONFIG: file };
     const init = await runVtg(['config', 'init'], cenv, { input: `${CONFIG_KEY}\n\n\nsoc@example.org\n` });
     assert.equal(init.code, 0, init.stderr);
     assert.equal(statSync(file).mode & 0o777, 0o600);
@@ -280,14 +268,14 @@ describe('vtg in embedded mock mode', () => {
     const json = JSON.parse((await runVtg(['config', 'show', '--json'], cenv)).stdout) as { mock: boolean; virustotal: { apiKey: string } };
     assert.equal(json.mock, false);
     assert.notEqual(json.virustotal.apiKey, CONFIG_KEY);
-    const empty = await runVtg(['config', 'init'], { ...env, VTG_CONFIG: join(box.dir, 'conf2', 'c.json') }, { input: '' });
+    const empty = await runVtg(['config', 'init'], { ...cli.env, VTG_CONFIG: join(cli.box.dir, 'conf2', 'c.json') }, { input: '' });
     assert.equal(empty.code, 2);
     assert.match(empty.stderr, /no VirusTotal key given/);
   });
 
   test('config init on a terminal reads the key without echo', { skip: !hasScript() && 'util-linux script is not installed' }, async () => {
-    const file = join(box.dir, 'conf-tty', 'config.json');
-    const live = startVtg(['config', 'init'], { ...env, VTG_CONFIG: file }, { pty: true });
+    const file = join(cli.box.dir, 'conf-tty', 'config.json');
+    const live = startVtg(['config', 'init'], { ...cli.env, VTG_CONFIG: file }, { pty: true });
     const prompts = ['VirusTotal API key', 'URLhaus Auth-Key', 'SPUR API token', 'DShield contact'];
     const answers = [`${CONFIG_KEY}\r`, '\r', '\r', 'tty@example.org\r'];
     for (const [i, prompt] of prompts.entries()) {

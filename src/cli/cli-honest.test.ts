@@ -5,24 +5,13 @@
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createHash } from 'node:crypto';
 import { EICAR_MD5, EICAR_SHA1, EICAR_SHA256, mockVerdict } from '../mock/index.js';
-import { ensureBuilt, runVtg, type Sandbox, sandbox, startVtg } from './test-support/harness.js';
+import { mockCli, runVtg, startVtg } from './test-support/harness.js';
 
-let box: Sandbox;
-let env: NodeJS.ProcessEnv;
-const vtg = (args: string[], input?: string) => runVtg(args, env, { cwd: box.dir, ...(input !== undefined ? { input } : {}) });
-
-before(() => {
-  ensureBuilt();
-  box = sandbox();
-  env = box.env({ VTG_TIME_SCALE: '20' });
-});
-
-after(() => {
-  box.remove();
-});
+const cli = mockCli({ cwd: 'sandbox' });
+const { vtg } = cli;
 
 describe('honest output', () => {
   test('history of a file is one history whichever of its hashes was looked up', async () => {
@@ -65,13 +54,13 @@ describe('honest output', () => {
   });
 
   test('a data dir that cannot be written is a usage error (exit 2) naming the path and the fix', async () => {
-    const blocked = join(box.dir, 'blocked');
+    const blocked = join(cli.box.dir, 'blocked');
     mkdirSync(blocked);
     // root ignores modes, so also stand the data dir under a regular file (cannot be a directory)
     writeFileSync(join(blocked, 'file'), '');
     chmodSync(blocked, 0o500);
     try {
-      const r = await runVtg(['lookup', 'example.com'], { ...env, VTG_DATA_DIR: join(blocked, 'file', 'data') }, { cwd: box.dir });
+      const r = await runVtg(['lookup', 'example.com'], { ...cli.env, VTG_DATA_DIR: join(blocked, 'file', 'data') }, { cwd: cli.box.dir });
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /blocked\/file/);
       assert.match(r.stderr, /--data-dir/);
@@ -136,14 +125,14 @@ describe('honest output', () => {
   test('a token made without a key is seen by the same data dir with a key (operator state is one store)', async () => {
     const made = await vtg(['token', 'create', 'one-store', '--role', 'reader', '-q']);
     assert.equal(made.code, 0, made.stderr);
-    const withKey = await runVtg(['token', 'list', '--json', '-q'], { ...env, VT_API_KEY: 'one-store-key-0123456789abcdef', VTG_VIRUSTOTAL_URL: 'http://127.0.0.1:9' }, { cwd: box.dir });
+    const withKey = await runVtg(['token', 'list', '--json', '-q'], { ...cli.env, VT_API_KEY: 'one-store-key-0123456789abcdef', VTG_VIRUSTOTAL_URL: 'http://127.0.0.1:9' }, { cwd: cli.box.dir });
     assert.equal(withKey.code, 0, withKey.stderr);
     assert.ok((JSON.parse(withKey.stdout) as Array<{ name: string }>).some((t) => t.name === 'one-store'), withKey.stdout);
   });
 
   test('health with a key probes VirusTotal (a free quota read, short timeout) and exits 3 when it cannot be reached', async () => {
     const started = Date.now();
-    const r = await runVtg(['health'], { ...env, VT_API_KEY: 'health-key-0123456789abcdef', VTG_VIRUSTOTAL_URL: 'http://127.0.0.1:9' }, { cwd: box.dir });
+    const r = await runVtg(['health'], { ...cli.env, VT_API_KEY: 'health-key-0123456789abcdef', VTG_VIRUSTOTAL_URL: 'http://127.0.0.1:9' }, { cwd: cli.box.dir });
     assert.equal(r.code, 3, r.stdout + r.stderr);
     assert.match(r.stdout, /^status\s+degraded$/m);
     assert.match(r.stdout, /^upstream reachable\s+no/m);
@@ -154,7 +143,7 @@ describe('honest output', () => {
   });
 
   test('a lookup against an unreachable VirusTotal says on stderr what it is retrying', async () => {
-    const child = startVtg(['lookup', 'retry-me.example.com'], { ...env, VT_API_KEY: 'retry-key-0123456789abcdef', VTG_VIRUSTOTAL_URL: 'http://127.0.0.1:9' });
+    const child = startVtg(['lookup', 'retry-me.example.com'], { ...cli.env, VT_API_KEY: 'retry-key-0123456789abcdef', VTG_VIRUSTOTAL_URL: 'http://127.0.0.1:9' });
     try {
       await child.waitFor((_o, e) => /VirusTotal: .*retry \d+ in \d+s/i.test(e), 60_000);
       assert.match(child.stderr(), /retry-me\.example\.com|VirusTotal/);

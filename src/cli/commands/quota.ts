@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { QuotaView } from '../../gateway/index.js';
 import type { ProviderName } from '../../providers/types.js';
 import type { CliContext } from '../context.js';
+import { statusFor } from '../../governor/status.js';
 import { EXIT } from '../exit-codes.js';
 import { printForecast } from '../format/forecast.js';
 import { keyValueLines } from '../format/output.js';
@@ -23,14 +24,19 @@ export function registerQuota(program: Command, ctx: CliContext): void {
 }
 
 function windowRows(q: QuotaView) {
-  // each window's own status when the governor reports one; the key's overall status beside it
-  return q.windows.map((w) => ({ provider: q.provider, key: q.key, ...w, status: windowStatus(w) ?? null, keyStatus: q.status }));
+  // each window's own status; the key's overall status (its hottest window) beside it
+  return q.windows.map((w) => ({ provider: q.provider, key: q.key, ...w, status: windowStatus(w), keyStatus: q.status }));
 }
 
-/** A window's own status (healthy/warning/critical), when the governor reports it per window. */
-function windowStatus(w: object): string | undefined {
+/** A window's own status (healthy/warning/critical): the governor's when it reports one, else by the same thresholds. */
+function windowStatus(w: QuotaView['windows'][number]): string {
   const s = (w as { status?: unknown }).status;
-  return typeof s === 'string' ? s : undefined;
+  return typeof s === 'string' ? s : statusFor(w.percent);
+}
+
+/** The view with each window's status in it (JSON readers see what the table shows). */
+function withWindowStatus(q: QuotaView): QuotaView {
+  return { ...q, windows: q.windows.map((w) => ({ ...w, status: windowStatus(w) })) };
 }
 
 function human(ctx: CliContext, q: QuotaView): string[] {
@@ -49,12 +55,8 @@ function human(ctx: CliContext, q: QuotaView): string[] {
     ],
     p,
   );
-  const perWindow = q.windows.some((w) => windowStatus(w) !== undefined);
-  const header = ['WINDOW', 'USED', 'LIMIT', 'REMAINING', '', 'RESETS', ...(perWindow ? ['STATUS'] : [])].map((h) => p('bold', h));
-  const rows = q.windows.map((w) => {
-    const status = windowStatus(w);
-    return [w.window, String(w.used), String(w.limit), String(w.remaining), quotaBar(w, p), resetText(w, now), ...(perWindow ? [status ? statusText(status, p) : '-'] : [])];
-  });
+  const header = ['WINDOW', 'USED', 'LIMIT', 'REMAINING', '', 'RESETS', 'STATUS'].map((h) => p('bold', h));
+  const rows = q.windows.map((w) => [w.window, String(w.used), String(w.limit), String(w.remaining), quotaBar(w, p), resetText(w, now), statusText(windowStatus(w), p)]);
   return [...lines, '', ...renderTable(header, rows, { right: new Set([1, 2, 3]) })];
 }
 
@@ -89,8 +91,8 @@ async function quota(ctx: CliContext, provider: string | undefined, flags: { all
       { key: 'key' },
     ]);
   } else if (out.mode === 'json') {
-    if (flags.all) out.list(views, []);
-    else out.object(views[0] as QuotaView, () => []);
+    if (flags.all) out.list(views.map(withWindowStatus), []);
+    else out.object(withWindowStatus(views[0] as QuotaView), () => []);
   } else {
     views.forEach((v, i) => {
       if (i > 0) out.line();

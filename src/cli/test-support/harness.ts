@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 
 export const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const BIN = join(REPO, 'bin', 'vtg.js');
@@ -222,4 +223,39 @@ export function runInPty(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_
 
 export function hasScript(): boolean {
   return spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+export interface MockCli {
+  /** The sandbox (valid once the file's `before` hook ran). */
+  readonly box: Sandbox;
+  /** The children's environment: no key (mock mode), time scaled 20x so simulated analyses finish fast. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Runs the built vtg with `env` (in the sandbox dir with `cwd: 'sandbox'`). */
+  vtg(args: string[], input?: string): Promise<RunResult>;
+}
+
+/** The setup CLI test files share: build once, one sandbox for the file, removed after it. */
+export function mockCli(options: { cwd?: 'sandbox' | 'repo' } = {}): MockCli {
+  let box: Sandbox | undefined;
+  let env: NodeJS.ProcessEnv | undefined;
+  before(() => {
+    ensureBuilt();
+    box = sandbox();
+    env = box.env({ VTG_TIME_SCALE: '20' });
+  });
+  after(() => box?.remove());
+  const ready = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('mockCli is used before its before() hook ran');
+    return v;
+  };
+  return {
+    get box() {
+      return ready(box);
+    },
+    get env() {
+      return ready(env);
+    },
+    vtg: (args, input) =>
+      runVtg(args, ready(env), { ...(options.cwd === 'sandbox' ? { cwd: ready(box).dir } : {}), ...(input !== undefined ? { input } : {}) }),
+  };
 }
