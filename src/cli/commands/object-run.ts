@@ -13,7 +13,7 @@ import { type ObjectDoc, objectViewLines } from '../format/object-view.js';
 import { RELATED_COLUMNS, relatedRow } from '../format/relationship-rows.js';
 import { indicatorsFromArgs } from '../inputs.js';
 import { mapLimit, reportError } from './common.js';
-import type { ObjectCommandSpec, ObjectFlags } from './objects.js';
+import type { ObjectCommandSpec, ObjectFlags } from './object-spec.js';
 
 const RELATIONSHIP_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const PAGE_MAX = 40;

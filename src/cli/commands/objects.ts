@@ -3,37 +3,10 @@
  * work lives in object-run.ts, loaded only when one of these commands runs.
  */
 import type { Command } from 'commander';
-import { VT_RELATIONSHIPS, type VtCollection } from '../../providers/virustotal/relationships.js';
+import { VT_RELATIONSHIPS } from '../../providers/virustotal/relationships.js';
 import type { CliContext } from '../context.js';
 import { action, examples, seconds, wholeNumber } from './common.js';
-
-export type ObjectCommandName = 'file' | 'url' | 'domain' | 'ip';
-
-export interface ObjectCommandSpec {
-  kind: ObjectCommandName;
-  collection: VtCollection;
-  what: string;
-  sample: string;
-  relationship: string;
-}
-
-export const OBJECT_COMMANDS: Record<ObjectCommandName, ObjectCommandSpec> = {
-  file: { kind: 'file', collection: 'files', what: 'files by MD5, SHA-1 or SHA-256', sample: '44d88612fea8a8f36de82e1278abb02f', relationship: 'contacted_ips' },
-  url: { kind: 'url', collection: 'urls', what: 'URLs (the URL itself, or its VirusTotal id)', sample: 'http://example.com/x.sh', relationship: 'downloaded_files' },
-  domain: { kind: 'domain', collection: 'domains', what: 'domains', sample: 'example.com', relationship: 'resolutions' },
-  ip: { kind: 'ip', collection: 'ip_addresses', what: 'IP addresses', sample: '8.8.8.8', relationship: 'resolutions' },
-};
-
-export interface ObjectFlags {
-  include?: string[];
-  exclude?: string[];
-  limit?: number;
-  cursor?: string;
-  allEngines?: boolean;
-  maxAge?: number;
-  cacheOnly?: boolean;
-  wait: boolean;
-}
+import { OBJECT_COMMANDS, type ObjectCommandSpec, type ObjectFlags } from './object-spec.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
