@@ -171,6 +171,23 @@ describe('relationships', () => {
   });
 });
 
+describe('permalinks on every answer', () => {
+  test('scan and enrich JSON carry the permalink as lookup and batch do', async () => {
+    const scan = await vtg(['scan', 'url', 'http://example.com/q', '--json', '-q']);
+    assert.equal(scan.code, 0, scan.stderr);
+    const id = createHash('sha256').update('http://example.com/q').digest('hex');
+    assert.equal((JSON.parse(scan.stdout) as Array<{ permalink: string }>)[0]?.permalink, `${GUI}/url/${id}`);
+    const known = await vtg(['scan', 'url', 'http://example.com/', '--json', '-q']);
+    assert.match((JSON.parse(known.stdout) as Array<{ permalink: string }>)[0]?.permalink ?? '', new RegExp(`^${GUI}/url/[0-9a-f]{64}$`));
+    const enrich = await vtg(['enrich', EICAR_MD5, '8.8.8.8', '--json', '-q']);
+    assert.equal(enrich.code, 0, enrich.stderr);
+    assert.deepEqual(
+      (JSON.parse(enrich.stdout) as Array<{ permalink: string }>).map((r) => r.permalink),
+      [`${GUI}/file/${EICAR_SHA256}`, `${GUI}/ip-address/8.8.8.8`],
+    );
+  });
+});
+
 describe('through --server: the same output', () => {
   let serverBox: Sandbox;
   let server: LiveVtg;

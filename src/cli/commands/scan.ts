@@ -7,13 +7,14 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { AnalysisView, LookupResult, Priority, ScanResult } from '../../gateway/index.js';
+import { sha256Hex } from '../../indicators/hash.js';
 import type { Backend } from '../backend/index.js';
 import type { CliContext } from '../context.js';
 import { CliFailure, UsageError } from '../errors.js';
 import { EXIT, worstExit } from '../exit-codes.js';
 import { collectFailOn, type FailRule, gate } from '../fail-on.js';
 import { paintVerdict } from '../format/color.js';
-import { detectionsText } from '../format/lookup-rows.js';
+import { detectionsText, permalinkOf } from '../format/lookup-rows.js';
 import { keyValueLines } from '../format/output.js';
 import { quotaLeftText } from '../format/quota.js';
 import { indicatorsFromArgs } from '../inputs.js';
@@ -42,6 +43,8 @@ interface ScanRecord {
   detections: number | null;
   engines: number | null;
   threat: string | null;
+  /** The object on VirusTotal's web UI. */
+  permalink: string | null;
   result: LookupResult | null;
 }
 
@@ -55,6 +58,7 @@ const SCAN_COLUMNS = [
   { key: 'analysisId', header: 'ANALYSIS', text: (r: ScanRecord) => r.analysisId ?? '' },
   { key: 'target', hidden: true, csv: true },
   { key: 'kind', hidden: true },
+  { key: 'permalink', hidden: true },
 ];
 
 export function registerScan(program: Command, ctx: CliContext): void {
@@ -150,6 +154,7 @@ function recordOf(subject: string, scan: ScanResult, result: LookupResult | null
     detections: r ? (r.detections ?? r.stats?.malicious ?? null) : null,
     engines: r ? (r.engines ?? r.stats?.engines ?? null) : null,
     threat: r?.threatLabel ?? null,
+    permalink: permalinkOf(scan.kind, result?.indicator.id ?? (scan.kind === 'url' ? sha256Hex(scan.target) : scan.target)),
     result,
   };
 }
