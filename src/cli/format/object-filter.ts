@@ -10,7 +10,7 @@ const SLASH = '\u2215';
 
 function compile(patterns: readonly string[]): (path: string) => boolean {
   if (patterns.length === 0) return () => false;
-  const matchers = patterns.map((p) => picomatch(p.trim().split('.').join('/'), { dot: true }));
+  const matchers = patterns.map((p) => picomatch(p.trim().split('/').join(SLASH).split('.').join('/'), { dot: true }));
   return (path) => matchers.some((m) => m(path));
 }
 
