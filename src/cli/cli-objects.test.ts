@@ -168,6 +168,9 @@ describe('relationships', () => {
     const two = await vtg(['file', 'dropped_files', EICAR_SHA256, EICAR_MD5, '-q']);
     assert.equal(two.code, 2);
     assert.match(two.stderr, /give exactly one file/);
+    const cacheOnly = await vtg(['file', 'dropped_files', EICAR_SHA256, '--cache-only', '-q']);
+    assert.equal(cacheOnly.code, 2);
+    assert.match(cacheOnly.stderr, /--cache-only: for object views only/);
   });
 });
 

@@ -117,6 +117,13 @@ async function details(ctx: CliContext, spec: ObjectCommandSpec, args: string[],
 }
 
 async function relationship(ctx: CliContext, spec: ObjectCommandSpec, name: string, rest: string[], flags: ObjectFlags): Promise<number> {
+  const objectOnly = [
+    flags.cacheOnly !== undefined && '--cache-only',
+    flags.maxAge !== undefined && '--max-age',
+    flags.allEngines !== undefined && '--all-engines',
+    flags.wait === false && '--no-wait',
+  ].filter(Boolean);
+  if (objectOnly.length > 0) throw new UsageError(`${objectOnly.join(', ')}: for object views only; a relationship page is cached a day and fetched when it is not`);
   const inputs = await indicatorsFromArgs(rest, ctx.io.stdin);
   if (inputs.length !== 1) throw new UsageError(`vtg ${spec.kind} ${name}: give exactly one ${spec.kind} (got ${inputs.length})`);
   const indicator = parseAs(spec, inputs[0] as string);

@@ -25,7 +25,7 @@ function register(program: Command, ctx: CliContext, spec: ObjectCommandSpec): v
     .option('--max-age <sec>', 'refetch the object when the cached answer is older than this (0 forces a fresh answer)', seconds)
     .option('--cache-only', 'never spend quota: answer objects from the cache or fail (exit 3)')
     .option('--no-wait', 'fail at once (exit 3) instead of waiting when the quota is out and nothing is cached')
-    .addHelpText('after', `\nRelationships of ${spec.kind} objects:\n${wrap(names.join(', '))}\n`)
+    .addHelpText('after', `\nRelationships of ${spec.kind} objects:\n${wrap(names.join(', '))}`)
     .action(
       action(ctx, async (args: string[], flags: ObjectFlags) => {
         const { runObjectCommand } = await import('./object-run.js');
