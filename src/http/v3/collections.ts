@@ -39,14 +39,14 @@ export const v3CollectionRoutes: RouteDef[] = [
     }),
     handler: async ({ c, deps, principal, params, query, signal }) => {
       if (principal.role === 'reader') throw forbidden('v3', 'reader tokens cannot make upstream calls');
-      assertBudget(deps, principal);
+      await assertBudget(deps, principal);
       const answer = await relationshipPage(
         deps.gateway,
         { collection: params.collection, id: vtId(params.collection, params.id), relationship: params.relationship, limit: query.limit, cursor: query.cursor },
         { tenant: principal.tokenId ?? 'local', signal },
       );
       // a page answered from the cache spent no quota, so it costs the token nothing
-      if (answer.source === 'upstream') spend(deps, principal);
+      if (answer.source === 'upstream') await spend(deps, principal);
       c.header('X-VTG-Source', answer.source);
       c.header('X-VTG-Fetched-At', String(answer.fetchedAt));
       return rawAnswer(c, answer);
