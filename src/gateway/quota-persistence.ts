@@ -21,7 +21,13 @@ function parse(text: string | undefined): QuotaSnapshot | undefined {
 /** The union of two snapshots of one key: every minute grant of both, the larger calendar counts. */
 export function mergeSnapshots(a: QuotaSnapshot, b: QuotaSnapshot | undefined): QuotaSnapshot {
   if (!b) return a;
-  const minute = [...new Set([...a.minute, ...b.minute])].sort((x, y) => x - y);
+  // a multiset union: grants in the same millisecond are separate calls (a burst), not duplicates
+  const counts = new Map<number, number>();
+  for (const t of a.minute) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const theirs = new Map<number, number>();
+  for (const t of b.minute) theirs.set(t, (theirs.get(t) ?? 0) + 1);
+  for (const [t, n] of theirs) counts.set(t, Math.max(counts.get(t) ?? 0, n));
+  const minute = [...counts].flatMap(([t, n]) => Array<number>(n).fill(t)).sort((x, y) => x - y);
   const calendar = { ...a.calendar };
   for (const [w, count] of Object.entries(b.calendar) as Array<[keyof QuotaSnapshot['calendar'], { start: number; used: number }]>) {
     const mine = calendar[w];
