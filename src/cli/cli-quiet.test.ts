@@ -160,10 +160,10 @@ describe('vtg quota', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\nstatus +critical\n/);
     assert.match(r.stdout, /\nWINDOW +USED +LIMIT +REMAINING +RESETS +STATUS\n/);
-    assert.match(r.stdout, /\nminute +4 +4 +0  +\S+ +\S.* +critical\n/);
-    assert.match(r.stdout, /\nhour +4 +5 +1  +\S+ +\S.* +warning\n/);
-    assert.match(r.stdout, /\nday +4 +100 +96  +\S+ +\S.* +healthy\n/);
-    assert.match(r.stdout, /\nmonth +4 +15500 +15496  +\S+ +\S.* +healthy\n/);
+    assert.match(r.stdout, /\nminute +4 +4 +0 +\S+ +\S.* +critical\n/);
+    assert.match(r.stdout, /\nhour +4 +5 +1 +\S+ +\S.* +warning\n/);
+    assert.match(r.stdout, /\nday +4 +100 +96 +\S+ +\S.* +healthy\n/);
+    assert.match(r.stdout, /\nmonth +4 +15500 +15496 +\S+ +\S.* +healthy\n/);
     const json = JSON.parse((await runVtg(['quota', '--json', '-q'], env)).stdout) as { status: string; windows: Array<{ window: string; used: number; limit: number; status: string }> };
     assert.equal(json.status, 'critical');
     assert.deepEqual(
