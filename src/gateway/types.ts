@@ -133,6 +133,8 @@ export interface ScanFileOptions {
   password?: string;
   /** Upload even when VirusTotal already knows the file. */
   force?: boolean;
+  /** False: look the hash up and never upload (upload policy `never`), whatever VirusTotal answers. */
+  upload?: boolean;
   priority?: Priority;
   tenant?: string;
   signal?: AbortSignal;

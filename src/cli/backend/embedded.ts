@@ -55,6 +55,10 @@ export function embeddedBackend(gw: Gateway): Backend {
     health: () => gw.health(),
     createToken: async (t: NewToken) => asUsage(() => gw.tokens.create(t)),
     listTokens: async () => gw.tokens.list(),
+    updateToken: (idOrName, changes) =>
+      gw.tokens.update(idOrName, changes).catch((err: unknown) => {
+        throw err instanceof RangeError ? new UsageError(err.message) : err;
+      }),
     revokeToken: async (idOrName) => gw.tokens.revoke(idOrName),
     watchlistAdd: async (name, inputs, o) => asUsage(() => gw.watchlists.add(name, inputs, o)),
     watchlists: async () => gw.watchlists.list(),

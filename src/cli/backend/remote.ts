@@ -178,6 +178,14 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
     health: () => get('/api/health'),
     createToken: (t) => call('POST', '/api/tokens', { body: t }) as Promise<CreatedToken>,
     listTokens: async () => (await get<{ tokens: TokenRecord[] }>('/api/tokens')).tokens,
+    updateToken: async (idOrName, changes) => {
+      try {
+        return (await call('PATCH', `/api/tokens/${encodeURIComponent(idOrName)}`, { body: changes })) as TokenRecord;
+      } catch (err) {
+        if (err instanceof CliFailure && err.code === 'NotFound') return undefined;
+        throw err;
+      }
+    },
     revokeToken: async (idOrName) => {
       try {
         await call('DELETE', `/api/tokens/${encodeURIComponent(idOrName)}`);

@@ -34,7 +34,7 @@ import type {
 } from '../../gateway/index.js';
 import type { IndicatorKind } from '../../indicators/index.js';
 import type { ProviderName } from '../../providers/types.js';
-import type { CreatedToken, NewToken, TokenRecord } from '../../gateway/index.js';
+import type { CreatedToken, NewToken, TokenChanges, TokenRecord } from '../../gateway/index.js';
 
 export type CliLookupOptions = Pick<LookupOptions, 'provider' | 'priority' | 'maxAgeMs' | 'allowStale' | 'waitForQuota' | 'cacheOnly' | 'signal'>;
 
@@ -97,6 +97,8 @@ export interface Backend {
 
   createToken(token: NewToken): Promise<CreatedToken>;
   listTokens(): Promise<TokenRecord[]>;
+  /** Undefined when no live token has that id or name. */
+  updateToken(idOrName: string, changes: TokenChanges): Promise<TokenRecord | undefined>;
   revokeToken(idOrName: string): Promise<boolean>;
 
   watchlistAdd(name: string, inputs: string[], options: { everyMs?: number }): Promise<WatchlistAddResult>;

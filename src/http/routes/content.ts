@@ -5,17 +5,19 @@ import { FetchFailedError, FetchRefusedError } from '../../fetch/index.js';
 import { assertBudget } from '../budget.js';
 import { HttpError } from '../errors.js';
 import { type RouteDef, route } from '../route.js';
-import type { Principal } from '../types.js';
+import type { AppDeps, Principal } from '../types.js';
 import { receiveUpload } from '../middleware/upload.js';
 
 const tenantOf = (p: Principal) => p.tokenId ?? 'local';
 
 /**
- * The upload policy of one request: an admin's per-token setting (config `content.tokenUploads`)
- * wins; a caller may opt in with upload_unknown unless its token is set to `never`.
+ * The upload policy of one request. An admin's setting for the token wins: the one stored with it
+ * (`vtg token update --upload-policy`), else the config file's `content.tokenUploads` by token name.
+ * A caller may opt in with upload_unknown unless its token is set to `never`.
  */
-function uploadsFor(deps: { gateway: { config: { content: { tokenUploads: Record<string, UploadPolicy> } } } }, principal: Principal, asked: boolean): UploadPolicy | undefined {
-  const set = principal.tokenId ? deps.gateway.config.content.tokenUploads[principal.name] : undefined;
+export async function uploadsFor(deps: AppDeps, principal: Principal, asked: boolean): Promise<UploadPolicy | undefined> {
+  const stored = principal.tokenId ? await deps.gateway.tokens.uploadPolicy(principal.tokenId) : null;
+  const set = stored ?? (principal.tokenId ? deps.gateway.config.content.tokenUploads[principal.name] : undefined);
   if (asked && set === 'never') throw new HttpError(403, 'UploadsNotAllowed', 'uploads are switched off for this token');
   if (asked) return set === 'always' ? 'always' : 'unknown-only';
   return set;
@@ -47,7 +49,7 @@ export const contentRoutes: RouteDef[] = [
       try {
         const result = await deps.gateway.scanArchive(upload.path, {
           passwords: passwordsOf(upload.fields.password),
-          uploads: uploadsFor(deps, principal, upload.fields.upload_unknown === 'true'),
+          uploads: await uploadsFor(deps, principal, upload.fields.upload_unknown === 'true'),
           tenant: tenantOf(principal),
           signal,
         });
@@ -78,7 +80,7 @@ export const contentRoutes: RouteDef[] = [
       try {
         const result = await deps.gateway.content.scanFetch(body.url, {
           passwords: body.passwords ?? [],
-          uploads: uploadsFor(deps, principal, body.upload_unknown === true),
+          uploads: await uploadsFor(deps, principal, body.upload_unknown === true),
           tenant: tenantOf(principal),
           signal,
         });

@@ -10,6 +10,7 @@ import { boolish, priority } from '../schemas.js';
 import { lookupResultJson } from '../serialize.js';
 import type { Principal } from '../types.js';
 import { receiveUpload } from '../middleware/upload.js';
+import { uploadsFor } from './content.js';
 
 const MAX_ANALYSIS_WAIT_S = 60;
 
@@ -54,8 +55,11 @@ export const scanRoutes: RouteDef[] = [
         const fields = validate(z.object({ priority: priorityField }), { priority: upload.fields.priority }, 'form');
         const force = query.force ?? upload.fields.force === 'true';
         const password = upload.fields.password || undefined;
+        // An admin's upload policy for the token: `never` answers by hash only, `always` uploads known files too.
+        const policy = await uploadsFor(deps, principal, false);
         const result = await deps.gateway.scanFile(upload.path, {
-          force,
+          force: force || policy === 'always',
+          upload: policy !== 'never',
           ...(password ? { password } : {}),
           filename: upload.filename,
           priority: fields.priority,
