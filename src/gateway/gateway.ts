@@ -3,6 +3,7 @@
  * the services `openRuntime` composes (lookups, scans, batches, enrichment, tokens with budgets,
  * webhooks); it exposes services and views, never the store, the cache or repositories.
  */
+import { basename } from 'node:path';
 import { type ArchiveScanResult, type ContentScanOptions, ContentService } from '../archives/index.js';
 import type { CacheListPage, CacheListQuery, TieredCacheInfo } from '../cache/index.js';
 import type { Clock } from '../clock/index.js';
@@ -167,12 +168,15 @@ export class Gateway {
     const report = cached?.entry.report;
     const ids = [...new Set([indicator.id, ...(report ? [canonicalId(report), ...fileAliases(report)] : [])])];
     const byTime = <T extends { at: number }>(list: T[]) => list.sort((a, b) => a.at - b.at).slice(-limit);
-    return {
+    const view: HistoryView = {
       indicator,
       provider,
       observations: byTime(ids.flatMap((id) => history.series(provider, indicator.kind, id, { limit }))),
       changes: ids.flatMap((id) => history.changes({ limit, id })).sort((a, b) => b.at - a.at).slice(0, limit),
     };
+    // The local rules' matches are history of the file too, whatever the provider asked for.
+    if (indicator.kind === 'file') view.yara = await this.#rt.store.yara.series(indicator.id, { limit });
+    return view;
   }
 
   recentHistory(options: { limit?: number; since?: number } = {}): Observation[] {
@@ -228,9 +232,12 @@ export class Gateway {
 
   // ---- scans and analyses ---------------------------------------------------------------------
 
-  scanFile(path: string, options: ScanFileOptions = {}): Promise<ScanResult> {
+  /** Hash first, upload only when VirusTotal does not know the file; the local YARA rules (if any) run on it too. */
+  async scanFile(path: string, options: ScanFileOptions = {}): Promise<ScanResult> {
     this.#assertOpen();
-    return this.#rt.scans.scanFile(path, options);
+    const result = await this.#rt.scans.scanFile(path, options);
+    const yara = await this.content.yaraFile(path, options.filename ?? basename(path));
+    return yara ? { ...result, yara } : result;
   }
 
   scanUrl(url: string, options: CallOptions = {}): Promise<ScanResult> {
@@ -259,7 +266,11 @@ export class Gateway {
   /** Hostile-content scans (archives, scan-from-URL, YARA), built on `lookup` and `scanFile`. */
   get content(): ContentService {
     this.#assertOpen();
-    this.#content ??= new ContentService(this);
+    // Members are uploaded through the scan service itself: the rules already ran on them.
+    this.#content ??= new ContentService(
+      { config: this.config, lookup: (h, o) => this.lookup(h, o), scanFile: (p, o) => this.#rt.scans.scanFile(p, o) },
+      { recordYara: (s) => this.#rt.store.yara.append({ ...s, at: this.clock.now() }) },
+    );
     return this.#content;
   }
 

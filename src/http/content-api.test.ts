@@ -35,6 +35,26 @@ describe('hostile content over HTTP', () => {
     assert.deepEqual(eicar.yara.map((y: { rule: string }) => y.rule), ['EICAR_Test_File']);
     for (const k of ['sha256', 'sha1', 'md5', 'size', 'depth', 'type', 'detections']) assert.ok(k in eicar, k);
     assert.deepEqual(r.body.findings.map((f: { kind: string }) => f.kind), ['path_traversal']);
+
+    // the match is history of the member: by any of its hashes, with where it was seen
+    for (const hash of [eicar.sha256, eicar.md5]) {
+      const h = await call(srv.url, `/api/history/${hash}`);
+      assert.equal(h.status, 200, h.text);
+      const seen = h.body.yara.find((y: { name: string }) => y.name === 'drop.tar!/in.zip!/eicar.com');
+      assert.ok(seen, JSON.stringify(h.body.yara));
+      assert.equal(seen.sha256, eicar.sha256);
+      assert.deepEqual(seen.matches.map((m: { rule: string; tags: string[] }) => [m.rule, m.tags]), [['EICAR_Test_File', ['av']]]);
+    }
+  });
+
+  test('POST /api/scan/file runs the rules on the file and records the match', async () => {
+    const form = new FormData();
+    form.set('file', new Blob([EICAR]), 'eicar.com');
+    const r = await call(srv.url, '/api/scan/file', { method: 'POST', body: form });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.body.yara.map((y: { rule: string }) => y.rule), ['EICAR_Test_File']);
+    const h = await call(srv.url, `/api/history/${r.body.target}`);
+    assert.ok(h.body.yara.some((y: { name: string }) => y.name === 'eicar.com'), JSON.stringify(h.body.yara));
   });
 
   test('POST /api/scan/file-url refuses internal targets with the reason', async () => {

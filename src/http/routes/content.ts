@@ -48,12 +48,13 @@ export const contentRoutes: RouteDef[] = [
       const upload = await receiveUpload(c, { maxBytes: deps.limits.uploadBytes, dir: deps.uploadDir });
       try {
         const result = await deps.gateway.scanArchive(upload.path, {
+          name: upload.filename || 'upload',
           passwords: passwordsOf(upload.fields.password),
           uploads: await uploadsFor(deps, principal, upload.fields.upload_unknown === 'true'),
           tenant: tenantOf(principal),
           signal,
         });
-        return c.json({ ...result, archive: { ...result.archive, path: upload.filename || 'upload' } });
+        return c.json(result);
       } finally {
         await upload.cleanup();
       }
