@@ -57,6 +57,27 @@ describe('hostile content over HTTP', () => {
     assert.ok(h.body.yara.some((y: { name: string }) => y.name === 'eicar.com'), JSON.stringify(h.body.yara));
   });
 
+  test('a caller may tighten the limits and skip lookups, never loosen them', async () => {
+    const nested = makeZip([{ name: 'inner.zip', data: makeZip([{ name: 'deep.txt', data: Buffer.from('deep') }]) }]);
+    const scan = async (fields: Record<string, string>) => {
+      const form = new FormData();
+      form.set('file', new Blob([nested]), 'n.zip');
+      for (const [k, v] of Object.entries(fields)) form.set(k, v);
+      return call(srv.url, '/api/scan/archive', { method: 'POST', body: form });
+    };
+    const shallow = await scan({ limits: JSON.stringify({ maxDepth: 1 }), no_lookup: 'true' });
+    assert.equal(shallow.status, 200, shallow.text);
+    assert.deepEqual(shallow.body.findings.map((f: { kind: string; limit?: string }) => [f.kind, f.limit]), [['limit', 'depth']]);
+    assert.ok(shallow.body.members.every((m: { verdict: string }) => m.verdict === 'unknown'), 'no lookups');
+    const capped = await scan({ limits: JSON.stringify({ maxEntries: 1_000_000_000 }) });
+    assert.equal(capped.status, 200, capped.text);
+    assert.equal(capped.body.complete, true);
+    for (const bad of ['{', JSON.stringify({ maxDepth: -1 }), JSON.stringify({ keepBytes: 1 })]) {
+      const r = await scan({ limits: bad });
+      assert.equal(r.status, 400, `${bad}: ${r.text}`);
+    }
+  });
+
   test('POST /api/scan/file-url refuses internal targets with the reason', async () => {
     for (const url of ['http://127.0.0.1:1/', 'file:///etc/passwd', 'http://169.254.169.254/latest/meta-data/']) {
       const r = await call(srv.url, '/api/scan/file-url', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url }) });
