@@ -40,14 +40,14 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function vtg(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function vtg(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = '';
   let stderr = '';
   out.on('data', (c) => (stdout += String(c)));
   err.on('data', (c) => (stderr += String(c)));
-  const code = await run(args, { stdout: out, stderr: err, stdin: Readable.from([]), env: { HOME: dir, VTG_DATA_DIR: join(dir, 'data') } });
+  const code = await run(args, { stdout: out, stderr: err, stdin: Readable.from([]), env: { HOME: dir, VTG_DATA_DIR: join(dir, 'data'), ...extraEnv } });
   return { code, stdout, stderr };
 }
 
@@ -107,4 +107,29 @@ test('watch --server: each new file is posted to the service and reported; the a
     live.kill('SIGINT');
     await live.exited;
   }
+});
+
+test('token create|update --upload-policy, embedded and through the server (last: it closes the server)', async () => {
+  const local = await vtg(['token', 'create', 'ingest', '--role', 'analyst', '--upload-policy', 'always', '--json']);
+  assert.equal(local.code, 0, local.stderr);
+  assert.equal(JSON.parse(local.stdout).uploadPolicy, 'always');
+  const cleared = await vtg(['token', 'update', 'ingest', '--upload-policy', 'default', '--daily-budget', 'none', '--json']);
+  assert.equal(cleared.code, 0, cleared.stderr);
+  assert.deepEqual([JSON.parse(cleared.stdout).uploadPolicy, JSON.parse(cleared.stdout).dailyBudget], [null, null]);
+  assert.equal((await vtg(['token', 'update', 'ingest'])).code, 2, 'nothing to change');
+  assert.equal((await vtg(['token', 'create', 'x', '--role', 'reader', '--upload-policy', 'sometimes'])).code, 2);
+
+  const admin = JSON.parse((await vtg(['token', 'create', 'root', '--role', 'admin', '--json', '--server', srv.url])).stdout).token as string;
+  const remote = (args: string[]) => vtg([...args, '--server', srv.url], { VTG_TOKEN: admin });
+  const made = await remote(['token', 'create', 'ci', '--role', 'analyst', '--upload-policy', 'never']);
+  assert.equal(made.code, 0, made.stderr);
+  assert.match(made.stdout, /upload policy\s+never/);
+  const changed = await remote(['token', 'update', 'ci', '--upload-policy', 'unknown-only', '--daily-budget', '20']);
+  assert.equal(changed.code, 0, changed.stderr);
+  assert.match(changed.stdout, /daily budget\s+20\n.*upload policy\s+unknown-only/s);
+  const list = await remote(['token', 'list', '--csv', '--fields', 'name,uploadPolicy']);
+  assert.match(list.stdout, /\nci,unknown-only\n/);
+  const missing = await remote(['token', 'update', 'nobody', '--upload-policy', 'never']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no live token with id or name "nobody"/);
 });

@@ -16,7 +16,8 @@ const POLICY_HELP = "whether scans on this token's behalf may upload files to Vi
 /** `--daily-budget none` and `--upload-policy default` clear the setting. */
 function budgetValue(v: string): number | null {
   if (v === 'none') return null;
-  return wholeNumber(v);
+  if (!/^\d+$/.test(v.trim())) throw new UsageError(`--daily-budget: expected a whole number >= 0 or 'none', got "${v}"`);
+  return Number(v);
 }
 
 function policyText(p: TokenUploadPolicy | null): string {
@@ -57,9 +58,9 @@ export function registerToken(program: Command, ctx: CliContext): void {
     .command('update')
     .description("change a live token's daily budget or upload policy")
     .argument('<id|name>')
-    .option('--daily-budget <n>', "max upstream calls per UTC day ('none' removes the cap)", budgetValue)
+    .option('--daily-budget <n>', "max upstream calls per UTC day ('none' removes the cap)")
     .addOption(new Option('--upload-policy <policy>', `${POLICY_HELP}; 'default' goes back to the server's`).choices([...POLICIES, 'default']))
-    .action(action(ctx, (idOrName: string, flags: { dailyBudget?: number | null; uploadPolicy?: TokenUploadPolicy | 'default' }) => update(ctx, idOrName, flags)));
+    .action(action(ctx, (idOrName: string, flags: { dailyBudget?: string; uploadPolicy?: TokenUploadPolicy | 'default' }) => update(ctx, idOrName, flags)));
   token
     .command('revoke')
     .description('revoke a token by id or name')
@@ -109,9 +110,9 @@ async function list(ctx: CliContext): Promise<number> {
   return EXIT.ok;
 }
 
-async function update(ctx: CliContext, idOrName: string, flags: { dailyBudget?: number | null; uploadPolicy?: TokenUploadPolicy | 'default' }): Promise<number> {
+async function update(ctx: CliContext, idOrName: string, flags: { dailyBudget?: string; uploadPolicy?: TokenUploadPolicy | 'default' }): Promise<number> {
   const changes: TokenChanges = {};
-  if (flags.dailyBudget !== undefined) changes.dailyBudget = flags.dailyBudget;
+  if (flags.dailyBudget !== undefined) changes.dailyBudget = budgetValue(flags.dailyBudget);
   if (flags.uploadPolicy !== undefined) changes.uploadPolicy = flags.uploadPolicy === 'default' ? null : flags.uploadPolicy;
   if (Object.keys(changes).length === 0) throw new UsageError('nothing to change: give --daily-budget or --upload-policy');
   const backend = await ctx.backend();
