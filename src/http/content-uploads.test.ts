@@ -84,6 +84,11 @@ test("a token's stored upload policy is enforced over HTTP and an admin can chan
   assert.equal(byHash.body.analysisId, null);
   assert.equal(byHash.body.report.report.found, false);
   assert.equal((await archive()).status, 403);
+  const v3 = new FormData();
+  v3.set('file', new Blob([file]), 'build.sh');
+  const viaV3 = await call(srv.url, '/api/v3/files', { method: 'POST', body: v3, token: ci });
+  assert.equal(viaV3.status, 403, viaV3.text);
+  assert.equal(viaV3.body.error.code, 'ForbiddenError', 'the VirusTotal-compatible surface keeps the policy too');
 
   // only an admin changes it
   const ciTry = await call(srv.url, '/api/tokens/ci', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uploadPolicy: 'always' }), token: ci });
