@@ -3,8 +3,7 @@
  * the services `openRuntime` composes (lookups, scans, batches, enrichment, tokens with budgets,
  * webhooks); it exposes services and views, never the store, the cache or repositories.
  */
-import { basename } from 'node:path';
-import { type ArchiveScanResult, type ContentScanOptions, ContentService } from '../archives/index.js';
+import type { ArchiveScanResult, ContentScanOptions, ContentService } from '../archives/index.js';
 import type { CacheListPage, CacheListQuery, TieredCacheInfo } from '../cache/index.js';
 import type { Clock } from '../clock/index.js';
 import { VERSION } from '../common/index.js';
@@ -24,6 +23,7 @@ import type { LookupService } from './lookups.js';
 import { canonicalId, fileAliases } from './records.js';
 import { type GatewayOptions, openRuntime, type Runtime } from './runtime.js';
 import { type WarmResult, warmCache } from './warm.js';
+import { openContent, scanFileWithRules } from './content.js';
 import type { WatchlistService } from './watchlists.js';
 import type {
   AnalysisView,
@@ -168,15 +168,13 @@ export class Gateway {
     const report = cached?.entry.report;
     const ids = [...new Set([indicator.id, ...(report ? [canonicalId(report), ...fileAliases(report)] : [])])];
     const byTime = <T extends { at: number }>(list: T[]) => list.sort((a, b) => a.at - b.at).slice(-limit);
-    const view: HistoryView = {
+    return {
       indicator,
       provider,
       observations: byTime(ids.flatMap((id) => history.series(provider, indicator.kind, id, { limit }))),
       changes: ids.flatMap((id) => history.changes({ limit, id })).sort((a, b) => b.at - a.at).slice(0, limit),
+      ...(indicator.kind === 'file' ? { yara: await this.#rt.store.yara.series(indicator.id, { limit }) } : {}),
     };
-    // The local rules' matches are history of the file too, whatever the provider asked for.
-    if (indicator.kind === 'file') view.yara = await this.#rt.store.yara.series(indicator.id, { limit });
-    return view;
   }
 
   recentHistory(options: { limit?: number; since?: number } = {}): Observation[] {
@@ -232,12 +230,9 @@ export class Gateway {
 
   // ---- scans and analyses ---------------------------------------------------------------------
 
-  /** Hash first, upload only when VirusTotal does not know the file; the local YARA rules (if any) run on it too. */
-  async scanFile(path: string, options: ScanFileOptions = {}): Promise<ScanResult> {
+  scanFile(path: string, options: ScanFileOptions = {}): Promise<ScanResult> {
     this.#assertOpen();
-    const result = await this.#rt.scans.scanFile(path, options);
-    const yara = await this.content.yaraFile(path, options.filename ?? basename(path));
-    return yara ? { ...result, yara } : result;
+    return scanFileWithRules(this.#rt, this.content, path, options);
   }
 
   scanUrl(url: string, options: CallOptions = {}): Promise<ScanResult> {
@@ -266,12 +261,7 @@ export class Gateway {
   /** Hostile-content scans (archives, scan-from-URL, YARA), built on `lookup` and `scanFile`. */
   get content(): ContentService {
     this.#assertOpen();
-    // Members are uploaded through the scan service itself: the rules already ran on them.
-    this.#content ??= new ContentService(
-      { config: this.config, lookup: (h, o) => this.lookup(h, o), scanFile: (p, o) => this.#rt.scans.scanFile(p, o) },
-      { recordYara: (s) => this.#rt.store.yara.append({ ...s, at: this.clock.now() }) },
-    );
-    return this.#content;
+    return (this.#content ??= openContent(this, this.#rt));
   }
 
   /** Scans an archive (or any file): members hashed in memory under limits, looked up by hash, YARA-scanned. */
