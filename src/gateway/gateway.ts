@@ -258,13 +258,13 @@ export class Gateway {
 
   // ---- hostile content (src/archives, src/yara, src/fetch) ---------------------------------------
 
-  /** Hostile-content scans (archives, scan-from-URL, YARA), built on `lookup` and `scanFile`. */
+  /** Hostile-content scans (archives, scan-from-URL, YARA), built on `lookup` and `scanFile`; `scanArchive` below is the archive scan. */
   get content(): ContentService {
     this.#assertOpen();
-    return (this.#content ??= openContent(this, this.#rt));
+    this.#content ??= openContent(this, this.#rt);
+    return this.#content;
   }
 
-  /** Scans an archive (or any file): members hashed in memory under limits, looked up by hash, YARA-scanned. */
   scanArchive(input: string | { data: Uint8Array; name: string }, options: ContentScanOptions = {}): Promise<ArchiveScanResult> {
     return this.content.scanArchive(input, options);
   }
