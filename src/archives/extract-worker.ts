@@ -41,7 +41,8 @@ export interface WorkerJob {
 export type WorkerMessage = { job: number } & (
   | { t: 'listing'; entries: ListedEntry[]; headerEncrypted: boolean; password: string | null; openError: string | null }
   | { t: 'attempt'; n: number }
-  | { t: 'member'; n: number; member: MemberOut }
+  /** Members in batches: one message per member cost more than hashing them. */
+  | { t: 'members'; n: number; members: MemberOut[] }
   | {
       t: 'done';
       n: number;
@@ -57,7 +58,25 @@ type Untagged = WorkerMessage extends infer M ? (M extends { job: number } ? Omi
 /** The job being worked on: jobs run one after another, never two at once. */
 let input: WorkerInput;
 let jobId = 0;
-const post = (m: Untagged, transfer: ArrayBuffer[] = []) => parentPort?.postMessage({ ...m, job: jobId }, transfer);
+const send = (m: Untagged, transfer: ArrayBuffer[] = []) => parentPort?.postMessage({ ...m, job: jobId }, transfer);
+
+const BATCH_MEMBERS = 64;
+/** Member bytes held back for a batch: small, so batching never adds much to memory. */
+const BATCH_BYTES = 4 * 1024 * 1024;
+let batch: { n: number; members: MemberOut[]; transfer: ArrayBuffer[]; bytes: number } | null = null;
+
+function flushMembers(): void {
+  if (!batch) return;
+  const { n, members, transfer } = batch;
+  batch = null;
+  send({ t: 'members', n, members }, transfer);
+}
+
+/** Every other message goes after the members batched before it. */
+function post(m: Untagged): void {
+  flushMembers();
+  send(m);
+}
 
 const require = createRequire(import.meta.url);
 const SevenZip = require('7z-wasm') as SevenZipModuleFactory;
@@ -77,9 +96,30 @@ function instantiateWasm(imports: object, receive: (instance: WasmInstance, modu
   return {};
 }
 
+/** Each instance's console output, collected as bytes and turned into lines after each run. */
+const consoles = new WeakMap<SZ, () => void>();
+
 async function fresh(out: string[]): Promise<SZ> {
   const options = { print: (s: string) => out.push(s), printErr: (s: string) => out.push(s), instantiateWasm };
   const sz = await SevenZip(options as Parameters<SevenZipModuleFactory>[0]);
+  // The engine's terminal writes a JavaScript call per character; a listing of thousands of
+  // entries spent longer there than in decompression. Its output is taken whole instead.
+  const FS = sz.FS as unknown as { write: (...a: unknown[]) => unknown };
+  const write = FS.write;
+  const bytes: Buffer[] = [];
+  FS.write = function (this: unknown, ...args: unknown[]) {
+    const [stream, buf, off, len] = args as [{ tty?: unknown }, Int8Array, number, number];
+    if (!stream.tty) return write.apply(this, args);
+    bytes.push(Buffer.from(new Uint8Array(buf.buffer, buf.byteOffset + off, len)));
+    return len;
+  };
+  consoles.set(sz, () => {
+    if (bytes.length === 0) return;
+    const lines = Buffer.concat(bytes).toString('utf8').replace(/\0/g, '').split('\n');
+    bytes.length = 0;
+    if (lines[lines.length - 1] === '') lines.pop();
+    for (const line of lines) out.push(line);
+  });
   sz.FS.mkdir('/in');
   sz.FS.mkdir('/out');
   sz.FS.writeFile(`/in/${input.name}`, input.data);
@@ -92,6 +132,8 @@ function run(sz: SZ, args: string[]): number | 'thrown' {
     return typeof rc === 'number' ? rc : 0;
   } catch {
     return 'thrown';
+  } finally {
+    consoles.get(sz)?.();
   }
 }
 
@@ -180,7 +222,14 @@ const keepIf = (head: Uint8Array) => input.keepAll || detectArchive(head) !== nu
 function deliver(n: number, st: MemberState): void {
   const member = st.finish();
   if (member.data && !input.keepAll && !detectArchive(member.data)) member.data = null;
-  post({ t: 'member', n, member }, member.data ? [member.data.buffer as ArrayBuffer] : []);
+  if (batch && batch.n !== n) flushMembers();
+  batch ??= { n, members: [], transfer: [], bytes: 0 };
+  batch.members.push(member);
+  if (member.data) {
+    batch.transfer.push(member.data.buffer as ArrayBuffer);
+    batch.bytes += member.data.length;
+  }
+  if (batch.members.length >= BATCH_MEMBERS || batch.bytes >= BATCH_BYTES) flushMembers();
 }
 
 function unzstd(): void {

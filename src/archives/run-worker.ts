@@ -135,11 +135,12 @@ export class ArchiveWorker {
             res.members = [];
             res.produced = 0;
             break;
-          case 'member':
-            if (m.n === attempt) {
-              res.produced += m.member.size;
-              res.members.push({ ...m.member, data: null });
-              onMember?.(m.member, attempt);
+          case 'members':
+            if (m.n !== attempt) break;
+            for (const member of m.members) {
+              res.produced += member.size;
+              res.members.push({ ...member, data: null });
+              onMember?.(member, attempt);
             }
             break;
           case 'done':
