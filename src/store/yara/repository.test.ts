@@ -12,7 +12,7 @@ const FILE = { sha256: 'a'.repeat(64), sha1: 'b'.repeat(40), md5: 'c'.repeat(32)
 const match = (rule: string) => ({ rule, namespace: 'default', tags: ['test'], meta: { author: 'x' }, offsets: [0, 12] });
 
 test('YARA observations are found by any of the file\'s hashes, oldest first, newest `limit`', async () => {
-  const store = Store.open({ file: join(tmp.dir, 'yara.sqlite'), clock: new FakeClock(0) });
+  const store = await Store.open({ file: join(tmp.dir, 'yara.sqlite'), clock: new FakeClock(0) });
   try {
     await store.yara.append({ ...FILE, at: 1000, name: 'drop.zip!/a.exe', matches: [match('eicar')] });
     await store.yara.append({ ...FILE, at: 2000, name: 'b.exe', matches: [match('eicar'), match('packed')] });
@@ -28,6 +28,6 @@ test('YARA observations are found by any of the file\'s hashes, oldest first, ne
     assert.deepEqual((await store.yara.series(FILE.sha256, { limit: 1 })).map((o) => o.at), [2000]);
     assert.deepEqual(await store.yara.series('not-a-hash'), []);
   } finally {
-    store.close();
+    await store.close();
   }
 });
