@@ -60,15 +60,22 @@ export const MAX_INPUT_BYTES = 1024 * 1024 * 1024;
 
 export class ContentService {
   #yara: YaraRules | null | undefined;
+  readonly #others = new Map<string, ContentService>();
 
   constructor(
     private readonly host: ContentHost,
     private readonly options: ContentServiceOptions = {},
   ) {}
 
-  /** The same service with other rules (`--yara DIR`), still recording to the same history. */
+  /** The same service with other rules (`--yara DIR`), still recording to the same history; one per directory, closed with this one. */
   withRules(yaraDir: string): ContentService {
-    return new ContentService({ ...this.host, config: { ...this.host.config, content: { ...this.host.config.content, yaraDir } }, lookup: (h, o) => this.host.lookup(h, o), scanFile: (p, o) => this.host.scanFile(p, o) }, this.options);
+    let other = this.#others.get(yaraDir);
+    if (!other) {
+      const config = { ...this.host.config, content: { ...this.host.config.content, yaraDir } };
+      other = new ContentService({ config, lookup: (h, o) => this.host.lookup(h, o), scanFile: (p, o) => this.host.scanFile(p, o) }, this.options);
+      this.#others.set(yaraDir, other);
+    }
+    return other;
   }
 
   /** The configured rules, compiled on first use and watched for changes; null when none are configured. */
@@ -129,6 +136,7 @@ export class ContentService {
   }
 
   close(): void {
+    for (const other of this.#others.values()) other.close();
     this.#yara?.close();
   }
 
