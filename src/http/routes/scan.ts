@@ -33,7 +33,7 @@ export const scanRoutes: RouteDef[] = [
   route({
     method: 'post',
     path: '/api/scan/file',
-    summary: 'Upload a file (multipart `file`, up to 650 MB, streamed to disk). Known files are answered from their report unless force=true',
+    summary: 'Upload a file (multipart `file`, up to 650 MB, streamed to disk). Known files are answered from their report unless force=true; local YARA rules run on it (answer `yara`, recorded in history)',
     tag: 'scans',
     access: 'analyst',
     query: z.object({ force: boolish.optional() }),
