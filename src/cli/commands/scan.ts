@@ -45,6 +45,8 @@ interface ScanRecord {
   threat: string | null;
   /** The object on VirusTotal's web UI. */
   permalink: string | null;
+  /** Local YARA rules that matched (files, when rules are configured). */
+  yara: string[];
   result: LookupResult | null;
 }
 
@@ -56,6 +58,7 @@ const SCAN_COLUMNS = [
   { key: 'engines', hidden: true, csv: true },
   { key: 'threat', width: 20, text: (r: ScanRecord) => r.threat ?? '' },
   { key: 'analysisId', header: 'ANALYSIS', text: (r: ScanRecord) => r.analysisId ?? '' },
+  { key: 'yara', hidden: true, csv: true, text: (r: ScanRecord) => r.yara.join(',') },
   { key: 'target', hidden: true, csv: true },
   { key: 'kind', hidden: true },
   { key: 'permalink', hidden: true },
@@ -155,6 +158,7 @@ function recordOf(subject: string, scan: ScanResult, result: LookupResult | null
     engines: r ? (r.engines ?? r.stats?.engines ?? null) : null,
     threat: r?.threatLabel ?? null,
     permalink: permalinkOf(scan.kind, result?.indicator.id ?? (scan.kind === 'url' ? sha256Hex(scan.target) : scan.target)),
+    yara: scan.yara?.map((m) => m.rule) ?? [],
     result,
   };
 }
@@ -172,6 +176,7 @@ async function waitFor(backend: Backend, id: string, timeoutSec: number, signal:
 }
 
 async function finish(ctx: CliContext, backend: Backend, subject: string, scan: ScanResult, flags: ScanFlags, signal: AbortSignal): Promise<{ record: ScanRecord; code: number }> {
+  if (scan.yara?.length) ctx.out.info(`vtg: ${subject}: YARA: ${scan.yara.map((m) => m.rule).join(', ')}`);
   if (!scan.submitted) return { record: recordOf(subject, scan, scan.report ?? null, 'known'), code: EXIT.ok };
   if (!flags.wait || !scan.analysisId) {
     if (scan.analysisId) ctx.out.info(`vtg: ${subject}: submitted; follow it with: vtg analysis ${scan.analysisId} --wait`);
