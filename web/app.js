@@ -2,6 +2,7 @@
 // routes a script would call (signed in with the session cookie; state changes carry X-CSRF-Token).
 import { renderBatches, renderChanges, renderTokens, renderWebhooks } from './admin.js';
 import { renderSearch } from './search.js';
+import { renderWatchlists } from './watchlists.js';
 import { renderIndicator, renderLookup, renderOverview } from './views.js';
 
 const body = document.body;
@@ -103,6 +104,7 @@ const SECTIONS = [
   { id: 'lookup', label: 'Lookup', role: 'reader', render: renderLookup },
   { id: 'batches', label: 'Batches', role: 'analyst', render: renderBatches },
   { id: 'changes', label: 'Changes', role: 'reader', render: renderChanges },
+  { id: 'watchlists', label: 'Watchlists', role: 'reader', render: renderWatchlists },
   { id: 'webhooks', label: 'Webhooks', role: 'analyst', render: renderWebhooks },
   { id: 'tokens', label: 'Tokens', role: 'admin', render: renderTokens },
 ];

@@ -1,5 +1,6 @@
 // Overview, lookup and indicator history.
-import { api, duration, errorBox, esc, hasApi, live, on, time } from './app.js';
+import { api, duration, errorBox, esc, live, on, time } from './app.js';
+import { showForecast } from './forecast.js';
 
 const PROVIDER_LABEL = { virustotal: 'VirusTotal', urlhaus: 'URLhaus', dshield: 'DShield', spur: 'SPUR' };
 
@@ -41,10 +42,7 @@ export async function renderOverview({ main, onCleanup }) {
   const data = live.overview ?? { providers: (await api('/api/providers')).providers, stats: await api('/api/stats') };
   draw(data);
   onCleanup(on('overview', draw));
-  const forecast = await hasApi('/api/quota/forecast');
-  if (forecast && main.querySelector('#forecast')) {
-    main.querySelector('#forecast').innerHTML = `<h2>Forecast</h2><pre class="small">${esc(JSON.stringify(forecast, null, 1).slice(0, 2000))}</pre>`;
-  }
+  onCleanup(showForecast(main.querySelector('#forecast')));
 }
 
 function verdictPill(v) {

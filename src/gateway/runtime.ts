@@ -111,7 +111,7 @@ export class Runtime {
     this.lookups = new LookupService({ config, clock, cache, history: store.history, events: this.events, governor, upstreams, vt: this.#vt });
     this.scans = new ScanService(this.lookups, this.#vt, vtUpstream, this.events, config.scheduler.analysisPollMs);
     this.batches = new BatchRunner(this.lookups, store.batches, this.events);
-    this.tokens = new TokenService(store.tokens, clock);
+    this.tokens = new TokenService(store.tokens, clock, store.sessions);
     this.webhooks = new WebhookService(store.webhooks);
     this.harvest = new HarvestService({ clock, lookups: this.lookups, watchlists: this.watchlists, cache, history: store.history, events: this.events });
     this.harvestScheduler = new HarvestScheduler({ config, clock, governor, usage: this.usage, lookups: this.lookups, harvest: this.harvest });

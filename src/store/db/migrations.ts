@@ -174,4 +174,25 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX watchlist_items_indicator ON watchlist_items (kind, indicator_id)',
     ],
   },
+  {
+    // Numbered after the highest on main (16, watchlists); the lead may renumber.
+    version: 17,
+    name: 'dashboard sessions and daily counters',
+    statements: (d) => [
+      `CREATE TABLE dashboard_sessions (
+        id_hash TEXT PRIMARY KEY,
+        token_id TEXT REFERENCES tokens (id) ON DELETE CASCADE,
+        sealed_token TEXT,
+        created_at ${d.bigint} NOT NULL,
+        expires_at ${d.bigint} NOT NULL
+      )`,
+      'CREATE INDEX dashboard_sessions_expires ON dashboard_sessions (expires_at)',
+      `CREATE TABLE daily_counters (
+        day TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value ${d.bigint} NOT NULL,
+        PRIMARY KEY (day, name)
+      )`,
+    ],
+  },
 ];
