@@ -21,10 +21,10 @@ export function daysLeft(remaining, perHour) {
 export function headline(f) {
   const rate = `${num(Math.round(f.pacePerHour * 100) / 100)} calls per hour`;
   const short = f.windows.find((w) => w.exhaustsAt !== null);
-  if (short) return `At the last hours' pace (${rate}) the ${WINDOW_LABEL[short.window] ?? short.window} quota runs out at ${utc(short.exhaustsAt, f.at)}, before its reset at ${utc(short.resetsAt, f.at)}.`;
+  if (short) return `At the recent pace (${rate}) the ${WINDOW_LABEL[short.window] ?? short.window} quota runs out at ${utc(short.exhaustsAt, f.at)}, before its reset at ${utc(short.resetsAt, f.at)}.`;
   const day = f.windows.find((w) => w.window === 'day') ?? f.windows[0];
   if (!day) return `Spending ${rate}; this source has no quota window to forecast.`;
-  return `At the last hours' pace (${rate}) the ${WINDOW_LABEL[day.window] ?? day.window} quota lasts until its reset at ${utc(day.resetsAt, f.at)}, with ${num(day.leftAtReset)} calls to spare.`;
+  return `At the recent pace (${rate}) the ${WINDOW_LABEL[day.window] ?? day.window} quota lasts until its reset at ${utc(day.resetsAt, f.at)}, with ${num(day.leftAtReset)} calls to spare.`;
 }
 
 function harvestLine(h) {

@@ -23,18 +23,20 @@ function statsPanel(s) {
   const queue = Object.entries(s.queueDepth ?? {})
     .map(([prov, by]) => `<tr><th scope="row">${esc(PROVIDER_LABEL[prov] ?? prov)}</th><td>${esc(by.interactive)}</td><td>${esc(by.batch)}</td><td>${esc(by.background)}</td></tr>`)
     .join('');
-  return `<div class="kpis">
-<div class="kpi"><div class="big" id="hit-ratio">${esc((s.hitRatio * 100).toFixed(1))}%</div><div class="muted">cache hit ratio</div></div>
-<div class="kpi"><div class="big">${esc(s.upstreamCallsSaved)}</div><div class="muted">upstream calls saved (since start ${time(s.startedAt)})</div></div>
-<div class="kpi"><div class="big">${esc(s.upstreamCalls)}</div><div class="muted">upstream calls</div></div>
-<div class="kpi"><div class="big">${esc(s.errors)}</div><div class="muted">upstream errors</div></div>
-<div class="kpi"><div class="big">${esc(s.upstream429)}</div><div class="muted">upstream 429s</div></div>
+  const t = s.today;
+  return `<h2>Today <span class="muted small">(${esc(t.day)} UTC)</span></h2><div class="kpis" id="today">
+<div class="kpi"><div class="big" id="hit-ratio">${esc((t.hitRatio * 100).toFixed(1))}%</div><div class="muted">cache hit ratio</div></div>
+<div class="kpi"><div class="big" id="calls-saved">${esc(t.upstreamCallsSaved)}</div><div class="muted">upstream calls saved</div></div>
+<div class="kpi"><div class="big" id="calls-today">${esc(t.upstreamCalls)}</div><div class="muted">upstream calls</div></div>
+<div class="kpi"><div class="big">${esc(t.errors)}</div><div class="muted">upstream errors</div></div>
+<div class="kpi"><div class="big">${esc(t.upstream429)}</div><div class="muted">upstream 429s</div></div>
 </div>
+<p class="small muted" id="since-start">This process, since ${time(s.startedAt)}: ${esc(s.lookups)} lookups, ${esc((s.hitRatio * 100).toFixed(1))}% from cache, ${esc(s.upstreamCallsSaved)} calls saved, ${esc(s.upstreamCalls)} upstream calls.</p>
 <h3>Queue depth by priority</h3><div class="scroll"><table><thead><tr><th>provider</th><th>interactive</th><th>batch</th><th>background</th></tr></thead><tbody>${queue}</tbody></table></div>`;
 }
 
 export async function renderOverview({ main, onCleanup }) {
-  main.innerHTML = '<h1>Overview</h1><div id="providers" class="grid"></div><div id="forecast"></div><h2>Traffic</h2><div id="stats"></div>';
+  main.innerHTML = '<h1>Overview</h1><div id="providers" class="grid"></div><div id="stats"></div><div id="forecast"></div>';
   const draw = (data) => {
     main.querySelector('#providers').innerHTML = data.providers.map(providerCard).join('');
     main.querySelector('#stats').innerHTML = statsPanel(data.stats);

@@ -353,6 +353,7 @@ export class Gateway {
       changes: rt.counters.changes,
       upstream429: rt.counters.upstream429,
       upstreamRetries: rt.counters.upstreamRetries,
+      today: rt.daily.today(),
     };
   }
 

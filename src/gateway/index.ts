@@ -12,6 +12,7 @@ export type { LookupService } from './lookups.js';
 export { startSimulator, SIMULATOR_KEYS, type SimulatorOptions } from './simulator.js';
 export { VERSION } from '../common/index.js';
 export type * from './types.js';
+export type { DayFigures } from './daily-stats.js';
 /** Store shapes the faces see through the services (tokens, webhooks, history). */
 export type { CreatedToken, Delivery, NewToken, NewWebhook, TokenRecord, TokenRole, Webhook } from '../store/index.js';
 export { WatchlistService, parseInterval, type WatchlistAddResult, type WatchlistView, type Watchlist, type WatchlistItem } from './watchlists.js';

@@ -19,6 +19,7 @@ import type { WebhookDispatcher, WebhookDispatcherOptions } from '../webhooks/in
 import { TokenService, WebhookService } from './accounts.js';
 import { BatchRunner } from './batches.js';
 import { type BatchCompletedEvent, GatewayEventBus } from './events.js';
+import { DailyStats } from './daily-stats.js';
 import { LookupService } from './lookups.js';
 import { countingGovernor, UsageHistory } from './forecast.js';
 import { HarvestService } from './harvest.js';
@@ -58,6 +59,8 @@ export class Runtime {
   readonly webhooks: WebhookService;
   readonly watchlists: WatchlistService;
   readonly harvest: HarvestService;
+  /** Today's figures (UTC day), kept in the store across restarts. */
+  readonly daily: DailyStats;
   readonly harvestScheduler: HarvestScheduler;
   /** Upstream calls per hour per key (90 days): the pace the forecast uses. */
   readonly usage: UsageHistory;
@@ -115,6 +118,11 @@ export class Runtime {
     this.webhooks = new WebhookService(store.webhooks);
     this.harvest = new HarvestService({ clock, lookups: this.lookups, watchlists: this.watchlists, cache, history: store.history, events: this.events });
     this.harvestScheduler = new HarvestScheduler({ config, clock, governor, usage: this.usage, lookups: this.lookups, harvest: this.harvest });
+    this.daily = new DailyStats(store.daily, clock, () => {
+      const c = this.lookups.counters;
+      const { joins } = this.lookups.schedulerStats();
+      return { lookups: c.lookups, cacheHits: c.cacheHits, staleServed: c.staleServed, upstreamCalls: c.upstreamCalls, singleFlightJoins: joins, errors: c.errors, upstream429: this.counters.upstream429, changes: this.counters.changes };
+    });
   }
 
   /** Starts the webhook dispatcher, charges finished batches to their owners and resumes unfinished batches. */
@@ -141,6 +149,7 @@ export class Runtime {
     this.events.on('batch.completed', this.#chargeBatch);
     this.batches.resumeAll();
     this.harvestScheduler.start();
+    this.daily.start();
   }
 
   async close(): Promise<void> {
@@ -150,6 +159,7 @@ export class Runtime {
     await this.#dispatcher?.stop();
     if (this.#chargeBatch) this.events.off('batch.completed', this.#chargeBatch);
     await this.lookups.close();
+    await this.daily.stop();
     await this.rotator.stop();
     this.#quotaPersistence?.stop();
     this.usage.save();
@@ -198,6 +208,12 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
   } catch (err) {
     store?.close();
     await simulator?.close();
+    throw err;
+  }
+  try {
+    await runtime.daily.load();
+  } catch (err) {
+    await runtime.close();
     throw err;
   }
   runtime.reconciler.start();

@@ -5,6 +5,7 @@ import type { Indicator, IndicatorKind } from '../indicators/index.js';
 import type { ProviderName, Report, Verdict } from '../providers/types.js';
 import type { Priority } from '../scheduler/index.js';
 import type { BatchItem, BatchJob, Change, Observation } from '../store/index.js';
+import type { DayFigures } from './daily-stats.js';
 
 export type { Priority } from '../scheduler/index.js';
 
@@ -115,6 +116,8 @@ export interface GatewayStats {
   upstream429: number;
   /** Upstream calls retried after a transient failure. */
   upstreamRetries: number;
+  /** The same figures for the UTC day, over restarts and every instance on the store (the others count since start). */
+  today: DayFigures;
 }
 
 export interface Health {

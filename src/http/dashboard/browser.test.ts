@@ -53,7 +53,7 @@ describe('dashboard in a browser', { skip: skipWithoutChromium }, () => {
     await page.waitForSelector('#hit-ratio');
     // the forecast is a sentence and a table, not JSON
     const line = (await page.locator('#forecast-line').textContent()) ?? '';
-    assert.match(line, /^At the last hours' pace \([\d.,]+ calls per hour\) the daily quota (lasts until its reset at (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC|runs out at)/);
+    assert.match(line, /^At the recent pace \([\d.,]+ calls per hour\) the daily quota (lasts until its reset at (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC|runs out at)/);
     assert.match((await page.textContent('#harvest-line')) ?? '', /harvest/);
     assert.doesNotMatch((await page.textContent('#forecast')) ?? '', /[{}"]/);
     await page.screenshot({ path: join(shots, 'overview.png'), fullPage: true });

@@ -75,6 +75,8 @@ describe('watchlists and live changes in a browser', { skip: skipWithoutChromium
   test('the forecast reads as a sentence on a phone, without sideways scroll', async () => {
     const { context, page } = await signedIn(browser, t.url, admin, { width: 375, height: 740 });
     await page.waitForSelector('#forecast-line');
+    // today's figures come from the store (UTC day); this server made at least the two lookups above
+    assert.ok(Number(await page.textContent('#calls-today')) >= 2, (await page.textContent('#today')) ?? '');
     assert.match((await page.textContent('#forecast-line')) ?? '', /calls per hour\) the daily quota/);
     const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
     assert.ok(overflow <= 0, `the overview scrolls sideways by ${overflow}px`);
