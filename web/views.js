@@ -122,8 +122,30 @@ export async function renderLookup({ main, arg }) {
   } else form.q.focus();
 }
 
+/** Related indicators (issue 13's correlation graph, one hop): what links them, and their verdicts. */
+async function showRelated(el, value) {
+  let g;
+  try {
+    g = await api(`/api/related/${encodeURIComponent(value)}?depth=1&max_nodes=100`);
+  } catch {
+    return;
+  }
+  const rootKey = g.nodes.find((n) => n.depth === 0)?.key;
+  const why = new Map();
+  for (const e of g.edges) {
+    const other = e.source === rootKey ? e.target : e.target === rootKey ? e.source : null;
+    if (other) why.set(other, [...(why.get(other) ?? []), e.relation]);
+  }
+  const rows = g.nodes
+    .filter((n) => n.depth > 0)
+    .map((n) => `<tr><td><a href="#/indicator/${esc(encodeURIComponent(n.value))}"><code class="break">${esc(n.value)}</code></a></td><td>${esc(n.kind)}</td><td>${n.verdict ? verdictPill(n.verdict) : '<span class="muted">not looked up</span>'}</td><td class="muted">${esc([...new Set(why.get(n.key) ?? [])].join(', '))}</td></tr>`)
+    .join('');
+  el.innerHTML = `<h2>Related indicators</h2>${rows ? `<div class="scroll"><table id="related-table"><thead><tr><th>indicator</th><th>kind</th><th>verdict</th><th>related by</th></tr></thead><tbody>${rows}</tbody></table></div>${g.truncated ? '<p class="small muted">Only the first 100 are shown.</p>' : ''}` : '<p class="muted">None known yet.</p>'}`;
+}
+
 export async function renderIndicator({ main, arg, onCleanup }) {
-  main.innerHTML = `<h1>Indicator</h1><p><code class="break">${esc(arg)}</code></p><div id="chart" class="chart"></div><div id="obs"></div>`;
+  main.innerHTML = `<h1>Indicator</h1><p><code class="break">${esc(arg)}</code></p><div id="chart" class="chart"></div><div id="related"></div><div id="obs"></div>`;
+  showRelated(main.querySelector('#related'), arg);
   const h = await api(`/api/history/${encodeURIComponent(arg)}?limit=500`);
   const obs = [...h.observations].sort((a, b) => a.at - b.at);
   const changes = new Set(h.changes.map((c) => c.at));

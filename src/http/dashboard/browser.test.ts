@@ -76,6 +76,7 @@ describe('dashboard in a browser', { skip: skipWithoutChromium }, () => {
     await page.click('text=detections over time');
     await page.waitForSelector('#chart canvas');
     await page.waitForSelector('#obs td');
+    await page.waitForSelector('#related h2 >> text=Related indicators');
     await page.screenshot({ path: join(shots, 'indicator.png'), fullPage: true });
     await context.close();
   });

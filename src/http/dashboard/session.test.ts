@@ -32,7 +32,7 @@ async function signIn(token: string): Promise<{ cookie: string; csrf: string }> 
   return { cookie, csrf };
 }
 
-const DATA_ROUTES = ['/api/stats', '/api/providers', '/api/quota', '/api/events', '/api/batch', '/api/tokens', '/api/webhooks', '/api/history/changes', '/api/lookup?q=example.com', '/api/cache/info'];
+const DATA_ROUTES = ['/api/stats', '/api/providers', '/api/quota', '/api/events', '/api/batch', '/api/tokens', '/api/webhooks', '/api/history/changes', '/api/lookup?q=example.com', '/api/cache/info', '/api/watchlists', '/api/quota/forecast', '/api/related/example.com'];
 
 test('signed out, the page is only the sign-in form and every data route is refused', async () => {
   const page = await call(t.url, '/');
