@@ -61,10 +61,11 @@ export class DailyStats {
     this.#timer.unref();
   }
 
+  /** Stops the timer and adds what is left (a store that fails now loses only these seconds' counts). */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.flush();
+    await this.flush().catch(() => {});
   }
 
   /** Adds what was counted since the last flush to today's row, then reads the day's totals back. */

@@ -10,6 +10,8 @@ import type { SessionRepository } from '../store/index.js';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 const ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/** At most this many live sessions are kept (the ones that expire first go). */
+const MAX_SESSIONS = 10_000;
 
 export interface DashboardSession {
   id: string;
@@ -58,6 +60,7 @@ export class SessionService {
     if (now - this.#lastSweep > 60_000) {
       this.#lastSweep = now;
       await this.#repo.deleteExpired(now);
+      await this.#repo.trim(MAX_SESSIONS);
     }
     const id = randomBytes(32).toString('base64url');
     const expiresAt = now + SESSION_TTL_MS;

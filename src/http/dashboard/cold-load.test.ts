@@ -24,7 +24,7 @@ test('loading the dashboard and its overview data costs no upstream request', as
   const page = await call(t.url, '/');
   assert.equal(page.status, 200);
   assert.doesNotMatch(page.text, /Mock mode/);
-  for (const path of ['/dashboard/assets/app.js', '/dashboard/assets/views.js', '/dashboard/assets/admin.js', '/dashboard/assets/style.css', '/api/providers', '/api/stats', '/api/batch', '/api/history/changes', '/api/health', '/metrics']) {
+  for (const path of ['/dashboard/assets/app.js', '/dashboard/assets/views.js', '/dashboard/assets/admin.js', '/dashboard/assets/forecast.js', '/dashboard/assets/watchlists.js', '/dashboard/assets/style.css', '/api/quota/forecast', '/api/watchlists', '/api/providers', '/api/stats', '/api/batch', '/api/history/changes', '/api/health', '/metrics']) {
     assert.equal((await call(t.url, path)).status, 200, path);
   }
   const events = await fetch(`${t.url}/api/events?interval=250`);

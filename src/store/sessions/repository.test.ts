@@ -25,6 +25,10 @@ test('a session is kept across opens until it expires or is deleted; expired one
       assert.equal(await second.sessions.deleteExpired(2000), 1);
       assert.equal(await second.sessions.delete('a'.repeat(64)), true);
       assert.equal(await second.sessions.count(0), 0);
+      for (let i = 0; i < 5; i++) await second.sessions.create({ idHash: String(i).repeat(64), tokenId: null, sealedToken: null, createdAt: 0, expiresAt: 10_000 + i });
+      assert.equal(await second.sessions.trim(3), 2);
+      assert.equal(await second.sessions.get('0'.repeat(64), 0), undefined, 'the ones that expire first go');
+      assert.ok(await second.sessions.get('4'.repeat(64), 0));
     } finally {
       second.close();
     }

@@ -19,6 +19,7 @@ const SQL = {
   delete: 'DELETE FROM dashboard_sessions WHERE id_hash = ?',
   expired: 'DELETE FROM dashboard_sessions WHERE expires_at <= ?',
   count: 'SELECT COUNT(*) AS n FROM dashboard_sessions WHERE expires_at > ?',
+  trim: 'DELETE FROM dashboard_sessions WHERE id_hash IN (SELECT id_hash FROM dashboard_sessions ORDER BY expires_at DESC LIMIT -1 OFFSET ?)',
 } as const;
 
 interface Row {
@@ -55,6 +56,11 @@ export class SessionRepository {
   /** Deletes the sessions expired at `now`; returns how many. */
   async deleteExpired(now: number): Promise<number> {
     return this.#statements.get(SQL.expired).run(now).changes;
+  }
+
+  /** Keeps the `keep` sessions that expire last; deletes the rest (returns how many). */
+  async trim(keep: number): Promise<number> {
+    return this.#statements.get(SQL.trim).run(keep).changes;
   }
 
   async count(now: number): Promise<number> {
