@@ -64,7 +64,7 @@ export async function renderWatchlists({ main, arg, onCleanup }) {
     }
     const changeOf = (m) => last.get(keyOf(m.kind, m.id)) ?? last.get(`indicator:${m.indicator}`);
     const rows = view.items.map((m) => memberRow(name, m, changeOf(m))).join('');
-    membersEl.innerHTML = `<h2>${esc(name)} <span class="muted small">${esc(view.items.length)} members</span></h2>
+    membersEl.innerHTML = `<h2>${esc(name)} <span class="muted small">${esc(view.items.length)} member${view.items.length === 1 ? '' : 's'}</span></h2>
 <div class="scroll"><table><thead><tr><th>indicator</th><th>kind</th><th>added</th><th>last checked</th><th>last verdict change</th><th></th></tr></thead><tbody>${rows || '<tr><td colspan="6" class="muted">No members.</td></tr>'}</tbody></table></div>`;
   };
 

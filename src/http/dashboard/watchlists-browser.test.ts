@@ -83,4 +83,18 @@ describe('watchlists and live changes in a browser', { skip: skipWithoutChromium
     await page.screenshot({ path: join(shots, 'phone-forecast.png'), fullPage: true });
     await context.close();
   });
+
+  test('a reader sees the lists and their members, without the forms and buttons that change them', async () => {
+    const json = (body: unknown) => ({ method: 'POST', token: admin, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal((await call(t.url, '/api/watchlists', json({ name: 'team-b', indicators: ['example.net'] }))).status, 201);
+    const reader = (await call(t.url, '/api/tokens', json({ name: 'viewer', role: 'reader' }))).body.token;
+    const { context, page } = await signedIn(browser, t.url, reader);
+    await page.goto(`${t.url}/#/watchlists/team-b`);
+    await page.waitForSelector('tr[data-member="domain:example.net"]');
+    assert.equal(await page.locator('#watch-form').count(), 0);
+    assert.equal(await page.locator('main button').count(), 0, 'no Delete or Remove buttons');
+    assert.equal((await call(t.url, '/api/watchlists/team-b', { method: 'DELETE', token: reader })).status, 403);
+    await page.screenshot({ path: join(shots, 'watchlist-reader.png'), fullPage: true });
+    await context.close();
+  });
 });
