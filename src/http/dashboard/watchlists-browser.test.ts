@@ -1,6 +1,7 @@
-// The dashboard's watchlists in Chromium: add a list, see its members, watch a member's verdict change
-// appear live (server-sent events, no reload), remove a member, delete the list. Screenshots in a
-// temp folder (printed). Skips with a note when /usr/bin/chromium is absent.
+// The dashboard's watchlists and overview in Chromium: add a list, see its members, watch a member's
+// verdict change appear live (server-sent events, no reload), remove a member, delete the list; what
+// a reader sees; the forecast on a phone and when the daily quota runs out before its reset.
+// Screenshots in a temp folder (printed). Skips with a note when /usr/bin/chromium is absent.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -96,5 +97,24 @@ describe('watchlists and live changes in a browser', { skip: skipWithoutChromium
     assert.equal((await call(t.url, '/api/watchlists/team-b', { method: 'DELETE', token: reader })).status, 403);
     await page.screenshot({ path: join(shots, 'watchlist-reader.png'), fullPage: true });
     await context.close();
+  });
+
+  test('a daily quota that runs out before its reset is called out, with the time it runs out', async () => {
+    const tight = await startTestServer({ env: upstreamEnv(mock, { VTG_VT_LIMITS: 'minute=6000,hour=100000,day=10,month=1000000' }) });
+    try {
+      for (const d of ['a.example.com', 'b.example.com', 'c.example.com']) assert.equal((await call(tight.url, `/api/lookup?q=${d}`)).status, 200);
+      const f = (await call(tight.url, '/api/quota/forecast')).body;
+      const day = f.windows.find((w: { window: string }) => w.window === 'day');
+      assert.ok(day.exhaustsAt, JSON.stringify(day));
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${tight.url}/`);
+      assert.match((await page.locator('#forecast-line').textContent()) ?? '', /^At the recent pace \([\d.]+ calls per hour\) the daily quota runs out at (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC, before its reset at/);
+      assert.match((await page.textContent('li[data-window="day"]')) ?? '', /daily: \d of 10 left; runs out .*, before its reset .*, with 0 to spare\./);
+      await page.screenshot({ path: join(shots, 'forecast-runs-out.png'), fullPage: true });
+      await context.close();
+    } finally {
+      await tight.close();
+    }
   });
 });
