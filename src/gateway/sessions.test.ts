@@ -15,9 +15,9 @@ const hashOf = (id: string): string => createHash('sha256').update(`vtg-session:
 test('sessions are stored hashed and sealed, expire, and refuse tampering', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'vtg-session-service-'));
   const clock = new FakeClock(Date.UTC(2026, 11, 4, 8));
-  const store = Store.open({ dataDir, clock });
+  const store = await Store.open({ dataDir, clock });
   try {
-    const made = store.tokens.create({ name: 'root', role: 'admin' });
+    const made = await store.tokens.create({ name: 'root', role: 'admin' });
     const sessions = new SessionService(store.sessions, clock);
     const s = await sessions.create(made.token, made.record.id);
     assert.match(s.id, /^[A-Za-z0-9_-]{43}$/);
@@ -30,16 +30,16 @@ test('sessions are stored hashed and sealed, expire, and refuse tampering', asyn
     assert.equal((await sessions.get(open.id))?.token, null);
     assert.notEqual(open.csrf, s.csrf);
 
-    store.close();
+    await store.close();
     const bytes = (await readFile(join(dataDir, 'vt-gateway.sqlite'))).toString('latin1') + (await readFile(join(dataDir, 'vt-gateway.sqlite-wal')).catch(() => Buffer.alloc(0))).toString('latin1');
     assert.ok(!bytes.includes(s.id), 'the file never holds a session id');
     assert.ok(!bytes.includes(made.token), 'nor a token');
     assert.ok(!bytes.includes(s.csrf), 'nor a CSRF token');
   } finally {
-    if (store.isOpen) store.close();
+    if (store.isOpen) await store.close();
   }
 
-  const reopened = Store.open({ dataDir, clock });
+  const reopened = await Store.open({ dataDir, clock });
   try {
     const sessions = new SessionService(reopened.sessions, clock);
     assert.equal(await reopened.sessions.count(clock.now()), 2, 'both survive a reopen');
@@ -57,7 +57,7 @@ test('sessions are stored hashed and sealed, expire, and refuse tampering', asyn
     assert.equal(await reopened.sessions.count(clock.now()), 0);
     await sessions.delete(s.id);
   } finally {
-    reopened.close();
+    await reopened.close();
     await rm(dataDir, { recursive: true, force: true });
   }
 });

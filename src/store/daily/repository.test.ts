@@ -9,11 +9,11 @@ import { Store } from '../store.js';
 test('daily counters add up per day, survive a reopen, and prune', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'vtg-daily-'));
   try {
-    const first = Store.open({ dataDir });
+    const first = await Store.open({ dataDir });
     await first.daily.add('2026-12-03', { lookups: 5 });
     await first.daily.add('2026-12-04', { lookups: 2, cacheHits: 1, errors: 0 });
-    first.close();
-    const second = Store.open({ dataDir });
+    await first.close();
+    const second = await Store.open({ dataDir });
     try {
       await second.daily.add('2026-12-04', { lookups: 3, cacheHits: 2 });
       assert.deepEqual(await second.daily.day('2026-12-04'), { cacheHits: 3, lookups: 5 });
@@ -21,7 +21,7 @@ test('daily counters add up per day, survive a reopen, and prune', async () => {
       assert.equal(await second.daily.pruneBefore('2026-12-04'), 1);
       assert.deepEqual(await second.daily.day('2026-12-03'), {});
     } finally {
-      second.close();
+      await second.close();
     }
   } finally {
     await rm(dataDir, { recursive: true, force: true });

@@ -10,13 +10,13 @@ import { Store } from '../store.js';
 test('a session is kept across opens until it expires or is deleted; expired ones are swept', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'vtg-sessions-'));
   try {
-    const first = Store.open({ dataDir });
-    const token = first.tokens.create({ name: 'root', role: 'admin' });
+    const first = await Store.open({ dataDir });
+    const token = await first.tokens.create({ name: 'root', role: 'admin' });
     await first.sessions.create({ idHash: 'a'.repeat(64), tokenId: token.record.id, sealedToken: 'sealed', createdAt: 1000, expiresAt: 5000 });
     await first.sessions.create({ idHash: 'b'.repeat(64), tokenId: null, sealedToken: null, createdAt: 1000, expiresAt: 2000 });
-    first.close();
+    await first.close();
 
-    const second = Store.open({ dataDir });
+    const second = await Store.open({ dataDir });
     try {
       assert.deepEqual(await second.sessions.get('a'.repeat(64), 4999), { idHash: 'a'.repeat(64), tokenId: token.record.id, sealedToken: 'sealed', createdAt: 1000, expiresAt: 5000 });
       assert.equal(await second.sessions.get('a'.repeat(64), 5000), undefined, 'expired');
@@ -30,7 +30,7 @@ test('a session is kept across opens until it expires or is deleted; expired one
       assert.equal(await second.sessions.get('0'.repeat(64), 0), undefined, 'the ones that expire first go');
       assert.ok(await second.sessions.get('4'.repeat(64), 0));
     } finally {
-      second.close();
+      await second.close();
     }
   } finally {
     await rm(dataDir, { recursive: true, force: true });
