@@ -29,6 +29,7 @@ test('a session is kept across opens until it expires or is deleted; expired one
       assert.equal(await second.sessions.trim(3), 2);
       assert.equal(await second.sessions.get('0'.repeat(64), 0), undefined, 'the ones that expire first go');
       assert.ok(await second.sessions.get('4'.repeat(64), 0));
+      assert.equal(await second.sessions.trim(3), 0, 'nothing to trim');
     } finally {
       await second.close();
     }

@@ -19,7 +19,8 @@ const SQL = {
   delete: 'DELETE FROM dashboard_sessions WHERE id_hash = ?',
   expired: 'DELETE FROM dashboard_sessions WHERE expires_at <= ?',
   count: 'SELECT COUNT(*) AS n FROM dashboard_sessions WHERE expires_at > ?',
-  trim: 'DELETE FROM dashboard_sessions WHERE id_hash IN (SELECT id_hash FROM dashboard_sessions ORDER BY expires_at DESC LIMIT -1 OFFSET ?)',
+  // portable (no LIMIT -1): everything expiring at or before the (keep+1)-th latest expiry
+  trim: 'DELETE FROM dashboard_sessions WHERE expires_at <= (SELECT expires_at FROM dashboard_sessions ORDER BY expires_at DESC LIMIT 1 OFFSET ?)',
 } as const;
 
 interface Row {
