@@ -2,7 +2,8 @@
  * Progress of long work on stderr: a cli-progress bar (done/total, rate, ETA, quota left) on a
  * terminal; without one, a plain line every --progress-interval seconds. Silent with --quiet.
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressModule from 'cli-progress';
 import type { CliContext } from './context.js';
 import { etaText } from './format/time.js';
 
@@ -79,6 +80,8 @@ export function createProgress(ctx: CliContext, label: string, options: Progress
   };
 
   if (stderr.isTTY) {
+    // the bar's library loads only when a terminal shows it (commands that never draw one start faster)
+    const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressModule;
     const bar = new cliProgress.SingleBar(
       {
         stream: stderr,

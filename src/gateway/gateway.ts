@@ -3,7 +3,7 @@
  * the services `openRuntime` composes (lookups, scans, batches, enrichment, tokens with budgets,
  * webhooks); it exposes services and views, never the store, the cache or repositories.
  */
-import { type ArchiveScanResult, type ContentScanOptions, ContentService } from '../archives/index.js';
+import type { ArchiveScanResult, ContentScanOptions, ContentService } from '../archives/index.js';
 import type { CacheListPage, CacheListQuery, TieredCacheInfo } from '../cache/index.js';
 import type { Clock } from '../clock/index.js';
 import { VERSION } from '../common/index.js';
@@ -12,7 +12,7 @@ import { type Indicator, type IndicatorKind, parseIndicator } from '../indicator
 import type { ProviderName } from '../providers/types.js';
 import type { VirusTotalClient } from '../providers/virustotal/index.js';
 import type { Priority } from '../scheduler/index.js';
-import type { Change, Observation, PruneResult } from '../store/index.js';
+import type { Change, Observation, PruneResult, SearchPage, SearchQuery } from '../store/index.js';
 import type { TokenService, WebhookService } from './accounts.js';
 import { type EnrichOptions, type EnrichResult, enrichIndicator } from './enrich.js';
 import type { GatewayEventBus } from './events.js';
@@ -47,16 +47,13 @@ import type { RelatedGraph, RelatedOptions } from '../correlation/index.js';
 import { recordCowrieSession } from '../correlation/cowrie.js';
 import type { CowrieSession } from '../cowrie/sessions.js';
 import type { ExportOptions, ExportStream } from '../exports/index.js';
-import type { SearchPage, SearchQuery } from '../store/index.js';
 
 export type { GatewayOptions } from './runtime.js';
-
 type CallOptions = { priority?: Priority; tenant?: string; signal?: AbortSignal };
 
 export class Gateway {
   readonly config: GatewayConfig;
   readonly mock: boolean;
-  readonly simulatorUrl: string | undefined;
   readonly version = VERSION;
   readonly clock: Clock;
   readonly events: GatewayEventBus;
@@ -71,7 +68,7 @@ export class Gateway {
   /** Spends spare quota on the refreshes most likely to find a changed verdict. */
   readonly harvest: HarvestService;
   readonly #rt: Runtime;
-  #content: ContentService | undefined;
+  #content: Promise<ContentService> | undefined;
   #closed = false;
 
   private constructor(rt: Runtime) {
@@ -79,7 +76,6 @@ export class Gateway {
     this.config = rt.config;
     this.clock = rt.clock;
     this.mock = rt.config.mock;
-    this.simulatorUrl = rt.simulator?.url;
     this.events = rt.events;
     this.tokens = rt.tokens;
     this.webhooks = rt.webhooks;
@@ -93,6 +89,10 @@ export class Gateway {
    * starts background work: the webhook dispatcher, batch resume and batch budget charging
    * (`background: false` turns these off).
    */
+  /** The built-in simulator's URL in mock mode (a one-shot gateway starts it on its first upstream call). */
+  get simulatorUrl(): string | undefined {
+    return this.#rt.upstreams.simulatorUrl;
+  }
   static async open(options: GatewayOptions = {}): Promise<Gateway> {
     return new Gateway(await openRuntime(options));
   }
@@ -256,16 +256,16 @@ export class Gateway {
 
   // ---- hostile content (src/archives, src/yara, src/fetch) ---------------------------------------
 
-  /** Hostile-content scans (archives, scan-from-URL, YARA), built on `lookup` and `scanFile`. */
-  get content(): ContentService {
+  /** Hostile-content scans (archives, scan-from-URL, YARA) on `lookup` and `scanFile`; loaded on first use. */
+  content(): Promise<ContentService> {
     this.#assertOpen();
-    this.#content ??= new ContentService(this);
+    this.#content ??= import('../archives/index.js').then(({ ContentService }) => new ContentService(this));
     return this.#content;
   }
 
   /** Scans an archive (or any file): members hashed in memory under limits, looked up by hash, YARA-scanned. */
-  scanArchive(input: string | { data: Uint8Array; name: string }, options: ContentScanOptions = {}): Promise<ArchiveScanResult> {
-    return this.content.scanArchive(input, options);
+  async scanArchive(input: string | { data: Uint8Array; name: string }, options: ContentScanOptions = {}): Promise<ArchiveScanResult> {
+    return (await this.content()).scanArchive(input, options);
   }
 
   /** Raw VirusTotal call for the VT-compatible surface (collections, relationships): through the scheduler. */
@@ -389,7 +389,7 @@ export class Gateway {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#content?.close();
+    (await this.#content?.catch(() => undefined))?.close();
     await this.#rt.close();
   }
 

@@ -17,7 +17,7 @@ import { FAIL_FAST_MS, guardedFetch } from './fail-fast.js';
 import type { GatewayEventBus } from './events.js';
 import { recordUpstreamAnswer } from './records.js';
 import type { Estimate, GatewayStats, LookupManyOptions, LookupOptions, LookupOutcome, LookupProgress, LookupResult, ProviderStatus } from './types.js';
-import type { Upstream } from './upstreams.js';
+import type { Upstream, Upstreams } from './upstreams.js';
 
 interface CacheLookupLike {
   entry: { report: LookupResult['report']; fetchedAt: number };
@@ -42,8 +42,8 @@ export interface LookupDeps {
   history: HistoryRepository;
   events: GatewayEventBus;
   governor: Governor;
-  upstreams: Map<ProviderName, Upstream>;
-  vt: VirusTotalClient;
+  /** Schedulers at open; provider clients loaded on the first upstream call. */
+  upstreams: Upstreams;
 }
 
 export type CallOptions = { priority?: Priority; tenant?: string; signal?: AbortSignal };
@@ -136,8 +136,8 @@ export class LookupService {
   }
 
   async #fetch(up: Upstream, indicator: Indicator, priority: Priority, options: LookupOptions): Promise<LookupResult> {
-    const provider = up.provider;
     const scheduler = up.scheduler;
+    const provider = scheduler ? await this.#d.upstreams.provider(up.name) : undefined;
     if (!provider || !scheduler) throw new ProviderUnavailableError(up.note ?? `${up.name} is not configured`);
     let ownCall = false;
     const report = await scheduler.run(
@@ -180,8 +180,8 @@ export class LookupService {
   #upstream(name: ProviderName, kind: IndicatorKind): Upstream {
     const up = this.#d.upstreams.get(name);
     if (!up) throw new ProviderUnavailableError(`unknown provider "${name}"`);
-    if (!up.provider) throw new ProviderUnavailableError(up.note ?? `${name} is not configured`);
-    if (!up.provider.supports(kind)) throw new ProviderUnavailableError(`${name} does not look up ${kind} indicators`);
+    if (!up.scheduler) throw new ProviderUnavailableError(up.note ?? `${name} is not configured`);
+    if (!this.#d.upstreams.supports(up, kind)) throw new ProviderUnavailableError(`${name} does not look up ${kind} indicators`);
     return up;
   }
 
@@ -252,7 +252,8 @@ export class LookupService {
   ): Promise<{ status: number; body: unknown }> {
     const scheduler = this.#d.upstreams.get('virustotal')?.scheduler;
     if (!scheduler) throw new ProviderUnavailableError('VirusTotal is not configured');
-    const answer = await scheduler.run(({ permit, signal }) => this.#d.vt.raw(method, path, init, { permit, signal }), {
+    const { vt } = await this.#d.upstreams.clients();
+    const answer = await scheduler.run(({ permit, signal }) => vt.raw(method, path, init, { permit, signal }), {
       priority: options.priority ?? 'interactive',
       tenant: options.tenant,
       signal: options.signal,
@@ -272,13 +273,13 @@ export class LookupService {
 
   /** Providers that are configured and can look up `kind`. */
   providersFor(kind: IndicatorKind): ProviderName[] {
-    return [...this.#d.upstreams.values()].filter((u) => u.provider?.supports(kind)).map((u) => u.name);
+    return [...this.#d.upstreams.values()].filter((u) => this.#d.upstreams.supports(u, kind)).map((u) => u.name);
   }
 
   /** Why a provider is not available, when it is not. */
   providerNote(name: ProviderName): string | undefined {
     const up = this.#d.upstreams.get(name);
-    return up?.provider ? undefined : up?.note;
+    return up?.scheduler ? undefined : up?.note;
   }
 
   async providers(): Promise<ProviderStatus[]> {
@@ -286,9 +287,9 @@ export class LookupService {
     for (const up of this.#d.upstreams.values()) {
       out.push({
         name: up.name,
-        enabled: !!up.provider,
-        ...(up.note && !up.provider ? { note: up.note } : {}),
-        ...(up.provider ? { quota: await this.#d.governor.summary(up.key) } : {}),
+        enabled: !!up.scheduler,
+        ...(up.note && !up.scheduler ? { note: up.note } : {}),
+        ...(up.scheduler ? { quota: await this.#d.governor.summary(up.key) } : {}),
       });
     }
     return out;
@@ -308,7 +309,7 @@ export class LookupService {
 
   /** Stops the schedulers and waits for background refreshes. */
   async close(): Promise<void> {
-    for (const up of this.#d.upstreams.values()) await up.scheduler?.close();
+    await this.#d.upstreams.closeSchedulers();
     await Promise.allSettled([...this.#background]);
   }
 }

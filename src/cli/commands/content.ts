@@ -96,7 +96,7 @@ export function human(result: ArchiveScanResult, paint: Parameters<typeof paintV
 
 async function contentService(ctx: CliContext, yaraDir?: string) {
   const gw = await ctx.localGateway();
-  if (!yaraDir) return gw.content;
+  if (!yaraDir) return gw.content();
   const { ContentService } = await import('../../archives/index.js');
   const config = { ...gw.config, content: { ...gw.config.content, yaraDir } };
   return new ContentService({ config, lookup: (h, o) => gw.lookup(h, o), scanFile: (p, o) => gw.scanFile(p, o) });

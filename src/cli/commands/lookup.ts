@@ -54,8 +54,8 @@ export function registerLookup(program: Command, ctx: CliContext): void {
 }
 
 async function lookup(ctx: CliContext, args: string[], flags: LookupFlags): Promise<number> {
-  const inputs = await indicatorsFromArgs(args, ctx.io.stdin);
-  for (const file of flags.extract ?? []) inputs.push(...(await indicatorsFromText(file, ctx.io.stdin)));
+  const inputs = await indicatorsFromArgs(args, ctx.io);
+  for (const file of flags.extract ?? []) inputs.push(...(await indicatorsFromText(file, ctx.io)));
   if (inputs.length === 0) throw new UsageError('no indicators given (pass them as arguments, `-` for stdin, or --extract FILE)');
 
   let code: number = EXIT.ok;

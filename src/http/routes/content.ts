@@ -76,7 +76,7 @@ export const contentRoutes: RouteDef[] = [
     handler: async ({ c, deps, principal, body, signal }) => {
       assertBudget(deps, principal);
       try {
-        const result = await deps.gateway.content.scanFetch(body.url, {
+        const result = await (await deps.gateway.content()).scanFetch(body.url, {
           passwords: body.passwords ?? [],
           uploads: uploadsFor(deps, principal, body.upload_unknown === true),
           tenant: tenantOf(principal),
@@ -97,7 +97,7 @@ export const contentRoutes: RouteDef[] = [
     tag: 'scans',
     access: 'reader',
     handler: async ({ c, deps }) => {
-      const rules = deps.gateway.content.yara();
+      const rules = (await deps.gateway.content()).yara();
       return c.json(rules ? rules.status() : { dir: null, files: 0, rules: [], loadedAt: null, error: null });
     },
   }),
