@@ -56,12 +56,12 @@ test('Gateway.open resumes unfinished batches; background: false leaves them alo
   const first = await openHarness({ dataDir, env: { VTG_VT_LIMITS: 'rate=2,burst=1,day=100000,month=1000000' } });
   after(() => first.close());
   const job = first.gateway.createBatch(domains(6, 'resume'));
-  await until(() => (first.gateway.batch(job.id)?.job.done ?? 0) >= 1);
+  await until(async () => ((await first.gateway.batch(job.id))?.job.done ?? 0) >= 1);
   await first.close();
 
   const quiet = await openHarness({ dataDir, background: false });
   after(() => quiet.close());
-  const before = quiet.gateway.batch(job.id)?.job;
+  const before = (await quiet.gateway.batch(job.id))?.job;
   assert.ok(before && before.status !== 'completed', 'unfinished after the first run');
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(billableCalls(quiet.mock), 0, 'background: false resumes nothing');
@@ -69,8 +69,8 @@ test('Gateway.open resumes unfinished batches; background: false leaves them alo
 
   const resumed = await openHarness({ dataDir });
   after(() => resumed.close());
-  const finished = await until(() => {
-    const j = resumed.gateway.batch(job.id)?.job;
+  const finished = await until(async () => {
+    const j = (await resumed.gateway.batch(job.id))?.job;
     return j?.status === 'completed' ? j : undefined;
   });
   assert.equal(finished.done, 6);

@@ -112,7 +112,7 @@ export class Gateway {
   }
 
   /** Dry-run cost of looking up `inputs`: what is cached, in flight, and how many calls it needs. */
-  estimate(inputs: ReadonlyArray<string | Indicator>, options: { provider?: ProviderName } = {}): Promise<Estimate> {
+  estimate(inputs: ReadonlyArray<string | Indicator>, options: { provider?: ProviderName; priority?: Priority } = {}): Promise<Estimate> {
     return this.#rt.lookups.estimate(inputs, options);
   }
 
@@ -295,7 +295,8 @@ export class Gateway {
     this.#rt.batches.resumeAll();
   }
 
-  batch(id: string): BatchView | undefined {
+  /** The job and its ETA (the governor's, at the job's priority). */
+  batch(id: string): Promise<BatchView | undefined> {
     return this.#rt.batches.view(id);
   }
 

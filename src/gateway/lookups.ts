@@ -16,6 +16,7 @@ import { NotCachedError, ProviderUnavailableError, QuotaExhaustedError } from '.
 import { FAIL_FAST_MS, guardedFetch } from './fail-fast.js';
 import type { GatewayEventBus } from './events.js';
 import { recordUpstreamAnswer } from './records.js';
+import { asSimulated, withoutLoopbackLinks } from './simulator.js';
 import type { Estimate, GatewayStats, LookupManyOptions, LookupOptions, LookupOutcome, LookupProgress, LookupResult, ProviderStatus } from './types.js';
 import type { Upstream, Upstreams } from './upstreams.js';
 
@@ -68,7 +69,8 @@ export class LookupService {
     this.counters.lookups++;
     if ((options.priority ?? 'interactive') !== 'background') this.counters.foreground++;
     try {
-      return await this.#lookup(up, indicator, options);
+      const result = await this.#lookup(up, indicator, options);
+      return this.#d.config.mock ? asSimulated(result) : result;
     } catch (err) {
       this.counters.errors++;
       throw err;
@@ -145,7 +147,9 @@ export class LookupService {
         ownCall = true;
         // The caller's abort takes it out of the queue, but a call already granted is let finish and
         // its answer cached: the quota is spent either way, and a resumed run then gets it for free.
-        const r = await provider.lookup(indicator, { permit });
+        const answer = await provider.lookup(indicator, { permit });
+        // a simulated answer is stored with VirusTotal's links, never the simulator's loopback port
+        const r = this.#d.config.mock && answer.data ? { ...answer, data: withoutLoopbackLinks(answer.data) } : answer;
         this.counters.upstreamCalls++;
         await recordUpstreamAnswer(r, {
           cache: this.#d.cache,
@@ -211,8 +215,9 @@ export class LookupService {
   }
 
   /** Dry-run cost of looking up `inputs`: what is cached, in flight, and how many calls it needs. */
-  async estimate(inputs: ReadonlyArray<string | Indicator>, options: { provider?: ProviderName } = {}): Promise<Estimate> {
+  async estimate(inputs: ReadonlyArray<string | Indicator>, options: { provider?: ProviderName; priority?: Priority } = {}): Promise<Estimate> {
     const providerName = options.provider ?? 'virustotal';
+    const priority = options.priority ?? 'batch';
     const up = this.#d.upstreams.get(providerName);
     if (!up?.scheduler) throw new ProviderUnavailableError(up?.note ?? `${providerName} is not configured`);
     const seen = new Set<string>();
@@ -239,8 +244,23 @@ export class LookupService {
       else if (up.scheduler.inFlight(key)) inFlight++;
       else upstream++;
     }
-    const cost = await estimateCost({ total: seen.size, cached, inFlight, upstream }, this.#d.governor, up.key);
-    return { provider: providerName, total: inputs.length, invalid, duplicates, cached, inFlight, upstream, quota: cost.quota, etaMs: cost.etaMs };
+    const cost = await estimateCost({ total: seen.size, cached, inFlight, upstream }, this.#d.governor, up.key, this.#reserve(priority));
+    return { provider: providerName, total: inputs.length, invalid, duplicates, cached, inFlight, upstream, quota: cost.quota, priority, reserve: this.#reserve(priority), etaMs: cost.etaMs };
+  }
+
+  /**
+   * The one ETA estimate: until `calls` more upstream calls to `provider` at `priority` could all be
+   * granted, from the governor (every window, the bucket, a pause, the interactive reserve).
+   */
+  async eta(provider: ProviderName, calls: number, priority: Priority = 'batch'): Promise<number> {
+    const up = this.#d.upstreams.get(provider);
+    if (!up?.scheduler) return Number.POSITIVE_INFINITY;
+    return this.#d.governor.eta(up.key, Math.max(0, Math.ceil(calls)), { reserve: this.#reserve(priority) });
+  }
+
+  /** The share of each window a call at `priority` leaves to interactive callers (as the scheduler does). */
+  #reserve(priority: Priority): number {
+    return priority === 'interactive' ? 0 : this.#d.config.scheduler.interactiveReserve;
   }
 
   /** Raw VirusTotal call for the VT-compatible surface (collections, relationships): through the scheduler. */

@@ -106,7 +106,7 @@ export class Runtime {
     });
     this.watchlists = new WatchlistService(store.watchlists, this.events, store.search, () => clock.now());
     this.lookups = new LookupService({ config, clock, cache, history: store.history, events: this.events, governor, upstreams });
-    this.scans = new ScanService(this.lookups, vtClient, vtUpstream, this.events, config.scheduler.analysisPollMs);
+    this.scans = new ScanService(this.lookups, vtClient, vtUpstream, this.events, config.scheduler.analysisPollMs, config.mock);
     this.batches = new BatchRunner(this.lookups, store.batches, this.events);
     this.tokens = new TokenService(store.tokens, clock);
     this.webhooks = new WebhookService(store.webhooks);
@@ -132,7 +132,7 @@ export class Runtime {
     this.#dispatcher.start();
     // a batch's upstream calls count against its owner's daily budget once it completes
     this.#chargeBatch = (e: BatchCompletedEvent) => {
-      const calls = this.batches.view(e.batchId)?.job.upstreamCalls ?? 0;
+      const calls = this.batches.job(e.batchId)?.upstreamCalls ?? 0;
       if (e.owner && calls > 0) this.tokens.spend(e.owner, calls);
     };
     this.events.on('batch.completed', this.#chargeBatch);

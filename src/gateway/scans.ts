@@ -15,6 +15,7 @@ import { ProviderUnavailableError } from './errors.js';
 import type { GatewayEventBus } from './events.js';
 import type { LookupService } from './lookups.js';
 import type { AnalysisView, LookupResult, ScanFileOptions, ScanResult } from './types.js';
+import { withoutLoopbackLinks } from './simulator.js';
 import type { Upstream } from './upstreams.js';
 
 interface RunOptions {
@@ -50,6 +51,8 @@ export class ScanService {
     private readonly upstream: Upstream,
     private readonly events: GatewayEventBus,
     private readonly analysisPollMs: number,
+    /** Mock mode: analyses run on the built-in simulator, and say so. */
+    private readonly simulated = false,
   ) {}
 
   get #scheduler() {
@@ -137,6 +140,11 @@ export class ScanService {
 
   /** The analysis, polled upstream at most once per poll interval; `waitMs` waits (bounded) for completion. */
   async analysis(id: string, options: { waitMs?: number; signal?: AbortSignal }): Promise<AnalysisView> {
+    const view = await this.#analysis(id, options);
+    return this.simulated ? { ...view, raw: withoutLoopbackLinks(view.raw), simulated: true } : view;
+  }
+
+  async #analysis(id: string, options: { waitMs?: number; signal?: AbortSignal }): Promise<AnalysisView> {
     const clock = this.lookups.clock;
     const pollMs = this.analysisPollMs;
     const deadline = clock.now() + Math.min(Math.max(0, options.waitMs ?? 0), 600_000);

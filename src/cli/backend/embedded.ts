@@ -25,6 +25,7 @@ export function embeddedBackend(gw: Gateway): Backend {
       return () => gw.events.off('upstream.retry', listener);
     },
     estimate: (inputs, o) => gw.estimate(inputs, o),
+    eta: (provider, calls, priority) => gw.lookups.eta(provider, calls, priority),
     quota: (provider) => gw.quota(provider),
     providers: () => gw.providers(),
     history: (input, o) => gw.history(input, o),

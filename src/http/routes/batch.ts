@@ -19,8 +19,8 @@ const batchBody = z.object({
   dryRun: z.boolean().optional().describe('Only estimate the cost (cached, in flight, upstream calls, ETA)'),
 });
 
-function ownedJob(deps: AppDeps, p: Principal, id: string): BatchJob {
-  const view = deps.gateway.batch(id);
+async function ownedJob(deps: AppDeps, p: Principal, id: string): Promise<BatchJob> {
+  const view = await deps.gateway.batch(id);
   if (!view || !owns(p, view.job.owner)) throw new HttpError(404, 'NotFound', `no batch with id ${id}`);
   return view.job;
 }
@@ -60,7 +60,7 @@ export const batchRoutes: RouteDef[] = [
         throw new HttpError(413, 'PayloadTooLarge', `at most ${deps.limits.batchItems} indicators per batch`);
       }
       if (body.dryRun) {
-        const estimate = await deps.gateway.estimate(body.indicators, { provider: body.provider });
+        const estimate = await deps.gateway.estimate(body.indicators, { provider: body.provider, priority: body.priority ?? 'batch' });
         return c.json({ dryRun: true, estimate });
       }
       const left = remainingBudget(deps, principal);
@@ -113,9 +113,9 @@ export const batchRoutes: RouteDef[] = [
     tag: 'batches',
     access: 'analyst',
     params: z.object({ id: opaqueId }),
-    handler: ({ c, deps, principal, params }) => {
-      ownedJob(deps, principal, params.id);
-      return c.json(deps.gateway.batch(params.id));
+    handler: async ({ c, deps, principal, params }) => {
+      await ownedJob(deps, principal, params.id);
+      return c.json(await deps.gateway.batch(params.id));
     },
   }),
   route({
@@ -127,8 +127,8 @@ export const batchRoutes: RouteDef[] = [
     params: z.object({ id: opaqueId }),
     query: z.object({ after: z.coerce.number().int().min(-1).max(Number.MAX_SAFE_INTEGER).optional(), finished: boolish.optional() }),
     produces: 'application/x-ndjson',
-    handler: ({ c, deps, principal, params, query }) => {
-      ownedJob(deps, principal, params.id);
+    handler: async ({ c, deps, principal, params, query }) => {
+      await ownedJob(deps, principal, params.id);
       return c.body(ndjsonStream(deps, params.id, query.after ?? -1, query.finished ?? false), 200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
     },
   }),
@@ -139,10 +139,10 @@ export const batchRoutes: RouteDef[] = [
     tag: 'batches',
     access: 'analyst',
     params: z.object({ id: opaqueId }),
-    handler: ({ c, deps, principal, params }) => {
-      ownedJob(deps, principal, params.id);
+    handler: async ({ c, deps, principal, params }) => {
+      await ownedJob(deps, principal, params.id);
       const cancelled = deps.gateway.cancelBatch(params.id);
-      return c.json({ cancelled, job: deps.gateway.batch(params.id)?.job });
+      return c.json({ cancelled, job: (await deps.gateway.batch(params.id))?.job });
     },
   }),
 ];
