@@ -148,6 +148,7 @@ export class Gateway {
   // ---- quota, history, cache admin ------------------------------------------------------------
 
   async quota(provider: ProviderName = 'virustotal'): Promise<QuotaView> {
+    if (provider === 'virustotal') await this.#rt.reconciler.probe(5_000);
     const summary = await this.#rt.governor.summary(this.#rt.lookups.keyOf(provider));
     return { ...summary, provider, mock: this.mock };
   }
@@ -358,12 +359,7 @@ export class Gateway {
   }
 
   async health(): Promise<Health> {
-    // Probe VirusTotal when nothing is known yet: the quota read is free; wait at most 5 s for it.
-    if (this.#rt.reconciler.reachable === null) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.#rt.reconciler.runOnce(), new Promise<void>((r) => (timer = setTimeout(r, 5_000)))]);
-      clearTimeout(timer);
-    }
+    await this.#rt.reconciler.probe(5_000);
     let store: 'ok' | 'error' = 'ok';
     try {
       this.#rt.store.cache.info();

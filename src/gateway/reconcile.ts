@@ -69,6 +69,17 @@ export class QuotaReconciler {
     this.#soon.unref();
   }
 
+  /**
+   * Asks VirusTotal once when nothing is known yet (a one-shot command reconciles only when it calls
+   * upstream), waiting at most `timeoutMs`: the quota read is free.
+   */
+  async probe(timeoutMs: number): Promise<void> {
+    if (this.reachable !== null) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.runOnce(), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
   /** One reconciliation; never throws (failures are remembered in `reachable` / `lastError`). */
   runOnce(): Promise<void> {
     if (this.#stopped) return Promise.resolve();
