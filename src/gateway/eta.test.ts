@@ -30,10 +30,10 @@ test("a batch's status ETA is the governor's for the calls still to make, not th
   const clock = new FakeClock(Date.UTC(2026, 0, 1, 0, 0, 0));
   const h = await openHarness({ env: PUBLIC, clock, background: false });
   t.after(() => h.close());
-  const job = h.gateway.createBatch(domains(600, 'status'));
+  const job = await h.gateway.createBatch(domains(600, 'status'));
   // before anything ran: 600 calls at 4 a minute, 400 a day at batch priority: past the first day
   const before = await h.gateway.batch(job.id);
   assert.ok(before?.etaMs !== null && (before?.etaMs ?? 0) > DAY && (before?.etaMs ?? 0) < 2 * DAY, `${before?.etaMs}`);
-  h.gateway.cancelBatch(job.id);
+  await h.gateway.cancelBatch(job.id);
   assert.equal((await h.gateway.batch(job.id))?.etaMs, 0, 'a finished job has nothing left');
 });

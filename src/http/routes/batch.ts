@@ -1,6 +1,6 @@
 /** Durable batch jobs: create (or dry-run), watch, stream results as NDJSON, cancel, list. */
 import { z } from 'zod';
-import type { BatchItem, BatchJob } from '../../gateway/index.js';
+import type { BatchJob } from '../../gateway/index.js';
 import { batchWebhookId, checkWebhookTarget } from '../../webhooks/index.js';
 import { owns } from '../middleware/auth.js';
 import { budgetExceeded, remainingBudget } from '../budget.js';
@@ -31,9 +31,9 @@ function ndjsonStream(deps: AppDeps, id: string, afterSeq: number, finishedOnly:
   const encoder = new TextEncoder();
   let after = afterSeq;
   return new ReadableStream<Uint8Array>({
-    pull(controller) {
+    async pull(controller) {
       const lines: string[] = [];
-      for (const item of deps.gateway.batchResults(id, { afterSeq: after, finishedOnly }) as Iterable<BatchItem>) {
+      for await (const item of deps.gateway.batchResults(id, { afterSeq: after, finishedOnly })) {
         after = item.seq;
         lines.push(JSON.stringify(item));
         if (lines.length >= RESULT_CHUNK) break;
@@ -63,15 +63,15 @@ export const batchRoutes: RouteDef[] = [
         const estimate = await deps.gateway.estimate(body.indicators, { provider: body.provider, priority: body.priority ?? 'batch' });
         return c.json({ dryRun: true, estimate });
       }
-      const left = remainingBudget(deps, principal);
+      const left = await remainingBudget(deps, principal);
       if (left === 0 && body.budget !== 0) {
         // a spent token may still run a cache-only batch (budget 0); anything else would spend
         throw budgetExceeded(deps, principal);
       }
-      const budget = deps.gateway.tokens.batchBudget(principal, body.budget);
+      const budget = await deps.gateway.tokens.batchBudget(principal, body.budget);
       let webhookSecret: string | undefined;
       if (body.webhook) await checkWebhookTarget(body.webhook, { allowlist: deps.gateway.config.server.webhookAllowlist });
-      const job = deps.gateway.createBatch(body.indicators, {
+      const job = await deps.gateway.createBatch(body.indicators, {
         priority: body.priority ?? 'batch',
         budget,
         webhook: body.webhook ?? null,
@@ -80,7 +80,7 @@ export const batchRoutes: RouteDef[] = [
       });
       if (body.webhook) {
         webhookSecret = newSecret();
-        deps.gateway.webhooks.create({
+        await deps.gateway.webhooks.create({
           id: batchWebhookId(job.id),
           owner: principal.tokenId,
           url: body.webhook,
@@ -100,9 +100,9 @@ export const batchRoutes: RouteDef[] = [
     tag: 'batches',
     access: 'analyst',
     query: z.object({ limit: limitParam(1000) }),
-    handler: ({ c, deps, principal, query }) => {
+    handler: async ({ c, deps, principal, query }) => {
       const limit = query.limit ?? 100;
-      const jobs = principal.role === 'admin' ? deps.gateway.listBatches({ limit }) : deps.gateway.listBatches({ owner: principal.tokenId, limit });
+      const jobs = principal.role === 'admin' ? await deps.gateway.listBatches({ limit }) : await deps.gateway.listBatches({ owner: principal.tokenId, limit });
       return c.json({ jobs });
     },
   }),
@@ -141,7 +141,7 @@ export const batchRoutes: RouteDef[] = [
     params: z.object({ id: opaqueId }),
     handler: async ({ c, deps, principal, params }) => {
       await ownedJob(deps, principal, params.id);
-      const cancelled = deps.gateway.cancelBatch(params.id);
+      const cancelled = await deps.gateway.cancelBatch(params.id);
       return c.json({ cancelled, job: (await deps.gateway.batch(params.id))?.job });
     },
   }),
