@@ -3,14 +3,16 @@
  *
  * Commands are registered lazily, so a run loads only the code of the command it runs (a cached
  * `vtg lookup` never loads the HTTP server, the upload code or the Cowrie reader). Each entry of
- * COMMANDS names a command (and its aliases) and loads its module; `buildProgram` finds the command
- * on the command line and registers only that one. Help (`vtg`, `vtg --help`, `vtg help`), an unknown
+ * COMMANDS names the top-level commands (and aliases) its module registers or adds subcommands to,
+ * and loads the module; `buildProgram` finds the command on the command line and registers only
+ * the entries that name it, in order (`scan` needs scan.ts and content.ts). Help (`vtg`, `vtg --help`, `vtg help`), an unknown
  * name and commands marked `tree` (they read the whole tree, as `completion` does) register them all,
  * in this order, which is also the order `vtg --help` lists them in.
  *
  * To add a command: write `src/cli/commands/<name>.ts` exporting `register<Name>(program, ctx)` (keep
  * its top-level imports light: load heavy modules inside the action), then add one line here:
  *   { names: ['file'], load: async () => (await import('./commands/file.js')).registerFile },
+ * program.test.ts fails when an entry's names miss a command its module registers.
  */
 import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
@@ -26,19 +28,19 @@ interface CommandEntry {
 
 export const COMMANDS: CommandEntry[] = [
   { names: ['lookup', 'l'], load: async () => (await import('./commands/lookup.js')).registerLookup },
-  { names: ['scan'], load: async () => (await import('./commands/scan.js')).registerScan },
-  { names: ['content'], load: async () => (await import('./commands/content.js')).registerContent },
+  { names: ['scan', 'rescan', 'analysis'], load: async () => (await import('./commands/scan.js')).registerScan },
+  { names: ['scan', 'yara', 'watch'], load: async () => (await import('./commands/content.js')).registerContent },
   { names: ['batch'], load: async () => (await import('./commands/batch.js')).registerBatch },
   { names: ['enrich'], load: async () => (await import('./commands/enrich.js')).registerEnrich },
   { names: ['quota'], load: async () => (await import('./commands/quota.js')).registerQuota },
   { names: ['cache'], load: async () => (await import('./commands/cache.js')).registerCache },
-  { names: ['cache-warm'], load: async () => (await import('./commands/cache-warm.js')).registerCacheWarm },
+  { names: ['cache'], load: async () => (await import('./commands/cache-warm.js')).registerCacheWarm },
   { names: ['history'], load: async () => (await import('./commands/history.js')).registerHistory },
   { names: ['watchlist'], load: async () => (await import('./commands/watchlist.js')).registerWatchlist },
   { names: ['refresh'], load: async () => (await import('./commands/refresh.js')).registerRefresh },
-  { names: ['search'], load: async () => (await import('./commands/search.js')).registerSearch },
+  { names: ['search', 'related'], load: async () => (await import('./commands/search.js')).registerSearch },
   { names: ['export'], load: async () => (await import('./commands/export.js')).registerExport },
-  { names: ['status'], load: async () => (await import('./commands/status.js')).registerStatus },
+  { names: ['health', 'providers', 'changes'], load: async () => (await import('./commands/status.js')).registerStatus },
   { names: ['token'], load: async () => (await import('./commands/token.js')).registerToken },
   { names: ['serve'], load: async () => (await import('./commands/serve.js')).registerServe },
   { names: ['mock'], load: async () => (await import('./commands/mock.js')).registerMock },
@@ -104,11 +106,11 @@ export async function buildProgram(ctx: CliContext, version: string, argv: reado
   return program;
 }
 
-/** The entries to register for `argv`: the one it names, or all of them (help, unknown names, `tree`). */
-function commandsFor(program: Command, argv: readonly string[]): CommandEntry[] {
+/** The entries to register for `argv`: those that name its command, or all of them (help, unknown names, `tree`). */
+export function commandsFor(program: Command, argv: readonly string[]): CommandEntry[] {
   const name = commandName(program, argv);
-  const entry = name === undefined ? undefined : COMMANDS.find((e) => e.names.includes(name));
-  return entry && !entry.tree ? [entry] : COMMANDS;
+  const entries = name === undefined ? [] : COMMANDS.filter((e) => e.names.includes(name));
+  return entries.length > 0 && !entries.some((e) => e.tree) ? entries : COMMANDS;
 }
 
 /** The first operand of `argv`, skipping the program's own options and their values. */
