@@ -2,7 +2,7 @@
 // has the same tree (subcommands, options) as when every command is registered.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { CliContext } from './context.js';
 import { buildProgram, COMMANDS } from './program.js';
 
