@@ -42,6 +42,8 @@ export interface LookupResult {
   /** Age of the answer in ms (now - fetchedAt). */
   ageMs: number;
   fetchedAt: number;
+  /** The answer came from the built-in simulator (mock mode), not from the provider. */
+  simulated?: true;
   report: Report;
 }
 
@@ -74,6 +76,11 @@ export interface Estimate {
   inFlight: number;
   upstream: number;
   quota: QuotaSummary;
+  /** The priority the calls would run at: below interactive, they leave the interactive reserve alone. */
+  priority: Priority;
+  /** The share of the day and month windows kept for interactive lookups (0 at interactive priority). */
+  reserve: number;
+  /** Until the last of the `upstream` calls could be granted at `priority` (every window, the reserve). */
   etaMs: number;
 }
 
@@ -165,6 +172,8 @@ export interface AnalysisView {
   raw: unknown;
   /** Epoch ms when the gateway last polled upstream for it. */
   polledAt: number;
+  /** The analysis ran on the built-in simulator (mock mode). */
+  simulated?: true;
 }
 
 export interface BatchCreateOptions {
