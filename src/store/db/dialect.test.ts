@@ -37,7 +37,7 @@ test('one schema definition: every migration applies on PostgreSQL and gives the
     const shape: Shape = {};
     for (const row of rows) {
       const [table, column] = row.split(' ') as [string, string];
-      (shape[table] ??= []).push(column);
+      shape[table] = [...(shape[table] ?? []), column];
     }
     for (const columns of Object.values(shape)) columns.sort();
     assert.deepEqual(shape, await sqliteShape());
