@@ -218,10 +218,10 @@ export class Gateway {
   /** Removes cache entries: all, by kind or provider, or one indicator. Returns how many. */
   async cacheClear(filter: { input?: string; kind?: IndicatorKind; provider?: ProviderName } = {}): Promise<number> {
     const ind = filter.input !== undefined ? parseIndicator(filter.input, { allowPrivate: true }) : undefined;
-    return this.#rt.lookups.invalidate({
-      ...(filter.provider ? { provider: filter.provider } : {}),
-      ...(ind ? { kind: ind.kind, id: ind.id } : filter.kind ? { kind: filter.kind } : {}),
-    });
+    const scope = { ...(filter.provider ? { provider: filter.provider } : {}), ...(ind ? { kind: ind.kind, id: ind.id } : filter.kind ? { kind: filter.kind } : {}) };
+    const removed = await this.#rt.lookups.invalidate(scope);
+    await this.#rt.store.search.forget(scope);
+    return removed;
   }
 
   cachePrune(): Promise<PruneResult> {

@@ -19,7 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
         found ${d.flag} NOT NULL,
         verdict TEXT NOT NULL,
         detections INTEGER,
-        report ${d.json} NOT NULL,
+        report ${d.bytes} NOT NULL,
         fetched_at ${d.bigint} NOT NULL,
         expires_at ${d.bigint} NOT NULL,
         hits ${d.bigint} NOT NULL DEFAULT 0
