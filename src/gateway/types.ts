@@ -4,7 +4,8 @@ import type { QuotaSummary } from '../governor/index.js';
 import type { Indicator, IndicatorKind } from '../indicators/index.js';
 import type { ProviderName, Report, Verdict } from '../providers/types.js';
 import type { Priority } from '../scheduler/index.js';
-import type { BatchItem, BatchJob, Change, Observation } from '../store/index.js';
+import type { YaraMatch } from '../archives/types.js';
+import type { BatchItem, BatchJob, Change, Observation, YaraObservation } from '../store/index.js';
 import type { DayFigures } from './daily-stats.js';
 
 export type { Priority } from '../scheduler/index.js';
@@ -42,6 +43,8 @@ export interface LookupResult {
   /** Age of the answer in ms (now - fetchedAt). */
   ageMs: number;
   fetchedAt: number;
+  /** The answer came from the built-in simulator (mock mode), not from the provider. */
+  simulated?: true;
   report: Report;
 }
 
@@ -74,6 +77,11 @@ export interface Estimate {
   inFlight: number;
   upstream: number;
   quota: QuotaSummary;
+  /** The priority the calls would run at: below interactive, they leave the interactive reserve alone. */
+  priority: Priority;
+  /** The share of the day and month windows kept for interactive lookups (0 at interactive priority). */
+  reserve: number;
+  /** Until the last of the `upstream` calls could be granted at `priority` (every window, the reserve). */
   etaMs: number;
 }
 
@@ -94,6 +102,8 @@ export interface HistoryView {
   provider: ProviderName;
   observations: Observation[];
   changes: Change[];
+  /** Files only: each scan in which a local YARA rule matched the file, oldest first. */
+  yara?: YaraObservation[];
 }
 
 export interface GatewayStats {
@@ -136,6 +146,8 @@ export interface ScanFileOptions {
   password?: string;
   /** Upload even when VirusTotal already knows the file. */
   force?: boolean;
+  /** False: look the hash up and never upload (upload policy `never`), whatever VirusTotal answers. */
+  upload?: boolean;
   priority?: Priority;
   tenant?: string;
   signal?: AbortSignal;
@@ -151,6 +163,8 @@ export interface ScanResult {
   analysisId: string | null;
   /** The known report when not submitted. */
   report?: LookupResult;
+  /** Files only, when local YARA rules are configured (files up to 64 MiB): the rules that matched. */
+  yara?: YaraMatch[];
 }
 
 export interface AnalysisView {
@@ -161,6 +175,8 @@ export interface AnalysisView {
   raw: unknown;
   /** Epoch ms when the gateway last polled upstream for it. */
   polledAt: number;
+  /** The analysis ran on the built-in simulator (mock mode). */
+  simulated?: true;
 }
 
 export interface BatchCreateOptions {

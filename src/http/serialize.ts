@@ -57,7 +57,8 @@ export function lookupResultParts(result: LookupResult): [string, Buffer] {
   // provider and source are fixed names (no escaping); the key order is that of the LookupResult
   const head =
     `{"indicator":${indicatorJsonOf(result.indicator)},"provider":"${result.provider}","source":"${result.source}",` +
-    `"stale":${result.stale === true},"ageMs":${number(result.ageMs)},"fetchedAt":${number(result.fetchedAt)},"report":`;
+    `"stale":${result.stale === true},"ageMs":${number(result.ageMs)},"fetchedAt":${number(result.fetchedAt)},` +
+    `${result.simulated ? '"simulated":true,' : ''}"report":`;
   return [head, reportJson(result.report)];
 }
 

@@ -15,6 +15,7 @@ import { SessionRepository } from './sessions/repository.js';
 import { TokenRepository } from './tokens/repository.js';
 import { WatchlistRepository } from './watchlists/repository.js';
 import { WebhookRepository } from './webhooks/repository.js';
+import { YaraRepository } from './yara/repository.js';
 
 export interface StoreOptions {
   /** Required unless `file` is given (config decides it: `loadConfig().dataDir`). Created with mode 0700 when missing. */
@@ -58,6 +59,8 @@ export class Store {
   readonly kv: KvRepository;
   readonly watchlists: WatchlistRepository;
   readonly search: SearchRepository;
+  /** Local YARA matches, history of the files they matched. */
+  readonly yara: YaraRepository;
   /** Dashboard sign-in sessions (operator state: beside the tokens). */
   readonly sessions: SessionRepository;
   readonly daily: DailyCounterRepository;
@@ -82,6 +85,7 @@ export class Store {
     this.tokens = new TokenRepository(own, clock);
     this.kv = new KvRepository(own, clock);
     this.search = new SearchRepository(db, own);
+    this.yara = new YaraRepository(db);
     this.sessions = new SessionRepository(own);
     this.daily = new DailyCounterRepository(db);
   }
