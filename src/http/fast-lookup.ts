@@ -33,6 +33,7 @@ const KIND: Record<string, { kind: IndicatorKind; route: string }> = {
 };
 
 const NO_QUERY = lookupQuery.safeParse({});
+const NO_QUERY_OPTIONS = NO_QUERY.success ? lookupOptionsOf(NO_QUERY.data) : {};
 
 /** Lets the server abort `request` when the client goes away before the answer is written. */
 export function watchRequest(res: ServerResponse, request: RequestSignal): void {
@@ -52,7 +53,8 @@ interface Pending {
   deps: AppDeps;
   accessLog: AccessLog;
   res: ServerResponse;
-  request: RequestSignal;
+  /** Made only when the answer is not in memory (a lookup that may wait). */
+  request: RequestSignal | undefined;
   requestId: string;
   path: string;
   route: string;
@@ -74,7 +76,7 @@ function record(p: Pending, status: number, errorCode: string | null): void {
 }
 
 function answered(p: Pending, result: LookupResult): void {
-  p.request.done();
+  p.request?.done();
   const { res } = p;
   if (!res.headersSent && !res.destroyed) {
     const [head, report] = lookupResultParts(result);
@@ -93,7 +95,7 @@ function answered(p: Pending, result: LookupResult): void {
 }
 
 function failed(p: Pending, err: unknown): void {
-  p.request.done();
+  p.request?.done();
   const r = renderError(p.path, err, p.deps.logger, p.requestId);
   const { res } = p;
   if (!res.headersSent && !res.destroyed) {
@@ -122,12 +124,23 @@ export function createFastLookup(deps: AppDeps, accessLog: AccessLog): FastHandl
       return false; // the app renders the refusal
     }
     const started = performance.now();
-    const request = deps.deadlines.track(deps.limits.requestMs);
-    watchRequest(res, request);
-    const pending: Pending = { deps, accessLog, res, request, requestId: requestIdOf(headerOf(headers, 'x-request-id')), path, route, principal, started };
+    const pending: Pending = { deps, accessLog, res, request: undefined, requestId: requestIdOf(headerOf(headers, 'x-request-id')), path, route, principal, started };
+    const options = q < 0 ? NO_QUERY_OPTIONS : lookupOptionsOf(parsedQuery.data);
     let lookup: Promise<LookupResult>;
     try {
-      lookup = lookupAs(deps, principal, indicatorOfKind(m[2] as string, kind), lookupOptionsOf(parsedQuery.data), () => request.signal);
+      const indicator = indicatorOfKind(m[2] as string, kind);
+      // a fresh answer in memory serves every role and budget alike: answered now, no promise, no signal
+      // (a reader's or cache-only lookup is never background work, as in lookupAs)
+      const counted = options.priority === 'background' && (principal.role === 'reader' || options.cacheOnly === true) ? { ...options, priority: undefined } : options;
+      const hit = deps.gateway.lookups.lookupInMemory(indicator, counted);
+      if (hit) {
+        answered(pending, hit);
+        return true;
+      }
+      const request = deps.deadlines.track(deps.limits.requestMs);
+      pending.request = request;
+      watchRequest(res, request);
+      lookup = lookupAs(deps, principal, indicator, options, () => request.signal);
     } catch (err) {
       failed(pending, err);
       return true;
