@@ -23,14 +23,19 @@ import { lookupResultParts } from './serialize.js';
 import { GatewayResponse } from './response.js';
 import type { AppDeps, Principal } from './types.js';
 
-const FAST_PATH = /^\/api\/(files|domains|ip_addresses|urls)\/([A-Za-z0-9._:-]{1,2048})$/;
+/** The fast path's collections, by path prefix; the id is what follows. */
+const COLLECTIONS: ReadonlyArray<{ prefix: string; kind: IndicatorKind; route: string }> = [
+  { prefix: '/api/files/', kind: 'file', route: '/api/files/:hash' },
+  { prefix: '/api/domains/', kind: 'domain', route: '/api/domains/:domain' },
+  { prefix: '/api/ip_addresses/', kind: 'ip', route: '/api/ip_addresses/:ip' },
+  { prefix: '/api/urls/', kind: 'url', route: '/api/urls/:id' },
+];
+const ID = /^[A-Za-z0-9._:-]{1,2048}$/;
 
-const KIND: Record<string, { kind: IndicatorKind; route: string }> = {
-  files: { kind: 'file', route: '/api/files/:hash' },
-  domains: { kind: 'domain', route: '/api/domains/:domain' },
-  ip_addresses: { kind: 'ip', route: '/api/ip_addresses/:ip' },
-  urls: { kind: 'url', route: '/api/urls/:id' },
-};
+function collectionOf(path: string): (typeof COLLECTIONS)[number] | undefined {
+  for (const c of COLLECTIONS) if (path.startsWith(c.prefix)) return c;
+  return undefined;
+}
 
 const NO_QUERY = lookupQuery.safeParse({});
 const NO_QUERY_OPTIONS = NO_QUERY.success ? lookupOptionsOf(NO_QUERY.data) : {};
@@ -46,7 +51,11 @@ function headerOf(headers: IncomingHttpHeaders, name: string): string | undefine
   return Array.isArray(v) ? v[0] : v;
 }
 
-export type FastHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+/**
+ * False: not a fast request (the app answers it). 'answered': answered before returning (a memory
+ * hit, or a refusal). 'pending': the lookup is under way and answers when it settles.
+ */
+export type FastHandler = (req: IncomingMessage, res: ServerResponse) => false | 'answered' | 'pending';
 
 /** What a fast request needs once its lookup settles. */
 interface Pending {
@@ -111,9 +120,11 @@ export function createFastLookup(deps: AppDeps, accessLog: AccessLog): FastHandl
     if (req.method !== 'GET' || !url) return false;
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    const m = FAST_PATH.exec(path);
-    if (!m) return false;
-    const { kind, route } = KIND[m[1] as string] as { kind: IndicatorKind; route: string };
+    const collection = collectionOf(path);
+    if (!collection) return false;
+    const id = path.slice(collection.prefix.length);
+    if (!ID.test(id)) return false;
+    const { kind, route } = collection;
     const parsedQuery = q < 0 ? NO_QUERY : lookupQuery.safeParse(Object.fromEntries(new URLSearchParams(url.slice(q + 1))));
     if (!parsedQuery.success) return false;
     const headers = req.headers;
@@ -128,14 +139,14 @@ export function createFastLookup(deps: AppDeps, accessLog: AccessLog): FastHandl
     const options = q < 0 ? NO_QUERY_OPTIONS : lookupOptionsOf(parsedQuery.data);
     let lookup: Promise<LookupResult>;
     try {
-      const indicator = indicatorOfKind(m[2] as string, kind);
+      const indicator = indicatorOfKind(id, kind);
       // a fresh answer in memory serves every role and budget alike: answered now, no promise, no signal
       // (a reader's or cache-only lookup is never background work, as in lookupAs)
       const counted = options.priority === 'background' && (principal.role === 'reader' || options.cacheOnly === true) ? { ...options, priority: undefined } : options;
       const hit = deps.gateway.lookups.lookupInMemory(indicator, counted);
       if (hit) {
         answered(pending, hit);
-        return true;
+        return 'answered';
       }
       const request = deps.deadlines.track(deps.limits.requestMs);
       pending.request = request;
@@ -143,12 +154,12 @@ export function createFastLookup(deps: AppDeps, accessLog: AccessLog): FastHandl
       lookup = lookupAs(deps, principal, indicator, options, () => request.signal);
     } catch (err) {
       failed(pending, err);
-      return true;
+      return 'answered';
     }
     lookup.then(
       (result) => answered(pending, result),
       (err) => failed(pending, err),
     );
-    return true;
+    return 'pending';
   };
 }

@@ -32,18 +32,36 @@ function reportJson(report: LookupResult['report']): Buffer {
   return bytes;
 }
 
-/** Frozen indicators (shared by every request for them, see indicator-input.ts) -> their JSON. */
-const indicatorJson = new WeakMap<object, string>();
+/**
+ * Frozen indicators (shared by every request for them, see indicator-input.ts) -> the envelope up to
+ * `"ageMs":`, per provider and source. JSON.stringify scans every character of the two 64-hex
+ * fields: a hot indicator's envelope is built once.
+ */
+const envelopeStart = new WeakMap<object, Map<string, Partial<Record<string, string>>>>();
 
-function indicatorJsonOf(indicator: LookupResult['indicator']): string {
-  // JSON.stringify scans every character of the two 64-hex fields: a hot indicator is encoded once
-  if (!Object.isFrozen(indicator)) return JSON.stringify(indicator);
-  let json = indicatorJson.get(indicator);
-  if (json === undefined) {
-    json = JSON.stringify(indicator);
-    indicatorJson.set(indicator, json);
+function startOf(result: LookupResult): string {
+  const build = () =>
+    // provider and source are fixed names (no escaping); the key order is that of the LookupResult
+    `{"indicator":${JSON.stringify(result.indicator)},"provider":"${result.provider}","source":"${result.source}","stale":${result.stale === true},"ageMs":`;
+  const indicator = result.indicator;
+  // only the usual pairing (stale exactly when the source is 'stale') is remembered
+  if (!Object.isFrozen(indicator) || result.stale !== (result.source === 'stale')) return build();
+  let byProvider = envelopeStart.get(indicator);
+  if (!byProvider) {
+    byProvider = new Map();
+    envelopeStart.set(indicator, byProvider);
   }
-  return json;
+  let bySource = byProvider.get(result.provider);
+  if (!bySource) {
+    bySource = {};
+    byProvider.set(result.provider, bySource);
+  }
+  let start = bySource[result.source];
+  if (start === undefined) {
+    start = build();
+    bySource[result.source] = start;
+  }
+  return start;
 }
 
 const number = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
@@ -54,10 +72,7 @@ const number = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
  * the cached report bytes, which are never copied.
  */
 export function lookupResultParts(result: LookupResult): [string, Buffer] {
-  // provider and source are fixed names (no escaping); the key order is that of the LookupResult
-  const head =
-    `{"indicator":${indicatorJsonOf(result.indicator)},"provider":"${result.provider}","source":"${result.source}",` +
-    `"stale":${result.stale === true},"ageMs":${number(result.ageMs)},"fetchedAt":${number(result.fetchedAt)},"report":`;
+  const head = `${startOf(result)}${number(result.ageMs)},"fetchedAt":${number(result.fetchedAt)},"report":`;
   return [head, reportJson(result.report)];
 }
 

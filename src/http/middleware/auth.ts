@@ -59,9 +59,8 @@ const tokenState = new WeakMap<object, { open: boolean; at: number }>();
  * 5 s once tokens exist (a stale answer can only keep the server closed), 1 s while there are none.
  * Tokens created or revoked through this server take effect at once (`tokensChanged`).
  */
-function isOpen(tokens: AppDeps['gateway']['tokens']): boolean {
+function isOpen(tokens: AppDeps['gateway']['tokens'], now: number): boolean {
   const state = tokenState.get(tokens);
-  const now = performance.now();
   if (state && now - state.at < (state.open ? OPEN_TTL_MS : CLOSED_TTL_MS)) return state.open;
   const open = tokens.count() === 0;
   tokenState.set(tokens, { open, at: now });
@@ -77,13 +76,12 @@ const verifiedTokens = new WeakMap<object, Map<string, { principal: Principal; a
  * query on every request: a token revoked elsewhere (another process, the CLI) is refused within a
  * second; one revoked through this server at once (`tokensChanged`).
  */
-function verifiedPrincipal(tokens: AppDeps['gateway']['tokens'], token: string): Principal | undefined {
+function verifiedPrincipal(tokens: AppDeps['gateway']['tokens'], token: string, now: number): Principal | undefined {
   let known = verifiedTokens.get(tokens);
   if (!known) {
     known = new Map();
     verifiedTokens.set(tokens, known);
   }
-  const now = performance.now();
   const hit = known.get(token);
   if (hit && now - hit.at < VERIFIED_TTL_MS) return hit.principal;
   const record = tokens.verify(token);
@@ -113,7 +111,8 @@ export function authenticate(c: Context<AppEnv>, deps: AppDeps, access: Access, 
 
 export function authenticateHeaders(header: HeaderGetter, deps: AppDeps, access: Access, family: Family): Principal | null {
   const tokens = deps.gateway.tokens;
-  const open = isOpen(tokens);
+  const now = performance.now();
+  const open = isOpen(tokens, now);
   const isPublic = access === 'public' || (access === 'health' && deps.gateway.config.server.publicHealth);
   if (open) {
     if (!deps.requireTokens) return OPEN_PRINCIPAL;
@@ -126,7 +125,7 @@ export function authenticateHeaders(header: HeaderGetter, deps: AppDeps, access:
     if (isPublic) return null;
     throw missing(family);
   }
-  const principal = verifiedPrincipal(tokens, token);
+  const principal = verifiedPrincipal(tokens, token, now);
   if (!principal) {
     if (isPublic) return null;
     throw wrong(family);
