@@ -71,6 +71,9 @@ describe('256 idle uploads from one analyst token', () => {
       return n >= 200 ? n : 0;
     });
     assert.ok(refused >= 200, `refused ${refused}`);
+    const metrics = await call(t.url, '/metrics', { token: neighbour });
+    const counted = Number(/vtg_http_rejections_total\{code="TooManyInFlight"\} (\d+)/.exec(metrics.text)?.[1]);
+    assert.ok(counted >= refused, `the refusals are counted: ${counted} of ${refused}`);
     for (let i = 0; i < 20; i++) {
       const health = await call(t.url, '/api/health');
       assert.equal(health.status, 200, health.text);
