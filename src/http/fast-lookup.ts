@@ -10,17 +10,18 @@
  * kept on the response (`GatewayResponse.watched`), when the client goes away (see server.ts).
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { LookupResult } from '../gateway/index.js';
 import type { IndicatorKind } from '../indicators/index.js';
-import { type AccessLog, recordRequest, requestIdOf } from './middleware/access-log.js';
-import { authenticateHeaders } from './middleware/auth.js';
 import { lookupAs } from './budget.js';
-import type { RequestSignal } from './middleware/deadlines.js';
 import { renderError } from './error-response.js';
 import { indicatorOfKind } from './indicator-input.js';
+import { type AccessLog, recordRequest, requestIdOf } from './middleware/access-log.js';
+import { authenticateHeaders } from './middleware/auth.js';
+import type { RequestSignal } from './middleware/deadlines.js';
+import { GatewayResponse } from './response.js';
 import { lookupOptionsOf, lookupQuery } from './schemas.js';
 import { lookupResultParts } from './serialize.js';
-import { GatewayResponse } from './response.js';
 import type { AppDeps, Principal } from './types.js';
 
 /** The fast path's collections, by path prefix; the id is what follows. */

@@ -52,7 +52,7 @@ test('the written answer parses to the LookupResult, for fresh and cached, share
   assert.deepEqual(parsed(bare), expected(bare));
   // a shared indicator's envelope is remembered per provider and source: each variant stays exact
   const shared = results[2] as LookupResult;
-  for (const variant of [shared, { ...shared, source: 'stale', stale: true }, { ...shared, provider: 'dshield' }, { ...shared, source: 'cache', stale: true }, shared] as LookupResult[]) {
+  for (const variant of [shared, { ...shared, source: 'stale', stale: true }, { ...shared, provider: 'dshield' }, { ...shared, source: 'cache', stale: true }, { ...shared, fetchedAt: shared.fetchedAt + 1000 }, shared] as LookupResult[]) {
     assert.deepEqual(parsed(variant), expected(variant));
   }
   const [head, report] = lookupResultParts(base);

@@ -32,39 +32,59 @@ function reportJson(report: LookupResult['report']): Buffer {
   return bytes;
 }
 
-/**
- * Frozen indicators (shared by every request for them, see indicator-input.ts) -> the envelope up to
- * `"ageMs":`, per provider and source. JSON.stringify scans every character of the two 64-hex
- * fields: a hot indicator's envelope is built once.
- */
-const envelopeStart = new WeakMap<object, Map<string, Partial<Record<string, string>>>>();
+/** The envelope of one lookup answer around its `ageMs`, which changes on every request. */
+interface Envelope {
+  /** Up to `"ageMs":`. */
+  start: string;
+  fetchedAt: number;
+  /** From `,"fetchedAt":` to `"report":`. */
+  tail: string;
+}
 
-function startOf(result: LookupResult): string {
-  const build = () =>
-    // provider and source are fixed names (no escaping); the key order is that of the LookupResult
-    `{"indicator":${JSON.stringify(result.indicator)},"provider":"${result.provider}","source":"${result.source}","stale":${result.stale === true},"ageMs":`;
+/**
+ * Frozen indicators (shared by every request for them, see indicator-input.ts) -> their envelope per
+ * provider and source. JSON.stringify scans every character of the two 64-hex fields: a hot
+ * indicator's envelope is built once (and its tail again only when the cached answer is replaced).
+ */
+const envelopes = new WeakMap<object, Map<string, Partial<Record<string, Envelope>>>>();
+
+const number = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
+
+function envelopeStart(result: LookupResult): string {
+  // provider and source are fixed names (no escaping); the key order is that of the LookupResult
+  return `{"indicator":${JSON.stringify(result.indicator)},"provider":"${result.provider}","source":"${result.source}","stale":${result.stale === true},"ageMs":`;
+}
+
+function envelopeTail(fetchedAt: number): string {
+  return `,"fetchedAt":${number(fetchedAt)},"report":`;
+}
+
+function envelopeOf(result: LookupResult): Envelope {
   const indicator = result.indicator;
   // only the usual pairing (stale exactly when the source is 'stale') is remembered
-  if (!Object.isFrozen(indicator) || result.stale !== (result.source === 'stale')) return build();
-  let byProvider = envelopeStart.get(indicator);
+  if (!Object.isFrozen(indicator) || result.stale !== (result.source === 'stale')) {
+    return { start: envelopeStart(result), fetchedAt: result.fetchedAt, tail: envelopeTail(result.fetchedAt) };
+  }
+  let byProvider = envelopes.get(indicator);
   if (!byProvider) {
     byProvider = new Map();
-    envelopeStart.set(indicator, byProvider);
+    envelopes.set(indicator, byProvider);
   }
   let bySource = byProvider.get(result.provider);
   if (!bySource) {
     bySource = {};
     byProvider.set(result.provider, bySource);
   }
-  let start = bySource[result.source];
-  if (start === undefined) {
-    start = build();
-    bySource[result.source] = start;
+  let envelope = bySource[result.source];
+  if (!envelope) {
+    envelope = { start: envelopeStart(result), fetchedAt: result.fetchedAt, tail: envelopeTail(result.fetchedAt) };
+    bySource[result.source] = envelope;
+  } else if (envelope.fetchedAt !== result.fetchedAt) {
+    envelope.fetchedAt = result.fetchedAt;
+    envelope.tail = envelopeTail(result.fetchedAt);
   }
-  return start;
+  return envelope;
 }
-
-const number = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
 
 /**
  * `JSON.stringify(result)` (with `report.data` as the report's last key) in two pieces: the small
@@ -72,8 +92,8 @@ const number = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
  * the cached report bytes, which are never copied.
  */
 export function lookupResultParts(result: LookupResult): [string, Buffer] {
-  const head = `${startOf(result)}${number(result.ageMs)},"fetchedAt":${number(result.fetchedAt)},"report":`;
-  return [head, reportJson(result.report)];
+  const envelope = envelopeOf(result);
+  return [envelope.start + number(result.ageMs) + envelope.tail, reportJson(result.report)];
 }
 
 /** The same JSON as one buffer. */

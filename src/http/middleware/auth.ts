@@ -3,6 +3,8 @@
  * (each also accepts the other). Once any token exists every request needs one, loopback included;
  * with none, the server is open and callers act as admin (startServer refuses that off loopback).
  */
+
+import { performance } from 'node:perf_hooks';
 import type { Context } from 'hono';
 import type { TokenRole } from '../../gateway/index.js';
 import { HttpError } from '../errors.js';
