@@ -17,7 +17,7 @@ import { lookupAs } from './budget.js';
 import { renderError } from './error-response.js';
 import { indicatorOfKind } from './indicator-input.js';
 import { type AccessLog, recordRequest, requestIdOf } from './middleware/access-log.js';
-import { authenticateHeaders } from './middleware/auth.js';
+import { authenticateCached } from './middleware/auth.js';
 import type { RequestSignal } from './middleware/deadlines.js';
 import { GatewayResponse } from './response.js';
 import { lookupOptionsOf, lookupQuery } from './schemas.js';
@@ -131,7 +131,9 @@ export function createFastLookup(deps: AppDeps, accessLog: AccessLog): FastHandl
     const headers = req.headers;
     let principal: Principal;
     try {
-      principal = authenticateHeaders((name) => headerOf(headers, name), deps, 'reader', 'api') as Principal;
+      const known = authenticateCached((name) => headerOf(headers, name), deps, 'reader', 'api');
+      if (known === undefined) return false; // not remembered: the app authenticates (and remembers it)
+      principal = known as Principal;
     } catch {
       return false; // the app renders the refusal
     }
