@@ -22,7 +22,7 @@ import { EICAR_SHA256 } from '../src/mock/index.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 /** Each pair is measured this many times, alternating, and the best of each is kept (a busy machine). */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const TARGET = 0.7;
 const HOSTILE_TARGET = 0.8;

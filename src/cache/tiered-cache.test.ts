@@ -187,7 +187,7 @@ test('setMany stores many reports in one go; with the memory tier off every hit 
 });
 
 test('getFreshInMemory answers a fresh memory entry at once, counted as a memory hit; anything else is left to get', async () => {
-  const t = setup();
+  const t = await setup();
   try {
     const report = detected(40);
     await t.cache.set(report);
