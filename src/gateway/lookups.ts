@@ -79,6 +79,23 @@ export class LookupService {
     }
   }
 
+  /**
+   * `lookup`'s answer when the memory tier holds a fresh one (no older than `maxAgeMs`), at once and
+   * without a promise; otherwise undefined, and the caller goes on with `lookup` (which finds the
+   * same answer, or looks further). Counted as `lookup` counts a cache hit.
+   */
+  lookupInMemory(indicator: Indicator, options: Pick<LookupOptions, 'provider' | 'maxAgeMs' | 'priority'> = {}): LookupResult | undefined {
+    const up = this.#d.upstreams.get(options.provider ?? 'virustotal');
+    if (!up?.scheduler || !this.#d.upstreams.supports(up, indicator.kind)) return undefined;
+    const hit = this.#d.cache.getFreshInMemory(up.name, indicator.kind, indicator.id, options.maxAgeMs);
+    if (!hit) return undefined;
+    this.counters.lookups++;
+    if ((options.priority ?? 'interactive') !== 'background') this.counters.foreground++;
+    this.counters.cacheHits++;
+    const result = fromCache(indicator, hit, 'cache');
+    return this.#d.config.mock ? asSimulated(result) : result;
+  }
+
   /** Whether a fresh answer for the indicator is cached: the one definition of "fresh". */
   async isFresh(provider: ProviderName, kind: IndicatorKind, id: string): Promise<boolean> {
     const hit = (await this.#d.cache.get(provider, kind, id)) as CacheLookupLike | undefined;
@@ -346,6 +363,7 @@ function fromCache(indicator: Indicator, found: CacheLookupLike, source: 'cache'
     stale: source === 'stale',
     ageMs: found.ageMs,
     fetchedAt: found.entry.fetchedAt,
-    report: { ...report, id: indicator.id, indicator: indicator.value },
+    // the cached report already names the indicator as asked (the usual case): no copy per hit
+    report: report.id === indicator.id && report.indicator === indicator.value ? report : { ...report, id: indicator.id, indicator: indicator.value },
   };
 }
