@@ -10,15 +10,14 @@ import { type Clock, systemClock } from '../clock/index.js';
 import { VERSION } from '../common/index.js';
 import { type GatewayConfig, loadConfig } from '../config/index.js';
 import { type Governor, MemoryGovernor, openRedisGovernor } from '../governor/index.js';
-import type { MockServer } from '../mock/index.js';
 import type { ProviderName } from '../providers/types.js';
-import type { VirusTotalClient } from '../providers/virustotal/index.js';
 import type { SchedulerEvent } from '../scheduler/index.js';
 import { Store } from '../store/index.js';
 import type { WebhookDispatcher, WebhookDispatcherOptions } from '../webhooks/index.js';
 import { TokenService, WebhookService } from './accounts.js';
 import { BatchRunner } from './batches.js';
 import { type BatchCompletedEvent, GatewayEventBus } from './events.js';
+import { DailyStats } from './daily-stats.js';
 import { LookupService } from './lookups.js';
 import { countingGovernor, UsageHistory } from './forecast.js';
 import { HarvestService } from './harvest.js';
@@ -26,8 +25,7 @@ import { HarvestScheduler } from './harvest-schedule.js';
 import { QuotaPersistence } from './quota-persistence.js';
 import { QuotaReconciler } from './reconcile.js';
 import { ScanService } from './scans.js';
-import { startSimulator } from './simulator.js';
-import { buildUpstreams, type Upstream } from './upstreams.js';
+import { type Upstream, Upstreams } from './upstreams.js';
 import { WatchlistService } from './watchlists.js';
 
 export interface GatewayOptions {
@@ -58,12 +56,15 @@ export class Runtime {
   readonly webhooks: WebhookService;
   readonly watchlists: WatchlistService;
   readonly harvest: HarvestService;
+  /** Today's figures (UTC day), kept in the store across restarts. */
+  readonly daily: DailyStats;
   readonly harvestScheduler: HarvestScheduler;
   /** Upstream calls per hour per key (90 days): the pace the forecast uses. */
   readonly usage: UsageHistory;
   readonly rotator: CacheRotator;
   readonly reconciler: QuotaReconciler;
-  readonly #vt: VirusTotalClient;
+  /** Schedulers now; provider clients and the simulator (mock mode) on the first upstream call. */
+  readonly upstreams: Upstreams;
   readonly #quotaPersistence: QuotaPersistence | undefined;
   #dispatcher: WebhookDispatcher | undefined;
   #chargeBatch: ((e: BatchCompletedEvent) => void) | undefined;
@@ -75,15 +76,14 @@ export class Runtime {
     readonly cache: TieredCache,
     readonly redisTier: RedisCacheTier | undefined,
     readonly governor: Governor,
-    readonly simulator: MockServer | undefined,
   ) {
     this.startedAt = clock.now();
     this.usage = new UsageHistory(clock, store.kv);
-    const built = buildUpstreams(config, countingGovernor(governor, this.usage), clock, simulator?.url, (p, e) => this.#onSchedulerEvent(p, e));
-    const upstreams = built.upstreams;
-    this.#vt = built.vtClient;
+    const upstreams = new Upstreams(config, countingGovernor(governor, this.usage), clock, (p, e) => this.#onSchedulerEvent(p, e));
+    this.upstreams = upstreams;
+    const vtClient = () => upstreams.clients().then((c) => c.vt);
     if (governor instanceof MemoryGovernor) {
-      const keys = [...upstreams.values()].filter((u) => u.provider).map((u) => u.key);
+      const keys = [...upstreams.values()].filter((u) => u.scheduler).map((u) => u.key);
       this.#quotaPersistence = new QuotaPersistence(governor, store.kv, keys);
     }
     this.rotator = new CacheRotator({
@@ -93,7 +93,7 @@ export class Runtime {
     this.rotator.start();
     const vtUpstream = upstreams.get('virustotal') as Upstream;
     this.reconciler = new QuotaReconciler({
-      client: this.#vt,
+      client: vtClient,
       governor,
       key: vtUpstream.key,
       userId: config.mock ? 'me' : (config.virustotal.userId ?? config.virustotal.apiKey ?? 'me'),
@@ -106,13 +106,18 @@ export class Runtime {
       this.counters.changes++;
     });
     this.watchlists = new WatchlistService(store.watchlists, store.search, () => clock.now());
-    this.lookups = new LookupService({ config, clock, cache, history: store.history, watchlistsOf: (kind, id) => store.watchlists.namesOf(kind, id), events: this.events, governor, upstreams, vt: this.#vt });
-    this.scans = new ScanService(this.lookups, this.#vt, vtUpstream, this.events, config.scheduler.analysisPollMs);
+    this.lookups = new LookupService({ config, clock, cache, history: store.history, watchlistsOf: (kind, id) => store.watchlists.namesOf(kind, id), events: this.events, governor, upstreams });
+    this.scans = new ScanService(this.lookups, vtClient, vtUpstream, this.events, config.scheduler.analysisPollMs, config.mock);
     this.batches = new BatchRunner(this.lookups, store.batches, this.events);
-    this.tokens = new TokenService(store.tokens, clock);
+    this.tokens = new TokenService(store.tokens, clock, store.sessions);
     this.webhooks = new WebhookService(store.webhooks);
     this.harvest = new HarvestService({ clock, lookups: this.lookups, watchlists: this.watchlists, cache, history: store.history, events: this.events });
     this.harvestScheduler = new HarvestScheduler({ config, clock, governor, usage: this.usage, lookups: this.lookups, harvest: this.harvest });
+    this.daily = new DailyStats(store.daily, clock, () => {
+      const c = this.lookups.counters;
+      const { joins } = this.lookups.schedulerStats();
+      return { lookups: c.lookups, cacheHits: c.cacheHits, staleServed: c.staleServed, upstreamCalls: c.upstreamCalls, singleFlightJoins: joins, errors: c.errors, upstream429: this.counters.upstream429, changes: this.counters.changes };
+    });
   }
 
   /** Reads the saved usage history and quota counts, then starts saving them. */
@@ -140,14 +145,18 @@ export class Runtime {
     this.#dispatcher.start();
     // a batch's upstream calls count against its owner's daily budget once it completes
     this.#chargeBatch = (e: BatchCompletedEvent) => {
-      void this.batches.view(e.batchId).then(async (view) => {
-        const calls = view?.job.upstreamCalls ?? 0;
-        if (e.owner && calls > 0) await this.tokens.spend(e.owner, calls);
-      }).catch(() => {});
+      void this.batches
+        .job(e.batchId)
+        .then(async (job) => {
+          const calls = job?.upstreamCalls ?? 0;
+          if (e.owner && calls > 0) await this.tokens.spend(e.owner, calls);
+        })
+        .catch(() => {});
     };
     this.events.on('batch.completed', this.#chargeBatch);
     await this.batches.resumeAll();
     this.harvestScheduler.start();
+    this.daily.start();
   }
 
   async close(): Promise<void> {
@@ -157,14 +166,14 @@ export class Runtime {
     await this.#dispatcher?.stop();
     if (this.#chargeBatch) this.events.off('batch.completed', this.#chargeBatch);
     await this.lookups.close();
+    await this.daily.stop();
     await this.rotator.stop();
     await this.#quotaPersistence?.stop();
     await this.usage.save();
     await this.cache.close();
     await this.governor.close();
-    await this.#vt.close();
+    await this.upstreams.close();
     await this.store.close();
-    await this.simulator?.close();
   }
 
   #onSchedulerEvent(provider: ProviderName, e: SchedulerEvent): void {
@@ -180,11 +189,10 @@ export class Runtime {
   }
 }
 
-/** Opens the store, the cache tiers and the governor; starts the simulator when no key is configured. */
+/** Opens the store, the cache tiers and the governor (the upstream clients, and the simulator in mock mode, load on first use). */
 export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime> {
   const config = options.config ?? loadConfig();
   const clock = options.clock ?? systemClock;
-  const simulator = config.mock ? await startSimulator({ profile: config.mockProfile, clock }) : undefined;
   // Simulated verdicts must never be served as real ones: mock mode keeps its own answers.
   const dataDir = config.mock ? join(config.dataDir, 'mock') : config.dataDir;
   let store: Store | undefined;
@@ -201,16 +209,24 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
       limits: { maxBytes: config.cache.maxBytes, maxAgeMs: config.cache.maxAgeMs, maxPerKind: config.cache.maxEntriesPerKind },
     });
     const governor: Governor = config.redis ? await openRedisGovernor({ redis: config.redis.url, clock }) : new MemoryGovernor({ clock });
-    runtime = new Runtime({ ...config, dataDir }, clock, store, cache, redisTier, governor, simulator);
+    runtime = new Runtime({ ...config, dataDir }, clock, store, cache, redisTier, governor);
     await runtime.restore();
   } catch (err) {
     await store?.close();
-    await simulator?.close();
     throw err;
   }
-  runtime.reconciler.start();
-  if (options.background !== false) {
+  try {
+    await runtime.daily.load();
+  } catch (err) {
+    await runtime.close();
+    throw err;
+  }
+  // a one-shot command loads the upstream clients (and reconciles) only once it calls upstream
+  if (options.background === false) runtime.upstreams.onLoad(() => runtime.reconciler.start());
+  else {
     try {
+      await runtime.upstreams.clients();
+      runtime.reconciler.start();
       await runtime.startBackground(options);
     } catch (err) {
       await runtime.close();

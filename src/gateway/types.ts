@@ -6,6 +6,7 @@ import type { ProviderName, Report, Verdict } from '../providers/types.js';
 import type { Priority } from '../scheduler/index.js';
 import type { YaraMatch } from '../archives/types.js';
 import type { BatchItem, BatchJob, Change, Observation, YaraObservation } from '../store/index.js';
+import type { DayFigures } from './daily-stats.js';
 
 export type { Priority } from '../scheduler/index.js';
 
@@ -42,6 +43,8 @@ export interface LookupResult {
   /** Age of the answer in ms (now - fetchedAt). */
   ageMs: number;
   fetchedAt: number;
+  /** The answer came from the built-in simulator (mock mode), not from the provider. */
+  simulated?: true;
   report: Report;
 }
 
@@ -74,6 +77,11 @@ export interface Estimate {
   inFlight: number;
   upstream: number;
   quota: QuotaSummary;
+  /** The priority the calls would run at: below interactive, they leave the interactive reserve alone. */
+  priority: Priority;
+  /** The share of the day and month windows kept for interactive lookups (0 at interactive priority). */
+  reserve: number;
+  /** Until the last of the `upstream` calls could be granted at `priority` (every window, the reserve). */
   etaMs: number;
 }
 
@@ -118,6 +126,8 @@ export interface GatewayStats {
   upstream429: number;
   /** Upstream calls retried after a transient failure. */
   upstreamRetries: number;
+  /** The same figures for the UTC day, over restarts and every instance on the store (the others count since start). */
+  today: DayFigures;
 }
 
 export interface Health {
@@ -165,6 +175,8 @@ export interface AnalysisView {
   raw: unknown;
   /** Epoch ms when the gateway last polled upstream for it. */
   polledAt: number;
+  /** The analysis ran on the built-in simulator (mock mode). */
+  simulated?: true;
 }
 
 export interface BatchCreateOptions {

@@ -72,7 +72,7 @@ function objectDoc(spec: ObjectCommandSpec, result: LookupResult, flags: ObjectF
 }
 
 async function details(ctx: CliContext, spec: ObjectCommandSpec, args: string[], flags: ObjectFlags): Promise<number> {
-  const inputs = await indicatorsFromArgs(args, ctx.io.stdin);
+  const inputs = await indicatorsFromArgs(args, ctx.io);
   if (inputs.length === 0) throw new UsageError(`no ${spec.kind}s given (pass them as arguments or \`-\` for stdin)`);
   let code: number = EXIT.ok;
   const valid: Array<{ input: string; indicator: Indicator }> = [];
@@ -124,7 +124,7 @@ async function relationship(ctx: CliContext, spec: ObjectCommandSpec, name: stri
     flags.wait === false && '--no-wait',
   ].filter(Boolean);
   if (objectOnly.length > 0) throw new UsageError(`${objectOnly.join(', ')}: for object views only; a relationship page is cached a day and fetched when it is not`);
-  const inputs = await indicatorsFromArgs(rest, ctx.io.stdin);
+  const inputs = await indicatorsFromArgs(rest, ctx.io);
   if (inputs.length !== 1) throw new UsageError(`vtg ${spec.kind} ${name}: give exactly one ${spec.kind} (got ${inputs.length})`);
   const indicator = parseAs(spec, inputs[0] as string);
   const id = spec.kind === 'url' ? (indicator.vtUrlId ?? indicator.id) : indicator.id;
