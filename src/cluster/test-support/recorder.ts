@@ -7,6 +7,8 @@ import { createServer, request, type Server } from 'node:http';
 
 export interface Recorded {
   path: string;
+  /** When it arrived (epoch ms). */
+  at: number;
   /** The answer reached the gateway. */
   answered: boolean;
 }
@@ -20,7 +22,7 @@ export class UpstreamRecorder {
     const rec = new UpstreamRecorder();
     const to = new URL(target);
     rec.#server = createServer((req, res) => {
-      const entry: Recorded = { path: req.url ?? '', answered: false };
+      const entry: Recorded = { path: req.url ?? '', at: Date.now(), answered: false };
       rec.calls.push(entry);
       const up = request({ host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -43,6 +45,17 @@ export class UpstreamRecorder {
     const out = new Map<string, number>();
     for (const c of this.calls) if (re.test(c.path)) out.set(c.path, (out.get(c.path) ?? 0) + 1);
     return out;
+  }
+
+  /** The most calls matching `re` inside any `spanMs` span. */
+  peak(re: RegExp, spanMs = 60_000): number {
+    const times = this.calls.filter((c) => re.test(c.path)).map((c) => c.at);
+    let best = 0;
+    for (let i = 0, j = 0; i < times.length; i++) {
+      while ((times[i] as number) - (times[j] as number) >= spanMs) j++;
+      best = Math.max(best, i - j + 1);
+    }
+    return best;
   }
 
   close(): Promise<void> {
