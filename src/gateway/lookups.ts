@@ -143,9 +143,12 @@ export class LookupService {
     const key = `${up.name}:${indicator.kind}:${indicator.id}`;
     const flights = this.#d.flights;
     if (!flights || up.scheduler?.inFlight(key)) return this.#fetch(up, indicator, priority, options);
+    const startedAt = this.#d.clock.now();
+    // an answer another instance fetched meanwhile settles it, if young enough for this caller
     const settled = async () => {
       const hit = (await this.#d.cache.get(up.name, indicator.kind, indicator.id)) as CacheLookupLike | undefined;
-      return hit?.fresh ? fromCache(indicator, hit, 'cache') : undefined;
+      const young = options.maxAgeMs === undefined || (hit && (hit.ageMs <= options.maxAgeMs || hit.entry.fetchedAt >= startedAt));
+      return hit?.fresh && young ? fromCache(indicator, hit, 'cache') : undefined;
     };
     return flights.run(key, () => this.#fetch(up, indicator, priority, options), settled, options.signal);
   }
