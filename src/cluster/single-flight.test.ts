@@ -67,6 +67,11 @@ test('300 duplicated lookups over three instances: one upstream call per distinc
   assert.equal(stats.cluster.scope, 'cluster');
   assert.equal(stats.cluster.upstreamCalls, 50);
   assert.equal(stats.cluster.upstreamCallsSaved, 250);
+  assert.ok(stats.cluster.clusterJoins > 0, 'some lookups waited for another instance rather than calling upstream');
+  const metrics = await (await fetch(`${cluster.instances[1]?.url}/metrics`)).text();
+  assert.match(metrics, /^vtg_instance_info\{instance="node-2"\} 1$/m);
+  assert.match(metrics, /^vtg_cluster_instances 3$/m);
+  assert.match(metrics, /^vtg_cluster_upstream_calls 50$/m);
   const quota = (await getJson(`${cluster.url()}/api/quota`)).body;
   assert.equal(quota.scope, 'cluster');
   assert.equal(quota.windows.find((w: { window: string }) => w.window === 'minute')?.used, 50);
