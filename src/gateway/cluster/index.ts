@@ -40,9 +40,11 @@ export class Cluster {
   readonly #presence: Presence;
   readonly #roles: ClusterRole[] = [];
   readonly #leaseMs: number;
+  readonly #startedAt: number;
 
   private constructor(link: ClusterLink, options: ClusterOptions) {
     this.#link = link;
+    this.#startedAt = options.startedAt;
     this.#leaseMs = options.leaseMs;
     this.flights = new ClusterFlights(link, options.leaseMs);
     this.#presence = new Presence(link, options.startedAt, options.counters, Math.max(250, Math.min(2000, Math.floor(options.leaseMs / 5))));
@@ -95,6 +97,11 @@ export class Cluster {
     });
   }
 
+  /** One heartbeat now (they also run on a timer). */
+  beat(): Promise<void> {
+    return this.#presence.beat();
+  }
+
   /** Counters summed over the live instances. */
   totals(): Record<string, number> {
     return this.#presence.totals();
@@ -109,7 +116,7 @@ export class Cluster {
     return {
       instanceId: this.instanceId,
       redis: this.#link.state,
-      instances: live.length ? live.map((i) => ({ id: i.id, startedAt: i.startedAt })) : [{ id: this.instanceId, startedAt: 0 }],
+      instances: live.length ? live.map((i) => ({ id: i.id, startedAt: i.startedAt })) : [{ id: this.instanceId, startedAt: this.#startedAt }],
       roles: this.#roles.filter((r) => r.held).map((r) => r.name.replace(/^role:/, '')),
       fallbackShare: this.share,
     };
