@@ -92,6 +92,13 @@ test('SIGKILL the instance running a 200-item batch halfway: another takes it ov
     assert.ok(twice.length <= inFlightAtKill.size, `only calls in flight at the kill are repeated: ${twice}`);
     assert.equal(mock.stats().rejected429, 0);
 
+    // the background role (harvest, rotation, reconciliation) is held by exactly one live instance
+    const live = cluster.instances.filter((_, i) => i !== runner);
+    await until(async () => {
+      const hs = await Promise.all(live.map(async (i) => (await getJson(`${i.url}/api/health`)).body));
+      return hs.filter((h) => h.cluster.roles.includes('background')).length === 1;
+    }, 30_000);
+
     // the batch's own webhook hears of its completion once
     await until(() => received.some((r) => r.batchId === id), 30_000);
     await new Promise((r) => setTimeout(r, 2000));

@@ -60,6 +60,8 @@ test('300 duplicated lookups over three instances: one upstream call per distinc
   const ids = await Promise.all(cluster.instances.map(async (i) => (await getJson(`${i.url}/api/health`)).body));
   assert.deepEqual(ids.map((h) => h.instance.id), ['node-1', 'node-2', 'node-3']);
   for (const h of ids) assert.equal(h.cluster.redis, 'ready');
+  // harvest, rotation and reconciliation run on exactly one of them
+  assert.equal(ids.filter((h) => h.cluster.roles.includes('background')).length, 1);
   const stats = await until(async () => {
     const s = (await getJson(`${cluster.url()}/api/stats`)).body;
     return s.cluster?.instances === 3 && s.cluster.lookups === 300 ? s : undefined;
