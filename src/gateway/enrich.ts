@@ -35,7 +35,7 @@ export interface EnrichOptions {
   /** Answer from the cache only (the reader role): never spends quota. */
   cacheOnly?: boolean;
   /** Called once per upstream call the enrichment made (for per-token budgets). */
-  onUpstreamCall?: () => void;
+  onUpstreamCall?: () => void | Promise<void>;
 }
 
 export function overallVerdict(verdicts: Verdict[]): Verdict {

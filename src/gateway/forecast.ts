@@ -12,8 +12,8 @@ const KEEP_MS = 90 * 86_400_000;
 export const PACE_HOURS = 6;
 
 interface Kv {
-  get(name: string): string | undefined;
-  set(name: string, value: string): void;
+  get(name: string): Promise<string | undefined>;
+  set(name: string, value: string): Promise<void>;
 }
 
 /** Calls per hour per key, kept 90 days; persisted (in the store's settings) on each new hour and at close. */
@@ -27,7 +27,11 @@ export class UsageHistory {
     kv?: Kv,
   ) {
     this.#kv = kv;
-    const saved = kv?.get('usage.hours');
+  }
+
+  /** Reads the saved history (once, before use). */
+  async load(): Promise<void> {
+    const saved = await this.#kv?.get('usage.hours');
     if (saved) {
       try {
         const doc = JSON.parse(saved) as Record<string, Record<string, number>>;
@@ -47,7 +51,7 @@ export class UsageHistory {
     }
     m.set(hour, (m.get(hour) ?? 0) + calls);
     if (hour !== this.#lastHour) {
-      if (this.#lastHour !== 0) this.save();
+      if (this.#lastHour !== 0) void this.save().catch(() => {});
       this.#lastHour = hour;
     }
   }
@@ -67,7 +71,7 @@ export class UsageHistory {
     return this.series(key, since).reduce((n, b) => n + b.calls, 0);
   }
 
-  save(): void {
+  async save(): Promise<void> {
     if (!this.#kv) return;
     const cutoff = this.clock.now() - KEEP_MS;
     const doc: Record<string, Record<string, number>> = {};
@@ -75,7 +79,7 @@ export class UsageHistory {
       for (const h of [...m.keys()]) if (h < cutoff) m.delete(h);
       doc[key] = Object.fromEntries(m);
     }
-    this.#kv.set('usage.hours', JSON.stringify(doc));
+    await this.#kv.set('usage.hours', JSON.stringify(doc));
   }
 }
 

@@ -61,7 +61,7 @@ export function clusterStatsOf(rt: Runtime): ClusterStats | null {
 export async function healthOf(rt: Runtime, providers: ProviderStatus[], version: string): Promise<Health> {
   let store: 'ok' | 'error' = 'ok';
   try {
-    rt.store.cache.info();
+    await rt.store.cache.info();
   } catch {
     store = 'error';
   }

@@ -88,8 +88,6 @@ export class Runtime {
     if (governor instanceof MemoryGovernor) {
       const keys = [...upstreams.values()].filter((u) => u.provider).map((u) => u.key);
       this.#quotaPersistence = new QuotaPersistence(governor, store.kv, keys);
-      this.#quotaPersistence.restore();
-      this.#quotaPersistence.start();
     }
     this.rotator = new CacheRotator({
       repository: store.cache,
@@ -111,14 +109,32 @@ export class Runtime {
     this.events.on('verdict.changed', () => {
       this.counters.changes++;
     });
-    this.watchlists = new WatchlistService(store.watchlists, this.events, store.search, () => clock.now());
-    this.lookups = new LookupService({ config, clock, cache, history: store.history, events: this.events, governor, upstreams, vt: this.#vt, ...(cluster ? { flights: cluster.flights } : {}) });
+    this.watchlists = new WatchlistService(store.watchlists, store.search, () => clock.now());
+    this.lookups = new LookupService({
+      config,
+      clock,
+      cache,
+      history: store.history,
+      watchlistsOf: (kind, id) => store.watchlists.namesOf(kind, id),
+      events: this.events,
+      governor,
+      upstreams,
+      vt: this.#vt,
+      ...(cluster ? { flights: cluster.flights } : {}),
+    });
     this.scans = new ScanService(this.lookups, this.#vt, vtUpstream, this.events, config.scheduler.analysisPollMs);
     this.batches = new BatchRunner(this.lookups, store.batches, this.events, cluster);
     this.tokens = new TokenService(store.tokens, clock);
     this.webhooks = new WebhookService(store.webhooks);
     this.harvest = new HarvestService({ clock, lookups: this.lookups, watchlists: this.watchlists, cache, history: store.history, events: this.events });
     this.harvestScheduler = new HarvestScheduler({ config, clock, governor, usage: this.usage, lookups: this.lookups, harvest: this.harvest });
+  }
+
+  /** Reads the saved usage history and quota counts, then starts saving them. */
+  async restore(): Promise<void> {
+    await this.usage.load();
+    await this.#quotaPersistence?.restore();
+    this.#quotaPersistence?.start();
   }
 
   /** Starts the webhook dispatcher, charges finished batches to their owners and resumes unfinished batches. */
@@ -139,18 +155,20 @@ export class Runtime {
     this.#dispatcher.start();
     // a batch's upstream calls count against its owner's daily budget once it completes
     this.#chargeBatch = (e: BatchCompletedEvent) => {
-      const calls = this.batches.view(e.batchId)?.job.upstreamCalls ?? 0;
-      if (e.owner && calls > 0) this.tokens.spend(e.owner, calls);
+      void this.batches.view(e.batchId).then(async (view) => {
+        const calls = view?.job.upstreamCalls ?? 0;
+        if (e.owner && calls > 0) await this.tokens.spend(e.owner, calls);
+      }).catch(() => {});
     };
     this.events.on('batch.completed', this.#chargeBatch);
-    this.batches.resumeAll();
+    await this.batches.resumeAll();
     const cluster = this.cluster;
     if (!cluster) {
       this.harvestScheduler.start();
       return;
     }
     // batches whose instance died are taken over once their lease expires
-    this.#takeover = setInterval(() => this.batches.resumeAll(), Math.max(250, Math.floor(cluster.leaseMs / 2)));
+    this.#takeover = setInterval(() => void this.batches.resumeAll().catch(() => undefined), Math.max(250, Math.floor(cluster.leaseMs / 2)));
     this.#takeover.unref();
     cluster.role('background', {
       start: () => {
@@ -194,14 +212,14 @@ export class Runtime {
     await this.lookups.close();
     await this.cluster?.close();
     await this.rotator.stop();
-    this.#quotaPersistence?.stop();
-    this.usage.save();
+    await this.#quotaPersistence?.stop();
+    await this.usage.save();
     await this.cache.close();
     // the cache leaves its Redis tier to its owner: without this, `vtg serve --redis` never exited on SIGTERM
     await this.redisTier?.close();
     await this.governor.close();
     await this.#vt.close();
-    this.store.close();
+    await this.store.close();
     await this.simulator?.close();
   }
 
@@ -230,7 +248,7 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
   let runtime: Runtime | undefined;
   try {
     // the operator's state (tokens, webhooks, batches, settings) is one store whatever the mode
-    store = Store.open({ dataDir, clock, ...(config.mock ? { operatorDir: config.dataDir } : {}) });
+    store = await Store.open({ dataDir, clock, ...(config.mock ? { operatorDir: config.dataDir } : {}) });
     cluster = config.redis
       ? await Cluster.open({
           url: config.redis.url,
@@ -253,9 +271,10 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
     const share = cluster ? () => cluster?.share ?? 0.5 : undefined;
     const governor: Governor = config.redis ? await openRedisGovernor({ redis: config.redis.url, clock, ...(share ? { localShare: share } : {}) }) : new MemoryGovernor({ clock });
     runtime = new Runtime({ ...config, dataDir }, clock, store, cache, redisTier, governor, simulator, cluster);
+    await runtime.restore();
   } catch (err) {
     await cluster?.close();
-    store?.close();
+    await store?.close();
     await simulator?.close();
     throw err;
   }
