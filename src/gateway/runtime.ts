@@ -256,6 +256,7 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
           leaseMs: config.cluster.leaseMs,
           startedAt: clock.now(),
           counters: () => runtime?.clusterCounters() ?? {},
+          announce: options.background !== false,
         })
       : undefined;
     const redisTier = config.redis ? await openRedisCacheTier({ url: config.redis.url, ttlMs: config.redis.cacheTtlMs, clock }) : undefined;

@@ -117,7 +117,7 @@ export class TestCluster {
     const inst: Instance = { id, port, url: `http://127.0.0.1:${port}`, child, stderr: '' };
     this.instances[index] = inst;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${id} did not start: ${inst.stderr.slice(-1000)}`)), 60_000);
+      const timer = setTimeout(() => reject(new Error(`${id} did not start within 120 s: ${inst.stderr.slice(-1000)}`)), 120_000);
       child.stderr?.on('data', (d: Buffer) => {
         inst.stderr += d.toString();
         if (inst.stderr.includes('listening on')) {

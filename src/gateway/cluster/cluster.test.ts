@@ -28,7 +28,7 @@ function open(id: string): Promise<Gateway> {
     VTG_CLUSTER_LEASE: '2',
     VTG_VT_LIMITS: 'minute=1000,hour=100000,day=100000,month=1000000',
   };
-  return Gateway.open({ config: loadConfig({ env, overrides: { dataDir: dir } }), background: false });
+  return Gateway.open({ config: loadConfig({ env, overrides: { dataDir: dir } }) });
 }
 
 before(async () => {

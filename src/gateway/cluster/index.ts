@@ -21,6 +21,8 @@ export interface ClusterOptions {
   startedAt: number;
   /** This instance's counters, published with its heartbeat and summed into the cluster's figures. */
   counters: () => Record<string, number>;
+  /** False for one-shot processes (CLI commands): not counted among the instances (default true). */
+  announce?: boolean;
 }
 
 export interface ClusterStatus {
@@ -47,7 +49,8 @@ export class Cluster {
     this.#startedAt = options.startedAt;
     this.#leaseMs = options.leaseMs;
     this.flights = new ClusterFlights(link, options.leaseMs);
-    this.#presence = new Presence(link, options.startedAt, options.counters, Math.max(250, Math.min(2000, Math.floor(options.leaseMs / 5))));
+    const every = Math.max(250, Math.min(2000, Math.floor(options.leaseMs / 5)));
+    this.#presence = new Presence(link, options.startedAt, options.counters, every, options.announce !== false);
   }
 
   static async open(options: ClusterOptions): Promise<Cluster> {

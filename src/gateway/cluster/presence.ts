@@ -27,6 +27,8 @@ export class Presence {
     private readonly startedAt: number,
     private readonly counters: () => Record<string, number>,
     private readonly everyMs: number,
+    /** False for one-shot processes (CLI commands): they read the others but are not counted. */
+    private readonly announce = true,
   ) {
     this.#timer = setInterval(() => void this.beat(), everyMs);
     this.#timer.unref();
@@ -48,8 +50,10 @@ export class Presence {
     const r = this.link.client;
     const own: InstanceRecord = { id: this.link.instanceId, startedAt: this.startedAt, seenAt: Date.now(), counters: this.counters() };
     try {
-      await r.set(this.link.key(RECORD + own.id), JSON.stringify(own), 'PX', this.everyMs * 3);
-      await r.sadd(this.link.key(SET), own.id);
+      if (this.announce) {
+        await r.set(this.link.key(RECORD + own.id), JSON.stringify(own), 'PX', this.everyMs * 3);
+        await r.sadd(this.link.key(SET), own.id);
+      }
       const ids = await r.smembers(this.link.key(SET));
       const texts = ids.length ? await r.mget(...ids.map((id) => this.link.key(RECORD + id))) : [];
       const live: InstanceRecord[] = [];
@@ -79,7 +83,7 @@ export class Presence {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
-    if (this.link.state !== 'ready') return;
+    if (!this.announce || this.link.state !== 'ready') return;
     try {
       await this.link.client.del(this.link.key(RECORD + this.link.instanceId));
       await this.link.client.srem(this.link.key(SET), this.link.instanceId);
