@@ -55,6 +55,8 @@ try {
     const r = await fetch(inst.url + PATH);
     if (r.status !== 200) throw new Error(`priming ${inst.id} failed: ${r.status}`);
   }
+  // every instance gets the same JIT warm-up, so the three-instance rounds do not measure cold code
+  for (const inst of cluster.instances) await rate(inst.url, 2);
   const load = loadavg()[0]?.toFixed(1);
   // alternating rounds, best of each: the neighbours' load moves while we measure
   let one: Awaited<ReturnType<typeof rate>> | undefined;
