@@ -16,12 +16,19 @@ export const CLUSTER_KEY = 'FAKE-VT-KEY-c1a57e9b2d4f6081a3c5e7f9b1d3f5a7';
 
 export type ClusterStore = { kind: 'sqlite' } | { kind: 'database'; url: string };
 
+/** The drills' store: VTG_DRILL_DATABASE_URL runs them on a database server, else on a shared SQLite data dir. */
+export function defaultStore(): ClusterStore {
+  const url = process.env.VTG_DRILL_DATABASE_URL;
+  return url ? { kind: 'database', url } : { kind: 'sqlite' };
+}
+
 export interface ClusterOptions {
   instances?: number;
   /** Where VirusTotal is (the simulator, or a recorder in front of it). */
   upstream: { url: string };
   /** VTG_VT_LIMITS for the one key, e.g. `minute=60`. */
   limits: string;
+  /** Default: `defaultStore()`. */
   store?: ClusterStore;
   /** Lease length in seconds (VTG_CLUSTER_LEASE); short leases make takeovers quick. */
   leaseSeconds?: number;
@@ -94,7 +101,7 @@ export class TestCluster {
   async #spawn(index: number): Promise<void> {
     const port = await freePort();
     const id = `node-${index + 1}`;
-    const store = this.options.store ?? { kind: 'sqlite' };
+    const store = this.options.store ?? defaultStore();
     const args = ['--import', 'tsx', ENTRY, '--data-dir', this.dataDir, 'serve', '--port', String(port), '--redis', this.redis.url];
     if (store.kind === 'database') args.push('--database', store.url);
     const child = spawn(process.execPath, args, {
