@@ -37,7 +37,8 @@ export interface GatewayOptions {
   clock?: Clock;
   /**
    * Background work (default true): the webhook dispatcher, resuming unfinished batches, charging
-   * finished batches to their owners' budgets. Quota reconciliation and cache rotation always run.
+   * finished batches to their owners' budgets. Quota reconciliation and cache rotation always run,
+   * except in cluster mode (Redis), where the instance holding the `background` role runs them.
    * Turn it off for one-shot processes (the CLI does, except `vtg serve`).
    */
   background?: boolean;
