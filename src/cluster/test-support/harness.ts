@@ -121,6 +121,10 @@ export class TestCluster {
         ...this.options.env,
       },
     });
+    // a test process that ends without close() (a timeout, a crash) takes its instances with it
+    const reap = () => child.kill('SIGKILL');
+    process.once('exit', reap);
+    child.once('exit', () => process.off('exit', reap));
     const inst: Instance = { id, port, url: `http://127.0.0.1:${port}`, child, stderr: '' };
     this.instances[index] = inst;
     await new Promise<void>((resolve, reject) => {
