@@ -2,12 +2,13 @@
 // routes a script would call (signed in with the session cookie; state changes carry X-CSRF-Token).
 import { renderBatches, renderChanges, renderTokens, renderWebhooks } from './admin.js';
 import { renderSearch } from './search.js';
+import { renderWatchlists } from './watchlists.js';
 import { renderIndicator, renderLookup, renderOverview } from './views.js';
 
 const body = document.body;
 export const me = { role: body.dataset.role, name: body.dataset.name, open: body.dataset.open === 'true', mock: body.dataset.mock === 'true' };
 const csrf = document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
-const main = document.getElementById('main');
+const main = /** @type {HTMLElement} */ (document.getElementById('main'));
 const RANK = { reader: 1, analyst: 2, admin: 3 };
 export const can = (role) => RANK[me.role] >= RANK[role];
 
@@ -42,8 +43,14 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls the gateway's API as the signed-in user. */
+/**
+ * Calls the gateway's API as the signed-in user.
+ * @param {string} path
+ * @param {{ method?: string, json?: unknown, text?: string, accept?: string }} [options]
+ * @returns {Promise<any>}
+ */
 export async function api(path, { method = 'GET', json, text, accept } = {}) {
+  /** @type {Record<string, string>} */
   const headers = { accept: accept ?? 'application/json' };
   if (method !== 'GET') headers['x-csrf-token'] = csrf;
   let payload;
@@ -78,6 +85,7 @@ export function errorBox(err) {
 
 // ---- live updates ----------------------------------------------------------------------------
 const listeners = { overview: new Set(), batches: new Set(), change: new Set() };
+/** The latest `overview` and `batches` events (null until the first arrives). @type {{ overview: any, batches: any }} */
 export const live = { overview: null, batches: null };
 export function on(event, fn) {
   listeners[event].add(fn);
@@ -103,6 +111,7 @@ const SECTIONS = [
   { id: 'lookup', label: 'Lookup', role: 'reader', render: renderLookup },
   { id: 'batches', label: 'Batches', role: 'analyst', render: renderBatches },
   { id: 'changes', label: 'Changes', role: 'reader', render: renderChanges },
+  { id: 'watchlists', label: 'Watchlists', role: 'reader', render: renderWatchlists },
   { id: 'webhooks', label: 'Webhooks', role: 'analyst', render: renderWebhooks },
   { id: 'tokens', label: 'Tokens', role: 'admin', render: renderTokens },
 ];
@@ -116,7 +125,7 @@ function navigate() {
   cleanup = [];
   const [id, ...rest] = location.hash.replace(/^#\/?/, '').split('/');
   const section = SECTIONS.find((s) => s.id === id && can(s.role)) ?? (HIDDEN[id] ? { id, render: HIDDEN[id] } : SECTIONS[0]);
-  for (const a of document.querySelectorAll('#nav a')) {
+  for (const a of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('#nav a'))) {
     if (a.dataset.id === section.id) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
@@ -132,7 +141,7 @@ async function start() {
   for (const section of OPTIONAL) {
     if (can(section.role) && (await hasApi(section.probe))) SECTIONS.splice(SECTIONS.findIndex((s) => s.id === section.after) + 1, 0, section);
   }
-  const nav = document.getElementById('nav');
+  const nav = /** @type {HTMLElement} */ (document.getElementById('nav'));
   nav.innerHTML = SECTIONS.filter((s) => can(s.role))
     .map((s) => `<a href="#/${s.id}" data-id="${s.id}">${esc(s.label)}</a>`)
     .join('') + ' <span id="live" class="muted" aria-live="polite"></span>';

@@ -1,5 +1,6 @@
 // Overview, lookup and indicator history.
-import { api, duration, errorBox, esc, hasApi, live, on, time } from './app.js';
+import { api, duration, errorBox, esc, live, on, time } from './app.js';
+import { showForecast } from './forecast.js';
 
 const PROVIDER_LABEL = { virustotal: 'VirusTotal', urlhaus: 'URLhaus', dshield: 'DShield', spur: 'SPUR' };
 
@@ -22,18 +23,20 @@ function statsPanel(s) {
   const queue = Object.entries(s.queueDepth ?? {})
     .map(([prov, by]) => `<tr><th scope="row">${esc(PROVIDER_LABEL[prov] ?? prov)}</th><td>${esc(by.interactive)}</td><td>${esc(by.batch)}</td><td>${esc(by.background)}</td></tr>`)
     .join('');
-  return `<div class="kpis">
-<div class="kpi"><div class="big" id="hit-ratio">${esc((s.hitRatio * 100).toFixed(1))}%</div><div class="muted">cache hit ratio</div></div>
-<div class="kpi"><div class="big">${esc(s.upstreamCallsSaved)}</div><div class="muted">upstream calls saved (since start ${time(s.startedAt)})</div></div>
-<div class="kpi"><div class="big">${esc(s.upstreamCalls)}</div><div class="muted">upstream calls</div></div>
-<div class="kpi"><div class="big">${esc(s.errors)}</div><div class="muted">upstream errors</div></div>
-<div class="kpi"><div class="big">${esc(s.upstream429)}</div><div class="muted">upstream 429s</div></div>
+  const t = s.today;
+  return `<h2>Today <span class="muted small">(${esc(t.day)} UTC)</span></h2><div class="kpis" id="today">
+<div class="kpi"><div class="big" id="hit-ratio">${esc((t.hitRatio * 100).toFixed(1))}%</div><div class="muted">cache hit ratio</div></div>
+<div class="kpi"><div class="big" id="calls-saved">${esc(t.upstreamCallsSaved)}</div><div class="muted">upstream calls saved</div></div>
+<div class="kpi"><div class="big" id="calls-today">${esc(t.upstreamCalls)}</div><div class="muted">upstream calls</div></div>
+<div class="kpi"><div class="big">${esc(t.errors)}</div><div class="muted">upstream errors</div></div>
+<div class="kpi"><div class="big">${esc(t.upstream429)}</div><div class="muted">upstream 429s</div></div>
 </div>
+<p class="small muted" id="since-start">This process, since ${time(s.startedAt)}: ${esc(s.lookups)} lookups, ${esc((s.hitRatio * 100).toFixed(1))}% from cache, ${esc(s.upstreamCallsSaved)} calls saved, ${esc(s.upstreamCalls)} upstream calls.</p>
 <h3>Queue depth by priority</h3><div class="scroll"><table><thead><tr><th>provider</th><th>interactive</th><th>batch</th><th>background</th></tr></thead><tbody>${queue}</tbody></table></div>`;
 }
 
 export async function renderOverview({ main, onCleanup }) {
-  main.innerHTML = '<h1>Overview</h1><div id="providers" class="grid"></div><div id="forecast"></div><h2>Traffic</h2><div id="stats"></div>';
+  main.innerHTML = '<h1>Overview</h1><div id="providers" class="grid"></div><div id="stats"></div><div id="forecast"></div>';
   const draw = (data) => {
     main.querySelector('#providers').innerHTML = data.providers.map(providerCard).join('');
     main.querySelector('#stats').innerHTML = statsPanel(data.stats);
@@ -41,10 +44,7 @@ export async function renderOverview({ main, onCleanup }) {
   const data = live.overview ?? { providers: (await api('/api/providers')).providers, stats: await api('/api/stats') };
   draw(data);
   onCleanup(on('overview', draw));
-  const forecast = await hasApi('/api/quota/forecast');
-  if (forecast && main.querySelector('#forecast')) {
-    main.querySelector('#forecast').innerHTML = `<h2>Forecast</h2><pre class="small">${esc(JSON.stringify(forecast, null, 1).slice(0, 2000))}</pre>`;
-  }
+  onCleanup(showForecast(main.querySelector('#forecast')));
 }
 
 function verdictPill(v) {
@@ -122,8 +122,30 @@ export async function renderLookup({ main, arg }) {
   } else form.q.focus();
 }
 
+/** Related indicators (issue 13's correlation graph, one hop): what links them, and their verdicts. */
+async function showRelated(el, value) {
+  let g;
+  try {
+    g = await api(`/api/related/${encodeURIComponent(value)}?depth=1&max_nodes=100`);
+  } catch {
+    return;
+  }
+  const rootKey = g.nodes.find((n) => n.depth === 0)?.key;
+  const why = new Map();
+  for (const e of g.edges) {
+    const other = e.source === rootKey ? e.target : e.target === rootKey ? e.source : null;
+    if (other) why.set(other, [...(why.get(other) ?? []), e.relation]);
+  }
+  const rows = g.nodes
+    .filter((n) => n.depth > 0)
+    .map((n) => `<tr><td><a href="#/indicator/${esc(encodeURIComponent(n.value))}"><code class="break">${esc(n.value)}</code></a></td><td>${esc(n.kind)}</td><td>${n.verdict ? verdictPill(n.verdict) : '<span class="muted">not looked up</span>'}</td><td class="muted">${esc([...new Set(why.get(n.key) ?? [])].join(', '))}</td></tr>`)
+    .join('');
+  el.innerHTML = `<h2>Related indicators</h2>${rows ? `<div class="scroll"><table id="related-table"><thead><tr><th>indicator</th><th>kind</th><th>verdict</th><th>related by</th></tr></thead><tbody>${rows}</tbody></table></div>${g.truncated ? '<p class="small muted">Only the first 100 are shown.</p>' : ''}` : '<p class="muted">None known yet.</p>'}`;
+}
+
 export async function renderIndicator({ main, arg, onCleanup }) {
-  main.innerHTML = `<h1>Indicator</h1><p><code class="break">${esc(arg)}</code></p><div id="chart" class="chart"></div><div id="obs"></div>`;
+  main.innerHTML = `<h1>Indicator</h1><p><code class="break">${esc(arg)}</code></p><div id="chart" class="chart"></div><div id="related"></div><div id="obs"></div>`;
+  showRelated(main.querySelector('#related'), arg);
   const h = await api(`/api/history/${encodeURIComponent(arg)}?limit=500`);
   const obs = [...h.observations].sort((a, b) => a.at - b.at);
   const changes = new Set(h.changes.map((c) => c.at));

@@ -185,3 +185,30 @@ test('setMany stores many reports in one go; with the memory tier off every hit 
     await t.close();
   }
 });
+
+test('getFreshInMemory answers a fresh memory entry at once, counted as a memory hit; anything else is left to get', async () => {
+  const t = await setup();
+  try {
+    const report = detected(40);
+    await t.cache.set(report);
+    await t.clock.advance(2 * HOUR);
+    const hit = t.cache.getFreshInMemory('virustotal', 'file', report.id);
+    assert.deepEqual(hit && { fresh: hit.fresh, tier: hit.tier, ageMs: hit.ageMs, report: hit.entry.report }, { fresh: true, tier: 'memory', ageMs: 2 * HOUR, report });
+    // older than the caller accepts, not in memory, or expired: undefined, and no hit or miss is counted
+    assert.equal(t.cache.getFreshInMemory('virustotal', 'file', report.id, HOUR), undefined);
+    assert.equal(t.cache.getFreshInMemory('virustotal', 'file', testId('absent')), undefined);
+    assert.deepEqual({ hits: t.cache.stats().hits.memory, misses: t.cache.stats().misses }, { hits: 1, misses: 0 });
+    const cold = new TieredCache({ repository: t.store.cache, clock: t.clock });
+    try {
+      assert.equal(cold.getFreshInMemory('virustotal', 'file', report.id), undefined, 'only the memory tier is read');
+      assert.equal((await cold.get('virustotal', 'file', report.id))?.tier, 'sqlite');
+    } finally {
+      await cold.close();
+    }
+    await t.clock.advance(40 * DAY);
+    assert.equal(t.cache.getFreshInMemory('virustotal', 'file', report.id), undefined, 'expired');
+    assert.equal((await t.cache.get('virustotal', 'file', report.id))?.fresh, false, 'get still offers the stale entry');
+  } finally {
+    await t.close();
+  }
+});

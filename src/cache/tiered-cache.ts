@@ -63,6 +63,8 @@ function newer(a: Found | undefined, b: Found | undefined): Found | undefined {
   return b.entry.fetchedAt > a.entry.fetchedAt ? b : a;
 }
 
+const HIT_COUNTER: Record<CacheTierName, string> = { memory: 'hits.memory', redis: 'hits.redis', sqlite: 'hits.sqlite' };
+
 interface Found {
   entry: CacheEntry;
   tier: CacheTierName;
@@ -107,12 +109,27 @@ export class TieredCache {
     return this.#policy;
   }
 
+  /**
+   * A fresh answer from the memory tier alone, synchronously (counted as a hit), when it is no older
+   * than `maxAgeMs`; otherwise undefined, counting nothing: the caller then asks `get`, which looks
+   * down the tiers. The cache-hit path of a busy server takes no promise this way.
+   */
+  getFreshInMemory(provider: ProviderName, kind: IndicatorKind, id: string, maxAgeMs?: number): CacheLookup | undefined {
+    if (!this.#memory) return undefined;
+    const key = keyOf(provider, kind, id);
+    const entry = this.#memory.get(key);
+    if (!entry) return undefined;
+    const now = this.#clock.now();
+    if (entry.expiresAt <= now || (maxAgeMs !== undefined && Math.max(0, now - entry.fetchedAt) > maxAgeMs)) return undefined;
+    return this.#hit(entry, 'memory', now, id, key);
+  }
+
   /** The best answer for an indicator: the first fresh one going down the tiers, else the newest stale one. */
   async get(provider: ProviderName, kind: IndicatorKind, id: string): Promise<CacheLookup | undefined> {
     const key = keyOf(provider, kind, id);
     let now = this.#clock.now();
     const inMemory = this.#memory?.get(key);
-    if (inMemory && inMemory.expiresAt > now) return this.#hit({ entry: inMemory, tier: 'memory' }, now);
+    if (inMemory && inMemory.expiresAt > now) return this.#hit(inMemory, 'memory', now, id, key);
     let best: Found | undefined = inMemory ? { entry: inMemory, tier: 'memory' } : undefined;
 
     if (this.#redis) {
@@ -120,7 +137,7 @@ export class TieredCache {
       now = this.#clock.now();
       if (shared && shared.expiresAt > now) {
         this.#memory?.set(key, shared);
-        return this.#hit({ entry: shared, tier: 'redis' }, now);
+        return this.#hit(shared, 'redis', now, id, key);
       }
       best = newer(best, shared && { entry: shared, tier: 'redis' });
     }
@@ -129,7 +146,7 @@ export class TieredCache {
     if (stored && stored.expiresAt > now) {
       this.#memory?.set(key, stored);
       if (this.#redis) await this.#redis.set(stored);
-      return this.#hit({ entry: stored, tier: 'sqlite' }, now);
+      return this.#hit(stored, 'sqlite', now, id, key);
     }
     best = newer(best, stored && { entry: stored, tier: 'sqlite' });
 
@@ -256,15 +273,16 @@ export class TieredCache {
     return { report, fetchedAt: report.fetchedAt, expiresAt: now + ttlFor(report, this.#policy, now), hits: 0 };
   }
 
-  #hit(found: Found, now: number): CacheLookup {
-    this.#stats.hits[found.tier]++;
-    this.#count(`hits.${found.tier}`);
-    const r = found.entry.report;
-    const key = keyOf(r.provider, r.kind, r.id);
-    const pending = this.#pendingHits.get(key);
+  /** Counts a fresh hit of `entry`, found under `id` (`key` is its cache key; a store may answer an alias). */
+  #hit(entry: CacheEntry, tier: CacheTierName, now: number, id: string, key: string): CacheLookup {
+    this.#stats.hits[tier]++;
+    this.#count(HIT_COUNTER[tier]);
+    const r = entry.report;
+    const own = r.id === id ? key : keyOf(r.provider, r.kind, r.id);
+    const pending = this.#pendingHits.get(own);
     if (pending) pending.n++;
-    else this.#pendingHits.set(key, { provider: r.provider, kind: r.kind, id: r.id, n: 1 });
-    return { entry: found.entry, fresh: true, ageMs: Math.max(0, now - found.entry.fetchedAt), tier: found.tier };
+    else this.#pendingHits.set(own, { provider: r.provider, kind: r.kind, id: r.id, n: 1 });
+    return { entry, fresh: true, ageMs: Math.max(0, now - entry.fetchedAt), tier };
   }
 
   #count(name: string): void {

@@ -28,15 +28,20 @@ export async function readTextFile(path: string): Promise<string> {
   }
 }
 
+/** Where stdin is read from, touched only when `-` asks for it (creating the stream costs start-up time). */
+export interface StdinSource {
+  readonly stdin: NodeJS.ReadableStream;
+}
+
 /** Indicators from arguments; a lone `-` reads stdin (once). */
-export async function indicatorsFromArgs(args: readonly string[], stdin: NodeJS.ReadableStream): Promise<string[]> {
+export async function indicatorsFromArgs(args: readonly string[], io: StdinSource): Promise<string[]> {
   const out: string[] = [];
   let stdinRead = false;
   for (const arg of args) {
     if (arg === '-') {
       if (stdinRead) continue;
       stdinRead = true;
-      out.push(...indicatorLines(await readAll(stdin)));
+      out.push(...indicatorLines(await readAll(io.stdin)));
     } else {
       out.push(arg);
     }
@@ -45,7 +50,7 @@ export async function indicatorsFromArgs(args: readonly string[], stdin: NodeJS.
 }
 
 /** Every indicator found in a file of free text (`-` = stdin), as canonical values. */
-export async function indicatorsFromText(path: string, stdin: NodeJS.ReadableStream): Promise<string[]> {
-  const text = path === '-' ? await readAll(stdin) : await readTextFile(path);
+export async function indicatorsFromText(path: string, io: StdinSource): Promise<string[]> {
+  const text = path === '-' ? await readAll(io.stdin) : await readTextFile(path);
   return extractIndicators(text).map((i) => i.value);
 }

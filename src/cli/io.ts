@@ -9,7 +9,15 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // read on first use: creating the stdin stream costs start-up time most commands never need
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 /** `vtg` entry point: `run(argv)` parses, runs one command and returns the exit code (never exits the process). */
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { CliContext } from './context.js';
 import { exitCodeFor, messageOf } from './errors.js';
 import { EXIT, worstExit } from './exit-codes.js';
@@ -8,20 +8,20 @@ import { buildProgram } from './program.js';
 import { CLI_VERSION } from './version.js';
 import { rejectKeyArguments } from './secret-args.js';
 
-function applyExitOverride(cmd: ReturnType<typeof buildProgram>, ctx: CliContext): void {
+function applyExitOverride(cmd: Command, ctx: CliContext): void {
   cmd.exitOverride();
   cmd.configureOutput({
     writeOut: (s) => ctx.io.stdout.write(s),
     writeErr: (s) => ctx.errorLine(s.replace(/\n$/, '')),
   });
-  for (const sub of cmd.commands) applyExitOverride(sub as ReturnType<typeof buildProgram>, ctx);
+  for (const sub of cmd.commands) applyExitOverride(sub, ctx);
 }
 
 export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
   const ctx = new CliContext(io);
   try {
     rejectKeyArguments(argv);
-    const program = buildProgram(ctx, CLI_VERSION);
+    const program = await buildProgram(ctx, CLI_VERSION, argv);
     applyExitOverride(program, ctx);
     if (argv.length === 0) {
       program.outputHelp();

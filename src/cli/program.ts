@@ -1,26 +1,53 @@
-/** The `vtg` command tree: global options, every command, and the help epilogue. */
+/**
+ * The `vtg` command tree: global options, every command, and the help epilogue.
+ *
+ * Commands are registered lazily, so a run loads only the code of the command it runs (a cached
+ * `vtg lookup` never loads the HTTP server, the upload code or the Cowrie reader). Each entry of
+ * COMMANDS names the top-level commands (and aliases) its module registers or adds subcommands to,
+ * and loads the module; `buildProgram` finds the command on the command line and registers only
+ * the entries that name it, in order (`scan` needs scan.ts and content.ts). Help (`vtg`, `vtg --help`, `vtg help`), an unknown
+ * name and commands marked `tree` (they read the whole tree, as `completion` does) register them all,
+ * in this order, which is also the order `vtg --help` lists them in.
+ *
+ * To add a command: write `src/cli/commands/<name>.ts` exporting `register<Name>(program, ctx)` (keep
+ * its top-level imports light: load heavy modules inside the action), then add one line here:
+ *   { names: ['file'], load: async () => (await import('./commands/file.js')).registerFile },
+ * program.test.ts fails when an entry's names miss a command its module registers.
+ */
 import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
-import { registerBatch } from './commands/batch.js';
-import { registerCache } from './commands/cache.js';
-import { registerCacheWarm } from './commands/cache-warm.js';
-import { registerCompletion } from './commands/completion.js';
-import { registerConfig } from './commands/config.js';
-import { registerContent } from './commands/content.js';
-import { registerEnrich } from './commands/enrich.js';
-import { registerExport } from './commands/export.js';
-import { registerHistory } from './commands/history.js';
-import { registerLookup } from './commands/lookup.js';
-import { registerMock } from './commands/mock.js';
-import { registerQuota } from './commands/quota.js';
-import { registerRefresh } from './commands/refresh.js';
-import { registerScan } from './commands/scan.js';
-import { registerSearch } from './commands/search.js';
-import { registerServe } from './commands/serve.js';
-import { registerStatus } from './commands/status.js';
-import { registerToken } from './commands/token.js';
-import { registerVersion } from './commands/version.js';
-import { registerWatchlist } from './commands/watchlist.js';
+
+type Register = (program: Command, ctx: CliContext, version: string) => void;
+interface CommandEntry {
+  /** The command's name, then its aliases. */
+  names: string[];
+  load: () => Promise<Register>;
+  /** Reads the whole command tree: registering it registers every command. */
+  tree?: boolean;
+}
+
+export const COMMANDS: CommandEntry[] = [
+  { names: ['lookup', 'l'], load: async () => (await import('./commands/lookup.js')).registerLookup },
+  { names: ['scan', 'rescan', 'analysis'], load: async () => (await import('./commands/scan.js')).registerScan },
+  { names: ['scan', 'yara', 'watch'], load: async () => (await import('./commands/content.js')).registerContent },
+  { names: ['batch'], load: async () => (await import('./commands/batch.js')).registerBatch },
+  { names: ['enrich'], load: async () => (await import('./commands/enrich.js')).registerEnrich },
+  { names: ['quota'], load: async () => (await import('./commands/quota.js')).registerQuota },
+  { names: ['cache'], load: async () => (await import('./commands/cache.js')).registerCache },
+  { names: ['cache'], load: async () => (await import('./commands/cache-warm.js')).registerCacheWarm },
+  { names: ['history'], load: async () => (await import('./commands/history.js')).registerHistory },
+  { names: ['watchlist'], load: async () => (await import('./commands/watchlist.js')).registerWatchlist },
+  { names: ['refresh'], load: async () => (await import('./commands/refresh.js')).registerRefresh },
+  { names: ['search', 'related'], load: async () => (await import('./commands/search.js')).registerSearch },
+  { names: ['export'], load: async () => (await import('./commands/export.js')).registerExport },
+  { names: ['health', 'providers', 'changes'], load: async () => (await import('./commands/status.js')).registerStatus },
+  { names: ['token'], load: async () => (await import('./commands/token.js')).registerToken },
+  { names: ['serve'], load: async () => (await import('./commands/serve.js')).registerServe },
+  { names: ['mock'], load: async () => (await import('./commands/mock.js')).registerMock },
+  { names: ['config'], load: async () => (await import('./commands/config.js')).registerConfig },
+  { names: ['completion'], load: async () => (await import('./commands/completion.js')).registerCompletion, tree: true },
+  { names: ['version'], load: async () => (await import('./commands/version.js')).registerVersion },
+];
 
 export const EPILOGUE = `
 Output:
@@ -58,7 +85,7 @@ Examples:
   VTG_SERVER=http://gateway:8290 VTG_TOKEN=... vtg lookup example.com
 `;
 
-export function buildProgram(ctx: CliContext, version: string): Command {
+export async function buildProgram(ctx: CliContext, version: string, argv: readonly string[]): Promise<Command> {
   const program = new Command('vtg')
     .description('Quota-aware VirusTotal gateway: lookups, scans, batches, quota, cache and history from a terminal')
     .version(version, '-V, --version', 'print the version')
@@ -75,25 +102,25 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EPILOGUE);
 
-  registerLookup(program, ctx);
-  registerScan(program, ctx);
-  registerContent(program, ctx);
-  registerBatch(program, ctx);
-  registerEnrich(program, ctx);
-  registerQuota(program, ctx);
-  registerCache(program, ctx);
-  registerCacheWarm(program, ctx);
-  registerHistory(program, ctx);
-  registerWatchlist(program, ctx);
-  registerRefresh(program, ctx);
-  registerSearch(program, ctx);
-  registerExport(program, ctx);
-  registerStatus(program, ctx);
-  registerToken(program, ctx);
-  registerServe(program, ctx);
-  registerMock(program, ctx);
-  registerConfig(program, ctx);
-  registerCompletion(program, ctx);
-  registerVersion(program, ctx, version);
+  for (const entry of commandsFor(program, argv)) (await entry.load())(program, ctx, version);
   return program;
+}
+
+/** The entries to register for `argv`: those that name its command, or all of them (help, unknown names, `tree`). */
+export function commandsFor(program: Command, argv: readonly string[]): CommandEntry[] {
+  const name = commandName(program, argv);
+  const entries = name === undefined ? [] : COMMANDS.filter((e) => e.names.includes(name));
+  return entries.length > 0 && !entries.some((e) => e.tree) ? entries : COMMANDS;
+}
+
+/** The first operand of `argv`, skipping the program's own options and their values. */
+function commandName(program: Command, argv: readonly string[]): string | undefined {
+  const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short]).filter(Boolean));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') return argv[i + 1];
+    if (!arg.startsWith('-') || arg === '-') return arg;
+    if (takesValue.has(arg)) i++;
+  }
+  return undefined;
 }

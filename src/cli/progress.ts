@@ -2,7 +2,8 @@
  * Progress of long work on stderr: a cli-progress bar (done/total, rate, ETA, quota left) on a
  * terminal; without one, a plain line every --progress-interval seconds. Silent with --quiet.
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressModule from 'cli-progress';
 import type { CliContext } from './context.js';
 import { etaText } from './format/time.js';
 
@@ -28,6 +29,12 @@ export interface Progress {
 export interface ProgressOptions {
   /** "480/500 day": read at most every 2 s (from the governor through the backend). */
   quotaLeft?: () => Promise<string>;
+  /**
+   * The governor's estimate for the work left (ms; null when it cannot say), asked at most every
+   * 2 s. When given, it is the only ETA shown: the pace so far misleads while answers come from the
+   * cache. Undefined: the work spends no quota (reading a file), so its pace is the estimate.
+   */
+  eta?: (state: ProgressState) => Promise<number | null | undefined>;
 }
 
 const nothing: Progress = { update() {}, stop() {} };
@@ -50,6 +57,18 @@ export function createProgress(ctx: CliContext, label: string, options: Progress
   };
   let quota: string | undefined;
   let quotaAt = 0;
+  let governorEta: { ms: number | null | undefined; at: number } | undefined;
+  let etaAskedAt = 0;
+  const refreshEta = (s: ProgressState) => {
+    if (!options.eta || Date.now() - etaAskedAt < QUOTA_REFRESH_MS) return;
+    etaAskedAt = Date.now();
+    options.eta(s).then(
+      (ms) => {
+        governorEta = { ms, at: Date.now() };
+      },
+      () => {},
+    );
+  };
 
   const refreshQuota = () => {
     if (!options.quotaLeft || Date.now() - quotaAt < QUOTA_REFRESH_MS) return;
@@ -74,11 +93,17 @@ export function createProgress(ctx: CliContext, label: string, options: Progress
   const countText = (s: ProgressState) => (s.unit ? `${s.unit(s.done)}/${s.unit(s.total)}` : `${s.done}/${s.total}`);
   const eta = (s: ProgressState) => {
     if (s.etaMs !== undefined && s.etaMs !== null) return etaText(s.etaMs);
+    if (options.eta && governorEta?.ms !== undefined) {
+      if (s.done >= s.total) return etaText(0);
+      return governorEta.ms === null ? '-' : etaText(Math.max(0, governorEta.ms - (Date.now() - governorEta.at)));
+    }
     const r = rate(s.done);
     return r ? etaText(((s.total - s.done) / r) * 1000) : '-';
   };
 
   if (stderr.isTTY) {
+    // the bar's library loads only when a terminal shows it (commands that never draw one start faster)
+    const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressModule;
     const bar = new cliProgress.SingleBar(
       {
         stream: stderr,
@@ -112,6 +137,7 @@ export function createProgress(ctx: CliContext, label: string, options: Progress
         }
         enter(s);
         refreshQuota();
+        refreshEta(s);
         lastBar = s;
         if (!started) {
           started = true;
@@ -149,6 +175,7 @@ export function createProgress(ctx: CliContext, label: string, options: Progress
       if (phaseChanged && lastState) print(lastState); // how the previous phase ended
       enter(s);
       refreshQuota();
+      refreshEta(s);
       lastState = s;
       const now = Date.now();
       if (phaseChanged || now - last >= interval) {

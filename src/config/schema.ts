@@ -90,3 +90,9 @@ export const fileConfigSchema = z
 
 export type FileConfig = z.infer<typeof fileConfigSchema>;
 export type LimitsConfig = z.infer<typeof limitsSchema>;
+
+/** Validates a parsed config file: its data, or a readable list of what is wrong. */
+export function validateFileConfig(raw: unknown): { data: FileConfig } | { error: string } {
+  const parsed = fileConfigSchema.safeParse(raw);
+  return parsed.success ? { data: parsed.data } : { error: z.prettifyError(parsed.error) };
+}

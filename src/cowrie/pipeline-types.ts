@@ -18,6 +18,8 @@ export interface CowrieEnrichProgress {
   lookupsDone: number;
   lookupsTotal: number;
   upstreamCalls: number;
+  /** Per provider during the lookups (each has its own quota, so the ETA is the slowest one's). */
+  providers?: Array<{ provider: ProviderName; total: number; done: number; upstreamCalls: number }>;
 }
 
 export interface CowrieEnrichOptions {

@@ -142,8 +142,13 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
     }
     if (state) stateNote = 'not saved: dry run';
   } else {
+    const byProvider = () =>
+      [...plan.runs.values()]
+        .filter((r) => r.enabled)
+        .map((r) => ({ provider: r.provider, total: tasks.get(r.provider)?.length ?? 0, done: r.fromCache + r.upstreamCalls + r.failed, upstreamCalls: r.upstreamCalls }));
     progress.phase = 'enrich';
     progress.lookupsTotal = [...tasks.values()].reduce((n, list) => n + list.length, 0);
+    progress.providers = byProvider();
     emit();
     await runLookups(gateway, tasks, {
       plan,
@@ -156,6 +161,7 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
         const t = totals(plan);
         progress.lookupsDone = t.done;
         progress.upstreamCalls = t.upstreamCalls;
+        progress.providers = byProvider();
         emit();
       },
     });

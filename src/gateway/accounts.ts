@@ -9,6 +9,7 @@ import {
   type Delivery,
   type NewToken,
   type NewWebhook,
+  type SessionRepository,
   type TokenChanges,
   type TokenRecord,
   type TokenRepository,
@@ -17,6 +18,7 @@ import {
   type Webhook,
   type WebhookRepository,
 } from '../store/index.js';
+import { SessionService } from './sessions.js';
 
 const DAY_MS = 86_400_000;
 
@@ -32,12 +34,15 @@ export interface BudgetHolder {
 }
 
 export class TokenService {
+  /** Dashboard sessions signed in with a token (kept in the store). */
+  readonly sessions: SessionService;
   readonly #repo: TokenRepository;
   readonly #clock: Clock;
 
-  constructor(repo: TokenRepository, clock: Clock) {
+  constructor(repo: TokenRepository, clock: Clock, sessions: SessionRepository) {
     this.#repo = repo;
     this.#clock = clock;
+    this.sessions = new SessionService(sessions, clock);
   }
 
   async create(input: NewToken): Promise<CreatedToken> {

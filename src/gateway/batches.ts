@@ -112,18 +112,28 @@ export class BatchRunner {
     return ok;
   }
 
+  job(id: string): Promise<BatchJob | undefined> {
+    return this.repo.get(id);
+  }
+
+  /**
+   * The job and its ETA: the governor's time for the upstream calls still to make, at the job's
+   * priority (so it honours every window and the interactive reserve), not the pace so far, which
+   * cache hits at the start make look fast. The calls still to make are the items left times the
+   * share that needed a call so far (all of them before the first finishes), within the budget.
+   */
   async view(id: string): Promise<BatchView | undefined> {
     const job = await this.repo.get(id);
     if (!job) return undefined;
-    const r = this.#running.get(id);
-    let etaMs: number | null = null;
     const finished = job.done + job.failed;
-    if (job.status === 'completed' || job.status === 'cancelled') etaMs = 0;
-    else if (r && finished > r.doneAtStart) {
-      const rate = (finished - r.doneAtStart) / Math.max(1, this.lookups.clock.now() - r.startedAt);
-      etaMs = Math.round((job.total - finished) / rate);
-    }
-    return { job, etaMs };
+    const left = job.total - finished;
+    if (job.status === 'completed' || job.status === 'cancelled' || left <= 0) return { job, etaMs: 0 };
+    const opts = (job.options ?? {}) as Partial<BatchOptions>;
+    const share = finished > 0 ? Math.min(1, job.upstreamCalls / finished) : 1;
+    const budgetLeft = job.budget === null ? Number.POSITIVE_INFINITY : Math.max(0, job.budget - job.upstreamCalls);
+    const calls = Math.min(budgetLeft, Math.ceil(left * share));
+    const etaMs = await this.lookups.eta(opts.provider ?? 'virustotal', calls, opts.priority ?? 'batch');
+    return { job, etaMs: Number.isFinite(etaMs) ? etaMs : null };
   }
 
   /** Stops running loops without changing their stored status, so they resume after a restart. */

@@ -21,6 +21,8 @@ export class UsageHistory {
   readonly #hours = new Map<string, Map<number, number>>();
   readonly #kv: Kv | undefined;
   #lastHour = 0;
+  /** Something was recorded since the last save (an idle run writes nothing). */
+  #dirty = false;
 
   constructor(
     readonly clock: Clock,
@@ -50,6 +52,7 @@ export class UsageHistory {
       this.#hours.set(key, m);
     }
     m.set(hour, (m.get(hour) ?? 0) + calls);
+    this.#dirty = true;
     if (hour !== this.#lastHour) {
       if (this.#lastHour !== 0) void this.save().catch(() => {});
       this.#lastHour = hour;
@@ -72,7 +75,8 @@ export class UsageHistory {
   }
 
   async save(): Promise<void> {
-    if (!this.#kv) return;
+    if (!this.#kv || !this.#dirty) return;
+    this.#dirty = false;
     const cutoff = this.clock.now() - KEEP_MS;
     const doc: Record<string, Record<string, number>> = {};
     for (const [key, m] of this.#hours) {

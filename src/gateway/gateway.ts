@@ -12,7 +12,7 @@ import { type Indicator, type IndicatorKind, parseIndicator } from '../indicator
 import type { ProviderName } from '../providers/types.js';
 import type { VirusTotalClient } from '../providers/virustotal/index.js';
 import type { Priority } from '../scheduler/index.js';
-import type { Change, Observation, PruneResult } from '../store/index.js';
+import type { Change, Observation, PruneResult, SearchPage, SearchQuery } from '../store/index.js';
 import type { TokenService, WebhookService } from './accounts.js';
 import { type EnrichOptions, type EnrichResult, enrichIndicator } from './enrich.js';
 import type { GatewayEventBus } from './events.js';
@@ -24,7 +24,6 @@ import { healthOf, statsOf } from './ops-views.js';
 import { canonicalId, fileAliases } from './records.js';
 import { type GatewayOptions, openRuntime, type Runtime } from './runtime.js';
 import { type WarmResult, warmCache } from './warm.js';
-import { openContent, scanFileWithRules } from './content.js';
 import type { WatchlistService } from './watchlists.js';
 import type {
   AnalysisView,
@@ -49,16 +48,13 @@ import type { RelatedGraph, RelatedOptions } from '../correlation/index.js';
 import { recordCowrieSession } from '../correlation/cowrie.js';
 import type { CowrieSession } from '../cowrie/sessions.js';
 import type { ExportOptions, ExportStream } from '../exports/index.js';
-import type { SearchPage, SearchQuery } from '../store/index.js';
 
 export type { GatewayOptions } from './runtime.js';
-
 type CallOptions = { priority?: Priority; tenant?: string; signal?: AbortSignal };
 
 export class Gateway {
   readonly config: GatewayConfig;
   readonly mock: boolean;
-  readonly simulatorUrl: string | undefined;
   readonly version = VERSION;
   readonly clock: Clock;
   readonly events: GatewayEventBus;
@@ -73,7 +69,7 @@ export class Gateway {
   /** Spends spare quota on the refreshes most likely to find a changed verdict. */
   readonly harvest: HarvestService;
   readonly #rt: Runtime;
-  #content: ContentService | undefined;
+  #content: Promise<ContentService> | undefined;
   #closed = false;
 
   private constructor(rt: Runtime) {
@@ -81,7 +77,6 @@ export class Gateway {
     this.config = rt.config;
     this.clock = rt.clock;
     this.mock = rt.config.mock;
-    this.simulatorUrl = rt.simulator?.url;
     this.events = rt.events;
     this.tokens = rt.tokens;
     this.webhooks = rt.webhooks;
@@ -95,6 +90,10 @@ export class Gateway {
    * starts background work: the webhook dispatcher, batch resume and batch budget charging
    * (`background: false` turns these off).
    */
+  /** The built-in simulator's URL in mock mode (a one-shot gateway starts it on its first upstream call). */
+  get simulatorUrl(): string | undefined {
+    return this.#rt.upstreams.simulatorUrl;
+  }
   static async open(options: GatewayOptions = {}): Promise<Gateway> {
     return new Gateway(await openRuntime(options));
   }
@@ -114,7 +113,7 @@ export class Gateway {
   }
 
   /** Dry-run cost of looking up `inputs`: what is cached, in flight, and how many calls it needs. */
-  estimate(inputs: ReadonlyArray<string | Indicator>, options: { provider?: ProviderName } = {}): Promise<Estimate> {
+  estimate(inputs: ReadonlyArray<string | Indicator>, options: { provider?: ProviderName; priority?: Priority } = {}): Promise<Estimate> {
     return this.#rt.lookups.estimate(inputs, options);
   }
 
@@ -150,6 +149,7 @@ export class Gateway {
   // ---- quota, history, cache admin ------------------------------------------------------------
 
   async quota(provider: ProviderName = 'virustotal'): Promise<QuotaView> {
+    if (provider === 'virustotal') await this.#rt.reconciler.probe(5_000);
     const summary = await this.#rt.governor.summary(this.#rt.lookups.keyOf(provider));
     return { ...summary, provider, mock: this.mock, scope: summary.backend === 'redis' ? 'cluster' : 'instance' };
   }
@@ -219,10 +219,10 @@ export class Gateway {
   /** Removes cache entries: all, by kind or provider, or one indicator. Returns how many. */
   async cacheClear(filter: { input?: string; kind?: IndicatorKind; provider?: ProviderName } = {}): Promise<number> {
     const ind = filter.input !== undefined ? parseIndicator(filter.input, { allowPrivate: true }) : undefined;
-    return this.#rt.lookups.invalidate({
-      ...(filter.provider ? { provider: filter.provider } : {}),
-      ...(ind ? { kind: ind.kind, id: ind.id } : filter.kind ? { kind: filter.kind } : {}),
-    });
+    const scope = { ...(filter.provider ? { provider: filter.provider } : {}), ...(ind ? { kind: ind.kind, id: ind.id } : filter.kind ? { kind: filter.kind } : {}) };
+    const removed = await this.#rt.lookups.invalidate(scope);
+    await this.#rt.store.search.forget(scope);
+    return removed;
   }
 
   cachePrune(): Promise<PruneResult> {
@@ -231,9 +231,10 @@ export class Gateway {
 
   // ---- scans and analyses ---------------------------------------------------------------------
 
-  scanFile(path: string, options: ScanFileOptions = {}): Promise<ScanResult> {
+  async scanFile(path: string, options: ScanFileOptions = {}): Promise<ScanResult> {
     this.#assertOpen();
-    return scanFileWithRules(this.#rt, this.content, path, options);
+    const { scanFileWithRules } = await import('./content.js');
+    return scanFileWithRules(this.#rt, await this.content(), path, options);
   }
 
   scanUrl(url: string, options: CallOptions = {}): Promise<ScanResult> {
@@ -259,15 +260,16 @@ export class Gateway {
 
   // ---- hostile content (src/archives, src/yara, src/fetch) ---------------------------------------
 
-  /** Hostile-content scans (archives, scan-from-URL, YARA), built on `lookup` and `scanFile`; `scanArchive` below is the archive scan. */
-  get content(): ContentService {
+  /** Hostile-content scans (archives, scan-from-URL, YARA) on `lookup` and `scanFile`; loaded on first use. */
+  content(): Promise<ContentService> {
     this.#assertOpen();
-    this.#content ??= openContent(this, this.#rt);
+    this.#content ??= import('./content.js').then(({ openContent }) => openContent(this, this.#rt));
     return this.#content;
   }
 
-  scanArchive(input: string | { data: Uint8Array; name: string }, options: ContentScanOptions = {}): Promise<ArchiveScanResult> {
-    return this.content.scanArchive(input, options);
+  /** Scans an archive (or any file): members hashed in memory under limits, looked up by hash, YARA-scanned. */
+  async scanArchive(input: string | { data: Uint8Array; name: string }, options: ContentScanOptions = {}): Promise<ArchiveScanResult> {
+    return (await this.content()).scanArchive(input, options);
   }
 
   /** Raw VirusTotal call for the VT-compatible surface (collections, relationships): through the scheduler. */
@@ -297,6 +299,7 @@ export class Gateway {
     return this.#rt.batches.resumeAll();
   }
 
+  /** The job and its ETA (the governor's, at the job's priority). */
   batch(id: string): Promise<BatchView | undefined> {
     return this.#rt.batches.view(id);
   }
@@ -338,12 +341,7 @@ export class Gateway {
   }
 
   async health(): Promise<Health> {
-    // Probe VirusTotal when nothing is known yet: the quota read is free; wait at most 5 s for it.
-    if (this.#rt.reconciler.reachable === null) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.#rt.reconciler.runOnce(), new Promise<void>((r) => (timer = setTimeout(r, 5_000)))]);
-      clearTimeout(timer);
-    }
+    await this.#rt.reconciler.probe(5_000);
     return healthOf(this.#rt, await this.providers(), this.version);
   }
 
@@ -351,7 +349,7 @@ export class Gateway {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#content?.close();
+    (await this.#content?.catch(() => undefined))?.close();
     await this.#rt.close();
   }
 

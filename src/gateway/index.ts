@@ -7,10 +7,12 @@ export { BatchNotFoundError, batchLines } from './batches.js';
 export { FileScanError, sha256File } from './scans.js';
 export { ENRICHMENT_PROVIDERS, VERDICT_ORDER, overallVerdict, type EnrichOptions, type EnrichResult, type EnrichSource } from './enrich.js';
 export { TokenService, WebhookService, secondsToUtcMidnight, type BudgetHolder } from './accounts.js';
+export { SESSION_TTL_MS, SessionService, type DashboardSession } from './sessions.js';
 export type { LookupService } from './lookups.js';
 export { startSimulator, SIMULATOR_KEYS, type SimulatorOptions } from './simulator.js';
 export { VERSION } from '../common/index.js';
 export type * from './types.js';
+export type { DayFigures } from './daily-stats.js';
 /** Store shapes the faces see through the services (tokens, webhooks, history). */
 export type { CreatedToken, Delivery, NewToken, NewWebhook, TokenChanges, TokenRecord, TokenRole, TokenUploadPolicy, Webhook, YaraObservation } from '../store/index.js';
 export { WatchlistService, parseInterval, type WatchlistAddResult, type WatchlistView, type Watchlist, type WatchlistItem } from './watchlists.js';

@@ -17,8 +17,9 @@ import { FAIL_FAST_MS, guardedFetch } from './fail-fast.js';
 import type { ClusterFlights } from './cluster/index.js';
 import type { GatewayEventBus } from './events.js';
 import { recordUpstreamAnswer } from './records.js';
+import { asSimulated, withoutLoopbackLinks } from './simulator.js';
 import type { Estimate, GatewayStats, LookupManyOptions, LookupOptions, LookupOutcome, LookupProgress, LookupResult, ProviderStatus } from './types.js';
-import type { Upstream } from './upstreams.js';
+import type { Upstream, Upstreams } from './upstreams.js';
 
 interface CacheLookupLike {
   entry: { report: LookupResult['report']; fetchedAt: number };
@@ -45,8 +46,8 @@ export interface LookupDeps {
   watchlistsOf?: (kind: IndicatorKind, id: string) => Promise<string[]>;
   events: GatewayEventBus;
   governor: Governor;
-  upstreams: Map<ProviderName, Upstream>;
-  vt: VirusTotalClient;
+  /** Schedulers at open; provider clients loaded on the first upstream call. */
+  upstreams: Upstreams;
   /** Cluster mode: single-flight across instances, behind the in-process one. */
   flights?: ClusterFlights;
 }
@@ -73,11 +74,29 @@ export class LookupService {
     this.counters.lookups++;
     if ((options.priority ?? 'interactive') !== 'background') this.counters.foreground++;
     try {
-      return await this.#lookup(up, indicator, options);
+      const result = await this.#lookup(up, indicator, options);
+      return this.#d.config.mock ? asSimulated(result) : result;
     } catch (err) {
       this.counters.errors++;
       throw err;
     }
+  }
+
+  /**
+   * `lookup`'s answer when the memory tier holds a fresh one (no older than `maxAgeMs`), at once and
+   * without a promise; otherwise undefined, and the caller goes on with `lookup` (which finds the
+   * same answer, or looks further). Counted as `lookup` counts a cache hit.
+   */
+  lookupInMemory(indicator: Indicator, options: Pick<LookupOptions, 'provider' | 'maxAgeMs' | 'priority'> = {}): LookupResult | undefined {
+    const up = this.#d.upstreams.get(options.provider ?? 'virustotal');
+    if (!up?.scheduler || !this.#d.upstreams.supports(up, indicator.kind)) return undefined;
+    const hit = this.#d.cache.getFreshInMemory(up.name, indicator.kind, indicator.id, options.maxAgeMs);
+    if (!hit) return undefined;
+    this.counters.lookups++;
+    if ((options.priority ?? 'interactive') !== 'background') this.counters.foreground++;
+    this.counters.cacheHits++;
+    const result = fromCache(indicator, hit, 'cache');
+    return this.#d.config.mock ? asSimulated(result) : result;
   }
 
   /** Whether a fresh answer for the indicator is cached: the one definition of "fresh". */
@@ -156,8 +175,8 @@ export class LookupService {
   }
 
   async #fetch(up: Upstream, indicator: Indicator, priority: Priority, options: LookupOptions): Promise<LookupResult> {
-    const provider = up.provider;
     const scheduler = up.scheduler;
+    const provider = scheduler ? await this.#d.upstreams.provider(up.name) : undefined;
     if (!provider || !scheduler) throw new ProviderUnavailableError(up.note ?? `${up.name} is not configured`);
     let ownCall = false;
     const report = await scheduler.run(
@@ -165,7 +184,9 @@ export class LookupService {
         ownCall = true;
         // The caller's abort takes it out of the queue, but a call already granted is let finish and
         // its answer cached: the quota is spent either way, and a resumed run then gets it for free.
-        const r = await provider.lookup(indicator, { permit });
+        const answer = await provider.lookup(indicator, { permit });
+        // a simulated answer is stored with VirusTotal's links, never the simulator's loopback port
+        const r = this.#d.config.mock && answer.data ? { ...answer, data: withoutLoopbackLinks(answer.data) } : answer;
         this.counters.upstreamCalls++;
         await recordUpstreamAnswer(r, {
           cache: this.#d.cache,
@@ -201,8 +222,8 @@ export class LookupService {
   #upstream(name: ProviderName, kind: IndicatorKind): Upstream {
     const up = this.#d.upstreams.get(name);
     if (!up) throw new ProviderUnavailableError(`unknown provider "${name}"`);
-    if (!up.provider) throw new ProviderUnavailableError(up.note ?? `${name} is not configured`);
-    if (!up.provider.supports(kind)) throw new ProviderUnavailableError(`${name} does not look up ${kind} indicators`);
+    if (!up.scheduler) throw new ProviderUnavailableError(up.note ?? `${name} is not configured`);
+    if (!this.#d.upstreams.supports(up, kind)) throw new ProviderUnavailableError(`${name} does not look up ${kind} indicators`);
     return up;
   }
 
@@ -232,8 +253,9 @@ export class LookupService {
   }
 
   /** Dry-run cost of looking up `inputs`: what is cached, in flight, and how many calls it needs. */
-  async estimate(inputs: ReadonlyArray<string | Indicator>, options: { provider?: ProviderName } = {}): Promise<Estimate> {
+  async estimate(inputs: ReadonlyArray<string | Indicator>, options: { provider?: ProviderName; priority?: Priority } = {}): Promise<Estimate> {
     const providerName = options.provider ?? 'virustotal';
+    const priority = options.priority ?? 'batch';
     const up = this.#d.upstreams.get(providerName);
     if (!up?.scheduler) throw new ProviderUnavailableError(up?.note ?? `${providerName} is not configured`);
     const seen = new Set<string>();
@@ -260,8 +282,23 @@ export class LookupService {
       else if (up.scheduler.inFlight(key)) inFlight++;
       else upstream++;
     }
-    const cost = await estimateCost({ total: seen.size, cached, inFlight, upstream }, this.#d.governor, up.key);
-    return { provider: providerName, total: inputs.length, invalid, duplicates, cached, inFlight, upstream, quota: cost.quota, etaMs: cost.etaMs };
+    const cost = await estimateCost({ total: seen.size, cached, inFlight, upstream }, this.#d.governor, up.key, this.#reserve(priority));
+    return { provider: providerName, total: inputs.length, invalid, duplicates, cached, inFlight, upstream, quota: cost.quota, priority, reserve: this.#reserve(priority), etaMs: cost.etaMs };
+  }
+
+  /**
+   * The one ETA estimate: until `calls` more upstream calls to `provider` at `priority` could all be
+   * granted, from the governor (every window, the bucket, a pause, the interactive reserve).
+   */
+  async eta(provider: ProviderName, calls: number, priority: Priority = 'batch'): Promise<number> {
+    const up = this.#d.upstreams.get(provider);
+    if (!up?.scheduler) return Number.POSITIVE_INFINITY;
+    return this.#d.governor.eta(up.key, Math.max(0, Math.ceil(calls)), { reserve: this.#reserve(priority) });
+  }
+
+  /** The share of each window a call at `priority` leaves to interactive callers (as the scheduler does). */
+  #reserve(priority: Priority): number {
+    return priority === 'interactive' ? 0 : this.#d.config.scheduler.interactiveReserve;
   }
 
   /** Raw VirusTotal call for the VT-compatible surface (collections, relationships): through the scheduler. */
@@ -273,7 +310,8 @@ export class LookupService {
   ): Promise<{ status: number; body: unknown }> {
     const scheduler = this.#d.upstreams.get('virustotal')?.scheduler;
     if (!scheduler) throw new ProviderUnavailableError('VirusTotal is not configured');
-    const answer = await scheduler.run(({ permit, signal }) => this.#d.vt.raw(method, path, init, { permit, signal }), {
+    const { vt } = await this.#d.upstreams.clients();
+    const answer = await scheduler.run(({ permit, signal }) => vt.raw(method, path, init, { permit, signal }), {
       priority: options.priority ?? 'interactive',
       tenant: options.tenant,
       signal: options.signal,
@@ -293,13 +331,13 @@ export class LookupService {
 
   /** Providers that are configured and can look up `kind`. */
   providersFor(kind: IndicatorKind): ProviderName[] {
-    return [...this.#d.upstreams.values()].filter((u) => u.provider?.supports(kind)).map((u) => u.name);
+    return [...this.#d.upstreams.values()].filter((u) => this.#d.upstreams.supports(u, kind)).map((u) => u.name);
   }
 
   /** Why a provider is not available, when it is not. */
   providerNote(name: ProviderName): string | undefined {
     const up = this.#d.upstreams.get(name);
-    return up?.provider ? undefined : up?.note;
+    return up?.scheduler ? undefined : up?.note;
   }
 
   async providers(): Promise<ProviderStatus[]> {
@@ -307,9 +345,9 @@ export class LookupService {
     for (const up of this.#d.upstreams.values()) {
       out.push({
         name: up.name,
-        enabled: !!up.provider,
-        ...(up.note && !up.provider ? { note: up.note } : {}),
-        ...(up.provider ? { quota: await this.#d.governor.summary(up.key) } : {}),
+        enabled: !!up.scheduler,
+        ...(up.note && !up.scheduler ? { note: up.note } : {}),
+        ...(up.scheduler ? { quota: await this.#d.governor.summary(up.key) } : {}),
       });
     }
     return out;
@@ -329,7 +367,7 @@ export class LookupService {
 
   /** Stops the schedulers and waits for background refreshes. */
   async close(): Promise<void> {
-    for (const up of this.#d.upstreams.values()) await up.scheduler?.close();
+    await this.#d.upstreams.closeSchedulers();
     await Promise.allSettled([...this.#background]);
   }
 }
@@ -343,6 +381,7 @@ function fromCache(indicator: Indicator, found: CacheLookupLike, source: 'cache'
     stale: source === 'stale',
     ageMs: found.ageMs,
     fetchedAt: found.entry.fetchedAt,
-    report: { ...report, id: indicator.id, indicator: indicator.value },
+    // the cached report already names the indicator as asked (the usual case): no copy per hit
+    report: report.id === indicator.id && report.indicator === indicator.value ? report : { ...report, id: indicator.id, indicator: indicator.value },
   };
 }

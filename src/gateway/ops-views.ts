@@ -27,6 +27,7 @@ export function statsOf(rt: Runtime): GatewayStats {
     changes: rt.counters.changes,
     upstream429: rt.counters.upstream429,
     upstreamRetries: rt.counters.upstreamRetries,
+    today: rt.daily.today(),
     cluster: clusterStatsOf(rt),
   };
 }

@@ -42,6 +42,8 @@ export function mergeSnapshots(a: QuotaSnapshot, b: QuotaSnapshot | undefined): 
 
 export class QuotaPersistence {
   #timer: NodeJS.Timeout | undefined;
+  /** Each key's snapshot as last restored or saved: an unchanged one is not written again. */
+  readonly #written = new Map<string, string>();
 
   constructor(
     private readonly governor: MemoryGovernor,
@@ -56,12 +58,16 @@ export class QuotaPersistence {
       if (!saved) continue;
       const limits = this.governor.limits(key);
       this.governor.load(key, { ...saved, limits, healthy: true });
+      this.#written.set(key, JSON.stringify(this.governor.snapshot(key)));
     }
   }
 
   async save(): Promise<void> {
     for (const key of this.keys) {
       const mine = this.governor.snapshot(key);
+      const text = JSON.stringify(mine);
+      if (this.#written.get(key) === text) continue;
+      this.#written.set(key, text);
       const merged = mergeSnapshots(mine, parse(await this.kv.get(PREFIX + key)));
       await this.kv.set(PREFIX + key, JSON.stringify(merged));
     }

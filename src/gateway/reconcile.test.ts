@@ -21,7 +21,7 @@ test('explicit limits are caps: a reconcile reporting a larger allowance never l
   const quotas: OverallQuotas = { hourly: counter(3, 20_000), daily: counter(3, 500), monthly: counter(3, 1_000_000), raw: {} };
   const client = { overallQuotas: async () => quotas } as unknown as VirusTotalClient;
   const reconciler = new QuotaReconciler({
-    client,
+    client: async () => client,
     governor,
     key: K,
     userId: 'me',

@@ -9,7 +9,8 @@ import type { Governor, ReconcileReport } from '../governor/index.js';
 import type { OverallQuotas, QuotaWindow, VirusTotalClient } from '../providers/virustotal/index.js';
 
 export interface ReconcilerOptions {
-  client: VirusTotalClient;
+  /** VirusTotal's client, loaded on the first reconciliation. */
+  client: () => Promise<VirusTotalClient>;
   governor: Governor;
   key: string;
   userId: string;
@@ -71,6 +72,17 @@ export class QuotaReconciler {
     this.#soon.unref();
   }
 
+  /**
+   * Asks VirusTotal once when nothing is known yet (a one-shot command reconciles only when it calls
+   * upstream), waiting at most `timeoutMs`: the quota read is free.
+   */
+  async probe(timeoutMs: number): Promise<void> {
+    if (this.reachable !== null) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.runOnce(), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
   /** One reconciliation; never throws (failures are remembered in `reachable` / `lastError`). */
   runOnce(): Promise<void> {
     if (this.#stopped) return Promise.resolve();
@@ -85,7 +97,7 @@ export class QuotaReconciler {
     try {
       // Quota reads are not counted against the quota by VirusTotal's simulator and, per the
       // reference, likely not by VirusTotal; they bypass the governor so they still work while paused.
-      const quotas = await client.overallQuotas(userId, { signal: AbortSignal.timeout(15_000) });
+      const quotas = await (await client()).overallQuotas(userId, { signal: AbortSignal.timeout(15_000) });
       this.reachable = true;
       this.lastError = undefined;
       const report = reconcileReport(quotas);

@@ -10,9 +10,7 @@ import { type Clock, systemClock } from '../clock/index.js';
 import { VERSION } from '../common/index.js';
 import { type GatewayConfig, loadConfig } from '../config/index.js';
 import { type Governor, MemoryGovernor, openRedisGovernor } from '../governor/index.js';
-import type { MockServer } from '../mock/index.js';
 import type { ProviderName } from '../providers/types.js';
-import type { VirusTotalClient } from '../providers/virustotal/index.js';
 import type { SchedulerEvent } from '../scheduler/index.js';
 import { Store } from '../store/index.js';
 import type { WebhookDispatcher, WebhookDispatcherOptions } from '../webhooks/index.js';
@@ -20,6 +18,7 @@ import { TokenService, WebhookService } from './accounts.js';
 import { BatchRunner } from './batches.js';
 import { Cluster } from './cluster/index.js';
 import { type BatchCompletedEvent, GatewayEventBus } from './events.js';
+import { DailyStats } from './daily-stats.js';
 import { LookupService } from './lookups.js';
 import { countingGovernor, UsageHistory } from './forecast.js';
 import { HarvestService } from './harvest.js';
@@ -27,8 +26,7 @@ import { HarvestScheduler } from './harvest-schedule.js';
 import { QuotaPersistence } from './quota-persistence.js';
 import { QuotaReconciler } from './reconcile.js';
 import { ScanService } from './scans.js';
-import { startSimulator } from './simulator.js';
-import { buildUpstreams, type Upstream } from './upstreams.js';
+import { type Upstream, Upstreams } from './upstreams.js';
 import { WatchlistService } from './watchlists.js';
 
 export interface GatewayOptions {
@@ -60,12 +58,15 @@ export class Runtime {
   readonly webhooks: WebhookService;
   readonly watchlists: WatchlistService;
   readonly harvest: HarvestService;
+  /** Today's figures (UTC day), kept in the store across restarts. */
+  readonly daily: DailyStats;
   readonly harvestScheduler: HarvestScheduler;
   /** Upstream calls per hour per key (90 days): the pace the forecast uses. */
   readonly usage: UsageHistory;
   readonly rotator: CacheRotator;
   readonly reconciler: QuotaReconciler;
-  readonly #vt: VirusTotalClient;
+  /** Schedulers now; provider clients and the simulator (mock mode) on the first upstream call. */
+  readonly upstreams: Upstreams;
   readonly #quotaPersistence: QuotaPersistence | undefined;
   #dispatcher: WebhookDispatcher | undefined;
   #chargeBatch: ((e: BatchCompletedEvent) => void) | undefined;
@@ -78,16 +79,15 @@ export class Runtime {
     readonly cache: TieredCache,
     readonly redisTier: RedisCacheTier | undefined,
     readonly governor: Governor,
-    readonly simulator: MockServer | undefined,
     readonly cluster?: Cluster,
   ) {
     this.startedAt = clock.now();
     this.usage = new UsageHistory(clock, store.kv);
-    const built = buildUpstreams(config, countingGovernor(governor, this.usage), clock, simulator?.url, (p, e) => this.#onSchedulerEvent(p, e));
-    const upstreams = built.upstreams;
-    this.#vt = built.vtClient;
+    const upstreams = new Upstreams(config, countingGovernor(governor, this.usage), clock, (p, e) => this.#onSchedulerEvent(p, e));
+    this.upstreams = upstreams;
+    const vtClient = () => upstreams.clients().then((c) => c.vt);
     if (governor instanceof MemoryGovernor) {
-      const keys = [...upstreams.values()].filter((u) => u.provider).map((u) => u.key);
+      const keys = [...upstreams.values()].filter((u) => u.scheduler).map((u) => u.key);
       this.#quotaPersistence = new QuotaPersistence(governor, store.kv, keys);
     }
     this.rotator = new CacheRotator({
@@ -98,7 +98,7 @@ export class Runtime {
     if (!cluster) this.rotator.start();
     const vtUpstream = upstreams.get('virustotal') as Upstream;
     this.reconciler = new QuotaReconciler({
-      client: this.#vt,
+      client: vtClient,
       governor,
       key: vtUpstream.key,
       userId: config.mock ? 'me' : (config.virustotal.userId ?? config.virustotal.apiKey ?? 'me'),
@@ -120,15 +120,19 @@ export class Runtime {
       events: this.events,
       governor,
       upstreams,
-      vt: this.#vt,
       ...(cluster ? { flights: cluster.flights } : {}),
     });
-    this.scans = new ScanService(this.lookups, this.#vt, vtUpstream, this.events, config.scheduler.analysisPollMs);
+    this.scans = new ScanService(this.lookups, vtClient, vtUpstream, this.events, config.scheduler.analysisPollMs, config.mock);
     this.batches = new BatchRunner(this.lookups, store.batches, this.events, cluster);
-    this.tokens = new TokenService(store.tokens, clock);
+    this.tokens = new TokenService(store.tokens, clock, store.sessions);
     this.webhooks = new WebhookService(store.webhooks);
     this.harvest = new HarvestService({ clock, lookups: this.lookups, watchlists: this.watchlists, cache, history: store.history, events: this.events });
     this.harvestScheduler = new HarvestScheduler({ config, clock, governor, usage: this.usage, lookups: this.lookups, harvest: this.harvest });
+    this.daily = new DailyStats(store.daily, clock, () => {
+      const c = this.lookups.counters;
+      const { joins } = this.lookups.schedulerStats();
+      return { lookups: c.lookups, cacheHits: c.cacheHits, staleServed: c.staleServed, upstreamCalls: c.upstreamCalls, singleFlightJoins: joins, errors: c.errors, upstream429: this.counters.upstream429, changes: this.counters.changes };
+    });
   }
 
   /** Reads the saved usage history and quota counts, then starts saving them. */
@@ -156,13 +160,17 @@ export class Runtime {
     this.#dispatcher.start();
     // a batch's upstream calls count against its owner's daily budget once it completes
     this.#chargeBatch = (e: BatchCompletedEvent) => {
-      void this.batches.view(e.batchId).then(async (view) => {
-        const calls = view?.job.upstreamCalls ?? 0;
-        if (e.owner && calls > 0) await this.tokens.spend(e.owner, calls);
-      }).catch(() => {});
+      void this.batches
+        .job(e.batchId)
+        .then(async (job) => {
+          const calls = job?.upstreamCalls ?? 0;
+          if (e.owner && calls > 0) await this.tokens.spend(e.owner, calls);
+        })
+        .catch(() => {});
     };
     this.events.on('batch.completed', this.#chargeBatch);
     await this.batches.resumeAll();
+    this.daily.start();
     const cluster = this.cluster;
     if (!cluster) {
       this.harvestScheduler.start();
@@ -212,6 +220,7 @@ export class Runtime {
     if (this.#chargeBatch) this.events.off('batch.completed', this.#chargeBatch);
     await this.lookups.close();
     await this.cluster?.close();
+    await this.daily.stop();
     await this.rotator.stop();
     await this.#quotaPersistence?.stop();
     await this.usage.save();
@@ -219,9 +228,8 @@ export class Runtime {
     // the cache leaves its Redis tier to its owner: without this, `vtg serve --redis` never exited on SIGTERM
     await this.redisTier?.close();
     await this.governor.close();
-    await this.#vt.close();
+    await this.upstreams.close();
     await this.store.close();
-    await this.simulator?.close();
   }
 
   #onSchedulerEvent(provider: ProviderName, e: SchedulerEvent): void {
@@ -237,11 +245,10 @@ export class Runtime {
   }
 }
 
-/** Opens the store, the cache tiers and the governor; starts the simulator when no key is configured. */
+/** Opens the store, the cache tiers and the governor (the upstream clients, and the simulator in mock mode, load on first use). */
 export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime> {
   const config = options.config ?? loadConfig();
   const clock = options.clock ?? systemClock;
-  const simulator = config.mock ? await startSimulator({ profile: config.mockProfile, clock }) : undefined;
   // Simulated verdicts must never be served as real ones: mock mode keeps its own answers.
   const dataDir = config.mock ? join(config.dataDir, 'mock') : config.dataDir;
   let store: Store | undefined;
@@ -272,17 +279,28 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
     cluster?.onCacheChange((change) => cache.dropLocal(change));
     const share = cluster ? () => cluster?.share ?? 0.5 : undefined;
     const governor: Governor = config.redis ? await openRedisGovernor({ redis: config.redis.url, clock, ...(share ? { localShare: share } : {}) }) : new MemoryGovernor({ clock });
-    runtime = new Runtime({ ...config, dataDir }, clock, store, cache, redisTier, governor, simulator, cluster);
+    runtime = new Runtime({ ...config, dataDir }, clock, store, cache, redisTier, governor, cluster);
     await runtime.restore();
   } catch (err) {
     await cluster?.close();
     await store?.close();
-    await simulator?.close();
     throw err;
   }
-  if (!runtime.cluster) runtime.reconciler.start();
-  if (options.background !== false) {
+  try {
+    await runtime.daily.load();
+  } catch (err) {
+    await runtime.close();
+    throw err;
+  }
+  // in a cluster, the instance holding the `background` role reconciles for all
+  const reconcile = !runtime.cluster;
+  // a one-shot command loads the upstream clients (and reconciles) only once it calls upstream
+  if (options.background === false) {
+    if (reconcile) runtime.upstreams.onLoad(() => runtime.reconciler.start());
+  } else {
     try {
+      await runtime.upstreams.clients();
+      if (reconcile) runtime.reconciler.start();
       await runtime.startBackground(options);
     } catch (err) {
       await runtime.close();

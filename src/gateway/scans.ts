@@ -8,12 +8,14 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseIndicator } from '../indicators/index.js';
-import { DIRECT_UPLOAD_LIMIT, MAX_UPLOAD_SIZE, type VirusTotalClient, type VtAnalysisResponse } from '../providers/virustotal/index.js';
+import type { VirusTotalClient, VtAnalysisResponse } from '../providers/virustotal/index.js';
+import { DIRECT_UPLOAD_LIMIT, MAX_UPLOAD_SIZE } from '../providers/virustotal/sizes.js';
 import type { Priority } from '../scheduler/index.js';
 import { ProviderUnavailableError } from './errors.js';
 import type { GatewayEventBus } from './events.js';
 import type { LookupService } from './lookups.js';
 import type { AnalysisView, LookupResult, ScanFileOptions, ScanResult } from './types.js';
+import { withoutLoopbackLinks } from './simulator.js';
 import type { Upstream } from './upstreams.js';
 
 interface RunOptions {
@@ -44,10 +46,13 @@ export class ScanService {
 
   constructor(
     private readonly lookups: LookupService,
-    private readonly vt: VirusTotalClient,
+    /** VirusTotal's client, loaded on the first upload or poll. */
+    private readonly client: () => Promise<VirusTotalClient>,
     private readonly upstream: Upstream,
     private readonly events: GatewayEventBus,
     private readonly analysisPollMs: number,
+    /** Mock mode: analyses run on the built-in simulator, and say so. */
+    private readonly simulated = false,
   ) {}
 
   get #scheduler() {
@@ -82,8 +87,8 @@ export class ScanService {
       }
     }
     const descriptor = await this.#scheduler.run(
-      ({ permit, signal }) =>
-        this.vt.scanFile(path, { password: options.password, filename: options.filename ?? basename(path) }, { permit, signal }),
+      async ({ permit, signal }) =>
+        (await this.client()).scanFile(path, { password: options.password, filename: options.filename ?? basename(path) }, { permit, signal }),
       {
         key: `virustotal:upload:${sha256}`,
         priority: options.priority ?? 'interactive',
@@ -100,7 +105,7 @@ export class ScanService {
   async scanUrl(url: string, options: RunOptions): Promise<ScanResult> {
     const ind = parseIndicator(url);
     if (ind.kind !== 'url') throw new FileScanError(`"${url}" is not a URL`);
-    const descriptor = await this.#scheduler.run(({ permit, signal }) => this.vt.scanUrl(ind.value, { permit, signal }), {
+    const descriptor = await this.#scheduler.run(async ({ permit, signal }) => (await this.client()).scanUrl(ind.value, { permit, signal }), {
       key: `virustotal:scan_url:${ind.id}`,
       priority: options.priority ?? 'interactive',
       tenant: options.tenant,
@@ -116,7 +121,7 @@ export class ScanService {
     if (options.kind === 'url' && /^[0-9a-f]{64}$/i.test(input.trim())) {
       // A VirusTotal URL id (sha256 of the URL): rescan it as such.
       const id = input.trim().toLowerCase();
-      const descriptor = await this.#scheduler.run(({ permit, signal }) => this.vt.rescanUrl(id, { permit, signal }), {
+      const descriptor = await this.#scheduler.run(async ({ permit, signal }) => (await this.client()).rescanUrl(id, { permit, signal }), {
         key: `virustotal:rescan:url:${id}`,
         priority: options.priority ?? 'interactive',
         tenant: options.tenant,
@@ -129,7 +134,7 @@ export class ScanService {
     const ind = parseIndicator(input, options.kind ? { kind: options.kind } : {});
     if (ind.kind !== 'file' && ind.kind !== 'url') throw new FileScanError('only files and URLs can be rescanned');
     const descriptor = await this.#scheduler.run(
-      ({ permit, signal }) => (ind.kind === 'file' ? this.vt.rescanFile(ind.id, { permit, signal }) : this.vt.rescanUrl(ind.value, { permit, signal })),
+      async ({ permit, signal }) => (ind.kind === 'file' ? (await this.client()).rescanFile(ind.id, { permit, signal }) : (await this.client()).rescanUrl(ind.value, { permit, signal })),
       { key: `virustotal:rescan:${ind.kind}:${ind.id}`, priority: options.priority ?? 'interactive', tenant: options.tenant, signal: options.signal, kind: 'rescan' },
     );
     await this.lookups.invalidate({ provider: 'virustotal', kind: ind.kind, id: ind.id });
@@ -139,6 +144,11 @@ export class ScanService {
 
   /** The analysis, polled upstream at most once per poll interval; `waitMs` waits (bounded) for completion. */
   async analysis(id: string, options: { waitMs?: number; signal?: AbortSignal }): Promise<AnalysisView> {
+    const view = await this.#analysis(id, options);
+    return this.simulated ? { ...view, raw: withoutLoopbackLinks(view.raw), simulated: true } : view;
+  }
+
+  async #analysis(id: string, options: { waitMs?: number; signal?: AbortSignal }): Promise<AnalysisView> {
     const clock = this.lookups.clock;
     const pollMs = this.analysisPollMs;
     const deadline = clock.now() + Math.min(Math.max(0, options.waitMs ?? 0), 600_000);
@@ -170,7 +180,7 @@ export class ScanService {
   }
 
   async #poll(id: string, signal?: AbortSignal): Promise<AnalysisView> {
-    const raw = await this.#scheduler.run(({ permit, signal: s }) => this.vt.getAnalysis(id, { permit, signal: s }), {
+    const raw = await this.#scheduler.run(async ({ permit, signal: s }) => (await this.client()).getAnalysis(id, { permit, signal: s }), {
       key: `virustotal:analysis:${id}`,
       priority: 'interactive',
       signal,

@@ -36,3 +36,25 @@ export const SIMULATOR_KEYS = {
   spur: 'simulator-spur-key',
   dshieldEmail: 'simulator@vt-gateway.invalid',
 } as const;
+
+const VT_API = 'https://www.virustotal.com/api/v3';
+const LOOPBACK_API = /https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+\/api\/v3/g;
+
+/**
+ * A simulated report as the gateway hands it out: marked `simulated`, its links on VirusTotal's API
+ * rather than the simulator's loopback port (entries cached by older versions are rewritten here;
+ * new ones are stored rewritten, so a clean entry costs one test of its `links.self`).
+ */
+export function asSimulated<T extends { report: { data?: unknown } }>(result: T): T & { simulated: true } {
+  const data = result.report.data as { links?: { self?: unknown } } | null | undefined;
+  const self = data?.links?.self;
+  if (typeof self === 'string' && /^https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):/.test(self)) {
+    return { ...result, simulated: true, report: { ...result.report, data: withoutLoopbackLinks(data) } };
+  }
+  return { ...result, simulated: true };
+}
+
+/** A copy of `value` whose simulator API links point at VirusTotal's API. */
+export function withoutLoopbackLinks<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value).replace(LOOPBACK_API, VT_API)) as T;
+}

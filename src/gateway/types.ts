@@ -7,6 +7,7 @@ import type { ProviderName, Report, Verdict } from '../providers/types.js';
 import type { Priority } from '../scheduler/index.js';
 import type { YaraMatch } from '../archives/types.js';
 import type { BatchItem, BatchJob, Change, Observation, YaraObservation } from '../store/index.js';
+import type { DayFigures } from './daily-stats.js';
 
 export type { Priority } from '../scheduler/index.js';
 
@@ -43,6 +44,8 @@ export interface LookupResult {
   /** Age of the answer in ms (now - fetchedAt). */
   ageMs: number;
   fetchedAt: number;
+  /** The answer came from the built-in simulator (mock mode), not from the provider. */
+  simulated?: true;
   report: Report;
 }
 
@@ -75,6 +78,11 @@ export interface Estimate {
   inFlight: number;
   upstream: number;
   quota: QuotaSummary;
+  /** The priority the calls would run at: below interactive, they leave the interactive reserve alone. */
+  priority: Priority;
+  /** The share of the day and month windows kept for interactive lookups (0 at interactive priority). */
+  reserve: number;
+  /** Until the last of the `upstream` calls could be granted at `priority` (every window, the reserve). */
   etaMs: number;
 }
 
@@ -123,6 +131,8 @@ export interface GatewayStats {
   upstream429: number;
   /** Upstream calls retried after a transient failure. */
   upstreamRetries: number;
+  /** The same figures for the UTC day, over restarts and every instance on the store (the others count since start). */
+  today: DayFigures;
   /** Cluster mode: the same counters summed over the live instances (null without Redis). */
   cluster: ClusterStats | null;
 }
@@ -196,6 +206,8 @@ export interface AnalysisView {
   raw: unknown;
   /** Epoch ms when the gateway last polled upstream for it. */
   polledAt: number;
+  /** The analysis ran on the built-in simulator (mock mode). */
+  simulated?: true;
 }
 
 export interface BatchCreateOptions {

@@ -1,102 +1,145 @@
-/** Builds one provider client, governor key and scheduler per upstream from the config. */
+/**
+ * One governor key and scheduler per upstream, from the config, at open; the provider clients (undici,
+ * response schemas) and, in mock mode, the simulator load on the first call that needs them, so a
+ * command answered from the cache never loads them.
+ */
 import type { Clock } from '../clock/index.js';
 import type { GatewayConfig, LimitsConfig } from '../config/index.js';
 import { DEFAULT_LIMITS, type Governor, keyLabel } from '../governor/index.js';
-import { DshieldClient, DshieldProvider } from '../providers/dshield/index.js';
-import { SpurClient, SpurProvider } from '../providers/spur/index.js';
-import type { Provider, ProviderName } from '../providers/types.js';
-import { UrlhausClient, UrlhausProvider } from '../providers/urlhaus/index.js';
-import { VirusTotalClient, VirusTotalProvider } from '../providers/virustotal/index.js';
+import type { MockServer } from '../mock/index.js';
+import type { IndicatorKind } from '../indicators/index.js';
+import { PROVIDER_KINDS, type Provider, type ProviderName } from '../providers/types.js';
 import { Scheduler, type SchedulerEvent } from '../scheduler/index.js';
-import { SIMULATOR_KEYS } from './simulator.js';
+import type { UpstreamClients } from './upstream-clients.js';
+import { SIMULATOR_KEYS, startSimulator } from './simulator.js';
+
+export type { UpstreamClients } from './upstream-clients.js';
 
 export interface Upstream {
   name: ProviderName;
-  /** Absent when the provider is not configured (see `note`). */
-  provider?: Provider;
-  scheduler?: Scheduler;
   /** Governor key label (never the secret). */
   key: string;
+  /** Absent when the provider is not configured (see `note`). */
+  scheduler?: Scheduler;
   note?: string;
 }
 
-export interface BuiltUpstreams {
-  upstreams: Map<ProviderName, Upstream>;
-  vtClient: VirusTotalClient;
+/** The secret (or contact address) each provider uses; the simulator's own keys in mock mode. */
+export function upstreamSecrets(config: GatewayConfig): Record<ProviderName, string | undefined> {
+  const sim = config.mock;
+  return {
+    virustotal: sim ? SIMULATOR_KEYS.virustotal : config.virustotal.apiKey,
+    urlhaus: sim ? SIMULATOR_KEYS.urlhaus : config.urlhaus.apiKey,
+    dshield: sim ? SIMULATOR_KEYS.dshieldEmail : config.dshield.email,
+    spur: sim ? SIMULATOR_KEYS.spur : config.spur.apiKey,
+  };
 }
 
-export function buildUpstreams(
-  config: GatewayConfig,
-  governor: Governor,
-  clock: Clock,
-  simulatorUrl: string | undefined,
-  onEvent: (provider: ProviderName, e: SchedulerEvent) => void,
-): BuiltUpstreams {
-  const sim = simulatorUrl !== undefined;
-  const vtKey = sim ? SIMULATOR_KEYS.virustotal : (config.virustotal.apiKey as string);
-  const vtClient = new VirusTotalClient({
-    apiKey: vtKey,
-    baseUrl: sim ? simulatorUrl : config.virustotal.url,
-    timeoutMs: config.virustotal.timeoutMs,
-    ...(config.virustotal.proxy && !sim ? { proxy: config.virustotal.proxy } : {}),
-  });
+const NOTES: Record<Exclude<ProviderName, 'virustotal'>, string> = {
+  urlhaus: 'URLhaus skipped: set URLHAUS_API_KEY (an abuse.ch Auth-Key) to enable it',
+  dshield: 'DShield skipped: set DSHIELD_EMAIL (ISC asks for a contact address in the User-Agent)',
+  spur: 'SPUR skipped: set SPUR_API_KEY to enable it',
+};
 
-  const upstreams = new Map<ProviderName, Upstream>();
-  const add = (name: ProviderName, secret: string, limits: LimitsConfig, provider: Provider | undefined, note?: string) => {
-    const key = `${name}:${keyLabel(secret)}`;
-    if (!provider) {
-      upstreams.set(name, { name, key, note });
-      return;
+export class Upstreams {
+  readonly #map = new Map<ProviderName, Upstream>();
+  #clients: Promise<UpstreamClients> | undefined;
+  #loaded: UpstreamClients | undefined;
+  #simulator: MockServer | undefined;
+  #onLoad: Array<() => void> = [];
+  #closed = false;
+
+  constructor(
+    private readonly config: GatewayConfig,
+    governor: Governor,
+    private readonly clock: Clock,
+    onEvent: (provider: ProviderName, e: SchedulerEvent) => void,
+  ) {
+    const secrets = upstreamSecrets(config);
+    const limits: Record<ProviderName, LimitsConfig> = {
+      virustotal: config.virustotal.limits,
+      urlhaus: config.urlhaus.limits,
+      dshield: config.dshield.limits,
+      spur: config.spur.limits,
+    };
+    for (const name of ['virustotal', 'urlhaus', 'dshield', 'spur'] as const) {
+      const secret = secrets[name];
+      const key = `${name}:${keyLabel(secret ?? name)}`;
+      if (!secret) {
+        this.#map.set(name, { name, key, note: NOTES[name as keyof typeof NOTES] });
+        continue;
+      }
+      // The governor's defaults carry a margin for network delay on the sliding minute (VirusTotal: 1 s).
+      const margin = DEFAULT_LIMITS[name].minuteMarginMs;
+      governor.configure(key, margin === undefined ? limits[name] : { minuteMarginMs: margin, ...limits[name] });
+      const scheduler = new Scheduler({
+        governor,
+        key,
+        clock,
+        concurrency: config.scheduler.concurrency,
+        interactiveReserve: config.scheduler.interactiveReserve,
+        onEvent: (e) => onEvent(name, e),
+      });
+      this.#map.set(name, { name, key, scheduler });
     }
-    // The governor's defaults carry a margin for network delay on the sliding minute (VirusTotal: 1 s).
-    const margin = DEFAULT_LIMITS[name].minuteMarginMs;
-    governor.configure(key, margin === undefined ? limits : { minuteMarginMs: margin, ...limits });
-    const scheduler = new Scheduler({
-      governor,
-      key,
-      clock,
-      concurrency: config.scheduler.concurrency,
-      interactiveReserve: config.scheduler.interactiveReserve,
-      onEvent: (e) => onEvent(name, e),
+  }
+
+  get(name: ProviderName): Upstream | undefined {
+    return this.#map.get(name);
+  }
+
+  values(): IterableIterator<Upstream> {
+    return this.#map.values();
+  }
+
+  /** Configured and able to look up `kind`. */
+  supports(up: Upstream, kind: IndicatorKind): boolean {
+    return up.scheduler !== undefined && PROVIDER_KINDS[up.name].includes(kind);
+  }
+
+  /** The simulator's URL once it runs (mock mode, after the first upstream call). */
+  get simulatorUrl(): string | undefined {
+    return this.#simulator?.url;
+  }
+
+  /** Runs `fn` once the clients are loaded (at once when they already are). */
+  onLoad(fn: () => void): void {
+    if (this.#loaded) fn();
+    else this.#onLoad.push(fn);
+  }
+
+  /** The provider clients, loaded (and the simulator started, in mock mode) on first use. */
+  clients(): Promise<UpstreamClients> {
+    if (this.#closed) return Promise.reject(new Error('the gateway is closed'));
+    this.#clients ??= this.#load().catch((err: unknown) => {
+      this.#clients = undefined;
+      throw err;
     });
-    upstreams.set(name, { name, key, provider, scheduler });
-  };
+    return this.#clients;
+  }
 
-  add(
-    'virustotal',
-    vtKey,
-    config.virustotal.limits,
-    new VirusTotalProvider(vtClient, { maliciousThreshold: config.virustotal.maliciousThreshold, clock }),
-  );
+  async provider(name: ProviderName): Promise<Provider | undefined> {
+    return (await this.clients()).providers.get(name);
+  }
 
-  const urlhausKey = sim ? SIMULATOR_KEYS.urlhaus : config.urlhaus.apiKey;
-  add(
-    'urlhaus',
-    urlhausKey ?? 'urlhaus',
-    config.urlhaus.limits,
-    urlhausKey
-      ? new UrlhausProvider(new UrlhausClient({ apiKey: urlhausKey, baseUrl: sim ? simulatorUrl : config.urlhaus.url, clock }), { clock })
-      : undefined,
-    'URLhaus skipped: set URLHAUS_API_KEY (an abuse.ch Auth-Key) to enable it',
-  );
+  async #load(): Promise<UpstreamClients> {
+    const { buildClients } = await import('./upstream-clients.js');
+    if (this.config.mock) this.#simulator = await startSimulator({ profile: this.config.mockProfile, clock: this.clock });
+    const loaded = buildClients(this.config, upstreamSecrets(this.config), this.clock, this.#simulator?.url);
+    this.#loaded = loaded;
+    for (const fn of this.#onLoad.splice(0)) fn();
+    return loaded;
+  }
 
-  const email = sim ? SIMULATOR_KEYS.dshieldEmail : config.dshield.email;
-  add(
-    'dshield',
-    email ?? 'dshield',
-    config.dshield.limits,
-    email ? new DshieldProvider(new DshieldClient({ email, baseUrl: sim ? simulatorUrl : config.dshield.url, clock }), { clock }) : undefined,
-    'DShield skipped: set DSHIELD_EMAIL (ISC asks for a contact address in the User-Agent)',
-  );
+  /** Stops the schedulers; closes the clients and the simulator if they were loaded. */
+  async closeSchedulers(): Promise<void> {
+    for (const up of this.#map.values()) await up.scheduler?.close();
+  }
 
-  const spurKey = sim ? SIMULATOR_KEYS.spur : config.spur.apiKey;
-  add(
-    'spur',
-    spurKey ?? 'spur',
-    config.spur.limits,
-    spurKey ? new SpurProvider(new SpurClient({ apiKey: spurKey, baseUrl: sim ? simulatorUrl : config.spur.url, clock }), { clock }) : undefined,
-    'SPUR skipped: set SPUR_API_KEY to enable it',
-  );
-
-  return { upstreams, vtClient };
+  async close(): Promise<void> {
+    this.#closed = true;
+    const clients = await this.#clients?.catch(() => undefined);
+    await clients?.vt.close();
+    await this.#simulator?.close();
+  }
 }

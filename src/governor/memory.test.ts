@@ -108,3 +108,17 @@ test('statusFor thresholds and keyLabel never reveal the secret', () => {
   assert.notEqual(keyLabel('b'.repeat(64)), label);
   assert.ok(!label.includes('aaaa'));
 });
+
+test('eta honours the interactive reserve: 19,877 calls on a public key take about 50 days at batch priority, not 38', async () => {
+  const { gov } = setup({ minute: 4, day: 500, month: 15_500, burst: 1 }, Date.UTC(2026, 0, 1, 0, 0, 0));
+  const DAY = 86_400_000;
+  // all quota: January's 15,500 (500 a day), then 4,377 more at 500 a day: 39 days and some
+  const all = await gov.eta(K, 19_877);
+  assert.ok(all > 39 * DAY && all < 40 * DAY, `${all / DAY} days`);
+  // batch priority keeps 20%: 400 a day, 12,400 in January, 7,477 more in February: 49 days and some
+  const batch = await gov.eta(K, 19_877, { reserve: 0.2 });
+  assert.ok(batch > 49 * DAY && batch < 50 * DAY, `${batch / DAY} days`);
+  // the minute window paces a short run: 8 calls at 4 a minute (burst 1) end in the second minute
+  const short = await gov.eta(K, 8, { reserve: 0.2 });
+  assert.ok(short >= 60_000 && short < 120_000, `${short} ms`);
+});

@@ -96,8 +96,8 @@ export class MemoryGovernor implements Governor {
     return summarize(key, this.#state(key), this.#clock.now(), options.threshold, 'memory');
   }
 
-  async eta(key: string, calls: number): Promise<number> {
-    return simulateEta(this.#state(key), this.#clock.now(), calls);
+  async eta(key: string, calls: number, options: { reserve?: number } = {}): Promise<number> {
+    return simulateEta(this.#state(key), this.#clock.now(), calls, options.reserve ?? 0);
   }
 
   /** A copy of everything known about `key` (for persistence and the Redis fallback). */

@@ -169,11 +169,12 @@ export class RedisGovernor implements Governor {
     return shared ?? { ...(await this.#local.summary(key, options)), backend: 'local-fallback' };
   }
 
-  async eta(key: string, calls: number): Promise<number> {
+  async eta(key: string, calls: number, options: { reserve?: number } = {}): Promise<number> {
     if (this.#firstContact !== null) await this.#firstContact;
     const now = this.#clock.now();
-    const shared = this.#mode !== 'redis' ? undefined : await this.#shared(async () => simulateEta(await this.#readShared(key, now), now, calls));
-    return shared ?? this.#local.eta(key, calls);
+    const reserve = options.reserve ?? 0;
+    const shared = this.#mode !== 'redis' ? undefined : await this.#shared(async () => simulateEta(await this.#readShared(key, now), now, calls, reserve));
+    return shared ?? this.#local.eta(key, calls, options);
   }
 
   async close(): Promise<void> {

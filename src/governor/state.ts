@@ -197,8 +197,8 @@ export function addCalendar(s: QuotaSnapshot, w: CalendarWindow, at: number, n: 
   else if (!c || c.start < start) s.calendar[w] = { start, used: n };
 }
 
-/** Time until `calls` more grants could all be made, simulated on a copy of the state. */
-export function simulateEta(state: QuotaSnapshot, now: number, calls: number): number {
+/** Time until `calls` more grants (each keeping `reserve` of every window free) could all be made, simulated on a copy of the state. */
+export function simulateEta(state: QuotaSnapshot, now: number, calls: number, reserve = 0): number {
   if (calls <= 0) return 0;
   const { limits } = state;
   const zero = [limits.minute, limits.hour, limits.day, limits.month].some((l) => l !== undefined && l <= 0);
@@ -208,7 +208,7 @@ export function simulateEta(state: QuotaSnapshot, now: number, calls: number): n
   for (let i = 0; i < calls; i++) {
     // a wait satisfies every constraint; the loop only absorbs rounding in the bucket
     for (let guard = 0; guard < 4; guard++) {
-      const { wait } = waitTime(s, t);
+      const { wait } = waitTime(s, t, reserve);
       if (wait === 0) break;
       t += wait;
     }

@@ -84,7 +84,11 @@ export interface Governor {
   /** Upstream says more was used (another tool shares the key): believe it. Also adopts reported limits. */
   reconcile(key: string, report: ReconcileReport): Promise<void>;
   summary(key: string, options?: { threshold?: number }): Promise<QuotaSummary>;
-  /** Time until `calls` more calls could all be granted at the current limits (for ETA estimates). */
-  eta(key: string, calls: number): Promise<number>;
+  /**
+   * Time until `calls` more calls could all be granted at the current limits: every window, the
+   * token bucket, a pause, and `reserve` (the share of each window kept for interactive callers;
+   * batch and background work pass the scheduler's). The one estimate every ETA comes from.
+   */
+  eta(key: string, calls: number, options?: { reserve?: number }): Promise<number>;
   close(): Promise<void>;
 }

@@ -29,6 +29,7 @@ import { watchlistRoutes } from './routes/watchlists.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { type AppDeps, type AppEnv, type AppOptions, DEFAULT_LIMITS, type Principal } from './types.js';
 import { UploadTokens, v3Routes } from './v3/index.js';
+import { markSimulated } from './v3/simulated.js';
 
 /** Every route, in registration order (static paths before the patterns that would also match them). */
 export function routeTable(): RouteDef[] {
@@ -117,6 +118,7 @@ export function buildApp(gateway: Gateway, options: AppOptions = {}): BuiltApp {
   });
 
   app.use('*', sessionMiddleware(deps));
+  if (gateway.mock) app.use('/api/v3/*', markSimulated);
   registerDashboard(app, deps);
   const routes = routeTable();
   for (const r of routes) register(app, r, deps);

@@ -10,29 +10,36 @@
  * kept on the response (`GatewayResponse.watched`), when the client goes away (see server.ts).
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { LookupResult } from '../gateway/index.js';
 import type { IndicatorKind } from '../indicators/index.js';
-import { type AccessLog, recordRequest, requestIdOf } from './middleware/access-log.js';
-import { authenticateCached } from './middleware/auth.js';
 import { lookupAs } from './budget.js';
-import type { RequestSignal } from './middleware/deadlines.js';
 import { renderError } from './error-response.js';
 import { indicatorOfKind } from './indicator-input.js';
+import { type AccessLog, recordRequest, requestIdOf } from './middleware/access-log.js';
+import { authenticateCached } from './middleware/auth.js';
+import type { RequestSignal } from './middleware/deadlines.js';
+import { GatewayResponse } from './response.js';
 import { lookupOptionsOf, lookupQuery } from './schemas.js';
 import { lookupResultParts } from './serialize.js';
-import { GatewayResponse } from './response.js';
 import type { AppDeps, Principal } from './types.js';
 
-const FAST_PATH = /^\/api\/(files|domains|ip_addresses|urls)\/([A-Za-z0-9._:-]{1,2048})$/;
+/** The fast path's collections, by path prefix; the id is what follows. */
+const COLLECTIONS: ReadonlyArray<{ prefix: string; kind: IndicatorKind; route: string }> = [
+  { prefix: '/api/files/', kind: 'file', route: '/api/files/:hash' },
+  { prefix: '/api/domains/', kind: 'domain', route: '/api/domains/:domain' },
+  { prefix: '/api/ip_addresses/', kind: 'ip', route: '/api/ip_addresses/:ip' },
+  { prefix: '/api/urls/', kind: 'url', route: '/api/urls/:id' },
+];
+const ID = /^[A-Za-z0-9._:-]{1,2048}$/;
 
-const KIND: Record<string, { kind: IndicatorKind; route: string }> = {
-  files: { kind: 'file', route: '/api/files/:hash' },
-  domains: { kind: 'domain', route: '/api/domains/:domain' },
-  ip_addresses: { kind: 'ip', route: '/api/ip_addresses/:ip' },
-  urls: { kind: 'url', route: '/api/urls/:id' },
-};
+function collectionOf(path: string): (typeof COLLECTIONS)[number] | undefined {
+  for (const c of COLLECTIONS) if (path.startsWith(c.prefix)) return c;
+  return undefined;
+}
 
 const NO_QUERY = lookupQuery.safeParse({});
+const NO_QUERY_OPTIONS = NO_QUERY.success ? lookupOptionsOf(NO_QUERY.data) : {};
 
 /** Lets the server abort `request` when the client goes away before the answer is written. */
 export function watchRequest(res: ServerResponse, request: RequestSignal): void {
@@ -45,14 +52,19 @@ function headerOf(headers: IncomingHttpHeaders, name: string): string | undefine
   return Array.isArray(v) ? v[0] : v;
 }
 
-export type FastHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+/**
+ * False: not a fast request (the app answers it). 'answered': answered before returning (a memory
+ * hit, or a refusal). 'pending': the lookup is under way and answers when it settles.
+ */
+export type FastHandler = (req: IncomingMessage, res: ServerResponse) => false | 'answered' | 'pending';
 
 /** What a fast request needs once its lookup settles. */
 interface Pending {
   deps: AppDeps;
   accessLog: AccessLog;
   res: ServerResponse;
-  request: RequestSignal;
+  /** Made only when the answer is not in memory (a lookup that may wait). */
+  request: RequestSignal | undefined;
   requestId: string;
   path: string;
   route: string;
@@ -74,7 +86,7 @@ function record(p: Pending, status: number, errorCode: string | null): void {
 }
 
 function answered(p: Pending, result: LookupResult): void {
-  p.request.done();
+  p.request?.done();
   const { res } = p;
   if (!res.headersSent && !res.destroyed) {
     const [head, report] = lookupResultParts(result);
@@ -93,7 +105,7 @@ function answered(p: Pending, result: LookupResult): void {
 }
 
 function failed(p: Pending, err: unknown): void {
-  p.request.done();
+  p.request?.done();
   const r = renderError(p.path, err, p.deps.logger, p.requestId);
   const { res } = p;
   if (!res.headersSent && !res.destroyed) {
@@ -109,9 +121,11 @@ export function createFastLookup(deps: AppDeps, accessLog: AccessLog): FastHandl
     if (req.method !== 'GET' || !url) return false;
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    const m = FAST_PATH.exec(path);
-    if (!m) return false;
-    const { kind, route } = KIND[m[1] as string] as { kind: IndicatorKind; route: string };
+    const collection = collectionOf(path);
+    if (!collection) return false;
+    const id = path.slice(collection.prefix.length);
+    if (!ID.test(id)) return false;
+    const { kind, route } = collection;
     const parsedQuery = q < 0 ? NO_QUERY : lookupQuery.safeParse(Object.fromEntries(new URLSearchParams(url.slice(q + 1))));
     if (!parsedQuery.success) return false;
     const headers = req.headers;
@@ -124,20 +138,31 @@ export function createFastLookup(deps: AppDeps, accessLog: AccessLog): FastHandl
       return false; // the app renders the refusal
     }
     const started = performance.now();
-    const request = deps.deadlines.track(deps.limits.requestMs);
-    watchRequest(res, request);
-    const pending: Pending = { deps, accessLog, res, request, requestId: requestIdOf(headerOf(headers, 'x-request-id')), path, route, principal, started };
+    const pending: Pending = { deps, accessLog, res, request: undefined, requestId: requestIdOf(headerOf(headers, 'x-request-id')), path, route, principal, started };
+    const options = q < 0 ? NO_QUERY_OPTIONS : lookupOptionsOf(parsedQuery.data);
     let lookup: Promise<LookupResult>;
     try {
-      lookup = lookupAs(deps, principal, indicatorOfKind(m[2] as string, kind), lookupOptionsOf(parsedQuery.data), () => request.signal);
+      const indicator = indicatorOfKind(id, kind);
+      // a fresh answer in memory serves every role and budget alike: answered now, no promise, no signal
+      // (a reader's or cache-only lookup is never background work, as in lookupAs)
+      const counted = options.priority === 'background' && (principal.role === 'reader' || options.cacheOnly === true) ? { ...options, priority: undefined } : options;
+      const hit = deps.gateway.lookups.lookupInMemory(indicator, counted);
+      if (hit) {
+        answered(pending, hit);
+        return 'answered';
+      }
+      const request = deps.deadlines.track(deps.limits.requestMs);
+      pending.request = request;
+      watchRequest(res, request);
+      lookup = lookupAs(deps, principal, indicator, options, () => request.signal);
     } catch (err) {
       failed(pending, err);
-      return true;
+      return 'answered';
     }
     lookup.then(
       (result) => answered(pending, result),
       (err) => failed(pending, err),
     );
-    return true;
+    return 'pending';
   };
 }

@@ -71,6 +71,9 @@ describe('256 idle uploads from one analyst token', () => {
       return n >= 200 ? n : 0;
     });
     assert.ok(refused >= 200, `refused ${refused}`);
+    const metrics = await call(t.url, '/metrics', { token: neighbour });
+    const counted = Number(/vtg_http_rejections_total\{code="TooManyInFlight"\} (\d+)/.exec(metrics.text)?.[1]);
+    assert.ok(counted >= refused, `the refusals are counted: ${counted} of ${refused}`);
     for (let i = 0; i < 20; i++) {
       const health = await call(t.url, '/api/health');
       assert.equal(health.status, 200, health.text);
@@ -124,5 +127,18 @@ describe('spent quota', () => {
     assert.equal(v3.body.error.code, 'QuotaExceededError');
     assert.ok(Number(v3.headers.get('retry-after')) > 0);
     assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
+  });
+
+  test('a VT client (vt-py) looking up an uncached object gets VirusTotal\'s 429 QuotaExceededError with Retry-After at once; cached ones still answer', async () => {
+    const vtpy = { 'user-agent': 'unknown; vtpy 0.22.0; gzip', 'accept-encoding': 'gzip' };
+    const started = Date.now();
+    const spent = await call(t.url, '/api/v3/domains/not-cached.example.org', { headers: vtpy });
+    assert.equal(spent.status, 429, spent.text);
+    assert.equal(spent.body.error.code, 'QuotaExceededError');
+    assert.ok(Number(spent.headers.get('retry-after')) > 0, `Retry-After: ${spent.headers.get('retry-after')}`);
+    assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
+    const cached = await call(t.url, '/api/v3/domains/spent-quota.example.com', { headers: vtpy });
+    assert.equal(cached.status, 200, cached.text);
+    assert.equal(cached.body.data.id, 'spent-quota.example.com');
   });
 });

@@ -38,3 +38,12 @@ test('without a key, the status page and the docs page say "mock mode" and load 
   }
   assert.equal((await call(t.url, '/dashboard/assets/..%2Fpackage.json')).status, 404);
 });
+
+test('the docs page renders the descriptions\' Markdown: no literal backticks, code in <code>', async () => {
+  const r = await call(t.url, '/api/docs');
+  assert.equal(r.status, 200);
+  // the health route's summary names `status` and `mock` in backticks
+  assert.match(r.text, /<code>status<\/code> says ok or degraded, <code>mock<\/code> says simulator mode/);
+  const visible = r.text.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/g, '');
+  assert.doesNotMatch(visible, /`/, 'no backtick is shown literally');
+});

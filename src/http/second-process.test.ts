@@ -3,25 +3,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { MockServer } from '../mock/index.js';
+import { test } from 'node:test';
 import { DATABASE_FILE } from '../store/store.js';
-import { call, startTestServer, type TestServer } from './test-support/harness.js';
-import { startUpstream, upstreamEnv } from './test-support/upstream.js';
+import { call, withUpstreamServer } from './test-support/harness.js';
 
-let mock: MockServer;
-let t: TestServer;
-before(async () => {
-  mock = await startUpstream();
-  t = await startTestServer({ env: upstreamEnv(mock) });
-});
-after(async () => {
-  await t.close();
-  await mock.close();
-});
+const up = withUpstreamServer();
 
 test('lookups that write the cache while a second process writes the same SQLite file: no 500, nothing lost', async () => {
-  const file = join(t.dataDir, DATABASE_FILE);
+  const file = join(up.server.dataDir, DATABASE_FILE);
   const ROOT = new URL('../../', import.meta.url).pathname;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/store/test-support/contender.ts', file, 'batch', '400'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -40,7 +29,7 @@ test('lookups that write the cache while a second process writes the same SQLite
   });
   const workers = Array.from({ length: 4 }, async () => {
     while (running || i < 40) {
-      const r = await call(t.url, `/api/lookup/contended-${i++}.example.com`);
+      const r = await call(up.server.url, `/api/lookup/contended-${i++}.example.com`);
       statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
       assert.notEqual(r.status, 500, r.text);
     }
@@ -49,7 +38,7 @@ test('lookups that write the cache while a second process writes the same SQLite
   assert.equal(await exited, 0, out);
   assert.deepEqual([...statuses.keys()], [200], JSON.stringify([...statuses]));
   // every answer fetched is in the cache: asked again, none goes upstream
-  const before = mock.stats().requests.length;
-  for (let k = 0; k < i; k += 7) assert.equal((await call(t.url, `/api/lookup/contended-${k}.example.com`)).body.source, 'cache');
-  assert.equal(mock.stats().requests.length, before);
+  const before = up.mock.stats().requests.length;
+  for (let k = 0; k < i; k += 7) assert.equal((await call(up.server.url, `/api/lookup/contended-${k}.example.com`)).body.source, 'cache');
+  assert.equal(up.mock.stats().requests.length, before);
 });

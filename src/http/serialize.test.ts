@@ -50,6 +50,11 @@ test('the written answer parses to the LookupResult, for fresh and cached, share
   assert.deepEqual(parsed(stale), expected(stale));
   const bare: LookupResult = { ...base, report: { ...base.report, data: undefined } };
   assert.deepEqual(parsed(bare), expected(bare));
+  // a shared indicator's envelope is remembered per provider and source: each variant stays exact
+  const shared = results[2] as LookupResult;
+  for (const variant of [shared, { ...shared, source: 'stale', stale: true }, { ...shared, provider: 'dshield' }, { ...shared, source: 'cache', stale: true }, { ...shared, fetchedAt: shared.fetchedAt + 1000 }, shared] as LookupResult[]) {
+    assert.deepEqual(parsed(variant), expected(variant));
+  }
   const [head, report] = lookupResultParts(base);
   assert.equal(head + report.toString('utf8'), lookupResultJson(base).toString('utf8'));
 });

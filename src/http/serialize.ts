@@ -32,21 +32,66 @@ function reportJson(report: LookupResult['report']): Buffer {
   return bytes;
 }
 
-/** Frozen indicators (shared by every request for them, see indicator-input.ts) -> their JSON. */
-const indicatorJson = new WeakMap<object, string>();
-
-function indicatorJsonOf(indicator: LookupResult['indicator']): string {
-  // JSON.stringify scans every character of the two 64-hex fields: a hot indicator is encoded once
-  if (!Object.isFrozen(indicator)) return JSON.stringify(indicator);
-  let json = indicatorJson.get(indicator);
-  if (json === undefined) {
-    json = JSON.stringify(indicator);
-    indicatorJson.set(indicator, json);
-  }
-  return json;
+/** The envelope of one lookup answer around its `ageMs`, which changes on every request. */
+interface Envelope {
+  /** Up to `"ageMs":`. */
+  start: string;
+  fetchedAt: number;
+  simulated: boolean;
+  /** From `,"fetchedAt":` to `"report":` (with `"simulated":true` between them for a simulated answer). */
+  tail: string;
 }
 
+/**
+ * Frozen indicators (shared by every request for them, see indicator-input.ts) -> their envelope per
+ * provider and source. JSON.stringify scans every character of the two 64-hex fields: a hot
+ * indicator's envelope is built once (and its tail again only when the cached answer is replaced).
+ */
+const envelopes = new WeakMap<object, Map<string, Partial<Record<string, Envelope>>>>();
+
 const number = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
+
+function envelopeStart(result: LookupResult): string {
+  // provider and source are fixed names (no escaping); the key order is that of the LookupResult
+  return `{"indicator":${JSON.stringify(result.indicator)},"provider":"${result.provider}","source":"${result.source}","stale":${result.stale === true},"ageMs":`;
+}
+
+function envelopeTail(fetchedAt: number, simulated: boolean): string {
+  return `,"fetchedAt":${number(fetchedAt)},${simulated ? '"simulated":true,' : ''}"report":`;
+}
+
+function newEnvelope(result: LookupResult): Envelope {
+  const simulated = result.simulated === true;
+  return { start: envelopeStart(result), fetchedAt: result.fetchedAt, simulated, tail: envelopeTail(result.fetchedAt, simulated) };
+}
+
+function envelopeOf(result: LookupResult): Envelope {
+  const indicator = result.indicator;
+  // only the usual pairing (stale exactly when the source is 'stale') is remembered
+  if (!Object.isFrozen(indicator) || result.stale !== (result.source === 'stale')) {
+    return newEnvelope(result);
+  }
+  let byProvider = envelopes.get(indicator);
+  if (!byProvider) {
+    byProvider = new Map();
+    envelopes.set(indicator, byProvider);
+  }
+  let bySource = byProvider.get(result.provider);
+  if (!bySource) {
+    bySource = {};
+    byProvider.set(result.provider, bySource);
+  }
+  let envelope = bySource[result.source];
+  if (!envelope) {
+    envelope = newEnvelope(result);
+    bySource[result.source] = envelope;
+  } else if (envelope.fetchedAt !== result.fetchedAt || envelope.simulated !== (result.simulated === true)) {
+    envelope.fetchedAt = result.fetchedAt;
+    envelope.simulated = result.simulated === true;
+    envelope.tail = envelopeTail(envelope.fetchedAt, envelope.simulated);
+  }
+  return envelope;
+}
 
 /**
  * `JSON.stringify(result)` (with `report.data` as the report's last key) in two pieces: the small
@@ -54,11 +99,8 @@ const number = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
  * the cached report bytes, which are never copied.
  */
 export function lookupResultParts(result: LookupResult): [string, Buffer] {
-  // provider and source are fixed names (no escaping); the key order is that of the LookupResult
-  const head =
-    `{"indicator":${indicatorJsonOf(result.indicator)},"provider":"${result.provider}","source":"${result.source}",` +
-    `"stale":${result.stale === true},"ageMs":${number(result.ageMs)},"fetchedAt":${number(result.fetchedAt)},"report":`;
-  return [head, reportJson(result.report)];
+  const envelope = envelopeOf(result);
+  return [envelope.start + number(result.ageMs) + envelope.tail, reportJson(result.report)];
 }
 
 /** The same JSON as one buffer. */

@@ -10,7 +10,7 @@ import { getRequestListener } from '@hono/node-server';
 import { buildApp } from './app.js';
 import { RequestAbortedError } from './errors.js';
 import { createFastLookup } from './fast-lookup.js';
-import { Admission } from './middleware/admission.js';
+import { Admission, type Ticket } from './middleware/admission.js';
 import { BodyDeadlines } from './middleware/body-deadline.js';
 import { checkHostOrigin, hostPolicy } from './middleware/host-origin.js';
 import { GatewayResponse } from './response.js';
@@ -77,6 +77,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // the client went away before a fast-path answer: stop waiting for quota on its behalf
     if (!this.writableFinished) this.watched?.abort(new RequestAbortedError(false));
   }
+  const track = (res: GatewayResponse, ticket: Ticket) => {
+    inFlight++;
+    res.ticket = ticket;
+    res.on('close', onResponseClose);
+  };
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string>) => {
     deps.metrics.rejection(code);
     // the body is not read: close the connection after the answer rather than drain it
@@ -102,11 +107,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         refuse(req, res, ticket.status, ticket.code, ticket.message, { 'retry-after': '1' });
         return;
       }
-      inFlight++;
-      res.ticket = ticket;
-      res.on('close', onResponseClose);
-      if (ticket.lane === 'bodies') bodies.watch(req, res);
-      if (fast(req, res)) return;
+      if (ticket.lane === 'reads') {
+        const outcome = fast(req, res);
+        // answered on the spot and handed to the socket: nothing left in flight to track
+        if (outcome === 'answered' && res.writableLength === 0) {
+          admission.release(ticket);
+          return;
+        }
+        track(res, ticket);
+        if (outcome) return;
+      } else {
+        track(res, ticket);
+        bodies.watch(req, res);
+        if (fast(req, res)) return;
+      }
       listener(req, res).catch(() => {
         if (!res.headersSent) sendJson(res, 500, { error: { code: 'InternalError', message: 'internal error' } });
         else res.destroy();

@@ -33,8 +33,6 @@ export interface HttpLimits {
   bodyMinBytesPerSecond: number;
   /** Indicators accepted in one batch. */
   batchItems: number;
-  /** How long a /api/v3 lookup waits for quota before answering 429 (VT clients rarely retry). */
-  v3QuotaWaitMs: number;
 }
 
 export const DEFAULT_LIMITS: HttpLimits = {
@@ -48,7 +46,6 @@ export const DEFAULT_LIMITS: HttpLimits = {
   bodyGraceMs: 10_000,
   bodyMinBytesPerSecond: 4096,
   batchItems: 100_000,
-  v3QuotaWaitMs: 60_000,
 };
 
 export interface AppOptions {

@@ -54,6 +54,12 @@ test('watchlists over HTTP: add, list, show, refresh by hand, forecast, metrics,
   assert.match(metrics, /^vtg_harvest\{what="calls"\} 2$/m);
   assert.match(metrics, /^vtg_quota_forecast_left_at_reset\{window="day"\} \d+$/m);
 
+  const removed = await call(t.url, '/api/watchlists/team-a/items?indicator=example%5B.%5Dorg', { method: 'DELETE' });
+  assert.equal(removed.status, 200, removed.text);
+  assert.deepEqual(JSON.parse((await call(t.url, '/api/watchlists/team-a')).text).items.map((i: { indicator: string }) => i.indicator), ['8.8.8.8']);
+  assert.equal((await call(t.url, '/api/watchlists/team-a/items?indicator=example.org', { method: 'DELETE' })).status, 404, 'no longer on it');
+  assert.equal((await call(t.url, '/api/watchlists/team-a/items?indicator=not%20one', { method: 'DELETE' })).status, 400);
+
   assert.equal((await call(t.url, '/api/watchlists/team-a', { method: 'DELETE' })).status, 200);
   assert.equal((await call(t.url, '/api/watchlists/team-a', { method: 'DELETE' })).status, 404);
 });

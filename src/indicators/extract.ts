@@ -23,17 +23,20 @@ const IPV4 = String.raw`(?:\d{1,3}\.){3}\d{1,3}`;
 const NOT_IN_NAME_BEFORE = String.raw`(?<![\p{L}\p{N}_./\\-])`;
 
 // Alternatives in priority order; the leftmost match wins, so text inside a URL is not read twice.
-const CANDIDATES = new RegExp(
-  [
-    String.raw`(?<url>(?<![\p{L}\p{N}])(?:https?|ftp):\/\/[^\s<>"'\x60]+)`,
-    String.raw`(?<bare>(?<!@)${NOT_IN_NAME_BEFORE}(?:${DOMAIN}|${IPV4})(?::\d{1,5})?\/[^\s<>"'\x60]*)`,
-    String.raw`(?<ipv6>(?<![\w:.])(?:[0-9a-f]{0,4}:){2,7}(?:${IPV4}|[0-9a-f]{1,4})?(?![\w:]|\.\w))`,
-    "(?<hash>(?<![0-9a-z])(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})(?![0-9a-z]))",
-    String.raw`(?<ipv4>(?<![\w.])${IPV4}(?![\w]|\.\d))`,
-    String.raw`(?<domain>${NOT_IN_NAME_BEFORE}${DOMAIN}(?![\p{L}\p{N}_@-]))`,
-  ].join('|'),
-  'giu',
-);
+// Built on first use: compiling this Unicode pattern costs tens of milliseconds at start-up.
+let candidates: RegExp | undefined;
+const CANDIDATES = () =>
+  (candidates ??= new RegExp(
+    [
+      String.raw`(?<url>(?<![\p{L}\p{N}])(?:https?|ftp):\/\/[^\s<>"'\x60]+)`,
+      String.raw`(?<bare>(?<!@)${NOT_IN_NAME_BEFORE}(?:${DOMAIN}|${IPV4})(?::\d{1,5})?\/[^\s<>"'\x60]*)`,
+      String.raw`(?<ipv6>(?<![\w:.])(?:[0-9a-f]{0,4}:){2,7}(?:${IPV4}|[0-9a-f]{1,4})?(?![\w:]|\.\w))`,
+      "(?<hash>(?<![0-9a-z])(?:[0-9a-f]{64}|[0-9a-f]{40}|[0-9a-f]{32})(?![0-9a-z]))",
+      String.raw`(?<ipv4>(?<![\w.])${IPV4}(?![\w]|\.\d))`,
+      String.raw`(?<domain>${NOT_IN_NAME_BEFORE}${DOMAIN}(?![\p{L}\p{N}_@-]))`,
+    ].join('|'),
+    'giu',
+  ));
 
 const TRAILING_PUNCTUATION = /[.,;:!?'"*]+$/;
 
@@ -96,7 +99,7 @@ export function extractIndicators(text: string, options: ExtractOptions = {}): I
     found.push(indicator);
   };
 
-  for (const match of source.matchAll(CANDIDATES)) {
+  for (const match of source.matchAll(CANDIDATES())) {
     const g = match.groups as Record<string, string | undefined>;
     if (g.url !== undefined) {
       add(tryParse(trimUrl(g.url), 'url', allowPrivate));

@@ -7,6 +7,13 @@ import type { Indicator, IndicatorKind } from '../indicators/index.js';
 /** Every provider, in the order reports list them. The one list of providers. */
 export const PROVIDERS = ['virustotal', 'urlhaus', 'dshield', 'spur'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
+/** The indicator kinds each provider looks up (its `supports`), known without loading its client. */
+export const PROVIDER_KINDS: Record<ProviderName, readonly IndicatorKind[]> = {
+  virustotal: ['file', 'url', 'domain', 'ip'],
+  urlhaus: ['file', 'url', 'domain', 'ip'],
+  dshield: ['ip'],
+  spur: ['ip'],
+};
 
 /** What an upstream call is for; the governor's ledger counts calls by kind. */
 export type CallKind = 'lookup' | 'upload' | 'upload_url' | 'analysis' | 'rescan' | 'scan_url' | 'quota' | 'other';

@@ -57,6 +57,8 @@ export { utcDayKey } from './tokens/day-key.js';
 export type { CreatedToken, NewToken, TokenChanges, TokenRecord, TokenRole, TokenUploadPolicy } from './tokens/types.js';
 
 export { KvRepository } from './kv/repository.js';
+export { SessionRepository, type StoredSession } from './sessions/repository.js';
+export { DailyCounterRepository } from './daily/repository.js';
 
 export { WatchlistRepository, DEFAULT_WATCH_EVERY_MS } from './watchlists/repository.js';
 export type { DueWatchlistItem, Watchlist, WatchlistItem } from './watchlists/types.js';

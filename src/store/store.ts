@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { type Clock, systemClock } from '../clock/index.js';
 import { BatchRepository } from './batches/repository.js';
 import { CacheRepository } from './cache-entries/repository.js';
+import { DailyCounterRepository } from './daily/repository.js';
 import { type Db, openDatabase } from './db/connection.js';
 import { sqliteDialect } from './db/dialect.js';
 import { assertMigrated, migrate } from './db/migrate.js';
@@ -10,6 +11,7 @@ import { MIGRATIONS } from './db/migrations.js';
 import { HistoryRepository } from './history/repository.js';
 import { KvRepository } from './kv/repository.js';
 import { SearchRepository } from './search/repository.js';
+import { SessionRepository } from './sessions/repository.js';
 import { TokenRepository } from './tokens/repository.js';
 import { WatchlistRepository } from './watchlists/repository.js';
 import { WebhookRepository } from './webhooks/repository.js';
@@ -59,6 +61,9 @@ export class Store {
   readonly search: SearchRepository;
   /** Local YARA matches, history of the files they matched. */
   readonly yara: YaraRepository;
+  /** Dashboard sign-in sessions (operator state: beside the tokens). */
+  readonly sessions: SessionRepository;
+  readonly daily: DailyCounterRepository;
   /** Schema versions applied by this open (empty when the file was already current). */
   readonly migrated: readonly number[];
   readonly #db: Db;
@@ -81,6 +86,8 @@ export class Store {
     this.kv = new KvRepository(own, clock);
     this.search = new SearchRepository(db, own);
     this.yara = new YaraRepository(db);
+    this.sessions = new SessionRepository(own);
+    this.daily = new DailyCounterRepository(db);
   }
 
   /** Opens (creating and migrating when needed) the store's SQLite file. */

@@ -121,7 +121,7 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
         o.signal,
       ),
     estimate: async (inputs, o) => {
-      const body = (await call('POST', '/api/batch', { body: { indicators: inputs, dryRun: true, provider: o?.provider } })) as { estimate: Estimate };
+      const body = (await call('POST', '/api/batch', { body: { indicators: inputs, dryRun: true, provider: o?.provider, priority: o?.priority } })) as { estimate: Estimate };
       return body.estimate;
     },
     quota: (provider) => get(`/api/quota${query({ provider })}`),

@@ -74,7 +74,9 @@ export interface Backend {
   lookup(input: string, options: CliLookupOptions): Promise<LookupResult>;
   /** Listens to upstream retries (embedded only: a server retries out of sight); returns the remover. */
   onRetry?(listener: (e: UpstreamRetryEvent) => void): () => void;
-  estimate(inputs: string[], options?: { provider?: ProviderName }): Promise<Estimate>;
+  estimate(inputs: string[], options?: { provider?: ProviderName; priority?: Priority }): Promise<Estimate>;
+  /** The governor's time for `calls` more upstream calls at `priority` (embedded only: a server's queue is its own). */
+  eta?(provider: ProviderName, calls: number, priority: Priority): Promise<number>;
   quota(provider?: ProviderName): Promise<QuotaView>;
   providers(): Promise<ProviderStatus[]>;
   history(input: string, options: { provider?: ProviderName; limit?: number }): Promise<HistoryView>;

@@ -89,10 +89,10 @@ async function batch(ctx: CliContext, file: string | undefined, flags: BatchFlag
   }
   const backend = await ctx.backend();
   if (flags.dryRun) {
-    printEstimate(ctx, await backend.estimate(lines, flags.provider ? { provider: flags.provider } : {}), flags.budget);
+    printEstimate(ctx, await backend.estimate(lines, { priority: flags.priority, ...(flags.provider ? { provider: flags.provider } : {}) }), flags.budget);
     return EXIT.ok;
   }
-  const estimate = ctx.out.quiet ? null : await backend.estimate(lines, flags.provider ? { provider: flags.provider } : {}).catch(() => null);
+  const estimate = ctx.out.quiet ? null : await backend.estimate(lines, { priority: flags.priority, ...(flags.provider ? { provider: flags.provider } : {}) }).catch(() => null);
   const job = await backend.createBatch(lines, {
     priority: flags.priority,
     ...(flags.budget !== undefined ? { budget: flags.budget } : {}),
@@ -106,6 +106,12 @@ async function batch(ctx: CliContext, file: string | undefined, flags: BatchFlag
   return worstExit(code, await follow(ctx, backend, job, estimate, flags));
 }
 
+/** "50d 0h at the current quota (batch priority leaves 20% of each day and month to interactive lookups)". */
+function etaLine(e: Estimate): string {
+  const reserve = e.reserve > 0 ? ` (${e.priority} priority leaves ${Math.round(e.reserve * 100)}% of each day and month to interactive lookups)` : '';
+  return `${Number.isFinite(e.etaMs) ? etaText(e.etaMs) : 'not while the key is unhealthy or a limit is 0'} at the current quota${reserve}`;
+}
+
 function printEstimate(ctx: CliContext, e: Estimate, budget: number | undefined): void {
   const out = ctx.out;
   out.object({ ...e, ...(budget !== undefined ? { budget } : {}) }, () => {
@@ -117,7 +123,7 @@ function printEstimate(ctx: CliContext, e: Estimate, budget: number | undefined)
       ['cached', String(e.cached)],
       ['in flight', String(e.inFlight)],
       ['upstream calls', budget !== undefined && budget < e.upstream ? `${e.upstream} (budget ${budget}: ${e.upstream - budget} would be skipped)` : String(e.upstream)],
-      ['ETA', etaText(e.etaMs)],
+      ['ETA', etaLine(e)],
       ['quota key', e.quota.key],
       ['quota status', e.quota.status],
     ];

@@ -9,7 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type Command, Option } from 'commander';
-import type { CowrieEnrichResult, FollowEnrichStats, LookupFailure } from '../../cowrie/index.js';
+import type { CowrieEnrichProgress, CowrieEnrichResult, FollowEnrichStats, LookupFailure } from '../../cowrie/index.js';
 import type { Gateway, Priority } from '../../gateway/index.js';
 import type { ProviderName } from '../../providers/types.js';
 import type { CliContext } from '../context.js';
@@ -172,7 +172,21 @@ function runSummary(r: CowrieEnrichResult, statePath: string | undefined): strin
 async function batch(ctx: CliContext, cowrie: CowrieModule, gateway: Gateway, spec: RunSpec & { paths: string[]; dryRun: boolean }): Promise<number> {
   const controller = new AbortController();
   const dispose = onInterrupt(() => controller.abort(new Error('interrupted')));
-  const progress = createProgress(ctx, 'cowrie read', { quotaLeft: () => gateway.quota('virustotal').then(quotaLeftText) });
+  let last: CowrieEnrichProgress | undefined;
+  const progress = createProgress(ctx, 'cowrie read', {
+    quotaLeft: () => gateway.quota('virustotal').then(quotaLeftText),
+    // lookups: the governor's time for each provider's calls left (the share that needed one so
+    // far), the slowest provider's; reading: its pace
+    eta: async () => {
+      if (last?.phase !== 'enrich') return undefined;
+      let slowest = 0;
+      for (const p of last.providers ?? []) {
+        const share = p.done > 0 ? Math.min(1, p.upstreamCalls / p.done) : 1;
+        slowest = Math.max(slowest, await gateway.lookups.eta(p.provider, (p.total - p.done) * share, spec.engine.priority));
+      }
+      return Number.isFinite(slowest) ? slowest : null;
+    },
+  });
   let result: CowrieEnrichResult;
   try {
     result = await cowrie.enrichCowrieLogs(gateway, {
@@ -182,7 +196,10 @@ async function batch(ctx: CliContext, cowrie: CowrieModule, gateway: Gateway, sp
       // Per-session records are printed by NDJSON only: other formats keep counts, not sessions.
       keepSessions: spec.format === 'ndjson' && !spec.dryRun,
       signal: controller.signal,
-      onProgress: (p) => progress.update(cowrieProgressState(p)),
+      onProgress: (p) => {
+        last = p;
+        progress.update(cowrieProgressState(p));
+      },
     });
     progress.stop();
   } catch (err) {

@@ -57,7 +57,7 @@ function sourceLine(ctx: CliContext, s: EnrichSource): string {
 
 async function enrich(ctx: CliContext, args: string[], flags: EnrichFlags): Promise<number> {
   const providers = parseProviders(flags.providers);
-  const inputs = await indicatorsFromArgs(args, ctx.io.stdin);
+  const inputs = await indicatorsFromArgs(args, ctx.io);
   if (inputs.length === 0) throw new UsageError('no indicators given');
   const backend = await ctx.backend();
   const results: EnrichResult[] = [];

@@ -54,8 +54,8 @@ export function registerLookup(program: Command, ctx: CliContext): void {
 }
 
 async function lookup(ctx: CliContext, args: string[], flags: LookupFlags): Promise<number> {
-  const inputs = await indicatorsFromArgs(args, ctx.io.stdin);
-  for (const file of flags.extract ?? []) inputs.push(...(await indicatorsFromText(file, ctx.io.stdin)));
+  const inputs = await indicatorsFromArgs(args, ctx.io);
+  for (const file of flags.extract ?? []) inputs.push(...(await indicatorsFromText(file, ctx.io)));
   if (inputs.length === 0) throw new UsageError('no indicators given (pass them as arguments, `-` for stdin, or --extract FILE)');
 
   let code: number = EXIT.ok;
@@ -82,9 +82,18 @@ async function lookup(ctx: CliContext, args: string[], flags: LookupFlags): Prom
   const records: LookupRecord[] = [];
   const failures: number[] = [];
   // many indicators can take a while (the quota paces upstream calls): show progress on stderr
-  const progress = valid.length > PROGRESS_FROM ? createProgress(ctx, 'lookup', { quotaLeft: () => backend.quota(flags.provider).then(quotaLeftText) }) : undefined;
   let finished = 0;
   let failed = 0;
+  let upstream = 0;
+  // the governor's time for the calls still to make (the share that needed one so far)
+  const eta = backend.eta
+    ? async () => {
+        const ms = await backend.eta?.(flags.provider ?? 'virustotal', (valid.length - finished) * (finished > 0 ? upstream / finished : 1), flags.priority);
+        return ms !== undefined && Number.isFinite(ms) ? ms : null;
+      }
+    : undefined;
+  const progress =
+    valid.length > PROGRESS_FROM ? createProgress(ctx, 'lookup', { quotaLeft: () => backend.quota(flags.provider).then(quotaLeftText), ...(eta ? { eta } : {}) }) : undefined;
   // a slow failure is not silent: each retry of an upstream call is said on stderr
   const NAMES: Record<string, string> = { virustotal: 'VirusTotal', urlhaus: 'URLhaus', dshield: 'DShield', spur: 'SPUR' };
   const offRetry = backend.onRetry?.((e) =>
@@ -92,7 +101,9 @@ async function lookup(ctx: CliContext, args: string[], flags: LookupFlags): Prom
   );
   const outcomes = await mapLimit(valid, flags.concurrency, async (input) => {
     try {
-      return { input, record: lookupRecord(input, await backend.lookup(input, options), { simulated: backend.mock }) };
+      const result = await backend.lookup(input, options);
+      if (result.source === 'upstream') upstream++;
+      return { input, record: lookupRecord(input, result, { simulated: backend.mock }) };
     } catch (err) {
       failed++;
       return { input, error: err };

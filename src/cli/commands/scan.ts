@@ -230,7 +230,7 @@ async function runScans(
 }
 
 async function scanFiles(ctx: CliContext, paths: string[], flags: ScanFlags): Promise<number> {
-  const { files, code, sawDirectory } = await expandPaths(ctx, await indicatorsFromArgs(paths, ctx.io.stdin));
+  const { files, code, sawDirectory } = await expandPaths(ctx, await indicatorsFromArgs(paths, ctx.io));
   if (files.length === 0) {
     if (code === EXIT.ok) throw new UsageError('no files to scan');
     return code;
@@ -252,13 +252,13 @@ async function scanFiles(ctx: CliContext, paths: string[], flags: ScanFlags): Pr
 }
 
 async function scanUrls(ctx: CliContext, urls: string[], flags: ScanFlags): Promise<number> {
-  const list = await indicatorsFromArgs(urls, ctx.io.stdin);
+  const list = await indicatorsFromArgs(urls, ctx.io);
   if (list.length === 0) throw new UsageError('no URLs given');
   return runScans(ctx, list, flags, (backend, url, signal) => backend.scanUrl(url, { priority: flags.priority, signal }), list.length > 1);
 }
 
 async function rescan(ctx: CliContext, inputs: string[], flags: ScanFlags): Promise<number> {
-  const list = await indicatorsFromArgs(inputs, ctx.io.stdin);
+  const list = await indicatorsFromArgs(inputs, ctx.io);
   if (list.length === 0) throw new UsageError('no indicators given');
   return runScans(ctx, list, flags, (backend, input, signal) => backend.rescan(input, { priority: flags.priority, signal, ...(flags.kind ? { kind: flags.kind } : {}) }), list.length > 1);
 }

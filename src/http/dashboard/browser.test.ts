@@ -2,54 +2,34 @@
 // create and revoke a token, and a phone-sized viewport without horizontal scroll. Each test saves a
 // screenshot in a temp folder (printed). Skips with a note when /usr/bin/chromium is absent.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, screenshotDir, signedIn as signIn, skipWithoutChromium } from '../test-support/browser.js';
 import { call, startTestServer, type TestServer } from '../test-support/harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const EICAR_SHA256 = '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f';
-const have = existsSync(CHROMIUM);
-if (!have) console.log(`# browser tests skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
 
-describe('dashboard in a browser', { skip: have ? false : `${CHROMIUM} is not installed` }, () => {
+describe('dashboard in a browser', { skip: skipWithoutChromium }, () => {
   let t: TestServer;
   let browser: Browser;
   let admin = '';
   let shots = '';
 
   before(async () => {
-    shots = await mkdtemp(join(tmpdir(), 'vtg-dashboard-shots-'));
-    console.log(`# dashboard screenshots: ${shots}`);
+    shots = await screenshotDir('shots');
     t = await startTestServer();
     const first = await call(t.url, '/api/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'root', role: 'admin' }) });
     assert.equal(first.status, 201, first.text);
     admin = first.body.token;
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-default-apps', '--no-first-run', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
     await t?.close();
   });
 
-  async function signedIn(viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport });
-    const page = await context.newPage();
-    page.setDefaultTimeout(60_000);
-    await page.goto(`${t.url}/`);
-    await page.fill('input[name="token"]', admin);
-    await page.press('input[name="token"]', 'Enter');
-    await page.waitForSelector('#nav a[data-id="overview"]');
-    return { context, page };
-  }
+  const signedIn = (viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> => signIn(browser, t.url, admin, viewport);
 
   test('sign in with a token and see the overview', async () => {
     const context = await browser.newContext();
@@ -71,6 +51,11 @@ describe('dashboard in a browser', { skip: have ? false : `${CHROMIUM} is not in
     assert.match(await page.textContent('body') ?? '', /Mock mode/);
     for (const name of ['URLhaus', 'DShield', 'SPUR']) assert.equal(await page.locator(`section[aria-label="${name} quota"]`).count(), 1, name);
     await page.waitForSelector('#hit-ratio');
+    // the forecast is a sentence and a table, not JSON
+    const line = (await page.locator('#forecast-line').textContent()) ?? '';
+    assert.match(line, /^At the recent pace \([\d.,]+ calls per hour\) the daily quota (lasts until its reset at (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC|runs out at)/);
+    assert.match((await page.textContent('#harvest-line')) ?? '', /harvest/);
+    assert.doesNotMatch((await page.textContent('#forecast')) ?? '', /[{}"]/);
     await page.screenshot({ path: join(shots, 'overview.png'), fullPage: true });
     await context.close();
   });
@@ -91,6 +76,7 @@ describe('dashboard in a browser', { skip: have ? false : `${CHROMIUM} is not in
     await page.click('text=detections over time');
     await page.waitForSelector('#chart canvas');
     await page.waitForSelector('#obs td');
+    await page.waitForSelector('#related h2 >> text=Related indicators');
     await page.screenshot({ path: join(shots, 'indicator.png'), fullPage: true });
     await context.close();
   });
@@ -131,7 +117,7 @@ describe('dashboard in a browser', { skip: have ? false : `${CHROMIUM} is not in
     const { context, page } = await signedIn({ width: 375, height: 740 });
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    for (const section of ['overview', 'lookup', 'search', 'batches', 'changes', 'webhooks', 'tokens']) {
+    for (const section of ['overview', 'lookup', 'search', 'batches', 'changes', 'watchlists', 'webhooks', 'tokens']) {
       await page.goto(`${t.url}/#/${section}`);
       await page.waitForSelector('main h1, main .error');
       assert.equal(await page.locator('main .error').count(), 0, `${section}: ${await page.textContent('main')}`);

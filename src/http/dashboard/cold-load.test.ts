@@ -1,33 +1,21 @@
 // A cold dashboard load (page, assets, the API calls of the overview, the event stream) makes no upstream call.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { MockServer } from '../../mock/index.js';
-import { call, startTestServer, type TestServer } from '../test-support/harness.js';
-import { startUpstream, upstreamEnv } from '../test-support/upstream.js';
+import { test } from 'node:test';
+import { call, withUpstreamServer } from '../test-support/harness.js';
 
-let mock: MockServer;
-let t: TestServer;
-
-before(async () => {
-  mock = await startUpstream();
-  t = await startTestServer({ env: upstreamEnv(mock) });
-});
-after(async () => {
-  await t?.close();
-  await mock?.close();
-});
+const up = withUpstreamServer();
 
 test('loading the dashboard and its overview data costs no upstream request', async () => {
   // background quota reconciliation (overall_quotas) runs on its own schedule; count everything else
-  const lookups = () => mock.stats().requests.filter((r) => !/quota/.test(r.endpoint)).length;
+  const lookups = () => up.mock.stats().requests.filter((r) => !/quota/.test(r.endpoint)).length;
   const before = lookups();
-  const page = await call(t.url, '/');
+  const page = await call(up.server.url, '/');
   assert.equal(page.status, 200);
   assert.doesNotMatch(page.text, /Mock mode/);
-  for (const path of ['/dashboard/assets/app.js', '/dashboard/assets/views.js', '/dashboard/assets/admin.js', '/dashboard/assets/style.css', '/api/providers', '/api/stats', '/api/batch', '/api/history/changes', '/api/health', '/metrics']) {
-    assert.equal((await call(t.url, path)).status, 200, path);
+  for (const path of ['/dashboard/assets/app.js', '/dashboard/assets/views.js', '/dashboard/assets/admin.js', '/dashboard/assets/forecast.js', '/dashboard/assets/watchlists.js', '/dashboard/assets/style.css', '/api/quota/forecast', '/api/watchlists', '/api/providers', '/api/stats', '/api/batch', '/api/history/changes', '/api/health', '/metrics']) {
+    assert.equal((await call(up.server.url, path)).status, 200, path);
   }
-  const events = await fetch(`${t.url}/api/events?interval=250`);
+  const events = await fetch(`${up.server.url}/api/events?interval=250`);
   const reader = events.body?.getReader();
   let text = '';
   while ((text.match(/event: overview/g) ?? []).length < 2) text += new TextDecoder().decode((await reader?.read())?.value);

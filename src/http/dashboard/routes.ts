@@ -9,7 +9,7 @@ import { HttpError } from '../errors.js';
 import type { AppDeps, AppEnv, Principal } from '../types.js';
 import { asset } from './assets.js';
 import { shellPage, signInPage } from './pages.js';
-import { cookieValue, SESSION_COOKIE, SESSION_MAX_AGE_S, sameToken, sessionCookie, sessionsOf } from './session.js';
+import { cookieValue, SESSION_COOKIE, SESSION_MAX_AGE_S, sameToken, sessionCookie } from './session.js';
 
 const HTML = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };
 const SECURITY = { 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin', 'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'" };
@@ -37,19 +37,19 @@ async function formToken(req: Request): Promise<string | undefined> {
 }
 
 export function registerDashboard(app: Hono<AppEnv>, deps: AppDeps): void {
-  const sessions = sessionsOf(deps);
+  const sessions = deps.gateway.tokens.sessions;
   const view = () => ({ version: deps.gateway.version, mock: deps.gateway.mock });
 
   app.get('/', async (c) => {
     const open = (await deps.gateway.tokens.count()) === 0;
     const id = cookieValue(c.req.header('cookie'), SESSION_COOKIE);
-    let session = sessions.get(id);
+    let session = await sessions.get(id);
     const principal = await principalOf(deps, session?.token ?? null);
     if (!principal) return c.body(signInPage(view()), 200, { ...HTML, ...SECURITY });
     const headers: Record<string, string> = { ...HTML, ...SECURITY };
     if (!session) {
       // open mode (no token configured, loopback only): the page opens directly, with a session for CSRF
-      session = sessions.create(null);
+      session = await sessions.create(null, null);
       headers['set-cookie'] = sessionCookie(c, session.id, SESSION_MAX_AGE_S);
     }
     return c.body(shellPage({ ...view(), csrf: session.csrf, principal, open }), 200, headers);
@@ -61,18 +61,18 @@ export function registerDashboard(app: Hono<AppEnv>, deps: AppDeps): void {
     if (!token || !principal) {
       return c.body(signInPage({ ...view(), error: 'That token is unknown or revoked.' }), 401, { ...HTML, ...SECURITY });
     }
-    sessions.delete(cookieValue(c.req.header('cookie'), SESSION_COOKIE));
-    const session = sessions.create(token);
+    await sessions.delete(cookieValue(c.req.header('cookie'), SESSION_COOKIE));
+    const session = await sessions.create(token, principal.tokenId);
     return c.body(null, 303, { location: '/', 'set-cookie': sessionCookie(c, session.id, SESSION_MAX_AGE_S), 'cache-control': 'no-store' });
   });
 
   app.post('/dashboard/logout', async (c) => {
     const id = cookieValue(c.req.header('cookie'), SESSION_COOKIE);
-    const session = sessions.get(id);
+    const session = await sessions.get(id);
     if (session && !sameToken(c.req.header('x-csrf-token'), session.csrf)) {
       return c.json({ error: { code: 'CsrfTokenMismatch', message: 'sign-out needs the CSRF token in X-CSRF-Token' } }, 403);
     }
-    sessions.delete(id);
+    await sessions.delete(id);
     return c.json({ signedOut: true }, 200, { 'set-cookie': sessionCookie(c, '', 0), 'cache-control': 'no-store' });
   });
 

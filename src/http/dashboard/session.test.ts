@@ -2,7 +2,10 @@
 // route is refused; state changes need the CSRF header; cross-site posts are refused; sign-out ends it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { call, startTestServer, type TestServer } from '../test-support/harness.js';
+import { loadConfig } from '../../config/index.js';
+import { Gateway } from '../../gateway/index.js';
+import { startServer } from '../server.js';
+import { call, isolatedEnv, startTestServer, type TestServer } from '../test-support/harness.js';
 
 let t: TestServer;
 let admin = '';
@@ -29,7 +32,7 @@ async function signIn(token: string): Promise<{ cookie: string; csrf: string }> 
   return { cookie, csrf };
 }
 
-const DATA_ROUTES = ['/api/stats', '/api/providers', '/api/quota', '/api/events', '/api/batch', '/api/tokens', '/api/webhooks', '/api/history/changes', '/api/lookup?q=example.com', '/api/cache/info'];
+const DATA_ROUTES = ['/api/stats', '/api/providers', '/api/quota', '/api/events', '/api/batch', '/api/tokens', '/api/webhooks', '/api/history/changes', '/api/lookup?q=example.com', '/api/cache/info', '/api/watchlists', '/api/quota/forecast', '/api/related/example.com'];
 
 test('signed out, the page is only the sign-in form and every data route is refused', async () => {
   const page = await call(t.url, '/');
@@ -87,9 +90,14 @@ test('a cross-site form post is refused, with or without the CSRF token', async 
   ]) {
     const r = await call(t.url, '/api/batch', { method: 'POST', headers, body: 'indicators=example.com' });
     assert.equal(r.status, 403, JSON.stringify(headers));
-    // the server-wide Host/Origin rule (middleware/host-origin.ts) refuses it before the session check does
-    assert.ok(['CrossOriginRefused', 'CrossSiteRequest'].includes(r.body.error.code), r.text);
+    // the server-wide Host/Origin rule (middleware/host-origin.ts) is the one cross-site check
+    assert.equal(r.body.error.code, 'CrossOriginRefused', r.text);
   }
+  for (const headers of [{ ...form, cookie, 'x-csrf-token': csrf, 'sec-fetch-site': 'same-site' }, { ...form, cookie, 'x-csrf-token': csrf, origin: 'null' }]) {
+    const r = await call(t.url, '/dashboard/logout', { method: 'POST', headers });
+    assert.equal(r.status, 403, `sign-out from ${JSON.stringify(headers)}`);
+  }
+  assert.equal((await call(t.url, '/api/stats', { headers: { cookie } })).status, 200, 'the refused sign-out left the session alone');
   const login = await call(t.url, '/dashboard/login', { method: 'POST', headers: { ...form, origin: 'https://evil.example' }, body: `token=${admin}` });
   assert.equal(login.status, 403, 'login CSRF: a cross-site sign-in is refused');
   assert.equal(login.headers.get('set-cookie'), null);
@@ -108,4 +116,24 @@ test('retrying a webhook delivery that is not a dead letter is a 409; an unknown
   const r = await call(t.url, `/api/webhooks/${hook.id}/deliveries/nope/retry`, { method: 'POST', token: admin });
   assert.equal(r.status, 409, r.text);
   assert.equal((await call(t.url, '/api/webhooks/missing/deliveries/nope/retry', { method: 'POST', token: admin })).status, 404);
+});
+
+test('a session is kept in the store: a second instance on it knows the session, and a restart keeps it', async () => {
+  const { cookie, csrf } = await signIn(admin);
+  // a second instance on the same data dir (as behind a load balancer, or the same server restarted)
+  const config = loadConfig({ env: isolatedEnv(t.dataDir), overrides: { dataDir: t.dataDir, port: 0, host: '127.0.0.1' } });
+  const gateway = await Gateway.open({ config });
+  const second = await startServer({ gateway, host: '127.0.0.1', port: 0, logStream: process.stderr });
+  try {
+    assert.equal((await call(second.url, '/api/stats', { headers: { cookie } })).status, 200, 'the second instance knows the session');
+    const page = await call(second.url, '/', { headers: { cookie } });
+    assert.match(page.text, new RegExp(`<meta name="csrf-token" content="${csrf}">`), 'with the same CSRF token');
+    const made = await call(second.url, '/api/tokens', { method: 'POST', headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ name: 'via-second', role: 'reader' }) });
+    assert.equal(made.status, 201, made.text);
+    assert.equal((await call(second.url, '/dashboard/logout', { method: 'POST', headers: { cookie, 'x-csrf-token': csrf } })).status, 200);
+  } finally {
+    await second.close();
+    await gateway.close();
+  }
+  assert.equal((await call(t.url, '/api/stats', { headers: { cookie } })).status, 401, 'signed out on one instance is signed out on all');
 });

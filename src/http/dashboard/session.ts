@@ -1,73 +1,20 @@
 /**
  * Dashboard sessions. Signing in with a gateway token sets an HttpOnly, SameSite=Strict cookie that
- * names a server-side session (the token itself never reaches the page's scripts). A request that
- * carries the cookie and no Authorization/X-Apikey header is authenticated with the session's token,
- * through the same checks as a bearer token (a revoked token ends its sessions). Every state-changing
- * request made with the cookie must carry the session's CSRF token in `X-CSRF-Token`, and a
- * cross-site one (Origin or Sec-Fetch-Site) is refused outright.
- *
- * Sessions live in this process's memory: a restart signs everyone out, and several instances behind
- * a load balancer need sticky sessions.
+ * names a session kept in the store (`gateway.tokens.sessions`: a restart or a second instance knows
+ * it; the token itself never reaches the page's scripts). A request that carries the cookie and no
+ * Authorization/X-Apikey header is authenticated with the session's token, through the same checks
+ * as a bearer token (a revoked token ends its sessions). Every state-changing request made with the
+ * cookie must carry the session's CSRF token in `X-CSRF-Token`. Cross-site requests never get here:
+ * the server-wide Host/Origin rule (middleware/host-origin.ts) refuses them first.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
+import { SESSION_TTL_MS } from '../../gateway/index.js';
 import type { AppDeps, AppEnv } from '../types.js';
 
 export const SESSION_COOKIE = 'vtg_session';
 export const CSRF_HEADER = 'x-csrf-token';
-const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
-const MAX_SESSIONS = 10_000;
-
-export interface Session {
-  id: string;
-  /** The gateway token it signed in with, or null in open mode (no token configured). */
-  token: string | null;
-  csrf: string;
-  expiresAt: number;
-}
-
-export class SessionStore {
-  readonly #sessions = new Map<string, Session>();
-
-  create(token: string | null, now = Date.now()): Session {
-    this.#sweep(now);
-    if (this.#sessions.size >= MAX_SESSIONS) this.#sessions.delete(this.#sessions.keys().next().value as string);
-    const session: Session = { id: randomBytes(32).toString('base64url'), token, csrf: randomBytes(32).toString('base64url'), expiresAt: now + SESSION_TTL_MS };
-    this.#sessions.set(session.id, session);
-    return session;
-  }
-
-  get(id: string | undefined, now = Date.now()): Session | undefined {
-    if (!id) return undefined;
-    const s = this.#sessions.get(id);
-    if (!s) return undefined;
-    if (s.expiresAt <= now) {
-      this.#sessions.delete(id);
-      return undefined;
-    }
-    return s;
-  }
-
-  delete(id: string | undefined): void {
-    if (id) this.#sessions.delete(id);
-  }
-
-  #sweep(now: number): void {
-    for (const [id, s] of this.#sessions) if (s.expiresAt <= now) this.#sessions.delete(id);
-  }
-}
-
-const stores = new WeakMap<object, SessionStore>();
-
-/** One store per gateway (the app is rebuilt by tests; sessions follow the gateway). */
-export function sessionsOf(deps: AppDeps): SessionStore {
-  let store = stores.get(deps.gateway);
-  if (!store) {
-    store = new SessionStore();
-    stores.set(deps.gateway, store);
-  }
-  return store;
-}
+export const SESSION_MAX_AGE_S = SESSION_TTL_MS / 1000;
 
 export function cookieValue(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
@@ -83,23 +30,7 @@ export function sessionCookie(c: Context<AppEnv>, value: string, maxAgeSeconds: 
   return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 }
 
-export const SESSION_MAX_AGE_S = SESSION_TTL_MS / 1000;
-
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/** True when the browser says the request comes from another site (Sec-Fetch-Site, else Origin vs Host). */
-export function crossSite(c: Context<AppEnv>): boolean {
-  const site = c.req.header('sec-fetch-site');
-  if (site === 'cross-site' || site === 'same-site') return true;
-  const origin = c.req.header('origin');
-  if (!origin) return false;
-  if (origin === 'null') return true;
-  try {
-    return new URL(origin).host !== (c.req.header('host') ?? new URL(c.req.url).host);
-  } catch {
-    return true;
-  }
-}
 
 export function sameToken(a: string | undefined, b: string): boolean {
   if (!a) return false;
@@ -108,28 +39,20 @@ export function sameToken(a: string | undefined, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function refuse(c: Context<AppEnv>, code: string, message: string): Response {
-  return c.json({ error: { code, message } }, 403);
-}
-
 /**
  * Turns a session cookie into the session's token for `authenticate` (via `sessionToken`), and
- * refuses cross-site or CSRF-less state-changing requests that rely on the cookie.
+ * refuses CSRF-less state-changing requests that rely on the cookie.
  */
 export function sessionMiddleware(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const path = c.req.path;
-    const unsafe = !SAFE.has(c.req.method);
     const id = cookieValue(c.req.header('cookie'), SESSION_COOKIE);
-    if (unsafe && (id !== undefined || path.startsWith('/dashboard/')) && crossSite(c)) {
-      return refuse(c, 'CrossSiteRequest', 'a state-changing request from another site is refused');
-    }
     const apiPath = (path.startsWith('/api/') && !path.startsWith('/api/v3')) || path === '/metrics';
     if (id !== undefined && apiPath && !c.req.header('authorization') && c.req.header('x-apikey') === undefined) {
-      const session = sessionsOf(deps).get(id);
+      const session = await deps.gateway.tokens.sessions.get(id);
       if (session) {
-        if (unsafe && !sameToken(c.req.header(CSRF_HEADER), session.csrf)) {
-          return refuse(c, 'CsrfTokenMismatch', `a request signed in with the session cookie needs its CSRF token in ${CSRF_HEADER}`);
+        if (!SAFE.has(c.req.method) && !sameToken(c.req.header(CSRF_HEADER), session.csrf)) {
+          return c.json({ error: { code: 'CsrfTokenMismatch', message: `a request signed in with the session cookie needs its CSRF token in ${CSRF_HEADER}` } }, 403);
         }
         if (session.token) c.set('sessionToken', session.token);
       }

@@ -43,6 +43,30 @@ const millis = (seconds: number) => Math.round(seconds * 10_000) / 10;
 const PLAIN = /^[ !#-[\]-~]*$/;
 const json = (s: string) => (PLAIN.test(s) ? `"${s}"` : JSON.stringify(s));
 
+/** Route patterns (a fixed table, and 'unmatched') -> their JSON. */
+const routeJsonCache = new Map<string, string>();
+
+function routeJson(route: string): string {
+  let out = routeJsonCache.get(route);
+  if (out === undefined) {
+    out = json(route);
+    if (routeJsonCache.size < 1024) routeJsonCache.set(route, out);
+  }
+  return out;
+}
+
+/** Principals (frozen, shared by a token's requests) -> their `"client"` and `"role"` fields. */
+const whoFields = new WeakMap<Principal, string>();
+
+function whoOf(p: Principal): string {
+  let who = whoFields.get(p);
+  if (who === undefined) {
+    who = `,"client":${json(p.name)},"role":${json(p.role)}`;
+    if (Object.isFrozen(p)) whoFields.set(p, who);
+  }
+  return who;
+}
+
 /** The access line through a pino logger of the caller's (fields as in `lineAccessLog`). */
 export function pinoAccessLog(logger: Logger): AccessLog {
   return (r) => {
@@ -81,10 +105,11 @@ export function lineAccessLog(stream: NodeJS.WritableStream, scrub: (line: strin
   };
   const log: AccessLog = (r) => {
     if (!enabled()) return;
-    const who = r.principal ? `,"client":${json(r.principal.name)},"role":${json(r.principal.role)}` : '';
+    const who = r.principal ? whoOf(r.principal) : '';
+    // request ids come from requestIdOf and methods from node's parser: both plain by construction
     const line =
-      `{"level":30,"time":${Date.now()},"service":"vt-gateway","reqId":${json(r.requestId)},"method":${json(r.method)},` +
-      `"path":${json(loggedPath(r.path))},"route":${json(r.route)},"status":${r.status},"ms":${millis(r.seconds)}${who},"msg":"request"}\n`;
+      `{"level":30,"time":${Date.now()},"service":"vt-gateway","reqId":"${r.requestId}","method":"${r.method}",` +
+      `"path":${json(loggedPath(r.path))},"route":${routeJson(r.route)},"status":${r.status},"ms":${millis(r.seconds)}${who},"msg":"request"}\n`;
     write(scrub(line));
   };
   return log;

@@ -23,6 +23,8 @@ export class HttpMetrics {
     [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
   );
   readonly #rejections: Counter<'code'>;
+  /** Refusals by code (our own constants, or statuses: a small, fixed set). */
+  readonly #rejectionCounts = new Map<string, number>();
   readonly #webhooks: Counter<'outcome'>;
   readonly #quotaUsed: Gauge<'provider' | 'window'>;
   readonly #quotaLimit: Gauge<'provider' | 'window'>;
@@ -81,7 +83,9 @@ export class HttpMetrics {
   }
 
   rejection(code: string): void {
-    this.#rejections.inc({ code });
+    // counted in a plain map and copied into the counter at scrape time: a flood of refusals pays no
+    // label hashing (prom-client hashes the label set on every inc, a bound child too)
+    this.#rejectionCounts.set(code, (this.#rejectionCounts.get(code) ?? 0) + 1);
   }
 
   webhook(outcome: AttemptOutcome): void {
@@ -106,6 +110,8 @@ export class HttpMetrics {
     set(g.changes as Counter<string>, stats.changes);
     set(g.upstream429 as Counter<string>, stats.upstream429);
     set(g.upstreamRetries as Counter<string>, stats.upstreamRetries);
+    this.#rejections.reset();
+    for (const [code, n] of this.#rejectionCounts) this.#rejections.inc({ code }, n);
     this.#cacheHits.reset();
     for (const [tier, n] of Object.entries(stats.cache.hits)) this.#cacheHits.inc({ tier }, n);
     this.#queueDepth.reset();

@@ -1,5 +1,6 @@
 /** `/api/docs`: the routes of the OpenAPI document as one readable, self-contained page. */
 import { escapeHtml, MOCK_BANNER, page } from './html.js';
+import { inlineMarkdown } from './markdown.js';
 
 interface Operation {
   summary?: string;
@@ -19,11 +20,11 @@ export function docsPage(
       const params = (op.parameters ?? [])
         .map((p) => {
           const type = p.schema?.enum ? p.schema.enum.join(' | ') : (p.schema?.type ?? '');
-          return `<code>${escapeHtml(p.name)}</code> <span class="muted">(${escapeHtml(p.in)}${p.required ? ', required' : ''}${type ? `, ${escapeHtml(type)}` : ''})</span>${p.description ? ` ${escapeHtml(p.description)}` : ''}`;
+          return `<code>${escapeHtml(p.name)}</code> <span class="muted">(${escapeHtml(p.in)}${p.required ? ', required' : ''}${type ? `, ${escapeHtml(type)}` : ''})</span>${p.description ? ` ${inlineMarkdown(p.description)}` : ''}`;
         })
         .join('<br>');
       const auth = op.security && op.security.length === 0 ? '<span class="muted">no token</span>' : '';
-      const row = `<tr><td class="method ${escapeHtml(method)}">${escapeHtml(method)}</td><td><code>${escapeHtml(path)}</code><br>${escapeHtml(op.summary ?? '')}${op.description ? `<br><span class="muted">${escapeHtml(op.description)}</span>` : ''} ${auth}</td><td>${params}</td></tr>`;
+      const row = `<tr><td class="method ${escapeHtml(method)}">${escapeHtml(method)}</td><td><code>${escapeHtml(path)}</code><br>${inlineMarkdown(op.summary ?? '')}${op.description ? `<br><span class="muted">${inlineMarkdown(op.description)}</span>` : ''} ${auth}</td><td>${params}</td></tr>`;
       const tag = op.tags?.[0] ?? 'other';
       byTag.set(tag, [...(byTag.get(tag) ?? []), row]);
     }
@@ -34,7 +35,7 @@ export function docsPage(
   return page(
     view.mock ? 'vt-gateway API (mock mode)' : 'vt-gateway API',
     `<h1>${escapeHtml(doc.info?.title ?? 'API')} <span class="muted">${escapeHtml(doc.info?.version ?? '')}</span></h1>${view.mock ? MOCK_BANNER : ''}
-<p>${escapeHtml(doc.info?.description ?? '')}</p>
+<p>${inlineMarkdown(doc.info?.description ?? '')}</p>
 <p>Send <code>Authorization: Bearer &lt;token&gt;</code> on <code>/api</code> and <code>x-apikey: &lt;token&gt;</code> on <code>/api/v3</code>. Errors are <code>{"error":{"code","message"}}</code>. Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a>.</p>
 ${sections}`,
   );

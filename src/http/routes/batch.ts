@@ -60,7 +60,7 @@ export const batchRoutes: RouteDef[] = [
         throw new HttpError(413, 'PayloadTooLarge', `at most ${deps.limits.batchItems} indicators per batch`);
       }
       if (body.dryRun) {
-        const estimate = await deps.gateway.estimate(body.indicators, { provider: body.provider });
+        const estimate = await deps.gateway.estimate(body.indicators, { provider: body.provider, priority: body.priority ?? 'batch' });
         return c.json({ dryRun: true, estimate });
       }
       const left = await remainingBudget(deps, principal);

@@ -118,7 +118,7 @@ export const contentRoutes: RouteDef[] = [
     handler: async ({ c, deps, principal, body, signal }) => {
       await assertBudget(deps, principal);
       try {
-        const result = await deps.gateway.content.scanFetch(body.url, {
+        const result = await (await deps.gateway.content()).scanFetch(body.url, {
           passwords: body.passwords ?? [],
           noLookup: body.no_lookup === true,
           limits: tighter(body.limits),
@@ -141,7 +141,7 @@ export const contentRoutes: RouteDef[] = [
     tag: 'scans',
     access: 'reader',
     handler: async ({ c, deps }) => {
-      const rules = deps.gateway.content.yara();
+      const rules = (await deps.gateway.content()).yara();
       return c.json(rules ? rules.status() : { dir: null, files: 0, rules: [], loadedAt: null, error: null });
     },
   }),

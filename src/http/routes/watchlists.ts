@@ -60,6 +60,20 @@ export const watchlistRoutes: RouteDef[] = [
     },
   }),
   route({
+    method: 'delete',
+    path: '/api/watchlists/{name}/items',
+    summary: 'Remove one indicator (?indicator=, as it was given or canonical) from a watchlist',
+    tag: 'watchlists',
+    access: 'analyst',
+    params: z.object({ name: watchlistName }),
+    query: z.object({ indicator: z.string().min(1).max(8192) }),
+    responses: { 404: 'No such watchlist, or the indicator is not on it' },
+    handler: async ({ c, deps, params, query }) => {
+      if (!(await deps.gateway.watchlists.removeItem(params.name, query.indicator))) throw new HttpError(404, 'NotFound', `${query.indicator} is not on the watchlist ${params.name}`);
+      return c.json({ removed: true });
+    },
+  }),
+  route({
     method: 'get',
     path: '/api/quota/forecast',
     summary: "At the current pace (calls per hour over the last 6 h): when each quota window (minute aside) runs out, and how many calls are left at its next reset; plus what tonight's harvest may spend",

@@ -4,11 +4,14 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { after, before } from 'node:test';
 import type { Clock } from '../../clock/index.js';
 import { loadConfig } from '../../config/index.js';
 import { Gateway, type GatewayOptions } from '../../gateway/index.js';
+import type { MockServer } from '../../mock/index.js';
 import { startServer } from '../server.js';
 import type { RunningServer, ServerOptions } from '../types.js';
+import { startUpstream, upstreamEnv } from './upstream.js';
 
 export interface TestServer {
   gateway: Gateway;
@@ -73,6 +76,32 @@ export async function startTestServer(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A simulator upstream and a test server pointed at it, both started before and closed after a suite. */
+export interface UpstreamServer {
+  mock: MockServer;
+  server: TestServer;
+}
+
+/**
+ * Registers `before`/`after` hooks in the calling scope (file or `describe`) that start a simulator
+ * (`startUpstream()` unless `mock` makes another) and a test server whose env points at it
+ * (`upstreamEnv` plus `env`). The returned object's fields are set once the `before` hook has run.
+ */
+export function withUpstreamServer(
+  options: { mock?: () => Promise<MockServer>; env?: Record<string, string>; server?: NonNullable<Parameters<typeof startTestServer>[0]>['server'] } = {},
+): UpstreamServer {
+  const handle = {} as UpstreamServer;
+  before(async () => {
+    handle.mock = await (options.mock ?? startUpstream)();
+    handle.server = await startTestServer({ env: upstreamEnv(handle.mock, options.env), ...(options.server ? { server: options.server } : {}) });
+  });
+  after(async () => {
+    await handle.server?.close();
+    await handle.mock?.close();
+  });
+  return handle;
 }
 
 export interface Answer {

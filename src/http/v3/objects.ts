@@ -5,7 +5,6 @@ import { lookupAs } from '../budget.js';
 import { HttpError } from '../errors.js';
 import { indicatorOfKind } from '../indicator-input.js';
 import { type RouteDef, route } from '../route.js';
-import type { AppDeps } from '../types.js';
 import { requestOrigin, rewriteLinks } from './links.js';
 
 export type Collection = 'files' | 'urls' | 'domains' | 'ip_addresses';
@@ -16,19 +15,6 @@ export const COLLECTION_KIND: Record<Collection, { kind: IndicatorKind; label: s
   domains: { kind: 'domain', label: 'Domain' },
   ip_addresses: { kind: 'ip', label: 'IP address' },
 };
-
-/** The request's signal, plus a limit on how long a VT client waits for quota before getting VT's own 429. */
-export function quotaWaitSignal(deps: AppDeps, signal: AbortSignal): AbortSignal {
-  if (signal.aborted) return signal;
-  const controller = new AbortController();
-  const timer = setTimeout(() => {
-    controller.abort(new HttpError(429, 'QuotaExceededError', `no quota became available within ${Math.round(deps.limits.v3QuotaWaitMs / 1000)} s`, { 'Retry-After': '60' }));
-  }, deps.limits.v3QuotaWaitMs);
-  timer.unref();
-  const both = AbortSignal.any([signal, controller.signal]);
-  signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
-  return both;
-}
 
 function objectRoute(collection: Collection): RouteDef {
   const { kind, label } = COLLECTION_KIND[collection];
@@ -42,11 +28,8 @@ function objectRoute(collection: Collection): RouteDef {
     responses: { 404: 'NotFoundError', 429: 'QuotaExceededError' },
     handler: async ({ c, deps, principal, params, request }) => {
       const indicator = indicatorOfKind(params.id, kind);
-      let waitSignal: AbortSignal | undefined;
-      const result = await lookupAs(deps, principal, indicator, { waitForQuota: true }, () => {
-        waitSignal ??= quotaWaitSignal(deps, request.signal);
-        return waitSignal;
-      });
+      // as VirusTotal does: spent quota is a 429 QuotaExceededError with Retry-After at once, not a wait
+      const result = await lookupAs(deps, principal, indicator, { waitForQuota: false }, () => request.signal);
       const data = result.report.data;
       if (!result.report.found || !data || typeof data !== 'object') {
         throw new HttpError(404, 'NotFoundError', `${label} "${params.id}" not found`);

@@ -4,7 +4,7 @@
  */
 import { type Clock, systemClock } from '../../clock/index.js';
 import type { Indicator, IndicatorKind } from '../../indicators/index.js';
-import type { DshieldDetails, Provider, Report, RequestOptions } from '../types.js';
+import { PROVIDER_KINDS, type DshieldDetails, type Provider, type Report, type RequestOptions } from '../types.js';
 import { DshieldClient, type DshieldClientOptions } from './client.js';
 import { dshieldIsActive, parseDshieldIp } from './parse.js';
 
@@ -19,7 +19,7 @@ export class DshieldProvider implements Provider {
   }
 
   supports(kind: IndicatorKind): boolean {
-    return kind === 'ip';
+    return PROVIDER_KINDS.dshield.includes(kind);
   }
 
   async lookup(indicator: Indicator, options?: RequestOptions): Promise<Report> {

@@ -4,7 +4,7 @@
  */
 import { type Clock, systemClock } from '../../clock/index.js';
 import type { Indicator, IndicatorKind } from '../../indicators/index.js';
-import type { Provider, Report, RequestOptions, SpurDetails } from '../types.js';
+import { PROVIDER_KINDS, type Provider, type Report, type RequestOptions, type SpurDetails } from '../types.js';
 import { SpurClient, type SpurClientOptions } from './client.js';
 import { parseSpurContext, type SpurContext, spurIsAnonymising, spurLabel } from './parse.js';
 
@@ -19,7 +19,7 @@ export class SpurProvider implements Provider {
   }
 
   supports(kind: IndicatorKind): boolean {
-    return kind === 'ip';
+    return PROVIDER_KINDS.spur.includes(kind);
   }
 
   async lookup(indicator: Indicator, options?: RequestOptions): Promise<Report> {

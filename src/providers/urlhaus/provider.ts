@@ -4,7 +4,7 @@
  */
 import { type Clock, systemClock } from '../../clock/index.js';
 import type { Indicator, IndicatorKind } from '../../indicators/index.js';
-import type { Provider, Report, RequestOptions, Verdict } from '../types.js';
+import { PROVIDER_KINDS, type Provider, type Report, type RequestOptions, type Verdict } from '../types.js';
 import { type UrlhausAnswer, UrlhausClient, type UrlhausClientOptions } from './client.js';
 import type { UrlhausHostInfo, UrlhausPayloadInfo, UrlhausQueryStatus, UrlhausUrlInfo } from './parse.js';
 
@@ -22,7 +22,7 @@ export class UrlhausProvider implements Provider {
 
   /** Files (md5/sha256), URLs, and hosts: domains and IP addresses both go to the host endpoint. */
   supports(kind: IndicatorKind): boolean {
-    return kind === 'file' || kind === 'url' || kind === 'domain' || kind === 'ip';
+    return PROVIDER_KINDS.urlhaus.includes(kind);
   }
 
   async lookup(indicator: Indicator, options?: RequestOptions): Promise<Report> {

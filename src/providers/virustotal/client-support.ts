@@ -5,10 +5,7 @@ import { VtResponseError } from './errors.js';
 import type { Exchange } from './transport.js';
 import { type QuotaWindow, quotaWindowSchema } from './types.js';
 
-/** Files under this size go straight to POST /files; larger ones through an upload URL. */
-export const DIRECT_UPLOAD_LIMIT = 32 * 1024 * 1024;
-/** VirusTotal refuses files above this size. */
-export const MAX_UPLOAD_SIZE = 650 * 1024 * 1024;
+export { DIRECT_UPLOAD_LIMIT, MAX_UPLOAD_SIZE } from './sizes.js';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_BASE_URL = 'https://www.virustotal.com';
 export const API_PREFIX = '/api/v3';

@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '../../clock/index.js';
 import type { Indicator, IndicatorKind } from '../../indicators/index.js';
-import type { FileHashes, Provider, Report, RequestOptions } from '../types.js';
+import { PROVIDER_KINDS, type FileHashes, type Provider, type Report, type RequestOptions } from '../types.js';
 import type { VirusTotalClient } from './client.js';
 import { NotFoundError } from './errors.js';
 import type { VtObject } from './types.js';
@@ -72,8 +72,8 @@ export class VirusTotalProvider implements Provider {
     this.#clock = clock ?? systemClock;
   }
 
-  supports(_kind: IndicatorKind): boolean {
-    return true;
+  supports(kind: IndicatorKind): boolean {
+    return PROVIDER_KINDS.virustotal.includes(kind);
   }
 
   async lookup(indicator: Indicator, options?: RequestOptions): Promise<Report> {

@@ -4,8 +4,7 @@
  * its type names from here, so a PostgreSQL dialect is a second object, not a second store.
  */
 export interface Dialect {
-  /** A PostgreSQL dialect comes back later, wired (a second object, not a second store). */
-  name: 'sqlite';
+  name: 'sqlite' | 'postgres';
   /** Auto-numbered 64-bit primary key column type. */
   serialPrimaryKey: string;
   /** 64-bit integer (epoch milliseconds, counters). */
@@ -14,6 +13,8 @@ export interface Dialect {
   flag: string;
   /** JSON stored as text (parsed by the repository). */
   json: string;
+  /** Compressed bytes (deflated reports). SQLite files keep the type name they were created with. */
+  bytes: string;
 }
 
 export const sqliteDialect: Dialect = {
@@ -22,4 +23,15 @@ export const sqliteDialect: Dialect = {
   bigint: 'BIGINT',
   flag: 'SMALLINT',
   json: 'TEXT',
+  bytes: 'TEXT',
+};
+
+/** The same schema on PostgreSQL (one definition: `MIGRATIONS` takes its type names from here). */
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  serialPrimaryKey: 'BIGSERIAL PRIMARY KEY',
+  bigint: 'BIGINT',
+  flag: 'SMALLINT',
+  json: 'TEXT',
+  bytes: 'BYTEA',
 };

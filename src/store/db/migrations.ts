@@ -19,7 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
         found ${d.flag} NOT NULL,
         verdict TEXT NOT NULL,
         detections INTEGER,
-        report ${d.json} NOT NULL,
+        report ${d.bytes} NOT NULL,
         fetched_at ${d.bigint} NOT NULL,
         expires_at ${d.bigint} NOT NULL,
         hits ${d.bigint} NOT NULL DEFAULT 0
@@ -198,5 +198,26 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 18,
     name: 'token upload policy',
     statements: () => ['ALTER TABLE tokens ADD COLUMN upload_policy TEXT'],
+  },
+  {
+    // Numbered after the highest on main (18, token upload policy); the lead may renumber.
+    version: 19,
+    name: 'dashboard sessions and daily counters',
+    statements: (d) => [
+      `CREATE TABLE dashboard_sessions (
+        id_hash TEXT PRIMARY KEY,
+        token_id TEXT REFERENCES tokens (id) ON DELETE CASCADE,
+        sealed_token TEXT,
+        created_at ${d.bigint} NOT NULL,
+        expires_at ${d.bigint} NOT NULL
+      )`,
+      'CREATE INDEX dashboard_sessions_expires ON dashboard_sessions (expires_at)',
+      `CREATE TABLE daily_counters (
+        day TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value ${d.bigint} NOT NULL,
+        PRIMARY KEY (day, name)
+      )`,
+    ],
   },
 ];

@@ -3,12 +3,11 @@ import type { AnalysisStats, ProviderName, Verdict } from '../../providers/types
 import type { Db } from '../db/connection.js';
 import { writeTransaction } from '../db/write.js';
 import { StatementCache } from '../db/statements.js';
+import { OBSERVATION_COLUMNS, type ObservationRow } from '../db/observation-row.js';
 import { parseJson, where } from '../db/where.js';
 import { DEFAULT_CHANGE_OPTIONS, detectChange } from './changes.js';
 import type { Change, ChangeOptions, ChangeQuery, ChangeReason, HistoryQuery, Observation } from './types.js';
 
-const OBSERVATION_COLUMNS =
-  'provider, kind, indicator_id, indicator, at, verdict, detections, threat_label, reputation, stats';
 const CHANGE_COLUMNS = `provider, kind, indicator_id, indicator, at, reasons,
   from_verdict, from_detections, from_threat_label, to_verdict, to_detections, to_threat_label`;
 
@@ -22,19 +21,6 @@ const SQL = {
     ) AS newest ORDER BY at, seq`,
   recordChange: `INSERT INTO changes (${CHANGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
 } as const;
-
-interface ObservationRow {
-  provider: ProviderName;
-  kind: IndicatorKind;
-  indicator_id: string;
-  indicator: string;
-  at: number;
-  verdict: Verdict;
-  detections: number | null;
-  threat_label: string | null;
-  reputation: number | null;
-  stats: string | null;
-}
 
 interface ChangeRow {
   provider: ProviderName;

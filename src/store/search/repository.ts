@@ -12,8 +12,11 @@ import { StatementCache } from '../db/statements.js';
 import { type Derived, derive, permalinkOf } from './derive.js';
 import { encodeCursor, filterConditions, fromClause, pageSql } from './query.js';
 import { type SearchSummary, summarize } from './summary.js';
+import { OBSERVATION_COLUMNS, type ObservationRow } from '../db/observation-row.js';
 import { where } from '../db/where.js';
 import { SEVERITY } from './severity.js';
+import { forgetCached } from './forget.js';
+import type { CacheFilter } from '../cache-entries/types.js';
 import type { EdgeRecord, FileHashes, IndicatorRecord, ProviderRecord, SearchPage, SearchQuery } from './types.js';
 
 const CHUNK = 500;
@@ -26,7 +29,7 @@ const SQL = {
   state: 'SELECT value FROM search_state WHERE name = ?',
   setState: 'INSERT INTO search_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
   cacheRows: 'SELECT seq, report FROM cache_entries WHERE seq > ? ORDER BY seq LIMIT ?',
-  obsRows: 'SELECT seq, provider, kind, indicator_id, indicator, at, verdict, detections, threat_label, reputation, stats FROM observations WHERE seq > ? ORDER BY seq LIMIT ?',
+  obsRows: `SELECT seq, ${OBSERVATION_COLUMNS} FROM observations WHERE seq > ? ORDER BY seq LIMIT ?`,
   batchRows: 'SELECT rowid AS rid, job_id, kind, indicator_id FROM batch_items WHERE rowid > ? ORDER BY rowid LIMIT ?',
   alias: 'SELECT indicator_id FROM search_aliases WHERE kind = ? AND alias_id = ?',
   putAlias: 'INSERT INTO search_aliases (kind, alias_id, indicator_id) VALUES (?, ?, ?) ON CONFLICT (kind, alias_id) DO UPDATE SET indicator_id = excluded.indicator_id',
@@ -93,19 +96,7 @@ interface EdgeRow {
   at: number;
 }
 
-interface ObsRow {
-  seq: number;
-  provider: ProviderName;
-  kind: IndicatorKind;
-  indicator_id: string;
-  indicator: string;
-  at: number;
-  verdict: Verdict;
-  detections: number | null;
-  threat_label: string | null;
-  reputation: number | null;
-  stats: string | null;
-}
+type ObsRow = ObservationRow & { seq: number };
 
 function toEdge(r: EdgeRow): EdgeRecord {
   return {
@@ -264,6 +255,12 @@ export class SearchRepository {
       this.#recompute(o.kind, id, existing?.indicator ?? o.indicator, { names: [], tags: [], hashes: null, at: o.at });
     }
     this.#s.get(SQL.seen).run(o.at, o.at, this.#nextSeq(), o.kind, id);
+  }
+
+  /** Removes what a cache clear with this filter took away (see forget.ts). Returns the indicators dropped. */
+  async forget(filter: CacheFilter): Promise<number> {
+    if (this.#db.readonly) return 0;
+    return forgetCached(this.#db, filter, filter.id === undefined ? undefined : this.#canonicalId(filter.kind ?? 'file', filter.id));
   }
 
   /** Records a link between two indicators (VirusTotal relationships, Cowrie sessions, ...). */
