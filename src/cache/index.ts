@@ -11,7 +11,7 @@ export async function openRedisCacheTier(options: import('./redis-tier.js').Redi
   const { RedisCacheTier } = await import('./redis-tier.js');
   return new RedisCacheTier(options);
 }
-export { TieredCache, type TieredCacheInfo, type TieredCacheOptions } from './tiered-cache.js';
+export { type CacheChange, TieredCache, type TieredCacheInfo, type TieredCacheOptions } from './tiered-cache.js';
 export { CacheRotator, DEFAULT_CACHE_LIMITS, type CacheRotatorOptions } from './rotator.js';
 export type { CacheLookup, CacheStats, CacheTierName, RedisTierState } from './types.js';
 export type { CacheEntry, CacheFilter, CacheInfo, CacheLimits, CacheListPage, CacheListQuery, PruneResult } from '../store/index.js';

@@ -29,7 +29,14 @@ export interface TieredCacheOptions {
   limits?: CacheLimits | null;
   /** Usage counters are written to SQLite this often (default 10 s) and on `close`. */
   flushIntervalMs?: number;
+  /** Told about every write and delete, so other instances can drop their memory copies (`dropLocal`). */
+  onChange?: (change: CacheChange) => void;
 }
+
+/** A write (a newer answer for one indicator) or a delete, as other instances' memory tiers need to hear it. */
+export type CacheChange =
+  | { op: 'set'; provider: ProviderName; kind: IndicatorKind; id: string; fetchedAt: number }
+  | { op: 'delete'; filter: CacheFilter };
 
 export interface TieredCacheInfo extends CacheInfo {
   memory: { entries: number; maxEntries: number };
@@ -76,6 +83,7 @@ export class TieredCache {
   readonly #memory: LruCache<string, CacheEntry> | null;
   readonly #limits: CacheLimits | null;
   readonly #timer: NodeJS.Timeout | undefined;
+  readonly #onChange: ((change: CacheChange) => void) | undefined;
   readonly #stats = { hits: { memory: 0, redis: 0, sqlite: 0 }, misses: 0, stale: 0, writes: 0 };
   #pendingCounters: Record<string, number> = {};
   #pendingHits = new Map<string, CacheHitDelta>();
@@ -89,6 +97,7 @@ export class TieredCache {
     const memoryEntries = options.memoryEntries ?? 10_000;
     this.#memory = memoryEntries > 0 ? new LruCache(memoryEntries) : null;
     this.#limits = options.limits ?? null;
+    this.#onChange = options.onChange;
     const every = options.flushIntervalMs ?? 10_000;
     if (every > 0) {
       this.#timer = setInterval(() => void this.#flushQuietly(), every);
@@ -161,6 +170,7 @@ export class TieredCache {
     this.#memory?.set(keyOf(report.provider, report.kind, report.id), current);
     if (this.#redis) await this.#redis.set(current);
     this.#stats.writes++;
+    this.#onChange?.({ op: 'set', provider: report.provider, kind: report.kind, id: report.id, fetchedAt: current.fetchedAt });
     return current;
   }
 
@@ -171,6 +181,7 @@ export class TieredCache {
     for (const e of entries) {
       this.#memory?.set(keyOf(e.report.provider, e.report.kind, e.report.id), e);
       if (this.#redis) await this.#redis.set(e);
+      this.#onChange?.({ op: 'set', provider: e.report.provider, kind: e.report.kind, id: e.report.id, fetchedAt: e.fetchedAt });
     }
     this.#stats.writes += entries.length;
     return written;
@@ -178,11 +189,27 @@ export class TieredCache {
 
   /** Removes matching entries from every tier (all of them with no filter). Returns the SQLite count. */
   async delete(filter: CacheFilter = {}): Promise<number> {
-    if (this.#memory) {
-      for (const [key, entry] of [...this.#memory.entries()]) if (matches(entry, filter)) this.#memory.delete(key);
-    }
+    this.#dropMemory(filter);
     if (this.#redis) await this.#redis.delete(filter);
-    return this.#repo.delete(filter);
+    const removed = await this.#repo.delete(filter);
+    this.#onChange?.({ op: 'delete', filter });
+    return removed;
+  }
+
+  /** Another instance changed the cache: drop what this memory tier holds of it (older copies only, for a write). */
+  dropLocal(change: CacheChange): void {
+    if (change.op === 'delete') {
+      this.#dropMemory(change.filter);
+      return;
+    }
+    const key = keyOf(change.provider, change.kind, change.id);
+    const held = this.#memory?.get(key);
+    if (held && held.fetchedAt < change.fetchedAt) this.#memory?.delete(key);
+  }
+
+  #dropMemory(filter: CacheFilter): void {
+    if (!this.#memory) return;
+    for (const [key, entry] of [...this.#memory.entries()]) if (matches(entry, filter)) this.#memory.delete(key);
   }
 
   /** Entries stored in SQLite, newest first. */

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FileConfig, LimitsConfig } from './schema.js';
 
@@ -37,6 +37,8 @@ export interface GatewayConfig {
   dshield: ProviderEndpoint & { email?: string };
   spur: ProviderEndpoint & { apiKey?: string };
   redis?: { url: string; cacheTtlMs: number };
+  /** Several instances on one Redis: this one's name (VTG_INSTANCE_ID, default host:pid) and the lease length (VTG_CLUSTER_LEASE seconds). */
+  cluster: { instanceId: string; leaseMs: number };
   scheduler: { concurrency: number; interactiveReserve: number; reconcileIntervalMs: number; analysisPollMs: number };
   cache: {
     memoryEntries: number;
@@ -248,6 +250,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
       limits: file.spur?.limits ?? DEFAULT_OTHER_LIMITS.spur,
     },
     redis,
+    cluster: clusterConfig(env),
     scheduler: {
       concurrency: file.scheduler?.concurrency ?? 4,
       interactiveReserve: reserve,
@@ -292,6 +295,12 @@ function harvestConfig(env: NodeJS.ProcessEnv, file: FileConfig): GatewayConfig[
   const marginCalls = envNumber(env, 'VTG_HARVEST_MARGIN') ?? f.marginCalls ?? 10;
   if (!(marginCalls >= 0)) throw new ConfigError('VTG_HARVEST_MARGIN must be a number of calls >= 0');
   return { enabled, windowHours, marginCalls };
+}
+
+function clusterConfig(env: NodeJS.ProcessEnv): GatewayConfig['cluster'] {
+  const leaseSeconds = envNumber(env, 'VTG_CLUSTER_LEASE') ?? 15;
+  if (!(leaseSeconds >= 1 && leaseSeconds <= 3600)) throw new ConfigError('VTG_CLUSTER_LEASE must be between 1 and 3600 seconds');
+  return { instanceId: nonEmpty(env.VTG_INSTANCE_ID) ?? `${hostname()}:${process.pid}`, leaseMs: leaseSeconds * 1000 };
 }
 
 function uploadPolicy(v: string): 'never' | 'unknown-only' | 'always' {

@@ -12,6 +12,11 @@ import type { GatewayEventBus } from './events.js';
 import type { LookupService } from './lookups.js';
 import type { BatchCreateOptions, BatchView, LookupResult } from './types.js';
 
+/** Cluster mode: a batch runs where its lease is held (`local`: also while Redis is away, for batches started here). */
+export interface BatchClaims {
+  lease(name: string, options: { local?: boolean }): Promise<{ signal: AbortSignal; release(): Promise<void> } | undefined>;
+}
+
 const PRIORITY_NUMBER: Record<Priority, number> = { interactive: 2, batch: 1, background: 0 };
 const NUMBER_PRIORITY: Record<number, Priority> = { 2: 'interactive', 1: 'batch', 0: 'background' };
 const WINDOW = 64;
@@ -45,6 +50,7 @@ export class BatchRunner {
     private readonly lookups: LookupService,
     private readonly repo: BatchRepository,
     private readonly events: GatewayEventBus,
+    private readonly claims?: BatchClaims,
   ) {}
 
   async create(inputs: readonly string[], options: BatchCreateOptions = {}): Promise<BatchJob> {
@@ -93,9 +99,10 @@ export class BatchRunner {
     return this.repo.results(id, options);
   }
 
+  /** Starts every queued or running job not running here (in a cluster: those whose lease is free). */
   async resumeAll(): Promise<void> {
     for (const job of await this.repo.unfinished()) {
-      if (job.status === 'queued' || job.status === 'running') this.#start(job.id);
+      if ((job.status === 'queued' || job.status === 'running') && !this.#running.has(job.id)) this.#start(job.id, undefined, true);
     }
   }
 
@@ -136,7 +143,7 @@ export class BatchRunner {
     await Promise.allSettled(all.map((r) => r.done));
   }
 
-  #start(id: string, onProgress?: (job: BatchJob) => void): Running {
+  #start(id: string, onProgress?: (job: BatchJob) => void, takeover = false): Running {
     const existing = this.#running.get(id);
     if (existing) return existing;
     const controller = new AbortController();
@@ -147,10 +154,26 @@ export class BatchRunner {
       doneAtStart: 0,
       done: Promise.resolve() as unknown as Promise<BatchJob>,
     };
-    running.done = this.#loop(id, controller.signal, running, onProgress).finally(() => this.#running.delete(id));
+    running.done = this.#claimed(id, running, takeover, onProgress).finally(() => this.#running.delete(id));
     running.done.catch(() => undefined);
     this.#running.set(id, running);
     return running;
+  }
+
+  /** Runs the job under its lease (cluster mode); another instance holding it means nothing to do here. */
+  async #claimed(id: string, running: Running, takeover: boolean, onProgress?: (job: BatchJob) => void): Promise<BatchJob> {
+    const controller = running.controller;
+    if (!this.claims) return this.#loop(id, controller.signal, running, onProgress);
+    const lease = await this.claims.lease(`batch:${id}`, { local: !takeover });
+    if (!lease) return (await this.repo.get(id)) as BatchJob;
+    const onLost = () => controller.abort(lease.signal.reason);
+    lease.signal.addEventListener('abort', onLost, { once: true });
+    try {
+      return await this.#loop(id, controller.signal, running, onProgress);
+    } finally {
+      lease.signal.removeEventListener('abort', onLost);
+      await lease.release();
+    }
   }
 
   async #loop(id: string, signal: AbortSignal, running: Running, onProgress?: (job: BatchJob) => void): Promise<BatchJob> {

@@ -20,6 +20,7 @@ import { forecastKey, type QuotaForecast } from './forecast.js';
 import type { HarvestResult, HarvestService } from './harvest.js';
 import type { HarvestBudget } from './harvest-schedule.js';
 import type { LookupService } from './lookups.js';
+import { healthOf, statsOf } from './ops-views.js';
 import { canonicalId, fileAliases } from './records.js';
 import { type GatewayOptions, openRuntime, type Runtime } from './runtime.js';
 import { type WarmResult, warmCache } from './warm.js';
@@ -150,7 +151,7 @@ export class Gateway {
   async quota(provider: ProviderName = 'virustotal'): Promise<QuotaView> {
     if (provider === 'virustotal') await this.#rt.reconciler.probe(5_000);
     const summary = await this.#rt.governor.summary(this.#rt.lookups.keyOf(provider));
-    return { ...summary, provider, mock: this.mock };
+    return { ...summary, provider, mock: this.mock, scope: summary.backend === 'redis' ? 'cluster' : 'instance' };
   }
 
   providers(): Promise<ProviderStatus[]> {
@@ -336,53 +337,12 @@ export class Gateway {
   // ---- operations -----------------------------------------------------------------------------
 
   stats(): GatewayStats {
-    const rt = this.#rt;
-    const c = rt.lookups.counters;
-    const { queueDepth, joins } = rt.lookups.schedulerStats();
-    const answered = c.cacheHits + c.staleServed;
-    return {
-      startedAt: rt.startedAt,
-      uptimeMs: this.clock.now() - rt.startedAt,
-      mock: this.mock,
-      lookups: c.lookups,
-      cacheHits: c.cacheHits,
-      staleServed: c.staleServed,
-      upstreamCalls: c.upstreamCalls,
-      upstreamCallsSaved: answered + joins,
-      singleFlightJoins: joins,
-      errors: c.errors,
-      hitRatio: c.lookups > 0 ? answered / c.lookups : 0,
-      queueDepth,
-      cache: rt.cache.stats(),
-      changes: rt.counters.changes,
-      upstream429: rt.counters.upstream429,
-      upstreamRetries: rt.counters.upstreamRetries,
-      today: rt.daily.today(),
-    };
+    return statsOf(this.#rt);
   }
 
   async health(): Promise<Health> {
     await this.#rt.reconciler.probe(5_000);
-    let store: 'ok' | 'error' = 'ok';
-    try {
-      await this.#rt.store.cache.info();
-    } catch {
-      store = 'error';
-    }
-    const redis = this.#rt.redisTier ? this.#rt.redisTier.state() : 'disabled';
-    const providers = await this.providers();
-    const vt = providers.find((p) => p.name === 'virustotal');
-    return {
-      status: store === 'ok' && redis !== 'down' && vt?.quota?.keyHealthy !== false && this.#rt.reconciler.reachable !== false ? 'ok' : 'degraded',
-      mock: this.mock,
-      keyConfigured: !this.mock,
-      upstreamReachable: this.#rt.reconciler.reachable,
-      store,
-      redis,
-      providers,
-      version: this.version,
-      uptimeMs: this.clock.now() - this.#rt.startedAt,
-    };
+    return healthOf(this.#rt, await this.providers(), this.version);
   }
 
   /** Finishes background work, stops timers and closes the store, Redis and the simulator. */

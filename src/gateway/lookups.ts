@@ -14,6 +14,7 @@ import { estimateCost, type Priority } from '../scheduler/index.js';
 import type { HistoryRepository } from '../store/index.js';
 import { NotCachedError, ProviderUnavailableError, QuotaExhaustedError } from './errors.js';
 import { FAIL_FAST_MS, guardedFetch } from './fail-fast.js';
+import type { ClusterFlights } from './cluster/index.js';
 import type { GatewayEventBus } from './events.js';
 import { recordUpstreamAnswer } from './records.js';
 import { asSimulated, withoutLoopbackLinks } from './simulator.js';
@@ -47,6 +48,8 @@ export interface LookupDeps {
   governor: Governor;
   /** Schedulers at open; provider clients loaded on the first upstream call. */
   upstreams: Upstreams;
+  /** Cluster mode: single-flight across instances, behind the in-process one. */
+  flights?: ClusterFlights;
 }
 
 export type CallOptions = { priority?: Priority; tenant?: string; signal?: AbortSignal };
@@ -140,7 +143,7 @@ export class LookupService {
     const priority = options.priority ?? 'interactive';
     // upstream trouble never costs the caller an answer it has, and wait=false answers within seconds
     return guardedFetch({
-      fetch: (signal) => this.#fetch(up, indicator, priority, { ...options, signal }),
+      fetch: (signal) => this.#fetchOnce(up, indicator, priority, { ...options, signal }),
       callerSignal: options.signal,
       failFastMs: options.waitForQuota === false ? Math.max(FAIL_FAST_MS, this.#d.config.cache.staleIfWaitMs) : undefined,
       stale:
@@ -154,6 +157,21 @@ export class LookupService {
       summary: () => this.#d.governor.summary(up.key),
       now: () => this.#d.clock.now(),
     });
+  }
+
+  /** One upstream call per indicator: joins this process's flight, else the cluster's (when there is one). */
+  #fetchOnce(up: Upstream, indicator: Indicator, priority: Priority, options: LookupOptions): Promise<LookupResult> {
+    const key = `${up.name}:${indicator.kind}:${indicator.id}`;
+    const flights = this.#d.flights;
+    if (!flights || up.scheduler?.inFlight(key)) return this.#fetch(up, indicator, priority, options);
+    const startedAt = this.#d.clock.now();
+    // an answer another instance fetched meanwhile settles it, if young enough for this caller
+    const settled = async () => {
+      const hit = (await this.#d.cache.get(up.name, indicator.kind, indicator.id)) as CacheLookupLike | undefined;
+      const young = options.maxAgeMs === undefined || (hit && (hit.ageMs <= options.maxAgeMs || hit.entry.fetchedAt >= startedAt));
+      return hit?.fresh && young ? fromCache(indicator, hit, 'cache') : undefined;
+    };
+    return flights.run(key, () => this.#fetch(up, indicator, priority, options), settled, options.signal);
   }
 
   async #fetch(up: Upstream, indicator: Indicator, priority: Priority, options: LookupOptions): Promise<LookupResult> {
@@ -195,7 +213,7 @@ export class LookupService {
 
   #refreshInBackground(up: Upstream, indicator: Indicator, tenant?: string): void {
     if (!up.scheduler || up.scheduler.inFlight(`${up.name}:${indicator.kind}:${indicator.id}`)) return;
-    const p = this.#fetch(up, indicator, 'background', { tenant })
+    const p = this.#fetchOnce(up, indicator, 'background', { tenant })
       .catch(() => undefined)
       .finally(() => this.#background.delete(p));
     this.#background.add(p);

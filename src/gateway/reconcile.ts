@@ -53,7 +53,10 @@ export class QuotaReconciler {
 
   constructor(private readonly options: ReconcilerOptions) {}
 
+  /** Starts the periodic reads (again after `stop`: a cluster moves this role between instances). */
   start(): void {
+    if (this.#timer && !this.#stopped) return;
+    this.#stopped = false;
     this.soon(0);
     this.#timer = setInterval(() => void this.runOnce(), this.options.intervalMs);
     this.#timer.unref();

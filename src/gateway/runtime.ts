@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { CacheRotator, openRedisCacheTier, type RedisCacheTier, TieredCache } from '../cache/index.js';
+import { type CacheChange, CacheRotator, openRedisCacheTier, type RedisCacheTier, TieredCache } from '../cache/index.js';
 import { type Clock, systemClock } from '../clock/index.js';
 import { VERSION } from '../common/index.js';
 import { type GatewayConfig, loadConfig } from '../config/index.js';
@@ -16,6 +16,7 @@ import { Store } from '../store/index.js';
 import type { WebhookDispatcher, WebhookDispatcherOptions } from '../webhooks/index.js';
 import { TokenService, WebhookService } from './accounts.js';
 import { BatchRunner } from './batches.js';
+import { Cluster } from './cluster/index.js';
 import { type BatchCompletedEvent, GatewayEventBus } from './events.js';
 import { DailyStats } from './daily-stats.js';
 import { LookupService } from './lookups.js';
@@ -34,7 +35,8 @@ export interface GatewayOptions {
   clock?: Clock;
   /**
    * Background work (default true): the webhook dispatcher, resuming unfinished batches, charging
-   * finished batches to their owners' budgets. Quota reconciliation and cache rotation always run.
+   * finished batches to their owners' budgets. Quota reconciliation and cache rotation always run,
+   * except in cluster mode (Redis), where the instance holding the `background` role runs them.
    * Turn it off for one-shot processes (the CLI does, except `vtg serve`).
    */
   background?: boolean;
@@ -68,6 +70,7 @@ export class Runtime {
   readonly #quotaPersistence: QuotaPersistence | undefined;
   #dispatcher: WebhookDispatcher | undefined;
   #chargeBatch: ((e: BatchCompletedEvent) => void) | undefined;
+  #takeover: NodeJS.Timeout | undefined;
 
   constructor(
     readonly config: GatewayConfig,
@@ -76,6 +79,7 @@ export class Runtime {
     readonly cache: TieredCache,
     readonly redisTier: RedisCacheTier | undefined,
     readonly governor: Governor,
+    readonly cluster?: Cluster,
   ) {
     this.startedAt = clock.now();
     this.usage = new UsageHistory(clock, store.kv);
@@ -90,7 +94,8 @@ export class Runtime {
       repository: store.cache,
       limits: { maxBytes: config.cache.maxBytes, maxAgeMs: config.cache.maxAgeMs, maxPerKind: config.cache.maxEntriesPerKind },
     });
-    this.rotator.start();
+    // in a cluster, one instance rotates and reconciles for all (the `background` role)
+    if (!cluster) this.rotator.start();
     const vtUpstream = upstreams.get('virustotal') as Upstream;
     this.reconciler = new QuotaReconciler({
       client: vtClient,
@@ -106,9 +111,19 @@ export class Runtime {
       this.counters.changes++;
     });
     this.watchlists = new WatchlistService(store.watchlists, store.search, () => clock.now());
-    this.lookups = new LookupService({ config, clock, cache, history: store.history, watchlistsOf: (kind, id) => store.watchlists.namesOf(kind, id), events: this.events, governor, upstreams });
+    this.lookups = new LookupService({
+      config,
+      clock,
+      cache,
+      history: store.history,
+      watchlistsOf: (kind, id) => store.watchlists.namesOf(kind, id),
+      events: this.events,
+      governor,
+      upstreams,
+      ...(cluster ? { flights: cluster.flights } : {}),
+    });
     this.scans = new ScanService(this.lookups, vtClient, vtUpstream, this.events, config.scheduler.analysisPollMs, config.mock);
-    this.batches = new BatchRunner(this.lookups, store.batches, this.events);
+    this.batches = new BatchRunner(this.lookups, store.batches, this.events, cluster);
     this.tokens = new TokenService(store.tokens, clock, store.sessions);
     this.webhooks = new WebhookService(store.webhooks);
     this.harvest = new HarvestService({ clock, lookups: this.lookups, watchlists: this.watchlists, cache, history: store.history, events: this.events });
@@ -155,22 +170,63 @@ export class Runtime {
     };
     this.events.on('batch.completed', this.#chargeBatch);
     await this.batches.resumeAll();
-    this.harvestScheduler.start();
     this.daily.start();
+    const cluster = this.cluster;
+    if (!cluster) {
+      this.harvestScheduler.start();
+      return;
+    }
+    // batches whose instance died are taken over once their lease expires
+    this.#takeover = setInterval(() => void this.batches.resumeAll().catch(() => undefined), Math.max(250, Math.floor(cluster.leaseMs / 2)));
+    this.#takeover.unref();
+    cluster.role('background', {
+      start: () => {
+        this.rotator.start();
+        this.reconciler.start();
+        this.harvestScheduler.start();
+      },
+      stop: async () => {
+        this.reconciler.stop();
+        await this.harvestScheduler.stop();
+        await this.rotator.stop();
+      },
+    });
+  }
+
+  /** This instance's counters, as the cluster's heartbeat publishes them. */
+  clusterCounters(): Record<string, number> {
+    const c = this.lookups.counters;
+    const flights = this.cluster?.flights.stats;
+    return {
+      lookups: c.lookups,
+      cacheHits: c.cacheHits,
+      staleServed: c.staleServed,
+      upstreamCalls: c.upstreamCalls,
+      errors: c.errors,
+      singleFlightJoins: this.lookups.schedulerStats().joins,
+      clusterJoins: flights?.joined ?? 0,
+      upstream429: this.counters.upstream429,
+      upstreamRetries: this.counters.upstreamRetries,
+      changes: this.counters.changes,
+    };
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#takeover);
     this.reconciler.stop();
     await this.harvestScheduler.stop();
     await this.batches.stop();
     await this.#dispatcher?.stop();
     if (this.#chargeBatch) this.events.off('batch.completed', this.#chargeBatch);
     await this.lookups.close();
+    await this.cluster?.close();
     await this.daily.stop();
     await this.rotator.stop();
     await this.#quotaPersistence?.stop();
     await this.usage.save();
     await this.cache.close();
+    // the cache leaves its Redis tier to its owner: without this, `vtg serve --redis` never exited on SIGTERM
+    await this.redisTier?.close();
     await this.governor.close();
     await this.upstreams.close();
     await this.store.close();
@@ -196,10 +252,21 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
   // Simulated verdicts must never be served as real ones: mock mode keeps its own answers.
   const dataDir = config.mock ? join(config.dataDir, 'mock') : config.dataDir;
   let store: Store | undefined;
-  let runtime: Runtime;
+  let cluster: Cluster | undefined;
+  let runtime: Runtime | undefined;
   try {
     // the operator's state (tokens, webhooks, batches, settings) is one store whatever the mode
     store = await Store.open({ dataDir, clock, ...(config.mock ? { operatorDir: config.dataDir } : {}) });
+    cluster = config.redis
+      ? await Cluster.open({
+          url: config.redis.url,
+          instanceId: config.cluster.instanceId,
+          leaseMs: config.cluster.leaseMs,
+          startedAt: clock.now(),
+          counters: () => runtime?.clusterCounters() ?? {},
+          announce: options.background !== false,
+        })
+      : undefined;
     const redisTier = config.redis ? await openRedisCacheTier({ url: config.redis.url, ttlMs: config.redis.cacheTtlMs, clock }) : undefined;
     const cache = new TieredCache({
       repository: store.cache,
@@ -207,11 +274,15 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
       clock,
       memoryEntries: config.cache.memoryEntries,
       limits: { maxBytes: config.cache.maxBytes, maxAgeMs: config.cache.maxAgeMs, maxPerKind: config.cache.maxEntriesPerKind },
+      ...(cluster ? { onChange: (change: CacheChange) => cluster?.publishCacheChange(change) } : {}),
     });
-    const governor: Governor = config.redis ? await openRedisGovernor({ redis: config.redis.url, clock }) : new MemoryGovernor({ clock });
-    runtime = new Runtime({ ...config, dataDir }, clock, store, cache, redisTier, governor);
+    cluster?.onCacheChange((change) => cache.dropLocal(change));
+    const share = cluster ? () => cluster?.share ?? 0.5 : undefined;
+    const governor: Governor = config.redis ? await openRedisGovernor({ redis: config.redis.url, clock, ...(share ? { localShare: share } : {}) }) : new MemoryGovernor({ clock });
+    runtime = new Runtime({ ...config, dataDir }, clock, store, cache, redisTier, governor, cluster);
     await runtime.restore();
   } catch (err) {
+    await cluster?.close();
     await store?.close();
     throw err;
   }
@@ -221,12 +292,15 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
     await runtime.close();
     throw err;
   }
+  // in a cluster, the instance holding the `background` role reconciles for all
+  const reconcile = !runtime.cluster;
   // a one-shot command loads the upstream clients (and reconciles) only once it calls upstream
-  if (options.background === false) runtime.upstreams.onLoad(() => runtime.reconciler.start());
-  else {
+  if (options.background === false) {
+    if (reconcile) runtime.upstreams.onLoad(() => runtime.reconciler.start());
+  } else {
     try {
       await runtime.upstreams.clients();
-      runtime.reconciler.start();
+      if (reconcile) runtime.reconciler.start();
       await runtime.startBackground(options);
     } catch (err) {
       await runtime.close();

@@ -1,4 +1,5 @@
 /** The Gateway's public shapes: what the CLI, the HTTP service and library users see. */
+import type { ClusterStatus } from './cluster/index.js';
 import type { CacheStats } from '../cache/index.js';
 import type { QuotaSummary } from '../governor/index.js';
 import type { Indicator, IndicatorKind } from '../indicators/index.js';
@@ -95,6 +96,8 @@ export interface ProviderStatus {
 export interface QuotaView extends QuotaSummary {
   provider: ProviderName;
   mock: boolean;
+  /** `cluster`: the counts are shared by every instance on the Redis (Redis governor, Redis up); `instance`: this process's own. */
+  scope?: 'cluster' | 'instance';
 }
 
 export interface HistoryView {
@@ -107,6 +110,8 @@ export interface HistoryView {
 }
 
 export interface GatewayStats {
+  /** This instance's name (VTG_INSTANCE_ID, default host:pid); every figure below is this instance's since it started. */
+  instanceId: string;
   startedAt: number;
   uptimeMs: number;
   mock: boolean;
@@ -128,10 +133,36 @@ export interface GatewayStats {
   upstreamRetries: number;
   /** The same figures for the UTC day, over restarts and every instance on the store (the others count since start). */
   today: DayFigures;
+  /** Cluster mode: the same counters summed over the live instances (null without Redis). */
+  cluster: ClusterStats | null;
+}
+
+/** Counters summed over the live instances of a cluster, each since it started. */
+export interface ClusterStats {
+  scope: 'cluster';
+  redis: 'ready' | 'down';
+  instances: number;
+  lookups: number;
+  cacheHits: number;
+  staleServed: number;
+  upstreamCalls: number;
+  upstreamCallsSaved: number;
+  singleFlightJoins: number;
+  /** Lookups answered after waiting for another instance's upstream call. */
+  clusterJoins: number;
+  errors: number;
+  hitRatio: number;
+  upstream429: number;
+  upstreamRetries: number;
+  changes: number;
 }
 
 export interface Health {
   status: 'ok' | 'degraded';
+  /** Which instance answered (VTG_INSTANCE_ID, default host:pid). */
+  instance: { id: string; startedAt: number };
+  /** Cluster mode: Redis's state as the coordination link sees it, the live instances, the roles held here. */
+  cluster: ClusterStatus | null;
   mock: boolean;
   keyConfigured: boolean;
   upstreamReachable: boolean | null;

@@ -18,8 +18,9 @@ export interface RedisGovernorOptions {
   /**
    * Fraction of each limit this process may use while Redis is unreachable (default 0.5, i.e. two
    * instances; use 1/N for N instances). Each limit gets at least 1. It assumes every instance lost
-   * Redis together (a Redis outage, not a partition of one instance).
+   * Redis together (a Redis outage, not a partition of one instance). A function is asked each time
+   * the share is applied (a cluster passes 1 / the instances it last saw alive).
    */
-  localShare?: number;
+  localShare?: number | (() => number);
   onEvent?: (e: RedisGovernorEvent) => void;
 }

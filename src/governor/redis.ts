@@ -46,7 +46,7 @@ export class RedisGovernor implements Governor {
   readonly #ownsConnection: boolean;
   readonly #clock: Clock;
   readonly #names: RedisKeyNames;
-  readonly #share: number;
+  readonly #share: () => number;
   readonly #onEvent: RedisGovernorOptions['onEvent'];
   readonly #instance = randomUUID().slice(0, 8);
   readonly #local: MemoryGovernor;
@@ -70,7 +70,7 @@ export class RedisGovernor implements Governor {
   constructor(options: RedisGovernorOptions) {
     this.#clock = options.clock ?? systemClock;
     this.#names = new RedisKeyNames(options.prefix ?? 'vtg:gov:');
-    this.#share = Math.min(1, Math.max(0, options.localShare ?? 0.5));
+    this.#share = () => Math.min(1, Math.max(0, (typeof options.localShare === 'function' ? options.localShare() : options.localShare) ?? 0.5));
     this.#onEvent = options.onEvent;
     this.#local = new MemoryGovernor({
       clock: this.#clock,
@@ -157,7 +157,7 @@ export class RedisGovernor implements Governor {
     this.#setLimits(key, limits);
     this.#lastShared.noteReported(key, report, now);
     // the local share believes its part of the upstream count
-    await this.#local.reconcile(key, scaledReport(report, this.#share));
+    await this.#local.reconcile(key, scaledReport(report, this.#share()));
     await this.#shared(() => this.#scripts.vtgReconcile(...reconcileKeysAndArgs(this.#names, key, now, report)));
     this.#gates.get(key)?.wake();
   }
@@ -206,7 +206,7 @@ export class RedisGovernor implements Governor {
 
   #setLimits(key: string, limits: QuotaLimits): void {
     this.#limits.set(key, { ...limits });
-    this.#local.configure(key, localShareLimits(limits, this.#share));
+    this.#local.configure(key, localShareLimits(limits, this.#share()));
   }
 
   /** The shared state, with this process's own pause (its script may still be on the way). */
@@ -296,9 +296,9 @@ export class RedisGovernor implements Governor {
       const now = this.#clock.now();
       for (const key of new Set([...this.#limits.keys(), ...this.#ledger.own.keys()])) {
         const seed = seedFallback({
-          limits: localShareLimits(this.#limits.get(key) ?? {}, this.#share),
+          limits: localShareLimits(this.#limits.get(key) ?? {}, this.#share()),
           now,
-          share: this.#share,
+          share: this.#share(),
           lastShared: this.#lastShared.get(key),
           pausedUntil: this.#pausedUntil.get(key) ?? 0,
           healthy: !this.#unhealthy.has(key),

@@ -1,5 +1,6 @@
 /** Health, metrics, quota, stats and cache administration. */
 import { z } from 'zod';
+import { clusterMetricsText } from '../cluster-metrics.js';
 import { type RouteDef, route } from '../route.js';
 import { boolish, indicatorKind, limitParam, providerName } from '../schemas.js';
 
@@ -7,7 +8,7 @@ export const opsRoutes: RouteDef[] = [
   route({
     method: 'get',
     path: '/api/health',
-    summary: 'Health: 200 whenever the process can serve; `status` says ok or degraded, `mock` says simulator mode',
+    summary: 'Health: 200 whenever the process can serve; `status` says ok or degraded, `mock` says simulator mode, `instance` names this instance, `cluster` the state of Redis and the live instances',
     tag: 'operations',
     access: 'health',
     handler: async ({ c, deps }) => {
@@ -20,12 +21,12 @@ export const opsRoutes: RouteDef[] = [
   route({
     method: 'get',
     path: '/metrics',
-    summary: 'Prometheus metrics',
+    summary: 'Prometheus metrics: this instance\'s, then `vtg_cluster_*` summed over the live instances in cluster mode',
     tag: 'operations',
     access: 'health',
     produces: 'text/plain; version=0.0.4',
     handler: async ({ c, deps }) => {
-      const text = await deps.metrics.render(deps.gateway);
+      const text = (await deps.metrics.render(deps.gateway)) + clusterMetricsText(deps.gateway.stats());
       return c.body(text, 200, { 'content-type': deps.metrics.registry.contentType });
     },
   }),
@@ -52,7 +53,7 @@ export const opsRoutes: RouteDef[] = [
   route({
     method: 'get',
     path: '/api/stats',
-    summary: 'Counters: lookups, cache hits, upstream calls (and calls saved), queue depths',
+    summary: 'Counters of this instance (lookups, cache hits, upstream calls and calls saved, queue depths); `cluster` sums the live instances in cluster mode',
     tag: 'operations',
     access: 'reader',
     handler: async ({ c, deps }) => c.json(deps.gateway.stats()),
