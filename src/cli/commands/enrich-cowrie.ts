@@ -8,6 +8,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { type Command, Option } from 'commander';
 import type { CowrieEnrichResult, FollowEnrichStats, LookupFailure } from '../../cowrie/index.js';
 import type { Gateway, Priority } from '../../gateway/index.js';
@@ -120,7 +121,16 @@ async function followPath(ctx: CliContext, paths: string[]): Promise<string> {
   return given;
 }
 
+/**
+ * A long read makes garbage at a steady pace while keeping little (about 45 MB live on a log of
+ * 1,000,000 sessions that never close). V8 lets the heap grow to as much as four times what survived
+ * its last full collection before the next one, so that log peaked at 331 MB RSS; twice bounds the
+ * peak at about 220 MB at no measurable CPU cost (bench/cowrie). This process runs only this command.
+ */
+const HEAP_GROWING_PERCENT = 100;
+
 async function enrichCowrie(ctx: CliContext, paths: string[], flags: CowrieFlags): Promise<number> {
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const providers = parseProviders(flags.providers);
   const format = chooseFormat(ctx, flags);
   if (flags.follow && flags.dryRun) throw new UsageError('--dry-run estimates a batch run; it does not combine with --follow');
