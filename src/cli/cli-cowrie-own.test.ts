@@ -1,10 +1,11 @@
 /**
  * `vtg enrich cowrie` on the suite's own synthetic Cowrie log (no ../shared needed), in mock mode:
  * a file with no Cowrie event is refused, a second run over unchanged files says so (and --full
- * reports everything again from the cache), and --follow ends with 130 on Ctrl-C as documented.
+ * reports everything again from the cache), --ndjson streams its records, and --follow ends with 130
+ * on Ctrl-C as documented.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SYNTHETIC_SHA256, syntheticCowrieLog } from '../cowrie/test-support/synthetic.js';
@@ -52,6 +53,26 @@ describe('vtg enrich cowrie on its own synthetic log', () => {
     assert.match(full.stderr, /0 upstream calls/);
     const after = await vtg([logs, '--csv']);
     assert.match(after.stderr, /nothing new since/, '--full keeps the state file current');
+  });
+
+  test('--ndjson streams one record per session, to stdout or --out (the file appears whole, with no temp file left)', async () => {
+    const out = await vtg([logs, '--no-state', '--ndjson']);
+    assert.equal(out.code, 0, out.stderr);
+    const records = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as { session: string; passwords: string[] });
+    assert.deepEqual(
+      records.map((r) => r.passwords),
+      [['pw0'], ['pw1'], ['pw2']],
+    );
+    const file = join(box.dir, 'sessions.ndjson');
+    const toFile = await vtg([logs, '--no-state', '--ndjson', '--out', file]);
+    assert.equal(toFile.code, 0, toFile.stderr);
+    assert.equal(toFile.stdout, '');
+    assert.match(toFile.stderr, /wrote the ndjson report to /);
+    assert.equal(readFileSync(file, 'utf8'), out.stdout);
+    assert.deepEqual(
+      readdirSync(box.dir).filter((f) => f.startsWith('sessions.ndjson')),
+      ['sessions.ndjson'],
+    );
   });
 
   test('--follow stopped by Ctrl-C exits 130, as the help and README say', async () => {

@@ -4,7 +4,7 @@ import type { ProviderName } from '../providers/types.js';
 import type { ExtractOptions } from './extract.js';
 import type { LookupFailure, ProviderRun } from './lookups.js';
 import type { CowrieReadStats } from './reader.js';
-import type { CowrieReport } from './report.js';
+import type { CowrieReport, SessionRecord } from './report.js';
 
 export interface CowrieEnrichProgress {
   phase: 'read' | 'enrich';
@@ -44,6 +44,12 @@ export interface CowrieEnrichOptions {
    * false keeps only counts, so memory no longer grows with the number of sessions.
    */
   keepSessions?: boolean;
+  /**
+   * Per-session records, streamed: each session is parked in a temp file when it closes and handed
+   * over with its indicators' verdicts once the lookups are done (awaited, so a slow writer holds the
+   * reading back, not memory). With it `report.sessions` stays empty. Not called on a dry run.
+   */
+  onSession?: (record: SessionRecord) => void | Promise<void>;
   /** Log time after which a session without a close event is closed as unterminated (default 15 min). */
   idleCloseMs?: number;
   /** Open sessions held at most (default 20000). */

@@ -21,8 +21,9 @@ import {
   totals,
 } from './lookups.js';
 import { createReadStats, readCowrieBatches } from './reader.js';
-import { buildCowrieReport, type ProviderResults, ReportAccumulator } from './report.js';
+import { buildCowrieReport, type ProviderResults, ReportAccumulator, sessionRecord } from './report.js';
 import { seenKey } from './report-providers.js';
+import { SessionSpool } from './session-spool.js';
 import { type CowrieSession, SessionBuilder } from './sessions.js';
 import { CowrieState } from './state.js';
 
@@ -44,14 +45,16 @@ import type { CowrieEnrichOptions, CowrieEnrichProgress, CowrieEnrichResult, } f
 
 export async function enrichCowrieLogs(gateway: Gateway, options: CowrieEnrichOptions): Promise<CowrieEnrichResult> {
   const linked = options.signal ? linkedSignal(options.signal) : undefined;
+  const spool = options.onSession && !options.dryRun ? new SessionSpool() : undefined;
   try {
-    return await enrich(gateway, options, linked?.signal);
+    return await enrich(gateway, options, linked?.signal, spool);
   } finally {
+    spool?.dispose();
     linked?.dispose();
   }
 }
 
-async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: AbortSignal | undefined): Promise<CowrieEnrichResult> {
+async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: AbortSignal | undefined, spool: SessionSpool | undefined): Promise<CowrieEnrichResult> {
   const plan = planProviders(gateway, options.providers);
   const state = options.statePath ? await CowrieState.load(options.statePath) : undefined;
   // Indicators of earlier runs, as they were before this one (for newSinceLastRun).
@@ -67,7 +70,7 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
     ...(options.maxOpenSessions !== undefined ? { maxOpenSessions: options.maxOpenSessions } : {}),
   });
   const collector = new IndicatorCollector(options.extract);
-  const acc = new ReportAccumulator({ keepSessions: options.keepSessions ?? true, ...(options.extract ? { extract: options.extract } : {}) });
+  const acc = new ReportAccumulator({ keepSessions: !spool && (options.keepSessions ?? true), ...(options.extract ? { extract: options.extract } : {}) });
   const progress: CowrieEnrichProgress = {
     phase: 'read',
     files: files.length,
@@ -105,6 +108,7 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
   const correlationRun = new Date(gateway.clock.now()).toISOString().slice(0, 10);
   const take = (session: CowrieSession) => {
     acc.add(session);
+    spool?.add(session);
     if (!options.dryRun) gateway.recordCowrieSession(session, correlationRun);
     collector.add(session);
   };
@@ -183,6 +187,13 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
     ...(options.top ? { top: options.top } : {}),
     generatedAt: gateway.clock.now(),
   });
+  if (spool && options.onSession) {
+    const byKey = new Map(report.indicators.map((x) => [`${x.kind}:${x.id}`, x]));
+    for await (const session of spool.sessions()) {
+      signal?.throwIfAborted();
+      await options.onSession(sessionRecord(session, byKey, options.extract));
+    }
+  }
   const t = totals(plan);
   const hashes = indicators.filter((x) => x.kind === 'file');
   return {

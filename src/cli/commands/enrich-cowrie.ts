@@ -19,7 +19,7 @@ import { EXIT, worstExit } from '../exit-codes.js';
 import { COWRIE_FORMATS, type CowrieFormat, cowrieProgressState, renderCowrie, sessionLine, terminalSafe } from '../format/cowrie.js';
 import { quotaLeftText } from '../format/quota.js';
 import { onInterrupt } from '../io.js';
-import { checkWritable, closeAppend, openAppend, writeFileAtomic } from '../out-file.js';
+import { checkWritable, closeAppend, openAppend, streamedOutput, writeFileAtomic } from '../out-file.js';
 import { createProgress } from '../progress.js';
 import { action, examples, PROVIDERS, parseProviders, priorityOption } from './common.js';
 import { adoptFullState, fullStatePath, nothingNewNote, refuseNonCowrieFiles, stateSavedAt } from './enrich-cowrie-checks.js';
@@ -183,20 +183,25 @@ async function batch(ctx: CliContext, cowrie: CowrieModule, gateway: Gateway, sp
   const controller = new AbortController();
   const dispose = onInterrupt(() => controller.abort(new Error('interrupted')));
   const progress = createProgress(ctx, 'cowrie read', { quotaLeft: () => gateway.quota('virustotal').then(quotaLeftText) });
+  // NDJSON is one record per session, written as the records come (never held whole); other formats keep counts.
+  const streamed =
+    spec.format === 'ndjson' && !spec.dryRun ? streamedOutput(spec.out !== undefined ? { path: spec.out } : { stream: ctx.io.stdout }) : undefined;
   let result: CowrieEnrichResult;
   try {
     result = await cowrie.enrichCowrieLogs(gateway, {
       ...spec.engine,
       paths: spec.paths,
       dryRun: spec.dryRun,
-      // Per-session records are printed by NDJSON only: other formats keep counts, not sessions.
-      keepSessions: spec.format === 'ndjson' && !spec.dryRun,
+      keepSessions: false,
+      ...(streamed ? { onSession: (record) => streamed.write(ctx.out.scrub(`${JSON.stringify(record)}\n`)) } : {}),
       signal: controller.signal,
       onProgress: (p) => progress.update(cowrieProgressState(p)),
     });
     progress.stop();
+    await streamed?.commit();
   } catch (err) {
     progress.stop();
+    await streamed?.abort();
     if (!controller.signal.aborted) {
       if ((err as Error | null)?.name === 'CowrieInputError') asUsage(err);
       throw err;
@@ -210,13 +215,9 @@ async function batch(ctx: CliContext, cowrie: CowrieModule, gateway: Gateway, sp
   if (spec.engine.statePath && spec.statePath && spec.engine.statePath !== spec.statePath) await adoptFullState(spec.engine.statePath, spec.statePath);
   const s = result.stats;
   if (s.files > 0 && s.lines === 0 && s.filesUnchanged === s.files) ctx.out.info(nothingNewNote(s.filesUnchanged, spec.since));
-  const text = renderCowrie(cowrie, result, spec.format);
-  if (spec.out !== undefined) {
-    await writeFileAtomic(spec.out, ctx.out.scrub(text));
-    ctx.out.info(`vtg: wrote the ${spec.format} report to ${spec.out}`);
-  } else {
-    ctx.out.text(text);
-  }
+  if (!streamed && spec.out === undefined) ctx.out.text(renderCowrie(cowrie, result, spec.format));
+  else if (!streamed && spec.out !== undefined) await writeFileAtomic(spec.out, ctx.out.scrub(renderCowrie(cowrie, result, spec.format)));
+  if (spec.out !== undefined) ctx.out.info(`vtg: wrote the ${spec.format} report to ${spec.out}`);
   ctx.out.info(runSummary(result, spec.statePath));
   for (const f of result.read.files) if (f.error) ctx.out.warn(`vtg: ${f.file}: ${f.error} (read ${f.lines} lines before that)`);
   if (result.report.failures.length > 0 && spec.format !== 'summary') ctx.out.warn(`vtg: ${result.report.failures.length} lookup(s) failed (listed in the report)`);
