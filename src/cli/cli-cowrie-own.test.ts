@@ -75,6 +75,18 @@ describe('vtg enrich cowrie on its own synthetic log', () => {
     );
   });
 
+  test('--watchlist puts the hashes found on the list (shown by vtg watchlist show); with --dry-run it is refused', async () => {
+    const r = await vtg([logs, '--no-state', '--watchlist', 'honeypot', '--csv']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /watchlist honeypot: 1 added, 0 already there/);
+    const show = await runVtg(['watchlist', 'show', 'honeypot', '--json'], env, { cwd: box.dir });
+    assert.equal(show.code, 0, show.stderr);
+    assert.ok(show.stdout.includes(SYNTHETIC_SHA256), show.stdout);
+    const dry = await vtg([logs, '--no-state', '--watchlist', 'honeypot', '--dry-run']);
+    assert.equal(dry.code, 2);
+    assert.match(dry.stderr, /--watchlist .* does not combine with --dry-run/);
+  });
+
   test('--follow stopped by Ctrl-C exits 130, as the help and README say', async () => {
     const live = join(box.dir, 'live');
     mkdirSync(live);

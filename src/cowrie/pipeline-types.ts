@@ -50,6 +50,8 @@ export interface CowrieEnrichOptions {
    * reading back, not memory). With it `report.sessions` stays empty. Not called on a dry run.
    */
   onSession?: (record: SessionRecord) => void | Promise<void>;
+  /** Add the file hashes and URLs found to this watchlist (created when missing); not on a dry run. */
+  watchlist?: string;
   /** Log time after which a session without a close event is closed as unterminated (default 15 min). */
   idleCloseMs?: number;
   /** Open sessions held at most (default 20000). */
@@ -91,6 +93,16 @@ export interface CowrieEnrichStats {
   stateSaved: boolean;
   /** Why the state file was not saved, when one was given. */
   stateNote?: string;
+  /** What `watchlist` did. */
+  watchlist?: CowrieWatchlistResult;
+}
+
+export interface CowrieWatchlistResult {
+  name: string;
+  /** Indicators new to the list. */
+  added: number;
+  /** Already on it. */
+  existing: number;
 }
 
 export interface CowrieEnrichResult {

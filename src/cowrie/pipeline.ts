@@ -9,7 +9,7 @@
 import { stat } from 'node:fs/promises';
 import type { Estimate, Gateway, } from '../gateway/index.js';
 import type { ProviderName } from '../providers/types.js';
-import { IndicatorCollector } from './extract.js';
+import { type CowrieIndicator, IndicatorCollector } from './extract.js';
 import { resolveLogFiles } from './files.js';
 import {
   estimateProvider,
@@ -19,6 +19,7 @@ import {
   planProviders,
   runLookups,
   totals,
+  worthLookingUp,
 } from './lookups.js';
 import { createReadStats, readCowrieBatches } from './reader.js';
 import { buildCowrieReport, type ProviderResults, ReportAccumulator, sessionRecord } from './report.js';
@@ -39,9 +40,16 @@ export {
   worthLookingUp,
 } from './lookups.js';
 export { enrichmentSummaryText } from './pipeline-text.js';
-export type { CowrieEnrichOptions, CowrieEnrichProgress, CowrieEnrichResult, CowrieEnrichStats, EnrichedCowrieReport } from './pipeline-types.js';
-import type { CowrieEnrichOptions, CowrieEnrichProgress, CowrieEnrichResult, } from './pipeline-types.js';
+export type { CowrieEnrichOptions, CowrieEnrichProgress, CowrieEnrichResult, CowrieEnrichStats, CowrieWatchlistResult, EnrichedCowrieReport } from './pipeline-types.js';
+import type { CowrieEnrichOptions, CowrieEnrichProgress, CowrieEnrichResult, CowrieWatchlistResult } from './pipeline-types.js';
 
+
+/** The payloads and droppers a run found (file hashes and URLs) go on the list; attacker addresses would flood it. */
+export async function addToWatchlist(gateway: Gateway, name: string, found: readonly CowrieIndicator[]): Promise<CowrieWatchlistResult> {
+  const values = found.filter((x) => (x.kind === 'file' || x.kind === 'url') && worthLookingUp(x)).map((x) => x.value);
+  const r = await gateway.watchlists.add(name, values);
+  return { name: r.watchlist.name, added: r.added, existing: r.existing };
+}
 
 export async function enrichCowrieLogs(gateway: Gateway, options: CowrieEnrichOptions): Promise<CowrieEnrichResult> {
   const linked = options.signal ? linkedSignal(options.signal) : undefined;
@@ -123,6 +131,8 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
   syncRead();
   progress.bytesRead = bytesTotal;
   emit();
+
+  const watchlist = options.watchlist && !options.dryRun ? await addToWatchlist(gateway, options.watchlist, collector.list()) : undefined;
 
   // New hashes first: a hash VirusTotal already answered (fresh in the cache) can wait.
   const known = new Set<string>();
@@ -221,6 +231,7 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
       skippedProviders: [...plan.runs.values()].filter((r) => !r.enabled).map((r) => r.provider),
       stateSaved,
       ...(stateNote ? { stateNote } : {}),
+      ...(watchlist ? { watchlist } : {}),
     },
     read: readStats,
   };

@@ -38,6 +38,7 @@ interface CowrieFlags {
   state: string | boolean;
   follow?: boolean;
   full?: boolean;
+  watchlist?: string;
   priority: Priority;
 }
 
@@ -56,6 +57,7 @@ export function registerEnrichCowrie(enrich: Command, ctx: CliContext): void {
     )
     .option('--no-state', 'no state file: read everything, remember nothing')
     .option('--full', 'report everything in the logs again (the cache answers what was looked up before), then keep the state file current')
+    .option('--watchlist <name>', 'add the file hashes and URLs found to this watchlist (created when missing), re-checked daily at background priority')
     .option('-f, --follow', 'tail the live log across rotations and print each session as it closes (one record per line) until Ctrl-C or SIGTERM')
     .addOption(priorityOption('batch'))
     .addHelpText(
@@ -89,6 +91,7 @@ Incremental runs:
     'vtg enrich cowrie /var/log/cowrie --format csv --out report.csv',
     'vtg enrich cowrie old-logs/ --no-state --providers virustotal,urlhaus --json > report.json',
     'vtg enrich cowrie /var/log/cowrie/cowrie.json --follow --ndjson >> sessions.ndjson',
+    'vtg enrich cowrie /var/log/cowrie --watchlist honeypot',
   ]);
 }
 
@@ -134,6 +137,7 @@ async function enrichCowrie(ctx: CliContext, paths: string[], flags: CowrieFlags
   const providers = parseProviders(flags.providers);
   const format = chooseFormat(ctx, flags);
   if (flags.follow && flags.dryRun) throw new UsageError('--dry-run estimates a batch run; it does not combine with --follow');
+  if (flags.watchlist !== undefined && flags.dryRun) throw new UsageError('--watchlist adds what a run finds; a dry run changes nothing, so it does not combine with --dry-run');
   const cowrie = await import('../../cowrie/index.js');
   // input problems first: nothing is opened or spent for a typo
   const followed = flags.follow ? await followPath(ctx, paths) : undefined;
@@ -150,7 +154,12 @@ async function enrichCowrie(ctx: CliContext, paths: string[], flags: CowrieFlags
   const since = await stateSavedAt(statePath);
   // --full reads with a fresh state that replaces the old one after a clean run
   const readState = statePath && flags.full && !flags.dryRun ? await fullStatePath(statePath) : statePath;
-  const engine = { ...(providers ? { providers } : {}), ...(readState ? { statePath: readState } : {}), priority: flags.priority };
+  const engine = {
+    ...(providers ? { providers } : {}),
+    ...(readState ? { statePath: readState } : {}),
+    ...(flags.watchlist !== undefined ? { watchlist: flags.watchlist } : {}),
+    priority: flags.priority,
+  };
   const spec = { engine, statePath, format, out: flags.out, since };
   if (followed) return follow(ctx, cowrie, gateway, { ...spec, path: followed });
   return batch(ctx, cowrie, gateway, { ...spec, paths, dryRun: flags.dryRun === true });
@@ -158,7 +167,7 @@ async function enrichCowrie(ctx: CliContext, paths: string[], flags: CowrieFlags
 
 interface RunSpec {
   /** What both pipelines take alike. */
-  engine: { providers?: ProviderName[]; statePath?: string; priority: Priority };
+  engine: { providers?: ProviderName[]; statePath?: string; watchlist?: string; priority: Priority };
   statePath: string | undefined;
   format: CowrieFormat;
   out: string | undefined;
@@ -219,6 +228,8 @@ async function batch(ctx: CliContext, cowrie: CowrieModule, gateway: Gateway, sp
   else if (!streamed && spec.out !== undefined) await writeFileAtomic(spec.out, ctx.out.scrub(renderCowrie(cowrie, result, spec.format)));
   if (spec.out !== undefined) ctx.out.info(`vtg: wrote the ${spec.format} report to ${spec.out}`);
   ctx.out.info(runSummary(result, spec.statePath));
+  const w = result.stats.watchlist;
+  if (w) ctx.out.info(`vtg: watchlist ${w.name}: ${w.added} added, ${w.existing} already there`);
   for (const f of result.read.files) if (f.error) ctx.out.warn(`vtg: ${f.file}: ${f.error} (read ${f.lines} lines before that)`);
   if (result.report.failures.length > 0 && spec.format !== 'summary') ctx.out.warn(`vtg: ${result.report.failures.length} lookup(s) failed (listed in the report)`);
   return worstExit(failureCode(result.report.failures), result.stats.fileErrors > 0 ? EXIT.usage : EXIT.ok);
@@ -254,6 +265,7 @@ async function follow(ctx: CliContext, cowrie: CowrieModule, gateway: Gateway, s
     dispose();
     await closeAppend(file);
   }
+  if (spec.engine.watchlist !== undefined) ctx.out.info(`vtg: watchlist ${spec.engine.watchlist}: ${stats.watchlistAdded} added`);
   const calls = stats.providers.reduce((n, p) => n + p.upstreamCalls, 0);
   const cached = stats.providers.reduce((n, p) => n + p.fromCache, 0);
   ctx.out.info(
