@@ -22,6 +22,7 @@ import { type BatchCompletedEvent, GatewayEventBus } from './events.js';
 import { LookupService } from './lookups.js';
 import { countingGovernor, UsageHistory } from './forecast.js';
 import { HarvestService } from './harvest.js';
+import { recentSightings } from './harvest-recent.js';
 import { HarvestScheduler } from './harvest-schedule.js';
 import { QuotaPersistence } from './quota-persistence.js';
 import { QuotaReconciler } from './reconcile.js';
@@ -113,7 +114,15 @@ export class Runtime {
     this.batches = new BatchRunner(this.lookups, store.batches, this.events);
     this.tokens = new TokenService(store.tokens, clock);
     this.webhooks = new WebhookService(store.webhooks);
-    this.harvest = new HarvestService({ clock, lookups: this.lookups, watchlists: this.watchlists, cache, history: store.history, events: this.events });
+    this.harvest = new HarvestService({
+      clock,
+      lookups: this.lookups,
+      watchlists: this.watchlists,
+      cache,
+      history: store.history,
+      events: this.events,
+      recent: recentSightings(store.search, store.batches),
+    });
     this.harvestScheduler = new HarvestScheduler({ config, clock, governor, usage: this.usage, lookups: this.lookups, harvest: this.harvest });
   }
 
