@@ -79,7 +79,7 @@ export class Runtime {
     readonly simulator: MockServer | undefined,
   ) {
     this.startedAt = clock.now();
-    this.usage = new UsageHistory(clock, store.kv);
+    this.usage = new UsageHistory(clock, { hours: store.usage, legacy: store.kv });
     const built = buildUpstreams(config, countingGovernor(governor, this.usage), clock, simulator?.url, (p, e) => this.#onSchedulerEvent(p, e));
     const upstreams = built.upstreams;
     this.#vt = built.vtClient;
@@ -161,7 +161,7 @@ export class Runtime {
     await this.lookups.close();
     await this.rotator.stop();
     this.#quotaPersistence?.stop();
-    this.usage.save();
+    await this.usage.save().catch(() => {});
     await this.cache.close();
     await this.governor.close();
     await this.#vt.close();
@@ -207,6 +207,12 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
   } catch (err) {
     store?.close();
     await simulator?.close();
+    throw err;
+  }
+  try {
+    await runtime.usage.load();
+  } catch (err) {
+    await runtime.close();
     throw err;
   }
   runtime.reconciler.start();

@@ -174,4 +174,18 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX watchlist_items_indicator ON watchlist_items (kind, indicator_id)',
     ],
   },
+  {
+    // Numbered after the highest on main (16, watchlists); the lead may renumber.
+    version: 17,
+    name: 'usage history',
+    statements: (d) => [
+      // upstream calls per hour per governor key (the quota forecast's history), kept 90 days
+      `CREATE TABLE usage_hours (
+        key TEXT NOT NULL,
+        hour ${d.bigint} NOT NULL,
+        calls INTEGER NOT NULL,
+        PRIMARY KEY (key, hour)
+      )`,
+    ],
+  },
 ];
