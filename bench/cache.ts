@@ -30,11 +30,11 @@ async function openGateway(dir: string, memoryEntries: number, mockUrl: string):
 }
 
 /** Seeds the cache straight into the store (the bench measures reads through the Gateway; Gateway hides its store). */
-function seed(dir: string, reports: Report[], store?: Store): void {
-  const s = store ?? Store.open({ dataDir: dir });
+async function seed(dir: string, reports: Report[], store?: Store): Promise<void> {
+  const s = store ?? await Store.open({ dataDir: dir });
   const expiresAt = Date.now() + 30 * 86_400_000;
-  s.cache.putMany(reports.map((report) => ({ report, expiresAt })));
-  if (!store) s.close();
+  await s.cache.putMany(reports.map((report) => ({ report, expiresAt })));
+  if (!store) await s.close();
 }
 
 async function timeLookups(gateway: Gateway, ids: string[]): Promise<number> {
@@ -63,7 +63,7 @@ try {
   const sample = await fill.lookup(hot[0] as string);
   const template: Report = sample.report;
   await fill.close();
-  seed(dir, hot.map((id) => ({ ...template, id })));
+  await seed(dir, hot.map((id) => ({ ...template, id })));
 
   const memGw = await openGateway(dir, 10_000, mock.url);
   const memory = await timeLookups(memGw, hot);
@@ -80,14 +80,14 @@ try {
 
   const sizeDir = mkdtempSync(join(tmpdir(), 'vtg-bench-size-'));
   try {
-    const store = Store.open({ dataDir: sizeDir });
+    const store = await Store.open({ dataDir: sizeDir });
     const started = Date.now();
     for (let i = 0; i < REPORTS; i += 1000) {
       const chunk = Array.from({ length: Math.min(1000, REPORTS - i) }, (_, j) => ({ ...template, id: hex(i + j, 'size') }));
-      seed(sizeDir, chunk, store);
+      await seed(sizeDir, chunk, store);
     }
     const bytes = store.fileSize();
-    store.close();
+    await store.close();
     const perReport = JSON.stringify(template).length;
     console.log(`SQLite file for ${REPORTS.toLocaleString('en')} cached reports (${perReport.toLocaleString('en')} B of JSON each): ${(bytes / 1024 / 1024).toFixed(1)} MiB (${Math.round(bytes / REPORTS).toLocaleString('en')} B per report), written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {

@@ -26,7 +26,7 @@ interface Result {
 }
 
 async function child(dir: string, mode: string): Promise<void> {
-  const store = Store.open({ file: join(dir, 'bench.sqlite') });
+  const store = await Store.open({ file: join(dir, 'bench.sqlite') });
   const started = performance.now();
   let bytes = 0;
   let rows = 0;
@@ -34,7 +34,8 @@ async function child(dir: string, mode: string): Promise<void> {
   let late: number | undefined;
   if (mode === 'whole') {
     // baseline: every record in memory, then one document
-    const all = [...store.search.iterate({}, 1000)];
+    const all = [];
+    for await (const r of store.search.iterate({}, 1000)) all.push(r);
     rows = all.length;
     bytes = Buffer.byteLength(all.map((r) => JSON.stringify(r)).join('\n'));
   } else {
@@ -53,7 +54,7 @@ async function child(dir: string, mode: string): Promise<void> {
   }
   const result: Result = { rows, bytes, seconds: (performance.now() - started) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, ...(early !== undefined ? { earlyRssMb: early } : {}), ...(late !== undefined ? { lateRssMb: late } : {}) };
   process.stdout.write(JSON.stringify(result));
-  store.close();
+  await store.close();
 }
 
 function arg(name: string, fallback: string): string {
@@ -68,11 +69,11 @@ async function main(): Promise<void> {
   const formats = arg('formats', 'csv,ndjson,json,stix,misp').split(',');
   const dir = mkdtempSync(join(tmpdir(), 'vtg-bench-export-'));
   try {
-    const { store, fillSeconds } = benchStore(dir, n);
+    const { store, fillSeconds } = await benchStore(dir, n);
     const t = performance.now();
-    store.search.sync();
+    await store.search.sync();
     console.log(`filled ${n} indicators in ${fillSeconds.toFixed(1)} s; index built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    store.close();
+    await store.close();
     const sizes: Record<string, number> = {};
     const run = (mode: string): Result => {
       const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', dir, mode, String(sizes[mode] ?? 0)], { encoding: 'utf8', maxBuffer: 1 << 20 });

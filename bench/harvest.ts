@@ -73,7 +73,7 @@ async function month(harvest: boolean) {
     const calls0 = gw.stats().upstreamCalls;
     await gw.lookupMany(todays, { priority: 'interactive' });
     analystCalls += gw.stats().upstreamCalls - calls0;
-    if (day === 0) gw.watchlists.add('campaign', todays.slice(0, 10));
+    if (day === 0) await gw.watchlists.add('campaign', todays.slice(0, 10));
     seen += Math.ceil(DAILY * 0.75);
     await clock.runUntil(start + 22 * HOUR + 5 * 60_000);
     const r = await gw.harvestNow();

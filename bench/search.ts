@@ -20,14 +20,14 @@ const N = arg('n', 100_000);
 const RUNS = arg('runs', 20);
 const dir = mkdtempSync(join(tmpdir(), 'vtg-bench-search-'));
 try {
-  const { store, fillSeconds } = benchStore(dir, N);
+  const { store, fillSeconds } = await benchStore(dir, N);
   console.log(`filled ${N} cache entries and ${N} observations in ${fillSeconds.toFixed(1)} s`);
   let t = performance.now();
-  const synced = store.search.sync();
+  const synced = await store.search.sync();
   const syncSeconds = (performance.now() - t) / 1000;
   console.log(`initial index build: ${synced} rows in ${syncSeconds.toFixed(1)} s (${Math.round(synced / syncSeconds)} rows/s); later searches fold in only what arrived since`);
   t = performance.now();
-  store.search.sync();
+  await store.search.sync();
   console.log(`sync with nothing new: ${(performance.now() - t).toFixed(2)} ms`);
 
   const queries: Array<[string, SearchQuery]> = [
@@ -38,7 +38,7 @@ try {
     ['tag=upx', { tag: 'upx' }],
     ['free text "invoice_42"', { q: 'invoice_42' }],
     ['since/until (one day)', { since: Date.UTC(2026, 0, 1, 12), until: Date.UTC(2026, 0, 2, 12) }],
-    ['second page via cursor (verdict=malicious)', { verdict: 'malicious', cursor: store.search.search({ verdict: 'malicious' }).nextCursor ?? undefined }],
+    ['second page via cursor (verdict=malicious)', { verdict: 'malicious', cursor: (await store.search.search({ verdict: 'malicious' })).nextCursor ?? undefined }],
   ];
   console.log(`\nindexed search, page of 50 + total count, median of ${RUNS} runs:`);
   const medians: number[] = [];
@@ -47,7 +47,7 @@ try {
     let total = 0;
     for (let i = 0; i < RUNS; i++) {
       const s = performance.now();
-      total = store.search.search(q).total;
+      total = (await store.search.search(q)).total;
       times.push(performance.now() - s);
     }
     times.sort((a, b) => a - b);
@@ -73,7 +73,7 @@ try {
   console.log(`\nbaseline (scan + inflate + parse every entry, filter in JS) for verdict=malicious: ${naive.toFixed(0)} ms (${hits.length} matches)`);
   console.log(`indexed / baseline: ${(naive / indexed).toFixed(0)}x faster (${indexed.toFixed(2)} ms against ${naive.toFixed(0)} ms)`);
   console.log(`slowest indexed query: ${Math.max(...medians).toFixed(2)} ms`);
-  store.close();
+  await store.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

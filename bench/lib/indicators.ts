@@ -39,17 +39,15 @@ export function benchReport(n: number, t0: number): Report {
 }
 
 /** Opens (creating when missing) a store with `count` indicators; returns it and the seconds spent filling it. */
-export function benchStore(dir: string, count: number, t0 = Date.UTC(2026, 0, 1)): { store: Store; fillSeconds: number } {
-  const store = Store.open({ file: join(dir, 'bench.sqlite') });
+export async function benchStore(dir: string, count: number, t0 = Date.UTC(2026, 0, 1)): Promise<{ store: Store; fillSeconds: number }> {
+  const store = await Store.open({ file: join(dir, 'bench.sqlite') });
   const started = performance.now();
-  if (store.cache.count() < count) {
+  if ((await store.cache.count()) < count) {
     const CHUNK = 5000;
     for (let from = 0; from < count; from += CHUNK) {
       const reports = Array.from({ length: Math.min(CHUNK, count - from) }, (_, i) => benchReport(from + i, t0));
-      store.cache.putMany(reports.map((report) => ({ report, expiresAt: report.fetchedAt + 86_400_000 })));
-      store.transaction(() => {
-        for (const r of reports) store.history.append(observationOf(r));
-      });
+      await store.cache.putMany(reports.map((report) => ({ report, expiresAt: report.fetchedAt + 86_400_000 })));
+      await store.history.appendMany(reports.map(observationOf));
     }
   }
   return { store, fillSeconds: (performance.now() - started) / 1000 };

@@ -37,8 +37,8 @@ if (mode === 'bare') {
   // logs are produced as in production (one JSON line per request) but not written to a terminal
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   const server = await startServer({ gateway, host: '127.0.0.1', port: 0, logStream: sink });
-  const token = (name: string) => gateway.tokens.create({ name, role: 'analyst' }).token;
-  const tokens = process.env.BENCH_TOKEN === '0' ? null : { client: token('bench'), neighbour: token('bench-neighbour'), hostile: token('bench-hostile') };
+  const token = async (name: string) => (await gateway.tokens.create({ name, role: 'analyst' })).token;
+  const tokens = process.env.BENCH_TOKEN === '0' ? null : { client: await token('bench'), neighbour: await token('bench-neighbour'), hostile: await token('bench-hostile') };
   ready = { url: server.url, tokens };
   stop = async () => {
     await server.close();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LruCache } from './lru.js';
 
-test('the least recently used entry is evicted when full', () => {
+test('the least recently used entry is evicted when full', async () => {
   const evicted: string[] = [];
   const lru = new LruCache<string, number>(3, { onEvict: (k) => evicted.push(k) });
   lru.set('a', 1).set('b', 2).set('c', 3);
@@ -13,7 +13,7 @@ test('the least recently used entry is evicted when full', () => {
   assert.equal(lru.size, 3);
 });
 
-test('peek does not change recency; overwriting refreshes it', () => {
+test('peek does not change recency; overwriting refreshes it', async () => {
   const lru = new LruCache<string, number>(2);
   lru.set('a', 1).set('b', 2);
   assert.equal(lru.peek('a'), 1);
@@ -27,7 +27,7 @@ test('peek does not change recency; overwriting refreshes it', () => {
   ]);
 });
 
-test('defaults to 10,000 entries and stays bounded under many inserts', () => {
+test('defaults to 10,000 entries and stays bounded under many inserts', async () => {
   const lru = new LruCache<number, number>();
   assert.equal(lru.maxEntries, 10_000);
   for (let i = 0; i < 25_000; i++) lru.set(i, i);
@@ -36,7 +36,7 @@ test('defaults to 10,000 entries and stays bounded under many inserts', () => {
   assert.equal(lru.get(15_000), 15_000);
 });
 
-test('delete, clear and a missing key', () => {
+test('delete, clear and a missing key', async () => {
   const lru = new LruCache<string, string>(5);
   lru.set('x', 'y');
   assert.equal(lru.get('nope'), undefined);

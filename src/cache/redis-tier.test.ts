@@ -47,8 +47,8 @@ describe('Redis cache tier (real redis-server on 127.0.0.1)', { skip }, () => {
     return t;
   }
 
-  function tiered(name: string, redis: RedisCacheTier, memoryEntries = 100) {
-    const store = Store.open({ file: join(tmp.dir, `${name}.sqlite`) });
+  async function tiered(name: string, redis: RedisCacheTier, memoryEntries = 100) {
+    const store = await Store.open({ file: join(tmp.dir, `${name}.sqlite`) });
     const cache = new TieredCache({ repository: store.cache, redis, memoryEntries });
     closers.push(() => store.close());
     closers.push(() => cache.close());
@@ -82,10 +82,10 @@ describe('Redis cache tier (real redis-server on 127.0.0.1)', { skip }, () => {
   test('a SQLite hit is promoted to Redis with its remaining lifetime, not a fresh TTL', async () => {
     const t = tier();
     await connected(t);
-    const { cache, store } = tiered('promote', t, 0);
+    const { cache, store } = await tiered('promote', t, 0);
     const fetchedAt = Date.now() - 23 * HOUR;
     const report = makeReport({ n: 'promote', detections: 0, verdict: 'undetected', fetchedAt });
-    store.cache.put(report, fetchedAt + DAY); // 1 hour left, written by another process
+    await store.cache.put(report, fetchedAt + DAY); // 1 hour left, written by another process
     const hit = await cache.get('virustotal', 'file', report.id);
     assert.equal(hit?.tier, 'sqlite');
     const key = `vtg:cache:virustotal:file:${report.id}`;
@@ -118,8 +118,8 @@ describe('Redis cache tier (real redis-server on 127.0.0.1)', { skip }, () => {
     await connected(tierA);
     await connected(tierB);
     // Two gateway instances that share only Redis (different SQLite files, memory tier off).
-    const a = tiered('instance-a', tierA, 0);
-    const b = tiered('instance-b', tierB, 0);
+    const a = await tiered('instance-a', tierA, 0);
+    const b = await tiered('instance-b', tierB, 0);
 
     const shared = makeReport({ n: 'shared-1', detections: 9, fetchedAt: Date.now() });
     await a.cache.set(shared);
@@ -133,7 +133,7 @@ describe('Redis cache tier (real redis-server on 127.0.0.1)', { skip }, () => {
     assert.equal(local?.tier, 'sqlite');
     assert.equal(local?.fresh, true);
     assert.equal(await b.cache.get('virustotal', 'file', duringOutage.id), undefined, 'a miss, not an error');
-    assert.equal(a.cache.stats().redis.state, 'down', 'the outage is visible in stats');
+    assert.equal((await a.cache.stats()).redis.state, 'down', 'the outage is visible in stats');
 
     await server.start();
     assert.ok(await waitFor(() => tierA.state() === 'ready' && tierB.state() === 'ready'), 'both reconnect');
@@ -148,7 +148,7 @@ describe('Redis cache tier (real redis-server on 127.0.0.1)', { skip }, () => {
     const t = new RedisCacheTier({ url: server.url, commandTimeoutMs: 1500, suspendMs: 2000 });
     closers.push(() => t.close());
     await connected(t);
-    const { cache } = tiered('frozen', t, 0);
+    const { cache } = await tiered('frozen', t, 0);
     const report = makeReport({ n: 'frozen', detections: 4, fetchedAt: Date.now() });
     await cache.set(report);
     server.freeze(true);
@@ -167,7 +167,7 @@ describe('Redis cache tier (real redis-server on 127.0.0.1)', { skip }, () => {
   test('an unreachable Redis from the start never fails a lookup', async () => {
     const t = new RedisCacheTier({ host: '127.0.0.1', port: 1, connectTimeoutMs: 200 });
     closers.push(() => t.close());
-    const { cache } = tiered('never-up', t);
+    const { cache } = await tiered('never-up', t);
     const report = makeReport({ n: 'never', detections: 4, fetchedAt: Date.now() });
     await cache.set(report);
     assert.equal((await cache.get('virustotal', 'file', report.id))?.tier, 'memory');

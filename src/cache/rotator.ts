@@ -111,14 +111,21 @@ export class CacheRotator {
   }
 
   #afterWrite(): void {
-    if (++this.#writes % SIZE_CHECK_WRITES !== 0 || this.#running) return;
+    if (++this.#writes % SIZE_CHECK_WRITES !== 0 || this.#running !== undefined) return;
     const now = performance.now();
     if (now < this.#nextSizeCheck) return;
-    if (this.#repo.sizeBytes() <= this.limits.maxBytes) return;
-    void this.#runQuietly().then(() => {
-      // a rotation that could not get under the limit is not retried on every write
-      if (this.#last?.overSizeLimit) this.#nextSizeCheck = performance.now() + 60_000;
-    });
+    void this.#rotateIfOverSize();
+  }
+
+  async #rotateIfOverSize(): Promise<void> {
+    try {
+      if ((await this.#repo.sizeBytes()) <= this.limits.maxBytes) return;
+    } catch {
+      return;
+    }
+    await this.#runQuietly();
+    // a rotation that could not get under the limit is not retried on every write
+    if (this.#last?.overSizeLimit) this.#nextSizeCheck = performance.now() + 60_000;
   }
 
   /** Stops the checks and waits for a rotation in progress to finish. */

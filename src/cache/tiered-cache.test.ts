@@ -14,9 +14,9 @@ const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 let n = 0;
 
-function setup(options: Partial<TieredCacheOptions> = {}) {
+async function setup(options: Partial<TieredCacheOptions> = {}) {
   const clock = new FakeClock(T0);
-  const store = Store.open({ file: join(tmp.dir, `tiered-${++n}.sqlite`), clock });
+  const store = await Store.open({ file: join(tmp.dir, `tiered-${++n}.sqlite`), clock });
   const cache = new TieredCache({ repository: store.cache, clock, ...options });
   return {
     clock,
@@ -24,7 +24,7 @@ function setup(options: Partial<TieredCacheOptions> = {}) {
     cache,
     async close() {
       await cache.close();
-      store.close();
+      await store.close();
     },
   };
 }
@@ -32,7 +32,7 @@ function setup(options: Partial<TieredCacheOptions> = {}) {
 const detected = (k: number | string, fetchedAt = T0) => makeReport({ n: k, detections: 12, firstSeenAt: T0 - 400 * DAY, fetchedAt });
 
 test('a set report is served from memory, fresh, with its age', async () => {
-  const t = setup();
+  const t = await setup();
   try {
     const report = detected(1);
     const stored = await t.cache.set(report);
@@ -52,7 +52,7 @@ test('a set report is served from memory, fresh, with its age', async () => {
 });
 
 test('a SQLite hit is promoted to memory without extending its expiry', async () => {
-  const t = setup();
+  const t = await setup();
   try {
     const report = makeReport({ n: 2, detections: 0, verdict: 'undetected', fetchedAt: T0 });
     await t.cache.set(report); // 0 detections: fresh for 1 day
@@ -78,7 +78,7 @@ test('a SQLite hit is promoted to memory without extending its expiry', async ()
 });
 
 test('not found is cached for 12 hours (negative cache), then returned as stale', async () => {
-  const t = setup();
+  const t = await setup();
   try {
     const report = makeReport({ n: 3, found: false, verdict: 'not_found', detections: undefined, fetchedAt: T0 });
     await t.cache.set(report);
@@ -88,16 +88,16 @@ test('not found is cached for 12 hours (negative cache), then returned as stale'
     const stale = await t.cache.get('virustotal', 'file', report.id);
     assert.equal(stale?.fresh, false);
     assert.equal(stale?.entry.report.found, false);
-    assert.deepEqual(t.cache.stats().hits, { memory: 1, redis: 0, sqlite: 0 });
-    assert.equal(t.cache.stats().misses, 1);
-    assert.equal(t.cache.stats().stale, 1);
+    assert.deepEqual((await t.cache.stats()).hits, { memory: 1, redis: 0, sqlite: 0 });
+    assert.equal((await t.cache.stats()).misses, 1);
+    assert.equal((await t.cache.stats()).stale, 1);
   } finally {
     await t.close();
   }
 });
 
 test('a newer answer replaces a stale one in every tier', async () => {
-  const t = setup();
+  const t = await setup();
   try {
     await t.cache.set(makeReport({ n: 4, detections: 0, verdict: 'undetected', fetchedAt: T0 }));
     await t.clock.advance(2 * DAY);
@@ -106,14 +106,14 @@ test('a newer answer replaces a stale one in every tier', async () => {
     const found = await t.cache.get('virustotal', 'file', testId(4));
     assert.equal(found?.fresh, true);
     assert.equal(found?.entry.report.verdict, 'malicious');
-    assert.equal(t.store.cache.get('virustotal', 'file', testId(4))?.expiresAt, now + 30 * DAY);
+    assert.equal((await t.store.cache.get('virustotal', 'file', testId(4)))?.expiresAt, now + 30 * DAY);
   } finally {
     await t.close();
   }
 });
 
 test('a late, older answer does not shadow a newer one', async () => {
-  const t = setup();
+  const t = await setup();
   try {
     await t.cache.set(detected(5, T0 + HOUR));
     const late = await t.cache.set(makeReport({ n: 5, verdict: 'harmless', detections: 0, fetchedAt: T0 }));
@@ -127,7 +127,7 @@ test('a late, older answer does not shadow a newer one', async () => {
 test('hit and miss counters and per-entry hits are persisted and survive a restart', async () => {
   const file = join(tmp.dir, 'counters.sqlite');
   const clock = new FakeClock(T0);
-  const store = Store.open({ file, clock });
+  const store = await Store.open({ file, clock });
   const cache = new TieredCache({ repository: store.cache, clock, flushIntervalMs: 0 });
   const report = detected(6);
   await cache.set(report);
@@ -135,13 +135,13 @@ test('hit and miss counters and per-entry hits are persisted and survive a resta
   await cache.get('virustotal', 'file', report.id);
   await cache.get('virustotal', 'file', testId('absent'));
   await cache.close();
-  store.close();
+  await store.close();
 
-  const reopened = Store.open({ file, clock });
+  const reopened = await Store.open({ file, clock });
   const cache2 = new TieredCache({ repository: reopened.cache, clock, limits: { maxBytes: 1, maxAgeMs: 2, maxPerKind: 3 } });
   try {
     await cache2.get('virustotal', 'file', report.id); // sqlite hit in the new process
-    const info = cache2.info();
+    const info = await cache2.info();
     assert.equal(info.hits, 3);
     assert.equal(info.misses, 1);
     assert.equal(info.hitRatio, 0.75);
@@ -149,15 +149,15 @@ test('hit and miss counters and per-entry hits are persisted and survive a resta
     assert.equal(info.entries.file, 1);
     assert.deepEqual(info.limits, { maxBytes: 1, maxAgeMs: 2, maxPerKind: 3 });
     assert.equal(info.redis, 'disabled');
-    assert.equal(reopened.cache.get('virustotal', 'file', report.id)?.hits, 3);
+    assert.equal((await reopened.cache.get('virustotal', 'file', report.id))?.hits, 3);
   } finally {
     await cache2.close();
-    reopened.close();
+    await reopened.close();
   }
 });
 
 test('delete removes entries from memory as well as from SQLite', async () => {
-  const t = setup();
+  const t = await setup();
   try {
     await t.cache.set(detected('a'));
     await t.cache.set(makeReport({ n: 'b', kind: 'url', detections: 3 }));
@@ -166,21 +166,21 @@ test('delete removes entries from memory as well as from SQLite', async () => {
     assert.equal((await t.cache.get('virustotal', 'url', testId('b')))?.tier, 'memory');
     assert.equal(await t.cache.delete(), 1);
     assert.equal(await t.cache.get('virustotal', 'url', testId('b')), undefined);
-    assert.equal(t.cache.list({ limit: 10 }).items.length, 0);
+    assert.equal((await t.cache.list({ limit: 10 })).items.length, 0);
   } finally {
     await t.close();
   }
 });
 
 test('setMany stores many reports in one go; with the memory tier off every hit comes from SQLite', async () => {
-  const t = setup({ memoryEntries: 0 });
+  const t = await setup({ memoryEntries: 0 });
   try {
     const reports = Array.from({ length: 300 }, (_, i) => detected(`many-${i}`));
     assert.equal(await t.cache.setMany(reports), 300);
     const hit = await t.cache.get('virustotal', 'file', testId('many-299'));
     assert.equal(hit?.tier, 'sqlite');
-    assert.equal(t.cache.stats().memory.maxEntries, 0);
-    assert.equal(t.cache.info().entries.file, 300);
+    assert.equal((await t.cache.stats()).memory.maxEntries, 0);
+    assert.equal((await t.cache.info()).entries.file, 300);
   } finally {
     await t.close();
   }

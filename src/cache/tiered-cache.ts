@@ -89,7 +89,7 @@ export class TieredCache {
     this.#limits = options.limits ?? null;
     const every = options.flushIntervalMs ?? 10_000;
     if (every > 0) {
-      this.#timer = setInterval(() => this.#flushQuietly(), every);
+      this.#timer = setInterval(() => void this.#flushQuietly(), every);
       this.#timer.unref();
     }
   }
@@ -116,7 +116,7 @@ export class TieredCache {
       best = newer(best, shared && { entry: shared, tier: 'redis' });
     }
 
-    const stored = this.#repo.get(provider, kind, id);
+    const stored = await this.#repo.get(provider, kind, id);
     if (stored && stored.expiresAt > now) {
       this.#memory?.set(key, stored);
       if (this.#redis) await this.#redis.set(stored);
@@ -138,9 +138,9 @@ export class TieredCache {
    */
   async set(report: Report, now: number = this.#clock.now()): Promise<CacheEntry> {
     const entry = this.#entryFor(report, now);
-    const written = this.#repo.put(report, entry.expiresAt);
+    const written = await this.#repo.put(report, entry.expiresAt);
     // An older answer (e.g. a slow request finishing late) must not shadow a newer stored one.
-    const current = written ? entry : (this.#repo.get(report.provider, report.kind, report.id) ?? entry);
+    const current = written ? entry : ((await this.#repo.get(report.provider, report.kind, report.id)) ?? entry);
     this.#memory?.set(keyOf(report.provider, report.kind, report.id), current);
     if (this.#redis) await this.#redis.set(current);
     this.#stats.writes++;
@@ -150,7 +150,7 @@ export class TieredCache {
   /** `set` for many reports: one SQLite transaction; memory and Redis get each entry too. */
   async setMany(reports: readonly Report[], now: number = this.#clock.now()): Promise<number> {
     const entries = reports.map((r) => this.#entryFor(r, now));
-    const written = this.#repo.putMany(entries.map((e) => ({ report: e.report, expiresAt: e.expiresAt })));
+    const written = await this.#repo.putMany(entries.map((e) => ({ report: e.report, expiresAt: e.expiresAt })));
     for (const e of entries) {
       this.#memory?.set(keyOf(e.report.provider, e.report.kind, e.report.id), e);
       if (this.#redis) await this.#redis.set(e);
@@ -169,15 +169,15 @@ export class TieredCache {
   }
 
   /** Entries stored in SQLite, newest first. */
-  list(query: CacheListQuery): CacheListPage {
+  async list(query: CacheListQuery): Promise<CacheListPage> {
     return this.#repo.list(query);
   }
 
   /** The SQLite tier's info (persisted hit/miss counters included) plus the state of the upper tiers. */
-  info(): TieredCacheInfo {
-    this.flush();
+  async info(): Promise<TieredCacheInfo> {
+    await this.flush();
     return {
-      ...this.#repo.info(this.#limits),
+      ...(await this.#repo.info(this.#limits)),
       memory: { entries: this.#memory?.size ?? 0, maxEntries: this.#memory?.maxEntries ?? 0 },
       redis: this.#redis?.state() ?? 'disabled',
     };
@@ -196,13 +196,25 @@ export class TieredCache {
   }
 
   /** Writes pending usage counters and per-entry hits to SQLite (one transaction). */
-  flush(): void {
-    const hits = [...this.#pendingHits.values()];
-    if (Object.keys(this.#pendingCounters).length === 0 && hits.length === 0) return;
-    // Reset only after a successful write, so a failed flush is retried with nothing lost.
-    this.#repo.addUsage(this.#pendingCounters, hits);
+  async flush(): Promise<void> {
+    const counters = this.#pendingCounters;
+    const hits = this.#pendingHits;
+    if (Object.keys(counters).length === 0 && hits.size === 0) return;
+    // Taken before the write (a concurrent flush must not write them twice), put back when it fails,
+    // so a failed flush is retried with nothing lost.
     this.#pendingCounters = {};
     this.#pendingHits = new Map();
+    try {
+      await this.#repo.addUsage(counters, [...hits.values()]);
+    } catch (error) {
+      for (const [name, n] of Object.entries(counters)) this.#pendingCounters[name] = (this.#pendingCounters[name] ?? 0) + n;
+      for (const [key, h] of hits) {
+        const pending = this.#pendingHits.get(key);
+        if (pending) pending.n += h.n;
+        else this.#pendingHits.set(key, h);
+      }
+      throw error;
+    }
   }
 
   /** Flushes counters and stops the timer. Does not close the store or the Redis tier (their owners do). */
@@ -210,7 +222,7 @@ export class TieredCache {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
-    this.#flushQuietly();
+    await this.#flushQuietly();
   }
 
   #entryFor(report: Report, now: number): CacheEntry {
@@ -232,9 +244,9 @@ export class TieredCache {
     this.#pendingCounters[name] = (this.#pendingCounters[name] ?? 0) + 1;
   }
 
-  #flushQuietly(): void {
+  async #flushQuietly(): Promise<void> {
     try {
-      this.flush();
+      await this.flush();
     } catch {
       // The store may be closed or busy; counters are best effort and the next flush retries.
     }

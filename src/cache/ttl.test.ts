@@ -26,12 +26,12 @@ const table: Array<[string, Partial<Report>, number]> = [
 ];
 
 for (const [name, overrides, expected] of table) {
-  test(`default TTL: ${name}`, () => {
+  test(`default TTL: ${name}`, async () => {
     assert.equal(ttlFor(makeReport(overrides), DEFAULT_TTL_POLICY, NOW), expected);
   });
 }
 
-test('a 0-detection VirusTotal report falls back to stats.malicious when detections is absent', () => {
+test('a 0-detection VirusTotal report falls back to stats.malicious when detections is absent', async () => {
   const stats = {
     malicious: 5,
     suspicious: 0,
@@ -47,7 +47,7 @@ test('a 0-detection VirusTotal report falls back to stats.malicious when detecti
   assert.equal(ttlFor(makeReport({ detections: undefined, stats }), DEFAULT_TTL_POLICY, NOW), 30 * DAY);
 });
 
-test('every value of the policy is configurable', () => {
+test('every value of the policy is configurable', async () => {
   const policy: TtlPolicy = {
     virustotal: { found: 5 * DAY, recheck: 2 * HOUR, recentSampleAgeMs: DAY, notFound: HOUR },
     urlhaus: { found: 1, notFound: 2 },
@@ -62,7 +62,7 @@ test('every value of the policy is configurable', () => {
   assert.equal(ttlFor(makeReport({ provider: 'spur' }), policy, NOW), 5);
 });
 
-test('the default policy cannot be changed by accident', () => {
+test('the default policy cannot be changed by accident', async () => {
   assert.throws(() => {
     (DEFAULT_TTL_POLICY.virustotal as { found: number }).found = 1;
   }, TypeError);

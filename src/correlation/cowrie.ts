@@ -31,13 +31,13 @@ export function cowrieEdges(s: CowrieSession): EdgeRecord[] {
 }
 
 /** Records a session's links and tags its indicators with the source `cowrie:<run>`. */
-export function recordCowrieSession(repo: SearchRepository, s: CowrieSession, run: string): number {
+export async function recordCowrieSession(repo: SearchRepository, s: CowrieSession, run: string): Promise<number> {
   const edges = cowrieEdges(s);
-  for (const e of edges) repo.putEdge(e);
+  for (const e of edges) await repo.putEdge(e);
   const items = new Map<string, { kind: IndicatorKind; id: string }>();
   for (const e of edges) for (const n of [e.src, e.dst]) items.set(`${n.kind}:${n.id}`, n);
   const ip = node('ip', s.srcIp);
   if (ip) items.set(`ip:${ip.id}`, ip);
-  repo.putSource(`cowrie:${run}`, [...items.values()], s.startAt ?? 0);
+  await repo.putSource(`cowrie:${run}`, [...items.values()], s.startAt ?? 0);
   return edges.length;
 }

@@ -53,12 +53,12 @@ export async function relatedGraph(repo: SearchRepository, input: string, option
   const depth = Math.min(Math.max(Math.trunc(options.depth ?? 1) || 1, 1), 4);
   const maxNodes = Math.min(Math.max(Math.trunc(options.maxNodes ?? 200) || 1, 1), 2000);
   const indicator = parseIndicator(input, { allowPrivate: true });
-  const rootId = repo.canonicalId(indicator.kind, indicator.id);
+  const rootId = await repo.canonicalId(indicator.kind, indicator.id);
   const nodes = new Map<string, GraphNode>();
   const edges = new Map<string, GraphEdge>();
   let truncated = false;
 
-  const addNode = (kind: IndicatorKind, id: string, value: string, d: number): GraphNode | null => {
+  const addNode = async (kind: IndicatorKind, id: string, value: string, d: number): Promise<GraphNode | null> => {
     const key = keyOf(kind, id);
     const existing = nodes.get(key);
     if (existing) return existing;
@@ -66,7 +66,7 @@ export async function relatedGraph(repo: SearchRepository, input: string, option
       truncated = true;
       return null;
     }
-    const known = repo.get(kind, id);
+    const known = await repo.get(kind, id);
     const node: GraphNode = { key, kind, id, value: known?.indicator ?? value, depth: d, verdict: known?.verdict ?? null, detections: known?.detections ?? null, threatLabel: known?.threatLabel ?? null };
     nodes.set(key, node);
     return node;
@@ -76,22 +76,22 @@ export async function relatedGraph(repo: SearchRepository, input: string, option
     if (!edges.has(k)) edges.set(k, e);
   };
 
-  addNode(indicator.kind, rootId, indicator.value, 0);
+  await addNode(indicator.kind, rootId, indicator.value, 0);
   let frontier = [keyOf(indicator.kind, rootId)];
   for (let d = 1; d <= depth && frontier.length > 0; d++) {
     const next: string[] = [];
     for (const key of frontier) {
       const n = nodes.get(key)!;
-      for (const e of repo.edges(n.kind, n.id)) {
-        const src = addNode(e.src.kind, e.src.id, e.src.value, d);
-        const dst = addNode(e.dst.kind, e.dst.id, e.dst.value, d);
+      for (const e of await repo.edges(n.kind, n.id)) {
+        const src = await addNode(e.src.kind, e.src.id, e.src.value, d);
+        const dst = await addNode(e.dst.kind, e.dst.id, e.dst.value, d);
         if (!src || !dst) continue;
         addEdge({ source: src.key, target: dst.key, relation: e.relation, evidence: e.evidence, at: e.at });
         for (const m of [src, dst]) if (m.depth === d && m.key !== key) next.push(m.key);
       }
       if (options.labels !== false && n.threatLabel) {
-        for (const s of repo.sameLabel(n.threatLabel, { kind: n.kind, id: n.id }, 25)) {
-          const m = addNode(s.kind, s.id, s.value, d);
+        for (const s of await repo.sameLabel(n.threatLabel, { kind: n.kind, id: n.id }, 25)) {
+          const m = await addNode(s.kind, s.id, s.value, d);
           if (!m) continue;
           addEdge({ source: n.key, target: m.key, relation: 'same_threat_label', evidence: { threatLabel: n.threatLabel }, at: null });
           if (m.depth === d) next.push(m.key);

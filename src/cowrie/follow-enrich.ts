@@ -206,7 +206,7 @@ export async function followAndEnrich(gateway: Gateway, options: FollowEnrichOpt
       if (failures.length < MAX_KEPT_FAILURES) failures.push(f);
       options.onFailure?.(f);
     }
-    gateway.recordCowrieSession(session, new Date(clock.now()).toISOString().slice(0, 10));
+    await gateway.recordCowrieSession(session, new Date(clock.now()).toISOString().slice(0, 10));
     if (options.watchlist) watchlistAdded += (await addToWatchlist(gateway, options.watchlist, indicators)).added;
     const report = buildCowrieReport({ sessions: [session], indicators, results, ...(options.extract ? { extractOptions: options.extract } : {}) });
     return report.sessions[0];

@@ -114,20 +114,20 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
     },
   });
   const correlationRun = new Date(gateway.clock.now()).toISOString().slice(0, 10);
-  const take = (session: CowrieSession) => {
+  const take = async (session: CowrieSession) => {
     acc.add(session);
     spool?.add(session);
-    if (!options.dryRun) gateway.recordCowrieSession(session, correlationRun);
+    if (!options.dryRun) await gateway.recordCowrieSession(session, correlationRun);
     collector.add(session);
   };
   for await (const batch of batches) {
     for (const event of batch) {
       const done = builder.push(event);
-      if (done) take(done);
-      for (const idle of builder.takeIdle()) take(idle);
+      if (done) await take(done);
+      for (const idle of builder.takeIdle()) await take(idle);
     }
   }
-  for (const session of builder.flush()) take(session);
+  for (const session of builder.flush()) await take(session);
   syncRead();
   progress.bytesRead = bytesTotal;
   emit();

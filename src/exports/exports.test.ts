@@ -28,7 +28,7 @@ test('search: filters, counts, cursor pages; bad input is a 400', async () => {
   assert.equal((await call(t.url, '/api/search?q=HYPERLINK')).body.items[0]?.id, NASTY_SHA256, 'free text over names');
   assert.equal((await call(t.url, '/api/search?source=cowrie:run-1&kind=ip')).body.items[0]?.indicator, COWRIE_IP);
   assert.equal((await call(t.url, '/api/search?tag=peexe')).body.total, 1);
-  t.gateway.watchlists.add('triage', [EICAR_MD5]);
+  await t.gateway.watchlists.add('triage', [EICAR_MD5]);
   const watched = await call(t.url, '/api/search?source=watchlist:triage');
   assert.deepEqual(watched.body.items.map((i: { id: string }) => i.id), [EICAR_SHA256], 'a watchlist is a search source (a file under its sha256)');
   assert.equal((await call(t.url, '/api/search?label=mirai')).body.total, 1);
@@ -43,7 +43,7 @@ test('search: filters, counts, cursor pages; bad input is a 400', async () => {
     assert.equal(r.status, 400, bad);
     assert.ok(r.body.error.code, bad);
   }
-  const job = t.gateway.createBatch(['example.org', EICAR_MD5]);
+  const job = await t.gateway.createBatch(['example.org', EICAR_MD5]);
   await t.gateway.runBatch(job.id);
   const batch = await call(t.url, `/api/search?source=batch:${job.id}&sort=indicator`);
   assert.deepEqual(batch.body.items.map((i: { indicator: string }) => i.indicator), [EICAR_SHA256, 'example.org'], 'a batch id is a source');

@@ -25,11 +25,11 @@ function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-async function* lines(records: Iterable<IndicatorRecord>, head: string, row: (r: IndicatorRecord, i: number) => string, tail: string): AsyncGenerator<string> {
+async function* lines(records: AsyncIterable<IndicatorRecord>, head: string, row: (r: IndicatorRecord, i: number) => string, tail: string): AsyncGenerator<string> {
   if (head) yield head;
   let buf = '';
   let i = 0;
-  for (const r of records) {
+  for await (const r of records) {
     buf += row(r, i++);
     if (i % PAGE === 0) {
       yield buf;
@@ -61,8 +61,8 @@ export async function exportIndicators(repo: SearchRepository, options: ExportOp
   if (!ct) throw new RangeError(`unknown export format ${String(format)}`);
   const producer = options.producer ?? 'vt-gateway';
   const now = options.now ?? Date.now();
-  const total = repo.count(query);
-  const feedCursor = repo.feedCursor();
+  const total = await repo.count(query);
+  const feedCursor = await repo.feedCursor();
   const etag = `W/"${createHash('sha256').update(JSON.stringify([format, query, feedCursor, total, producer])).digest('base64url').slice(0, 27)}"`;
   const records = (q: SearchQuery = query) => repo.iterate(q, PAGE);
   const edges = (r: IndicatorRecord) => repo.edges(r.kind, r.id);
@@ -81,15 +81,15 @@ export async function exportIndicators(repo: SearchRepository, options: ExportOp
       chunks = iocChunks(records, query);
       break;
     case 'stix':
-      chunks = stixChunks(records(), { producer, now, edges, hashes: (kind, id) => repo.get(kind, id)?.hashes ?? null });
+      chunks = stixChunks(records(), { producer, now, edges, hashes: async (kind, id) => (await repo.get(kind, id))?.hashes ?? null });
       break;
     case 'misp':
       chunks = mispChunks(records(), { producer, now, tlp: options.tlp ?? 'tlp:amber', edges, exported: (kind, id) => repo.matches(query, kind, id), info: `${producer} export: ${scopeText(query)}` });
       break;
     case 'pdf': {
-      const summary = repo.summary(query);
+      const summary = await repo.summary(query);
       const verdict = query.verdict ?? ['malicious', 'suspicious'];
-      const top = repo.search({ ...query, verdict, sort: 'detections', limit: 20 }, { count: false }).items.filter((r) => r.verdict === 'malicious' || r.verdict === 'suspicious');
+      const top = (await repo.search({ ...query, verdict, sort: 'detections', limit: 20 }, { count: false })).items.filter((r) => r.verdict === 'malicious' || r.verdict === 'suspicious');
       chunks = lazyPdf({ producer, now, query, summary, top, appendix: records(), appendixRows: 1000, ...(options.quota ? { quota: options.quota } : {}) });
       break;
     }

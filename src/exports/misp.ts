@@ -112,13 +112,13 @@ export interface MispContext {
   producer: string;
   now: number;
   tlp: string;
-  edges: (r: IndicatorRecord) => EdgeRecord[];
+  edges: (r: IndicatorRecord) => Promise<EdgeRecord[]>;
   /** Whether an indicator is part of this export (only references between exported objects are written). */
-  exported: (kind: IndicatorKind, id: string) => boolean;
+  exported: (kind: IndicatorKind, id: string) => Promise<boolean>;
   info: string;
 }
 
-export async function* mispChunks(records: Iterable<IndicatorRecord>, ctx: MispContext): AsyncGenerator<string> {
+export async function* mispChunks(records: AsyncIterable<IndicatorRecord>, ctx: MispContext): AsyncGenerator<string> {
   const orgUuid = uuidv5(VTG_NAMESPACE, `org|${ctx.producer}`);
   const event = {
     uuid: randomUUID(),
@@ -139,7 +139,7 @@ export async function* mispChunks(records: Iterable<IndicatorRecord>, ctx: MispC
   yield `${head.slice(0, -2)},"Object":[`;
   let first = true;
   let n = 0;
-  for (const r of records) {
+  for await (const r of records) {
     const refs: unknown[] = [];
     const mainUuid = mispObjectUuid(r.kind, r.id);
     const objects: Record<string, unknown>[] = [];
@@ -153,8 +153,8 @@ export async function* mispChunks(records: Iterable<IndicatorRecord>, ctx: MispC
       objects.push(object('virustotal-report', vtUuid, r.lastSeen, vtAttrs));
       refs.push(reference(mainUuid, vtUuid, 'analysed-with', r.lastSeen));
     }
-    for (const e of ctx.edges(r)) {
-      if (e.src.kind !== r.kind || e.src.id !== r.id || !ctx.exported(e.dst.kind, e.dst.id)) continue;
+    for (const e of await ctx.edges(r)) {
+      if (e.src.kind !== r.kind || e.src.id !== r.id || !(await ctx.exported(e.dst.kind, e.dst.id))) continue;
       const evidence = Object.entries(e.evidence).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('; ');
       refs.push(reference(mainUuid, mispObjectUuid(e.dst.kind, e.dst.id), MISP_RELATION[e.relation] ?? 'related-to', e.at, `${e.relation} (${evidence})`.slice(0, 1000)));
     }

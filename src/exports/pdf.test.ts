@@ -32,9 +32,9 @@ test('the PDF report carries scope, counts, top indicators and quota; it renders
   writeFileSync(file, pdf);
   const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
   const total = Number(res.headers.get('x-total-count'));
-  const store = Store.open({ dataDir: t.gateway.config.dataDir });
-  const summary = store.search.summary({});
-  store.close();
+  const store = await Store.open({ dataDir: t.gateway.config.dataDir });
+  const summary = await store.search.summary({});
+  await store.close();
   assert.match(text, /vt-gateway threat-intelligence report/);
   assert.match(text, /Scope: every indicator the gateway knows/);
   assert.match(text, new RegExp(`Indicators: ${total}\\b`));

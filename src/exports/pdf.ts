@@ -13,7 +13,7 @@ export interface PdfInput {
   query: SearchQuery;
   summary: SearchSummary;
   top: IndicatorRecord[];
-  appendix: Iterable<IndicatorRecord>;
+  appendix: AsyncIterable<IndicatorRecord>;
   appendixRows: number;
   quota?: Array<{ provider: string; window: string; used: number; limit: number | null }>;
 }
@@ -104,7 +104,7 @@ export async function* pdfChunks(input: PdfInput): AsyncGenerator<Uint8Array> {
   const table = doc.fontSize(7).table({ columnStyles: [34, '*', 58, 40, 90, 62] });
   table.row(['Kind', 'Indicator', 'Verdict', 'Det.', 'Threat label', 'Last seen'].map((text) => ({ text, type: 'TH' as const, font: { family: 'Helvetica-Bold' } })));
   let n = 0;
-  for (const r of input.appendix) {
+  for await (const r of input.appendix) {
     if (n++ >= input.appendixRows) break;
     table.row([r.kind, safe(r.indicator.length > 90 ? `${r.indicator.slice(0, 87)}...` : r.indicator), r.verdict, r.engines ? `${r.detections}/${r.engines}` : String(r.detections), safe(r.threatLabel ?? ''), day(r.lastSeen)]);
   }

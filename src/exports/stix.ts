@@ -92,13 +92,13 @@ function evidenceText(e: EdgeRecord): string {
 export interface StixContext {
   producer: string;
   now: number;
-  edges: (r: IndicatorRecord) => EdgeRecord[];
+  edges: (r: IndicatorRecord) => Promise<EdgeRecord[]>;
   /** A file's known hashes (so a neighbour's SCO id matches the one its own record would get). */
-  hashes: (kind: IndicatorKind, id: string) => IndicatorRecord['hashes'];
+  hashes: (kind: IndicatorKind, id: string) => Promise<IndicatorRecord['hashes']>;
 }
 
 /** The bundle as a stream of text chunks. */
-export async function* stixChunks(records: Iterable<IndicatorRecord>, ctx: StixContext): AsyncGenerator<string> {
+export async function* stixChunks(records: AsyncIterable<IndicatorRecord>, ctx: StixContext): AsyncGenerator<string> {
   const identity: StixObject = {
     type: 'identity',
     spec_version: '2.1',
@@ -118,7 +118,7 @@ export async function* stixChunks(records: Iterable<IndicatorRecord>, ctx: StixC
     yield `,\n${JSON.stringify(o)}`;
   };
   let n = 0;
-  for (const r of records) {
+  for await (const r of records) {
     const sco = scoOf(r.kind, r.id, r.indicator, r.hashes);
     if (!emitted.has(sco.id)) {
       emitted.add(sco.id);
@@ -171,10 +171,10 @@ export async function* stixChunks(records: Iterable<IndicatorRecord>, ctx: StixC
       });
     }
     // links out of and into this indicator; the other end is emitted as an SCO when it is not yet in the bundle
-    for (const e of ctx.edges(r)) {
+    for (const e of await ctx.edges(r)) {
       const outgoing = e.src.kind === r.kind && e.src.id === r.id;
       const other = outgoing ? e.dst : e.src;
-      const neighbour = scoOf(other.kind, other.id, other.value, other.kind === 'file' ? ctx.hashes(other.kind, other.id) : null);
+      const neighbour = scoOf(other.kind, other.id, other.value, other.kind === 'file' ? await ctx.hashes(other.kind, other.id) : null);
       const [from, to] = outgoing ? [sco, neighbour] : [neighbour, sco];
       const relId = `relationship--${uuidv5(VTG_NAMESPACE, `${e.relation}|${from.id}|${to.id}`)}`;
       if (relations.has(relId)) continue;

@@ -38,53 +38,53 @@ export class TokenService {
     this.#clock = clock;
   }
 
-  create(input: NewToken): CreatedToken {
+  async create(input: NewToken): Promise<CreatedToken> {
     return this.#repo.create(input);
   }
 
   /** The live token record for a secret, if any. */
-  verify(token: string): TokenRecord | undefined {
+  async verify(token: string): Promise<TokenRecord | undefined> {
     return this.#repo.verify(token);
   }
 
-  list(): TokenRecord[] {
+  async list(): Promise<TokenRecord[]> {
     return this.#repo.list();
   }
 
-  revoke(idOrName: string): boolean {
+  async revoke(idOrName: string): Promise<boolean> {
     return this.#repo.revoke(idOrName);
   }
 
-  count(): number {
+  async count(): Promise<number> {
     return this.#repo.count();
   }
 
   /** Upstream calls charged to a token on a UTC day (default: today). */
-  spentToday(tokenId: string, dayKey: string = utcDayKey(this.#clock.now())): number {
+  async spentToday(tokenId: string, dayKey: string = utcDayKey(this.#clock.now())): Promise<number> {
     return this.#repo.spentToday(tokenId, dayKey);
   }
 
   /** Charges `n` upstream calls to the holder's budget for today (nothing in open mode). */
-  spend(holder: BudgetHolder | string, n = 1): void {
+  async spend(holder: BudgetHolder | string, n = 1): Promise<void> {
     const tokenId = typeof holder === 'string' ? holder : holder.tokenId;
     if (tokenId === null || n <= 0) return;
-    this.#repo.spend(tokenId, utcDayKey(this.#clock.now()), n);
+    await this.#repo.spend(tokenId, utcDayKey(this.#clock.now()), n);
   }
 
   /** Upstream calls the holder may still make today, or null without a budget. */
-  remaining(holder: BudgetHolder): number | null {
+  async remaining(holder: BudgetHolder): Promise<number | null> {
     if (holder.dailyBudget === null || holder.tokenId === null) return null;
-    return Math.max(0, holder.dailyBudget - this.spentToday(holder.tokenId));
+    return Math.max(0, holder.dailyBudget - (await this.spentToday(holder.tokenId)));
   }
 
   /** The per-upstream-call charge for a lookup on the holder's behalf (none in open mode). */
-  chargeOf(holder: BudgetHolder): (() => void) | undefined {
+  chargeOf(holder: BudgetHolder): (() => Promise<void>) | undefined {
     return holder.tokenId === null ? undefined : () => this.spend(holder);
   }
 
   /** A batch budget a holder may ask for: never more than what is left of its daily budget. */
-  batchBudget(holder: BudgetHolder, asked: number | null | undefined): number | null {
-    const left = this.remaining(holder);
+  async batchBudget(holder: BudgetHolder, asked: number | null | undefined): Promise<number | null> {
+    const left = await this.remaining(holder);
     return left === null ? (asked ?? null) : Math.min(asked ?? left, left);
   }
 
@@ -101,29 +101,29 @@ export class WebhookService {
     this.#repo = repo;
   }
 
-  create(hook: NewWebhook): Webhook {
+  async create(hook: NewWebhook): Promise<Webhook> {
     return this.#repo.create(hook);
   }
 
-  get(id: string): Webhook | undefined {
+  async get(id: string): Promise<Webhook | undefined> {
     return this.#repo.get(id);
   }
 
   /** Every webhook, or one owner's. */
-  list(owner?: string | null): Webhook[] {
+  async list(owner?: string | null): Promise<Webhook[]> {
     return owner === undefined ? this.#repo.list() : this.#repo.list(owner);
   }
 
-  delete(id: string): boolean {
+  async delete(id: string): Promise<boolean> {
     return this.#repo.delete(id);
   }
 
-  deliveries(webhookId: string, limit: number): Delivery[] {
+  async deliveries(webhookId: string, limit: number): Promise<Delivery[]> {
     return this.#repo.deliveries(webhookId, limit);
   }
 
   /** Retries a dead letter: the delivery goes back in the queue with its attempts kept. False when it is not dead. */
-  retryDead(webhookId: string, deliveryId: string): boolean {
+  async retryDead(webhookId: string, deliveryId: string): Promise<boolean> {
     return this.#repo.revive(webhookId, deliveryId);
   }
 }

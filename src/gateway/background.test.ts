@@ -38,14 +38,14 @@ test('a library gateway delivers webhooks and charges a finished batch to its ow
   const h = await openHarness({ env: { VTG_WEBHOOK_ALLOWLIST: '127.0.0.1' } });
   after(() => h.close());
 
-  const owner = h.gateway.tokens.create({ name: 'lib', role: 'analyst', dailyBudget: 100 });
-  h.gateway.webhooks.create({ owner: owner.record.id, url: `http://127.0.0.1:${port}/hook`, events: ['batch.completed'], secret: 'whsec_library-0000000000' });
-  const job = h.gateway.createBatch(domains(3, 'lib'), { owner: owner.record.id });
+  const owner = await h.gateway.tokens.create({ name: 'lib', role: 'analyst', dailyBudget: 100 });
+  await h.gateway.webhooks.create({ owner: owner.record.id, url: `http://127.0.0.1:${port}/hook`, events: ['batch.completed'], secret: 'whsec_library-0000000000' });
+  const job = await h.gateway.createBatch(domains(3, 'lib'), { owner: owner.record.id });
   const done = await h.gateway.runBatch(job.id);
   assert.equal(done.status, 'completed');
   assert.equal(done.upstreamCalls, 3);
-  assert.equal(h.gateway.tokens.spentToday(owner.record.id), 3, 'the batch was charged to its owner');
-  assert.equal(h.gateway.tokens.remaining({ tokenId: owner.record.id, dailyBudget: owner.record.dailyBudget }), 97);
+  assert.equal(await h.gateway.tokens.spentToday(owner.record.id), 3, 'the batch was charged to its owner');
+  assert.equal(await h.gateway.tokens.remaining({ tokenId: owner.record.id, dailyBudget: owner.record.dailyBudget }), 97);
   await until(() => received.some((b) => b.includes(job.id)));
 });
 
@@ -55,13 +55,13 @@ test('Gateway.open resumes unfinished batches; background: false leaves them alo
   // slow upstream: the batch is still unfinished when the gateway closes
   const first = await openHarness({ dataDir, env: { VTG_VT_LIMITS: 'rate=2,burst=1,day=100000,month=1000000' } });
   after(() => first.close());
-  const job = first.gateway.createBatch(domains(6, 'resume'));
-  await until(() => (first.gateway.batch(job.id)?.job.done ?? 0) >= 1);
+  const job = await first.gateway.createBatch(domains(6, 'resume'));
+  await until(async () => ((await first.gateway.batch(job.id))?.job.done ?? 0) >= 1);
   await first.close();
 
   const quiet = await openHarness({ dataDir, background: false });
   after(() => quiet.close());
-  const before = quiet.gateway.batch(job.id)?.job;
+  const before = (await quiet.gateway.batch(job.id))?.job;
   assert.ok(before && before.status !== 'completed', 'unfinished after the first run');
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(billableCalls(quiet.mock), 0, 'background: false resumes nothing');
@@ -69,8 +69,8 @@ test('Gateway.open resumes unfinished batches; background: false leaves them alo
 
   const resumed = await openHarness({ dataDir });
   after(() => resumed.close());
-  const finished = await until(() => {
-    const j = resumed.gateway.batch(job.id)?.job;
+  const finished = await until(async () => {
+    const j = (await resumed.gateway.batch(job.id))?.job;
     return j?.status === 'completed' ? j : undefined;
   });
   assert.equal(finished.done, 6);

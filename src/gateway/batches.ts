@@ -47,7 +47,7 @@ export class BatchRunner {
     private readonly events: GatewayEventBus,
   ) {}
 
-  create(inputs: readonly string[], options: BatchCreateOptions = {}): BatchJob {
+  async create(inputs: readonly string[], options: BatchCreateOptions = {}): Promise<BatchJob> {
     const priority = options.priority ?? 'batch';
     const items: NewBatchItem[] = batchLines(inputs).map((input) => {
       try {
@@ -57,7 +57,7 @@ export class BatchRunner {
         return { input, status: 'error', error: { code: 'InvalidIndicator', message: (err as Error).message } };
       }
     });
-    const job = this.repo.create(
+    const job = await this.repo.create(
       {
         priority: PRIORITY_NUMBER[priority],
         owner: options.owner ?? null,
@@ -68,14 +68,14 @@ export class BatchRunner {
       items,
     );
     this.#start(job.id);
-    return this.repo.get(job.id) ?? job;
+    return (await this.repo.get(job.id)) ?? job;
   }
 
   /** Runs (or joins) a job in the foreground; resolves with its final (or paused) state. */
-  run(id: string, options: { signal?: AbortSignal; onProgress?: (job: BatchJob) => void } = {}): Promise<BatchJob> {
-    const job = this.repo.get(id);
-    if (!job) return Promise.reject(new BatchNotFoundError(id));
-    if (job.status === 'completed' || job.status === 'cancelled') return Promise.resolve(job);
+  async run(id: string, options: { signal?: AbortSignal; onProgress?: (job: BatchJob) => void } = {}): Promise<BatchJob> {
+    const job = await this.repo.get(id);
+    if (!job) throw new BatchNotFoundError(id);
+    if (job.status === 'completed' || job.status === 'cancelled') return job;
     const running = this.#start(id, options.onProgress);
     if (options.signal) {
       const onAbort = () => running.controller.abort(new Error('interrupted'));
@@ -85,28 +85,28 @@ export class BatchRunner {
     return running.done;
   }
 
-  list(query: { owner?: string | null; limit?: number } = {}): BatchJob[] {
-    return this.repo.list(query);
+  async list(query: { owner?: string | null; limit?: number } = {}): Promise<BatchJob[]> {
+    return await this.repo.list(query);
   }
 
-  results(id: string, options: { afterSeq?: number; finishedOnly?: boolean } = {}): Iterable<BatchItem> {
+  results(id: string, options: { afterSeq?: number; finishedOnly?: boolean } = {}): AsyncIterable<BatchItem> {
     return this.repo.results(id, options);
   }
 
-  resumeAll(): void {
-    for (const job of this.repo.unfinished()) {
+  async resumeAll(): Promise<void> {
+    for (const job of await this.repo.unfinished()) {
       if (job.status === 'queued' || job.status === 'running') this.#start(job.id);
     }
   }
 
-  cancel(id: string): boolean {
-    const ok = this.repo.setStatus(id, 'cancelled', { from: ['queued', 'running', 'paused'] });
+  async cancel(id: string): Promise<boolean> {
+    const ok = await this.repo.setStatus(id, 'cancelled', { from: ['queued', 'running', 'paused'] });
     this.#running.get(id)?.controller.abort(new Error('cancelled'));
     return ok;
   }
 
-  view(id: string): BatchView | undefined {
-    const job = this.repo.get(id);
+  async view(id: string): Promise<BatchView | undefined> {
+    const job = await this.repo.get(id);
     if (!job) return undefined;
     const r = this.#running.get(id);
     let etaMs: number | null = null;
@@ -129,30 +129,30 @@ export class BatchRunner {
   #start(id: string, onProgress?: (job: BatchJob) => void): Running {
     const existing = this.#running.get(id);
     if (existing) return existing;
-    const job = this.repo.get(id) as BatchJob;
     const controller = new AbortController();
     setMaxListeners(WINDOW * 4, controller.signal); // one listener per concurrent lookup
     const running: Running = {
       controller,
       startedAt: this.lookups.clock.now(),
-      doneAtStart: job.done + job.failed,
+      doneAtStart: 0,
       done: Promise.resolve() as unknown as Promise<BatchJob>,
     };
-    running.done = this.#loop(id, controller.signal, onProgress).finally(() => this.#running.delete(id));
+    running.done = this.#loop(id, controller.signal, running, onProgress).finally(() => this.#running.delete(id));
     running.done.catch(() => undefined);
     this.#running.set(id, running);
     return running;
   }
 
-  async #loop(id: string, signal: AbortSignal, onProgress?: (job: BatchJob) => void): Promise<BatchJob> {
-    this.repo.setStatus(id, 'running', { from: ['queued', 'paused', 'running'] });
-    const first = this.repo.get(id) as BatchJob;
+  async #loop(id: string, signal: AbortSignal, running: Running, onProgress?: (job: BatchJob) => void): Promise<BatchJob> {
+    await this.repo.setStatus(id, 'running', { from: ['queued', 'paused', 'running'] });
+    const first = (await this.repo.get(id)) as BatchJob;
+    running.doneAtStart = first.done + first.failed;
     const opts = (first.options ?? {}) as Partial<BatchOptions>;
     const priority = opts.priority ?? NUMBER_PRIORITY[first.priority] ?? 'batch';
     let reserved = 0;
     for (;;) {
       if (signal.aborted) break;
-      const pending = this.repo.pendingItems(id, WINDOW * 4);
+      const pending = await this.repo.pendingItems(id, WINDOW * 4);
       if (pending.length === 0) break;
       let cancelled = false;
       await runPool(
@@ -160,7 +160,7 @@ export class BatchRunner {
         WINDOW,
         async (i) => {
           const item = pending[i] as BatchItem;
-          const job = this.repo.get(id) as BatchJob;
+          const job = (await this.repo.get(id)) as BatchJob;
           if (job.status === 'cancelled') {
             cancelled = true;
             return;
@@ -172,16 +172,16 @@ export class BatchRunner {
           if (reserving) reserved++;
           await this.#one(id, item, priority, opts.provider, overBudget, signal);
           if (reserving) reserved--;
-          onProgress?.(this.repo.get(id) as BatchJob);
+          onProgress?.((await this.repo.get(id)) as BatchJob);
         },
         () => signal.aborted || cancelled,
       );
-      if ((this.repo.get(id) as BatchJob).status === 'cancelled') break;
+      if (((await this.repo.get(id)) as BatchJob).status === 'cancelled') break;
     }
-    const job = this.repo.get(id) as BatchJob;
-    if (job.status === 'running' && !signal.aborted && this.repo.pendingItems(id, 1).length === 0) {
-      this.repo.setStatus(id, 'completed', { from: ['running'] });
-      const done = this.repo.get(id) as BatchJob;
+    const job = (await this.repo.get(id)) as BatchJob;
+    if (job.status === 'running' && !signal.aborted && (await this.repo.pendingItems(id, 1)).length === 0) {
+      await this.repo.setStatus(id, 'completed', { from: ['running'] });
+      const done = (await this.repo.get(id)) as BatchJob;
       this.events.emit('batch.completed', {
         batchId: id,
         status: done.status,
@@ -194,9 +194,9 @@ export class BatchRunner {
       return done;
     }
     if (signal.aborted && String((signal.reason as Error)?.message) === 'interrupted') {
-      this.repo.setStatus(id, 'paused', { from: ['running'] });
+      await this.repo.setStatus(id, 'paused', { from: ['running'] });
     }
-    return this.repo.get(id) as BatchJob;
+    return (await this.repo.get(id)) as BatchJob;
   }
 
   async #cachedFresh(item: BatchItem, provider: BatchCreateOptions['provider']): Promise<boolean> {
@@ -223,18 +223,18 @@ export class BatchRunner {
           calls++;
         },
       });
-      this.repo.completeItem(id, item.seq, { result: compactResult(result), source: result.source, upstreamCalls: calls });
+      await this.repo.completeItem(id, item.seq, { result: compactResult(result), source: result.source, upstreamCalls: calls });
     } catch (err) {
       if (signal.aborted) return; // stays pending: resumed later, nothing spent twice
       if (err instanceof NotCachedError) {
-        this.repo.completeItem(id, item.seq, {
+        await this.repo.completeItem(id, item.seq, {
           result: { skipped: 'budget', message: 'the batch budget of upstream calls is spent and this indicator is not cached' },
           source: 'cache',
           skipped: true,
         });
         return;
       }
-      this.repo.failItem(id, item.seq, {
+      await this.repo.failItem(id, item.seq, {
         error: errorInfo(err),
         upstreamCalls: calls,
       });

@@ -40,7 +40,7 @@ export interface EnrichOptions {
   /** Answer from the cache only (the reader role): never spends quota. */
   cacheOnly?: boolean;
   /** Called once per upstream call the enrichment made (for per-token budgets). */
-  onUpstreamCall?: () => void;
+  onUpstreamCall?: () => void | Promise<void>;
 }
 
 export function overallVerdict(verdicts: Verdict[]): Verdict {
@@ -94,7 +94,7 @@ export async function enrichMany(lookups: LookupService, indicators: readonly In
         ...(options.cacheOnly ? { cacheOnly: true } : {}),
         onUpstreamCall: () => {
           upstream = true;
-          options.onUpstreamCall?.();
+          return options.onUpstreamCall?.();
         },
       });
       source = { provider, ok: true, result };

@@ -153,16 +153,16 @@ export class Gateway {
     return {
       indicator,
       provider,
-      observations: byTime(ids.flatMap((id) => history.series(provider, indicator.kind, id, { limit }))),
-      changes: ids.flatMap((id) => history.changes({ limit, id })).sort((a, b) => b.at - a.at).slice(0, limit),
+      observations: byTime((await Promise.all(ids.map((id) => history.series(provider, indicator.kind, id, { limit })))).flat()),
+      changes: (await Promise.all(ids.map((id) => history.changes({ limit, id })))).flat().sort((a, b) => b.at - a.at).slice(0, limit),
     };
   }
 
-  recentHistory(options: { limit?: number; since?: number } = {}): Observation[] {
+  async recentHistory(options: { limit?: number; since?: number } = {}): Promise<Observation[]> {
     return this.#rt.store.history.recent({ limit: options.limit ?? 50, since: options.since });
   }
 
-  changes(options: { limit?: number; since?: number } = {}): Change[] {
+  async changes(options: { limit?: number; since?: number } = {}): Promise<Change[]> {
     return this.#rt.store.history.changes({ limit: options.limit ?? 50, since: options.since });
   }
 
@@ -184,15 +184,15 @@ export class Gateway {
   }
 
   /** Records a Cowrie session's links (IP -> URL -> file) and tags its indicators `cowrie:<run>`. */
-  recordCowrieSession(session: CowrieSession, run: string): number {
+  recordCowrieSession(session: CowrieSession, run: string): Promise<number> {
     return recordCowrieSession(this.#rt.store.search, session, run);
   }
 
-  cacheInfo(): TieredCacheInfo {
+  async cacheInfo(): Promise<TieredCacheInfo> {
     return this.#rt.cache.info();
   }
 
-  cacheList(query: CacheListQuery): CacheListPage {
+  async cacheList(query: CacheListQuery): Promise<CacheListPage> {
     return this.#rt.cache.list(query);
   }
 
@@ -263,7 +263,7 @@ export class Gateway {
 
   // ---- batches --------------------------------------------------------------------------------
 
-  createBatch(inputs: string[], options: BatchCreateOptions = {}): BatchJob {
+  createBatch(inputs: string[], options: BatchCreateOptions = {}): Promise<BatchJob> {
     this.#assertOpen();
     return this.#rt.batches.create(inputs, options);
   }
@@ -274,23 +274,23 @@ export class Gateway {
   }
 
   /** Starts every unfinished batch in the background (`Gateway.open` does this unless `background: false`). */
-  resumeBatches(): void {
-    this.#rt.batches.resumeAll();
+  resumeBatches(): Promise<void> {
+    return this.#rt.batches.resumeAll();
   }
 
-  batch(id: string): BatchView | undefined {
+  batch(id: string): Promise<BatchView | undefined> {
     return this.#rt.batches.view(id);
   }
 
-  listBatches(query: { owner?: string | null; limit?: number } = {}): BatchJob[] {
+  listBatches(query: { owner?: string | null; limit?: number } = {}): Promise<BatchJob[]> {
     return this.#rt.batches.list(query);
   }
 
-  batchResults(id: string, options: { afterSeq?: number; finishedOnly?: boolean } = {}): Iterable<BatchItem> {
+  batchResults(id: string, options: { afterSeq?: number; finishedOnly?: boolean } = {}): AsyncIterable<BatchItem> {
     return this.#rt.batches.results(id, options);
   }
 
-  cancelBatch(id: string): boolean {
+  cancelBatch(id: string): Promise<boolean> {
     return this.#rt.batches.cancel(id);
   }
 
@@ -354,7 +354,7 @@ export class Gateway {
     }
     let store: 'ok' | 'error' = 'ok';
     try {
-      this.#rt.store.cache.info();
+      await this.#rt.store.cache.info();
     } catch {
       store = 'error';
     }

@@ -47,10 +47,10 @@ test('watchlisted first, then what Cowrie runs and batches saw this week, then t
   const watched = all.slice(10, 12);
   assert.ok((await h.gateway.lookupMany(all)).every((o) => o.ok));
   assert.equal(billableCalls(h.mock), 30);
-  h.gateway.recordCowrieSession(cowrieSession(cowrie, start), '2026-03-10');
-  const job = h.gateway.createBatch(batch);
+  await h.gateway.recordCowrieSession(cowrieSession(cowrie, start), '2026-03-10');
+  const job = await h.gateway.createBatch(batch);
   await h.gateway.runBatch(job.id);
-  h.gateway.watchlists.add('campaign', watched);
+  await h.gateway.watchlists.add('campaign', watched);
   assert.equal(billableCalls(h.mock), 30, 'the batch was answered from the cache');
 
   // the same day: the run and the batch just looked these up, so they are no better than the rest

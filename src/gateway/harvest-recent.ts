@@ -33,13 +33,13 @@ export function recentSightings(search: SearchRepository, batches: BatchReposito
       const name = new Date(day).toISOString().slice(0, 10);
       sources.push({ source: `cowrie:${name}`, where: `Cowrie run ${name}`, at: day });
     }
-    for (const job of batches.list({ limit: 200 })) {
+    for (const job of await batches.list({ limit: 200 })) {
       if (job.createdAt >= since) sources.push({ source: `batch:${job.id}`, where: `batch ${job.id.slice(0, 8)}`, at: job.createdAt });
     }
     sources.sort((a, b) => b.at - a.at);
     const out: RecentSighting[] = [];
     for (const s of sources) {
-      for (const r of search.search({ source: s.source, limit: PER_SOURCE }).items) {
+      for (const r of (await search.search({ source: s.source, limit: PER_SOURCE })).items) {
         const vt = r.providers.find((p) => p.provider === 'virustotal');
         if (vt) out.push({ kind: r.kind, id: r.id, indicator: r.indicator, where: s.where, at: s.at, virustotal: vt });
       }

@@ -21,7 +21,7 @@ async function dayAt22(limits: string, mock: Parameters<typeof openHarness>[0] =
   const out = await h.gateway.lookupMany(list);
   assert.ok(out.every((o) => o.ok));
   const watched = [list[7], list[70], list[120], list[150], list[199]] as string[];
-  h.gateway.watchlists.add('iocs', watched);
+  await h.gateway.watchlists.add('iocs', watched);
   await clock.advance(12 * HOUR);
   return { h, clock, list, watched };
 }

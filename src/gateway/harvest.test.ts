@@ -16,7 +16,7 @@ test('refresh --budget 10 after 30 lookups, 5 of them on a watchlist: exactly 10
   assert.ok(first.every((o) => o.ok));
   assert.equal(billableCalls(h.mock), 30);
   const watched = [inputs[3], inputs[11], inputs[17], inputs[22], inputs[29]] as string[];
-  const added = h.gateway.watchlists.add('iocs', watched);
+  const added = await h.gateway.watchlists.add('iocs', watched);
   assert.equal(added.added, 5);
   await clock.advance(3600_000);
 
@@ -48,35 +48,29 @@ test('watchlists: add (bad lines reported), list, show, remove; a verdict change
   const h = await openHarness({ clock, background: false });
   after(() => h.close());
   const w = h.gateway.watchlists;
-  const r = w.add('team-a', ['example.org', 'not an indicator!!', '8.8.8.8', 'example.org'], { everyMs: 12 * 3600_000 });
+  const r = await w.add('team-a', ['example.org', 'not an indicator!!', '8.8.8.8', 'example.org'], { everyMs: 12 * 3600_000 });
   assert.equal(r.added, 2);
   assert.equal(r.invalid.length, 1);
   assert.equal(r.watchlist.everyMs, 12 * 3600_000);
-  assert.equal(w.add('team-a', ['8.8.8.8']).existing, 1);
+  assert.equal((await w.add('team-a', ['8.8.8.8'])).existing, 1);
   assert.deepEqual(
-    w.list().map((l) => [l.name, l.items]),
+    (await w.list()).map((l) => [l.name, l.items]),
     [['team-a', 2]],
   );
-  assert.equal(w.show('team-a')?.items.length, 2);
-  assert.throws(() => w.add('bad name', ['8.8.8.8']), RangeError);
+  assert.equal((await w.show('team-a'))?.items.length, 2);
+  await assert.rejects(async () => await w.add('bad name', ['8.8.8.8']), RangeError);
 
   const seen: Change[] = [];
   h.gateway.events.on('verdict.changed', (c) => seen.push(c));
-  h.gateway.events.emit('verdict.changed', {
-    provider: 'virustotal',
-    kind: 'ip',
-    id: '8.8.8.8',
-    indicator: '8.8.8.8',
-    at: clock.now(),
-    reasons: ['verdict'],
-    from: { verdict: 'harmless', detections: 0, threatLabel: null },
-    to: { verdict: 'malicious', detections: 9, threatLabel: null },
-  } as Change);
+  await h.gateway.lookup('8.8.8.8');
+  h.mock.setVerdict('ip', '8.8.8.8', { malicious: 9, undetected: 50, harmless: 0, suspicious: 0 });
+  await clock.advance(1000);
+  await h.gateway.lookup('8.8.8.8', { maxAgeMs: 0 });
   assert.deepEqual(seen[0]?.watchlists, ['team-a']);
 
-  assert.equal(w.remove('team-a'), true);
-  assert.equal(w.remove('team-a'), false);
-  assert.equal(w.show('team-a'), undefined);
+  assert.equal(await w.remove('team-a'), true);
+  assert.equal(await w.remove('team-a'), false);
+  assert.equal(await w.show('team-a'), undefined);
 });
 
 test('cache warm spends only the calls the day can spare, at background priority', async () => {

@@ -100,7 +100,7 @@ export class HarvestService {
     if (budget <= 0) return [];
     const now = this.#d.clock.now();
     const chosen = new Map<string, HarvestCandidate>();
-    for (const item of this.#d.watchlists.due(now, budget * 4)) {
+    for (const item of await this.#d.watchlists.due(now, budget * 4)) {
       const key = `${item.kind}:${item.id}`;
       const prev = chosen.get(key);
       if (prev) {
@@ -135,7 +135,7 @@ export class HarvestService {
       let cursor: string | undefined;
       let scanned = 0;
       do {
-        const page = this.#d.cache.list({ provider: 'virustotal', limit: 500, ...(cursor ? { cursor } : {}) });
+        const page = await this.#d.cache.list({ provider: 'virustotal', limit: 500, ...(cursor ? { cursor } : {}) });
         for (const entry of page.items) {
           scanned++;
           const r = entry.report;
@@ -144,7 +144,7 @@ export class HarvestService {
           if (sha256 && sha256 !== r.id) continue;
           const key = `${r.kind}:${r.id}`;
           if (chosen.has(key)) continue;
-          const c = withRecent(key, this.#score(r.kind, r.id, r.indicator, entry, now));
+          const c = withRecent(key, await this.#score(r.kind, r.id, r.indicator, entry, now));
           if (c) fromCache.push(c);
         }
         cursor = page.nextCursor ?? undefined;
@@ -153,7 +153,7 @@ export class HarvestService {
       for (const [key, r] of [...recent]) {
         const vt = r.virustotal;
         const report = { found: vt.found, verdict: vt.verdict, detections: vt.detections ?? 0, firstSeenAt: vt.firstSeenAt };
-        const c = withRecent(key, this.#score(r.kind, r.id, r.indicator, { report }, now));
+        const c = withRecent(key, await this.#score(r.kind, r.id, r.indicator, { report }, now));
         if (c) fromCache.push(c);
       }
     }
@@ -163,13 +163,13 @@ export class HarvestService {
     return [...chosen.values()].sort((a, b) => b.score - a.score).concat(fromCache).slice(0, budget);
   }
 
-  #score(
+  async #score(
     kind: IndicatorKind,
     id: string,
     indicator: string,
     entry: { report: { found: boolean; verdict: string; detections?: number; firstSeenAt?: number | null }; expiresAt?: number },
     now: number,
-  ): HarvestCandidate | undefined {
+  ): Promise<HarvestCandidate | undefined> {
     const r = entry.report;
     let score = 1;
     const why: string[] = [];
@@ -187,7 +187,7 @@ export class HarvestService {
       score += 10;
       why.push('suspicious');
     }
-    if (this.#d.history.changes({ id, limit: 1 }).some((c) => c.kind === kind)) {
+    if ((await this.#d.history.changes({ id, limit: 1 })).some((c) => c.kind === kind)) {
       score += 30;
       why.push('verdict moved before');
     }
@@ -259,7 +259,7 @@ export class HarvestService {
         },
       });
       const at = this.#d.clock.now();
-      this.#d.watchlists.markChecked(cand.kind, cand.id, at);
+      await this.#d.watchlists.markChecked(cand.kind, cand.id, at);
       const change = changes.get(`${cand.kind}:${cand.id}`);
       return {
         ...cand,

@@ -40,6 +40,8 @@ export interface LookupDeps {
   clock: Clock;
   cache: TieredCache;
   history: HistoryRepository;
+  /** The watchlists holding an indicator (named in its verdict.changed event). */
+  watchlistsOf?: (kind: IndicatorKind, id: string) => Promise<string[]>;
   events: GatewayEventBus;
   governor: Governor;
   upstreams: Map<ProviderName, Upstream>;
@@ -152,12 +154,13 @@ export class LookupService {
           history: this.#d.history,
           events: this.#d.events,
           minDetectionDelta: this.#d.config.history.minDetectionDelta,
+          ...(this.#d.watchlistsOf ? { watchlistsOf: this.#d.watchlistsOf } : {}),
         });
         return r;
       },
       { key: `${up.name}:${indicator.kind}:${indicator.id}`, priority, tenant: options.tenant, signal: options.signal, kind: 'lookup' },
     );
-    if (ownCall) options.onUpstreamCall?.();
+    if (ownCall) await options.onUpstreamCall?.();
     return {
       indicator,
       provider: up.name,

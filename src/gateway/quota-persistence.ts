@@ -50,36 +50,33 @@ export class QuotaPersistence {
   ) {}
 
   /** Restores saved counts; the limits configured now win over saved ones. */
-  restore(): void {
+  async restore(): Promise<void> {
     for (const key of this.keys) {
-      const saved = parse(this.kv.get(PREFIX + key));
+      const saved = parse(await this.kv.get(PREFIX + key));
       if (!saved) continue;
       const limits = this.governor.limits(key);
       this.governor.load(key, { ...saved, limits, healthy: true });
     }
   }
 
-  save(): void {
+  async save(): Promise<void> {
     for (const key of this.keys) {
       const mine = this.governor.snapshot(key);
-      const merged = mergeSnapshots(mine, parse(this.kv.get(PREFIX + key)));
-      this.kv.set(PREFIX + key, JSON.stringify(merged));
+      const merged = mergeSnapshots(mine, parse(await this.kv.get(PREFIX + key)));
+      await this.kv.set(PREFIX + key, JSON.stringify(merged));
     }
   }
 
   start(everyMs = 5000): void {
     this.#timer = setInterval(() => {
-      try {
-        this.save();
-      } catch {
-        // a busy or closing store: the next save (or close) writes it
-      }
+      // a busy or closing store: the next save (or close) writes it
+      this.save().catch(() => {});
     }, everyMs);
     this.#timer.unref();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
-    this.save();
+    await this.save();
   }
 }

@@ -22,13 +22,24 @@ export function canonicalId(report: Report): string {
 
 export async function recordUpstreamAnswer(
   report: Report,
-  deps: { cache: TieredCache; history: HistoryRepository; events: GatewayEventBus; minDetectionDelta: number },
+  deps: {
+    cache: TieredCache;
+    history: HistoryRepository;
+    events: GatewayEventBus;
+    minDetectionDelta: number;
+    /** The watchlists holding an indicator: a change names them before its event goes out. */
+    watchlistsOf?: (kind: Change['kind'], id: string) => Promise<string[]>;
+  },
 ): Promise<Change | null> {
   const aliases = fileAliases(report).map((id) => ({ ...report, id, indicator: id }));
   if (aliases.length > 0) await deps.cache.setMany([report, ...aliases], report.fetchedAt);
   else await deps.cache.set(report, report.fetchedAt);
   // One history per file: observations go under its SHA-256 whichever hash was asked for.
-  const change = deps.history.observe({ ...observationOf(report), id: canonicalId(report) }, { minDetectionDelta: deps.minDetectionDelta });
-  if (change) deps.events.emit('verdict.changed', change);
+  const change = await deps.history.observe({ ...observationOf(report), id: canonicalId(report) }, { minDetectionDelta: deps.minDetectionDelta });
+  if (change) {
+    const names = (await deps.watchlistsOf?.(change.kind, change.id)) ?? [];
+    if (names.length > 0) change.watchlists = names;
+    deps.events.emit('verdict.changed', change);
+  }
   return change;
 }

@@ -86,8 +86,6 @@ export class Runtime {
     if (governor instanceof MemoryGovernor) {
       const keys = [...upstreams.values()].filter((u) => u.provider).map((u) => u.key);
       this.#quotaPersistence = new QuotaPersistence(governor, store.kv, keys);
-      this.#quotaPersistence.restore();
-      this.#quotaPersistence.start();
     }
     this.rotator = new CacheRotator({
       repository: store.cache,
@@ -108,8 +106,8 @@ export class Runtime {
     this.events.on('verdict.changed', () => {
       this.counters.changes++;
     });
-    this.watchlists = new WatchlistService(store.watchlists, this.events, store.search, () => clock.now());
-    this.lookups = new LookupService({ config, clock, cache, history: store.history, events: this.events, governor, upstreams, vt: this.#vt });
+    this.watchlists = new WatchlistService(store.watchlists, store.search, () => clock.now());
+    this.lookups = new LookupService({ config, clock, cache, history: store.history, watchlistsOf: (kind, id) => store.watchlists.namesOf(kind, id), events: this.events, governor, upstreams, vt: this.#vt });
     this.scans = new ScanService(this.lookups, this.#vt, vtUpstream, this.events, config.scheduler.analysisPollMs);
     this.batches = new BatchRunner(this.lookups, store.batches, this.events);
     this.tokens = new TokenService(store.tokens, clock);
@@ -124,6 +122,13 @@ export class Runtime {
       recent: recentSightings(store.search, store.batches),
     });
     this.harvestScheduler = new HarvestScheduler({ config, clock, governor, usage: this.usage, lookups: this.lookups, harvest: this.harvest });
+  }
+
+  /** Reads the saved usage history and quota counts, then starts saving them. */
+  async restore(): Promise<void> {
+    await this.usage.load();
+    await this.#quotaPersistence?.restore();
+    this.#quotaPersistence?.start();
   }
 
   /** Starts the webhook dispatcher, charges finished batches to their owners and resumes unfinished batches. */
@@ -144,11 +149,13 @@ export class Runtime {
     this.#dispatcher.start();
     // a batch's upstream calls count against its owner's daily budget once it completes
     this.#chargeBatch = (e: BatchCompletedEvent) => {
-      const calls = this.batches.view(e.batchId)?.job.upstreamCalls ?? 0;
-      if (e.owner && calls > 0) this.tokens.spend(e.owner, calls);
+      void this.batches.view(e.batchId).then(async (view) => {
+        const calls = view?.job.upstreamCalls ?? 0;
+        if (e.owner && calls > 0) await this.tokens.spend(e.owner, calls);
+      }).catch(() => {});
     };
     this.events.on('batch.completed', this.#chargeBatch);
-    this.batches.resumeAll();
+    await this.batches.resumeAll();
     this.harvestScheduler.start();
   }
 
@@ -160,12 +167,12 @@ export class Runtime {
     if (this.#chargeBatch) this.events.off('batch.completed', this.#chargeBatch);
     await this.lookups.close();
     await this.rotator.stop();
-    this.#quotaPersistence?.stop();
-    await this.usage.save().catch(() => {});
+    await this.#quotaPersistence?.stop();
+    await this.usage.save();
     await this.cache.close();
     await this.governor.close();
     await this.#vt.close();
-    this.store.close();
+    await this.store.close();
     await this.simulator?.close();
   }
 
@@ -193,7 +200,7 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
   let runtime: Runtime;
   try {
     // the operator's state (tokens, webhooks, batches, settings) is one store whatever the mode
-    store = Store.open({ dataDir, clock, ...(config.mock ? { operatorDir: config.dataDir } : {}) });
+    store = await Store.open({ dataDir, clock, ...(config.mock ? { operatorDir: config.dataDir } : {}) });
     const redisTier = config.redis ? await openRedisCacheTier({ url: config.redis.url, ttlMs: config.redis.cacheTtlMs, clock }) : undefined;
     const cache = new TieredCache({
       repository: store.cache,
@@ -204,15 +211,10 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
     });
     const governor: Governor = config.redis ? await openRedisGovernor({ redis: config.redis.url, clock }) : new MemoryGovernor({ clock });
     runtime = new Runtime({ ...config, dataDir }, clock, store, cache, redisTier, governor, simulator);
+    await runtime.restore();
   } catch (err) {
-    store?.close();
+    await store?.close();
     await simulator?.close();
-    throw err;
-  }
-  try {
-    await runtime.usage.load();
-  } catch (err) {
-    await runtime.close();
     throw err;
   }
   runtime.reconciler.start();

@@ -30,7 +30,7 @@ export interface LookupOptions {
   /** Never spend quota: answer from the cache or fail with NotCachedError (the reader role). */
   cacheOnly?: boolean;
   /** Called when the answer needed an upstream call (for per-token budgets). */
-  onUpstreamCall?: () => void;
+  onUpstreamCall?: () => void | Promise<void>;
 }
 
 export interface LookupResult {

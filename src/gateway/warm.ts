@@ -55,7 +55,9 @@ export async function warmCache(
       continue;
     }
     try {
-      await lookups.lookup(ind, { priority: 'background', ...(options.signal ? { signal: options.signal } : {}), onUpstreamCall: () => r.calls++ });
+      await lookups.lookup(ind, { priority: 'background', ...(options.signal ? { signal: options.signal } : {}), onUpstreamCall: () => {
+          r.calls++;
+        } });
       r.fetched++;
     } catch (err) {
       r.failed++;

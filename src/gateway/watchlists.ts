@@ -5,7 +5,6 @@
 import { errorInfo } from '../common/index.js';
 import { parseIndicator } from '../indicators/index.js';
 import type { DueWatchlistItem, Watchlist, WatchlistItem, WatchlistRepository } from '../store/index.js';
-import type { GatewayEventBus } from './events.js';
 
 export type { DueWatchlistItem, Watchlist, WatchlistItem } from '../store/index.js';
 
@@ -35,7 +34,7 @@ export function parseInterval(text: string): number {
 
 /** Where a list's members are recorded as a search source (`watchlist:<name>`). */
 export interface WatchlistSources {
-  putSource(source: string, items: ReadonlyArray<{ kind: WatchlistItem['kind']; id: string }>, at: number): void;
+  putSource(source: string, items: ReadonlyArray<{ kind: WatchlistItem['kind']; id: string }>, at: number): Promise<void>;
 }
 
 export class WatchlistService {
@@ -43,19 +42,14 @@ export class WatchlistService {
   readonly #sources: WatchlistSources | undefined;
   readonly #now: () => number;
 
-  constructor(repo: WatchlistRepository, events: GatewayEventBus, sources?: WatchlistSources, now: () => number = Date.now) {
+  constructor(repo: WatchlistRepository, sources?: WatchlistSources, now: () => number = Date.now) {
     this.#repo = repo;
     this.#sources = sources;
     this.#now = now;
-    // registered before the webhook dispatcher, so deliveries and history views see the list names
-    events.on('verdict.changed', (change) => {
-      const names = this.#repo.namesOf(change.kind, change.id);
-      if (names.length > 0) change.watchlists = names;
-    });
   }
 
   /** Adds indicators to a list (created when missing). Bad lines are reported, never thrown. */
-  add(name: string, inputs: readonly string[], options: { everyMs?: number } = {}): WatchlistAddResult {
+  async add(name: string, inputs: readonly string[], options: { everyMs?: number } = {}): Promise<WatchlistAddResult> {
     const invalid: WatchlistAddResult['invalid'] = [];
     const items: Array<{ kind: WatchlistItem['kind']; id: string; indicator: string }> = [];
     const seen = new Set<string>();
@@ -72,41 +66,41 @@ export class WatchlistService {
         invalid.push({ input, error: errorInfo(err).message });
       }
     }
-    const added = this.#repo.add(name, items, options.everyMs);
-    if (items.length > 0) this.#sources?.putSource(`watchlist:${name}`, items, this.#now());
-    return { watchlist: this.#repo.get(name) as Watchlist, added, existing: items.length - added, invalid };
+    const added = await this.#repo.add(name, items, options.everyMs);
+    if (items.length > 0) await this.#sources?.putSource(`watchlist:${name}`, items, this.#now());
+    return { watchlist: (await this.#repo.get(name)) as Watchlist, added, existing: items.length - added, invalid };
   }
 
-  list(): Watchlist[] {
+  async list(): Promise<Watchlist[]> {
     return this.#repo.list();
   }
 
-  show(name: string): WatchlistView | undefined {
-    const watchlist = this.#repo.get(name);
-    return watchlist ? { watchlist, items: this.#repo.items(name) } : undefined;
+  async show(name: string): Promise<WatchlistView | undefined> {
+    const watchlist = await this.#repo.get(name);
+    return watchlist ? { watchlist, items: await this.#repo.items(name) } : undefined;
   }
 
-  remove(name: string): boolean {
+  async remove(name: string): Promise<boolean> {
     return this.#repo.remove(name);
   }
 
   /** Removes one indicator from a list. */
-  removeItem(name: string, input: string): boolean {
+  async removeItem(name: string, input: string): Promise<boolean> {
     const ind = parseIndicator(input);
     return this.#repo.removeItem(name, ind.kind, ind.id);
   }
 
   /** Items due for a refresh at `now`, most overdue first. */
-  due(now: number, limit?: number): DueWatchlistItem[] {
+  async due(now: number, limit?: number): Promise<DueWatchlistItem[]> {
     return this.#repo.due(now, limit);
   }
 
   /** Records a refresh of an indicator for every list that holds it. */
-  markChecked(kind: WatchlistItem['kind'], id: string, at: number): void {
-    this.#repo.markChecked(kind, id, at);
+  async markChecked(kind: WatchlistItem['kind'], id: string, at: number): Promise<void> {
+    await this.#repo.markChecked(kind, id, at);
   }
 
-  namesOf(kind: WatchlistItem['kind'], id: string): string[] {
+  async namesOf(kind: WatchlistItem['kind'], id: string): Promise<string[]> {
     return this.#repo.namesOf(kind, id);
   }
 }

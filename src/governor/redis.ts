@@ -163,14 +163,14 @@ export class RedisGovernor implements Governor {
   }
 
   async summary(key: string, options: { threshold?: number } = {}): Promise<QuotaSummary> {
-    if (this.#firstContact) await this.#firstContact;
+    if (this.#firstContact !== null) await this.#firstContact;
     const now = this.#clock.now();
     const shared = this.#mode !== 'redis' ? undefined : await this.#shared(async () => summarize(key, await this.#readShared(key, now), now, options.threshold, 'redis'));
     return shared ?? { ...(await this.#local.summary(key, options)), backend: 'local-fallback' };
   }
 
   async eta(key: string, calls: number): Promise<number> {
-    if (this.#firstContact) await this.#firstContact;
+    if (this.#firstContact !== null) await this.#firstContact;
     const now = this.#clock.now();
     const shared = this.#mode !== 'redis' ? undefined : await this.#shared(async () => simulateEta(await this.#readShared(key, now), now, calls));
     return shared ?? this.#local.eta(key, calls);
@@ -226,7 +226,7 @@ export class RedisGovernor implements Governor {
 
   async #attempt(key: string, options: AcquireOptions): Promise<AttemptResult> {
     if (this.#closed) throw new GovernorClosedError();
-    if (this.#firstContact) await this.#firstContact;
+    if (this.#firstContact !== null) await this.#firstContact;
     // our own pause holds at once, even before its script reached Redis
     const paused = (this.#pausedUntil.get(key) ?? 0) - this.#clock.now();
     if (paused > 0 && !this.#unhealthy.has(key)) return { ok: false, wait: paused, reason: 'paused', reserveOnly: false };
@@ -315,7 +315,7 @@ export class RedisGovernor implements Governor {
    * script finds the epoch changed (Redis restarted empty: push everything we counted this window).
    */
   #resync(): Promise<void> {
-    if (this.#resyncing) return this.#resyncing;
+    if (this.#resyncing !== null) return this.#resyncing;
     this.#resyncing = (async () => {
       try {
         await this.#redis.set(this.#names.epoch, randomUUID(), 'NX');

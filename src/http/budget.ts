@@ -16,17 +16,17 @@ export function budgetExceeded(deps: AppDeps, p: Principal): HttpError {
 }
 
 /** Upstream calls this token may still make today, or null without a budget. */
-export function remainingBudget(deps: AppDeps, p: Principal): number | null {
+export function remainingBudget(deps: AppDeps, p: Principal): Promise<number | null> {
   return deps.gateway.tokens.remaining(p);
 }
 
-export function spend(deps: AppDeps, p: Principal, n = 1): void {
-  deps.gateway.tokens.spend(p, n);
+export async function spend(deps: AppDeps, p: Principal, n = 1): Promise<void> {
+  await deps.gateway.tokens.spend(p, n);
 }
 
 /** Throws 429 BudgetExceeded when the caller may not make another upstream call today. */
-export function assertBudget(deps: AppDeps, p: Principal): void {
-  if (remainingBudget(deps, p) === 0) throw budgetExceeded(deps, p);
+export async function assertBudget(deps: AppDeps, p: Principal): Promise<void> {
+  if ((await remainingBudget(deps, p)) === 0) throw budgetExceeded(deps, p);
 }
 
 /** What a caller may ask of a lookup; who may spend quota, and whose budget pays, is decided here. */
@@ -44,14 +44,14 @@ class CallOptions implements LookupOptions {
   priority: LookupOptions['priority'];
   tenant: string;
   cacheOnly: boolean;
-  onUpstreamCall: (() => void) | undefined;
+  onUpstreamCall: (() => Promise<void>) | undefined;
   readonly #signal: () => AbortSignal;
 
   constructor(
     base: CallerLookupOptions,
     tenant: string,
     cacheOnly: boolean,
-    onUpstreamCall: (() => void) | undefined,
+    onUpstreamCall: (() => Promise<void>) | undefined,
     signal: () => AbortSignal,
   ) {
     this.provider = base.provider;
@@ -75,7 +75,7 @@ class CallOptions implements LookupOptions {
  * One lookup on behalf of `p`: readers, `cacheOnly` and spent budgets are answered from the cache
  * only (a spent budget with nothing cached is 429 BudgetExceeded); upstream calls are charged.
  */
-export function lookupAs(
+export async function lookupAs(
   deps: AppDeps,
   p: Principal,
   input: string | Indicator,
@@ -84,7 +84,7 @@ export function lookupAs(
 ): Promise<LookupResult> {
   const tenant = p.tokenId ?? 'local';
   if (p.role === 'reader' || options.cacheOnly === true) return deps.gateway.lookup(input, new CallOptions(options, tenant, true, undefined, signal));
-  if (remainingBudget(deps, p) === 0) return spentLookup(deps, p, input, new CallOptions(options, tenant, true, undefined, signal));
+  if ((await remainingBudget(deps, p)) === 0) return spentLookup(deps, p, input, new CallOptions(options, tenant, true, undefined, signal));
   return deps.gateway.lookup(input, new CallOptions(options, tenant, false, chargeOf(deps, p), signal));
 }
 
@@ -99,6 +99,6 @@ async function spentLookup(deps: AppDeps, p: Principal, input: string | Indicato
 }
 
 /** The per-upstream-call charge to `p`'s daily budget (none in open mode). */
-export function chargeOf(deps: AppDeps, p: Principal): (() => void) | undefined {
+export function chargeOf(deps: AppDeps, p: Principal): (() => Promise<void>) | undefined {
   return deps.gateway.tokens.chargeOf(p);
 }

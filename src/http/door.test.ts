@@ -29,8 +29,8 @@ describe('a server bound off loopback (requireTokens) with its last token revoke
   after(() => t.close());
 
   test('refuses to revoke the last admin token, and stays closed when tokens vanish elsewhere', async () => {
-    const root = t.gateway.tokens.create({ name: 'root', role: 'admin' }).token;
-    const ci = t.gateway.tokens.create({ name: 'ci', role: 'analyst' });
+    const root = (await t.gateway.tokens.create({ name: 'root', role: 'admin' })).token;
+    const ci = await t.gateway.tokens.create({ name: 'ci', role: 'analyst' });
     assert.equal((await call(t.url, '/api/tokens/ci', { method: 'DELETE', token: root })).status, 200);
     const last = await call(t.url, '/api/tokens/root', { method: 'DELETE', token: root });
     assert.equal(last.status, 409, last.text);
@@ -38,10 +38,10 @@ describe('a server bound off loopback (requireTokens) with its last token revoke
     assert.ok(ci.record.id);
 
     // the CLI revokes it behind the server's back: the server must close, not open
-    t.gateway.tokens.revoke('root');
+    await t.gateway.tokens.revoke('root');
     const anon = await call(t.url, '/api/tokens', jsonInit({ name: 'evil', role: 'admin' }));
     assert.equal(anon.status, 401, anon.text);
-    assert.equal(t.gateway.tokens.count(), 0);
+    assert.equal(await t.gateway.tokens.count(), 0);
     const lookup = await call(t.url, `/api/files/${EICAR_SHA256}`);
     assert.equal(lookup.status, 401, lookup.text);
     const v3 = await call(t.url, `/api/v3/files/${EICAR_SHA256}`);
@@ -80,7 +80,7 @@ describe('an open loopback server (no tokens) and hostile web pages', () => {
     // a cross-site subresource (an <img> GET) may not spend quota either
     const img = await rawCall(t.url, '/api/lookup/example.com', { headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors' } });
     assert.equal(img.status, 403, img.text);
-    assert.equal(t.gateway.tokens.count(), 0);
+    assert.equal(await t.gateway.tokens.count(), 0);
   });
 
   test('the same origin, and clients that send no Origin, are served', async () => {
@@ -106,7 +106,7 @@ describe('an open loopback server (no tokens) and hostile web pages', () => {
       body: '--b\r\nContent-Disposition: form-data; name="url"\r\n\r\nhttps://example.com/\r\n--b--\r\n',
     });
     assert.equal(multi.status, 415, multi.text);
-    assert.equal(t.gateway.tokens.count(), 0);
+    assert.equal(await t.gateway.tokens.count(), 0);
   });
 
   test('a Host that is not one of the server names is refused (DNS rebinding)', async () => {

@@ -13,7 +13,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { LookupResult } from '../gateway/index.js';
 import type { IndicatorKind } from '../indicators/index.js';
 import { type AccessLog, recordRequest, requestIdOf } from './middleware/access-log.js';
-import { authenticateHeaders } from './middleware/auth.js';
+import { authenticateCached } from './middleware/auth.js';
 import { lookupAs } from './budget.js';
 import type { RequestSignal } from './middleware/deadlines.js';
 import { renderError } from './error-response.js';
@@ -117,7 +117,9 @@ export function createFastLookup(deps: AppDeps, accessLog: AccessLog): FastHandl
     const headers = req.headers;
     let principal: Principal;
     try {
-      principal = authenticateHeaders((name) => headerOf(headers, name), deps, 'reader', 'api') as Principal;
+      const known = authenticateCached((name) => headerOf(headers, name), deps, 'reader', 'api');
+      if (known === undefined) return false; // not remembered: the app authenticates (and remembers it)
+      principal = known as Principal;
     } catch {
       return false; // the app renders the refusal
     }

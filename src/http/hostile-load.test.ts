@@ -55,8 +55,8 @@ describe('256 idle uploads from one analyst token', () => {
   let neighbour: string;
   before(async () => {
     t = await startTestServer({ env: upstreamEnv(mock), server: { limits: { bodyGraceMs: 1500, bodyMinBytesPerSecond: 1024 } } });
-    hostile = t.gateway.tokens.create({ name: 'hostile', role: 'analyst' }).token;
-    neighbour = t.gateway.tokens.create({ name: 'neighbour', role: 'analyst' }).token;
+    hostile = (await t.gateway.tokens.create({ name: 'hostile', role: 'analyst' })).token;
+    neighbour = (await t.gateway.tokens.create({ name: 'neighbour', role: 'analyst' })).token;
     const primed = await call(t.url, `/api/files/${EICAR_SHA256}`, { token: neighbour });
     assert.equal(primed.status, 200, primed.text);
   });

@@ -89,7 +89,7 @@ describe('enrich', () => {
     const first = await call(t.url, '/api/enrich/8.8.4.4', { token: tokens.budget });
     assert.equal(first.status, 200, first.text);
     assert.equal(first.body.sources.find((s: { provider: string }) => s.provider === 'virustotal').result.source, 'upstream');
-    assert.equal(t.gateway.tokens.spentToday(tokens.budgetId, day), 1);
+    assert.equal(await t.gateway.tokens.spentToday(tokens.budgetId, day), 1);
     const before = upstreamCalls(mock, 'GET /ip_addresses/{ip}');
     const over = await call(t.url, '/api/enrich/1.0.0.1', { token: tokens.budget });
     assert.equal(over.status, 429, over.text);
@@ -99,7 +99,7 @@ describe('enrich', () => {
     assert.equal(cached.status, 200);
     assert.equal(cached.body.verdict, first.body.verdict);
     assert.equal(upstreamCalls(mock, 'GET /ip_addresses/{ip}'), before, 'a spent budget makes no upstream call');
-    assert.equal(t.gateway.tokens.spentToday(tokens.budgetId, day), 1);
+    assert.equal(await t.gateway.tokens.spentToday(tokens.budgetId, day), 1);
   });
 });
 

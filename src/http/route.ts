@@ -72,7 +72,7 @@ export function register(app: Hono<AppEnv>, def: RouteDef, deps: AppDeps): void 
   const family = familyOf(def.path);
   const path = def.honoPath ?? toHonoPath(def.path);
   app.on(def.method.toUpperCase(), path, async (c) => {
-    const principal = authenticate(c, deps, def.access, family);
+    const principal = await authenticate(c, deps, def.access, family);
     if (principal) c.set('principal', principal);
     const params = def.params ? validate(def.params, c.req.param(), 'path parameter') : {};
     const query = def.query ? validate(def.query, c.req.query(), 'query') : {};

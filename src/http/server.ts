@@ -39,7 +39,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { gateway } = options;
   const host = options.host ?? gateway.config.server.host ?? DEFAULT_HOST;
   const port = options.port ?? gateway.config.server.port ?? DEFAULT_PORT;
-  if (!isLoopbackHost(host) && gateway.tokens.count() === 0 && !options.insecureNoAuth) {
+  if (!isLoopbackHost(host) && await gateway.tokens.count() === 0 && !options.insecureNoAuth) {
     throw new ServerStartError(
       `refusing to listen on ${host} with no API tokens: anyone who can reach it could spend the VirusTotal quota. ` +
         'Create a token first (vtg token create <name> --role admin), bind to 127.0.0.1, or pass --insecure-no-auth.',
@@ -148,7 +148,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const onWebhookAttempt = (outcome: 'delivered' | 'failed' | 'dead') => deps.metrics.webhook(outcome);
   gateway.events.on('webhook.attempt', onWebhookAttempt);
-  log.info({ url, mock: gateway.mock, version: gateway.version, open: gateway.tokens.count() === 0 }, 'vt-gateway listening');
+  log.info({ url, mock: gateway.mock, version: gateway.version, open: await gateway.tokens.count() === 0 }, 'vt-gateway listening');
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {

@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Store } from './index.js';
 import { makeTempDir } from './test-support/temp-dir.js';
+import { collect } from './test-support/collect.js';
 
 const tmp = makeTempDir();
 after(tmp.remove);
@@ -49,15 +50,15 @@ test('a writer killed with SIGKILL mid-write leaves a sound database with no par
   assert.equal(signal, 'SIGKILL');
   assert.ok(committed >= KILL_AFTER);
 
-  const store = Store.open({ file });
+  const store = await Store.open({ file });
   try {
-    assert.deepEqual(store.integrityCheck(), ['ok']);
+    assert.deepEqual(await store.integrityCheck(), ['ok']);
 
     // Every cache row parses, and every step reported committed is there.
     let entries = 0;
     let cursor: string | undefined;
     for (let page = 0; page < 1000; page++) {
-      const result = store.cache.list({ limit: 1000, ...(cursor ? { cursor } : {}) });
+      const result = await store.cache.list({ limit: 1000, ...(cursor ? { cursor } : {}) });
       for (const e of result.items) {
         assert.equal(typeof e.report.id, 'string');
         assert.equal(e.fetchedAt, e.report.fetchedAt);
@@ -66,13 +67,13 @@ test('a writer killed with SIGKILL mid-write leaves a sound database with no par
       if (!result.nextCursor) break;
       cursor = result.nextCursor;
     }
-    assert.equal(entries, store.cache.count());
+    assert.equal(entries, await store.cache.count());
     assert.ok(entries >= committed, `${entries} cache entries for ${committed} committed steps`);
 
     // Batch counters match the items exactly: no completion lost, none doubled.
-    const job = store.batches.get(jobId);
+    const job = await store.batches.get(jobId);
     assert.ok(job);
-    const items = [...store.batches.results(jobId)];
+    const items = (await collect(store.batches.results(jobId)));
     const done = items.filter((i) => i.status === 'done');
     assert.equal(job.done, done.length);
     assert.equal(job.upstreamCalls, done.length);
@@ -86,11 +87,11 @@ test('a writer killed with SIGKILL mid-write leaves a sound database with no par
     );
 
     // The store keeps working after the crash: the job resumes where it stopped.
-    const next = store.batches.pendingItems(jobId, 1)[0];
+    const next = (await store.batches.pendingItems(jobId, 1))[0];
     assert.ok(next);
-    assert.equal(store.batches.completeItem(jobId, next.seq, { result: { step: next.seq }, source: 'cache' }), true);
-    assert.equal(store.batches.get(jobId)?.done, job.done + 1);
+    assert.equal(await store.batches.completeItem(jobId, next.seq, { result: { step: next.seq }, source: 'cache' }), true);
+    assert.equal((await store.batches.get(jobId))?.done, job.done + 1);
   } finally {
-    store.close();
+    await store.close();
   }
 });

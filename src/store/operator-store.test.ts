@@ -6,31 +6,31 @@ import { Store } from './index.js';
 import { makeReport } from './test-support/reports.js';
 import { makeTempDir } from './test-support/temp-dir.js';
 
-test('operator state (tokens, webhooks, batches, settings) lives in one store whatever the mode; simulated answers stay apart', (t) => {
+test('operator state (tokens, webhooks, batches, settings) lives in one store whatever the mode; simulated answers stay apart', async (t) => {
   const tmp = makeTempDir();
   t.after(tmp.remove);
   const clock = new FakeClock(Date.UTC(2026, 2, 25));
   // an older mock-mode data dir: everything in <data-dir>/mock
-  const old = Store.open({ dataDir: join(tmp.dir, 'mock'), clock });
-  const made = old.tokens.create({ name: 'ops', role: 'admin', dailyBudget: null });
-  old.kv.set('setting', 'kept');
-  old.close();
+  const old = await Store.open({ dataDir: join(tmp.dir, 'mock'), clock });
+  const made = await old.tokens.create({ name: 'ops', role: 'admin', dailyBudget: null });
+  await old.kv.set('setting', 'kept');
+  await old.close();
 
-  const mock = Store.open({ dataDir: join(tmp.dir, 'mock'), operatorDir: tmp.dir, clock });
-  assert.equal(mock.tokens.list().map((x) => x.name).join(), 'ops', 'the mock-mode token is migrated');
-  assert.equal(mock.tokens.list()[0]?.id, made.record.id);
-  assert.equal(mock.kv.get('setting'), 'kept');
-  mock.tokens.create({ name: 'ci', role: 'reader', dailyBudget: null });
+  const mock = await Store.open({ dataDir: join(tmp.dir, 'mock'), operatorDir: tmp.dir, clock });
+  assert.equal((await mock.tokens.list()).map((x) => x.name).join(), 'ops', 'the mock-mode token is migrated');
+  assert.equal((await mock.tokens.list())[0]?.id, made.record.id);
+  assert.equal(await mock.kv.get('setting'), 'kept');
+  await mock.tokens.create({ name: 'ci', role: 'reader', dailyBudget: null });
   const report = makeReport({ n: 'simulated', detections: 3, fetchedAt: clock.now() });
-  mock.cache.put(report, clock.now() + 3_600_000);
-  mock.close();
+  await mock.cache.put(report, clock.now() + 3_600_000);
+  await mock.close();
 
-  const real = Store.open({ dataDir: tmp.dir, clock });
-  assert.deepEqual(real.tokens.list().map((x) => x.name).sort(), ['ci', 'ops'], 'tokens made without a key are seen with one');
-  assert.equal(real.cache.get('virustotal', report.kind, report.id), undefined, 'simulated answers never reach the real cache');
-  real.close();
+  const real = await Store.open({ dataDir: tmp.dir, clock });
+  assert.deepEqual((await real.tokens.list()).map((x) => x.name).sort(), ['ci', 'ops'], 'tokens made without a key are seen with one');
+  assert.equal(await real.cache.get('virustotal', report.kind, report.id), undefined, 'simulated answers never reach the real cache');
+  await real.close();
 
-  const again = Store.open({ dataDir: join(tmp.dir, 'mock'), operatorDir: tmp.dir, clock });
-  assert.equal(again.tokens.list().length, 2, 'migration runs once: nothing duplicated or resurrected');
-  again.close();
+  const again = await Store.open({ dataDir: join(tmp.dir, 'mock'), operatorDir: tmp.dir, clock });
+  assert.equal((await again.tokens.list()).length, 2, 'migration runs once: nothing duplicated or resurrected');
+  await again.close();
 });

@@ -10,23 +10,23 @@ import { makeTempDir } from './test-support/temp-dir.js';
 const tmp = makeTempDir();
 after(tmp.remove);
 
-test('defaultDataDir: VTG_DATA_DIR, then XDG_DATA_HOME, then ~/.local/share', () => {
+test('defaultDataDir: VTG_DATA_DIR, then XDG_DATA_HOME, then ~/.local/share', async () => {
   assert.equal(defaultDataDir({ VTG_DATA_DIR: '/srv/vtg', XDG_DATA_HOME: '/x', HOME: '/home/a' }), '/srv/vtg');
   assert.equal(defaultDataDir({ XDG_DATA_HOME: '/x', HOME: '/home/a' }), '/x/vt-gateway');
   assert.equal(defaultDataDir({ HOME: '/home/a' }), '/home/a/.local/share/vt-gateway');
 });
 
-test('open creates an owner-only data dir and file with WAL, NORMAL sync and incremental auto-vacuum', () => {
+test('open creates an owner-only data dir and file with WAL, NORMAL sync and incremental auto-vacuum', async () => {
   const dataDir = join(tmp.dir, 'nested', 'data');
-  const store = Store.open({ dataDir });
+  const store = await Store.open({ dataDir });
   try {
     assert.equal(store.path, join(dataDir, 'vt-gateway.sqlite'));
     assert.equal(statSync(dataDir).mode & 0o777, 0o700);
     assert.equal(statSync(store.path).mode & 0o777, 0o600);
     assert.deepEqual(store.migrated, [1, 15, 16, 17]);
-    assert.deepEqual(store.integrityCheck(), ['ok']);
+    assert.deepEqual(await store.integrityCheck(), ['ok']);
   } finally {
-    store.close();
+    await store.close();
   }
   const raw = new Database(join(dataDir, 'vt-gateway.sqlite'), { readonly: true });
   try {
@@ -39,67 +39,67 @@ test('open creates an owner-only data dir and file with WAL, NORMAL sync and inc
   }
 });
 
-test('migrations are idempotent: a second open applies nothing and keeps the data', () => {
+test('migrations are idempotent: a second open applies nothing and keeps the data', async () => {
   const file = join(tmp.dir, 'twice.sqlite');
-  const first = Store.open({ file });
-  first.kv.set('ledger', '{"day":3}');
-  first.close();
-  const second = Store.open({ file });
+  const first = await Store.open({ file });
+  await first.kv.set('ledger', '{"day":3}');
+  await first.close();
+  const second = await Store.open({ file });
   try {
     assert.deepEqual(second.migrated, []);
-    assert.equal(second.kv.get('ledger'), '{"day":3}');
+    assert.equal(await second.kv.get('ledger'), '{"day":3}');
   } finally {
-    second.close();
+    await second.close();
   }
 });
 
-test('a database from a newer vt-gateway is refused with a clear error', () => {
+test('a database from a newer vt-gateway is refused with a clear error', async () => {
   const file = join(tmp.dir, 'future.sqlite');
-  Store.open({ file }).close();
+  await (await Store.open({ file })).close();
   const raw = new Database(file);
   raw.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, ?, 0)').run('future');
   raw.close();
-  assert.throws(() => Store.open({ file }), (e: unknown) => e instanceof SchemaTooNewError && /upgrade vt-gateway/.test(e.message));
+  await assert.rejects(async () => await Store.open({ file }), (e: unknown) => e instanceof SchemaTooNewError && /upgrade vt-gateway/.test(e.message));
 });
 
-test('readonly open reads an existing store and refuses writes; a missing file is an error', () => {
+test('readonly open reads an existing store and refuses writes; a missing file is an error', async () => {
   const file = join(tmp.dir, 'ro.sqlite');
-  const writer = Store.open({ file });
-  writer.kv.set('k', 'v');
-  writer.close();
-  const reader = Store.open({ file, readonly: true });
+  const writer = await Store.open({ file });
+  await writer.kv.set('k', 'v');
+  await writer.close();
+  const reader = await Store.open({ file, readonly: true });
   try {
-    assert.equal(reader.kv.get('k'), 'v');
-    assert.throws(() => reader.kv.set('k', 'w'), /readonly/i);
+    assert.equal(await reader.kv.get('k'), 'v');
+    await assert.rejects(async () => await reader.kv.set('k', 'w'), /readonly/i);
   } finally {
-    reader.close();
+    await reader.close();
   }
   const missing = join(tmp.dir, 'absent', 'x.sqlite');
-  assert.throws(() => Store.open({ file: missing, readonly: true }));
+  await assert.rejects(async () => await Store.open({ file: missing, readonly: true }));
   assert.equal(existsSync(join(tmp.dir, 'absent')), false, 'readonly open creates nothing');
 });
 
-test('kv keeps the latest value per name and deletes it', () => {
+test('kv keeps the latest value per name and deletes it', async () => {
   const clock = new FakeClock(Date.UTC(2026, 2, 1));
-  const store = Store.open({ file: join(tmp.dir, 'kv.sqlite'), clock });
+  const store = await Store.open({ file: join(tmp.dir, 'kv.sqlite'), clock });
   try {
-    assert.equal(store.kv.get('missing'), undefined);
-    store.kv.set('quota', 'a');
-    store.kv.set('quota', 'b');
-    assert.equal(store.kv.get('quota'), 'b');
-    assert.equal(store.kv.delete('quota'), true);
-    assert.equal(store.kv.get('quota'), undefined);
+    assert.equal(await store.kv.get('missing'), undefined);
+    await store.kv.set('quota', 'a');
+    await store.kv.set('quota', 'b');
+    assert.equal(await store.kv.get('quota'), 'b');
+    assert.equal(await store.kv.delete('quota'), true);
+    assert.equal(await store.kv.get('quota'), undefined);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
-test('fileSize counts the database and its WAL; close is safe twice', () => {
-  const store = Store.open({ file: join(tmp.dir, 'size.sqlite') });
+test('fileSize counts the database and its WAL; close is safe twice', async () => {
+  const store = await Store.open({ file: join(tmp.dir, 'size.sqlite') });
   const before = store.fileSize();
-  for (let i = 0; i < 200; i++) store.kv.set(`k${i}`, 'v'.repeat(1000));
+  for (let i = 0; i < 200; i++) await store.kv.set(`k${i}`, 'v'.repeat(1000));
   assert.ok(store.fileSize() > before + 150_000, 'writes show up in fileSize');
-  store.close();
-  store.close();
+  await store.close();
+  await store.close();
   assert.equal(store.isOpen, false);
 });

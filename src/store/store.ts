@@ -4,7 +4,6 @@ import { type Clock, systemClock } from '../clock/index.js';
 import { BatchRepository } from './batches/repository.js';
 import { CacheRepository } from './cache-entries/repository.js';
 import { type Db, openDatabase } from './db/connection.js';
-import { writeTransaction } from './db/write.js';
 import { sqliteDialect } from './db/dialect.js';
 import { assertMigrated, migrate } from './db/migrate.js';
 import { MIGRATIONS } from './db/migrations.js';
@@ -46,7 +45,7 @@ function sizeOf(file: string): number {
   }
 }
 
-/** The gateway's durable state in one SQLite file. Synchronous (better-sqlite3); one per process. */
+/** The gateway's durable state in one SQLite file, behind asynchronous repositories (better-sqlite3 underneath); one per process. */
 export class Store {
   readonly path: string;
   readonly readonly: boolean;
@@ -85,7 +84,7 @@ export class Store {
   }
 
   /** Opens (creating and migrating when needed) the store's SQLite file. */
-  static open(options: StoreOptions = {}): Store {
+  static async open(options: StoreOptions = {}): Promise<Store> {
     const clock = options.clock ?? systemClock;
     const readonly = options.readonly === true;
     const dir = options.dataDir;
@@ -138,13 +137,8 @@ export class Store {
     return sizeOf(this.path) + sizeOf(`${this.path}-wal`);
   }
 
-  /** Runs `fn` in one transaction (nested calls become savepoints). */
-  transaction<T>(fn: () => T): T {
-    return writeTransaction(this.#db, fn)();
-  }
-
   /** `PRAGMA integrity_check` findings; `['ok']` for a sound file. */
-  integrityCheck(): string[] {
+  async integrityCheck(): Promise<string[]> {
     return (this.#db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((r) => r.integrity_check);
   }
 
@@ -153,7 +147,7 @@ export class Store {
   }
 
   /** Closes the file (a clean close also checkpoints the WAL). Safe to call twice. */
-  close(): void {
+  async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
     if (this.#operator?.open) this.#operator.close();
   }

@@ -28,19 +28,19 @@ test('two processes writing the same store at once: no SQLITE_BUSY, nothing lost
   const dir = makeTempDir();
   try {
     const file = join(dir.dir, 'vt-gateway.sqlite');
-    Store.open({ file }).close(); // migrations first, as `vtg serve` would have done
+    await (await Store.open({ file })).close(); // migrations first, as `vtg serve` would have done
     const steps = 300;
     const [a, b] = await Promise.all([contender(file, 'serve', steps), contender(file, 'batch', steps)]);
     assert.equal(a.code, 0, a.out);
     assert.equal(b.code, 0, b.out);
-    const store = Store.open({ file });
+    const store = await Store.open({ file });
     try {
       for (const name of ['serve', 'batch']) {
-        for (let i = 0; i < steps; i += 37) assert.ok(store.cache.get('virustotal', 'file', idOf(`${name}-${i}`)), `${name}-${i} was lost`);
+        for (let i = 0; i < steps; i += 37) assert.ok(await store.cache.get('virustotal', 'file', idOf(`${name}-${i}`)), `${name}-${i} was lost`);
       }
-      assert.deepEqual(store.integrityCheck(), ['ok']);
+      assert.deepEqual(await store.integrityCheck(), ['ok']);
     } finally {
-      store.close();
+      await store.close();
     }
   } finally {
     dir.remove();

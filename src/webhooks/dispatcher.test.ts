@@ -206,20 +206,20 @@ describe('SSRF guard', () => {
     try {
       const port = new URL(rx.url).port;
       // stored directly, as if it had passed registration before its DNS changed
-      const rebound = t.gateway.webhooks.create({ url: `http://rebind.test:${port}/hook`, events: ['verdict.changed'], secret: 'whsec_rebind-0000000000' });
-      const pinned = t.gateway.webhooks.create({ url: `http://pinned.test:${port}/hook`, events: ['verdict.changed'], secret: 'whsec_pinned-0000000000' });
+      const rebound = await t.gateway.webhooks.create({ url: `http://rebind.test:${port}/hook`, events: ['verdict.changed'], secret: 'whsec_rebind-0000000000' });
+      const pinned = await t.gateway.webhooks.create({ url: `http://pinned.test:${port}/hook`, events: ['verdict.changed'], secret: 'whsec_pinned-0000000000' });
       t.gateway.events.emit('verdict.changed', change('ssrf.example.com'));
-      const refused = await until(() => {
-        const d = t.gateway.webhooks.deliveries(rebound.id, 1)[0];
+      const refused = await until(async () => {
+        const d = (await t.gateway.webhooks.deliveries(rebound.id, 1))[0];
         return d && d.attempts >= 1 ? d : undefined;
       });
       assert.match(refused.lastError ?? '', /refused: .*10\.9\.9\.9/);
       assert.equal(refused.lastStatus, null);
-      await until(() => t.gateway.webhooks.deliveries(pinned.id, 1)[0]?.status === 'delivered');
+      await until(async () => (await t.gateway.webhooks.deliveries(pinned.id, 1))[0]?.status === 'delivered');
       assert.equal(rx.got.length, 1, 'only the pinned host reached the receiver');
       assert.equal(rx.got[0]?.headers.host, `pinned.test:${port}`);
-      t.gateway.webhooks.delete(rebound.id);
-      t.gateway.webhooks.delete(pinned.id);
+      await t.gateway.webhooks.delete(rebound.id);
+      await t.gateway.webhooks.delete(pinned.id);
     } finally {
       await rx.close();
     }

@@ -26,7 +26,7 @@ export interface DispatcherSources {
   events: GatewayEventBus;
   webhooks: WebhookRepository;
   /** To let admin-owned webhooks see every batch; others see their own batches only. */
-  tokens?: { list(): TokenRecord[] };
+  tokens?: { list(): Promise<TokenRecord[]> };
   allowlist: readonly string[];
   version?: string;
 }
@@ -80,13 +80,11 @@ export class WebhookDispatcher {
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
-    const on = <E extends WebhookEvent>(event: E, fn: (payload: never) => void) => {
+    const on = <E extends WebhookEvent>(event: E, fn: (payload: never) => Promise<unknown>) => {
       const listener = (payload: unknown) => {
-        try {
-          (fn as (p: unknown) => void)(payload);
-        } catch (err) {
+        (fn as (p: unknown) => Promise<unknown>)(payload).catch((err: unknown) => {
           this.#log?.error({ err: { message: (err as Error).message }, event }, 'webhook enqueue failed');
-        }
+        });
       };
       this.#src.events.on(event, listener as never);
       this.#listeners.push(() => this.#src.events.off(event, listener as never));
@@ -107,13 +105,15 @@ export class WebhookDispatcher {
   }
 
   /** Queues one delivery per matching webhook; returns them. */
-  enqueue(event: WebhookEvent, payload: unknown, owner: string | null = null, batchId?: string): Delivery[] {
-    const hooks = this.#src.webhooks.subscribers(event).filter((h) => this.#mayReceive(h, event, owner));
+  async enqueue(event: WebhookEvent, payload: unknown, owner: string | null = null, batchId?: string): Promise<Delivery[]> {
+    const hooks: Webhook[] = [];
+    for (const h of await this.#src.webhooks.subscribers(event)) if (await this.#mayReceive(h, event, owner)) hooks.push(h);
     if (batchId !== undefined) {
-      const own = this.#src.webhooks.get(batchWebhookId(batchId));
+      const own = await this.#src.webhooks.get(batchWebhookId(batchId));
       if (own && !hooks.some((h) => h.id === own.id)) hooks.push(own);
     }
-    const out = hooks.map((h) => this.#src.webhooks.enqueueDelivery({ webhookId: h.id, event, payload }));
+    const out: Delivery[] = [];
+    for (const h of hooks) out.push(await this.#src.webhooks.enqueueDelivery({ webhookId: h.id, event, payload }));
     if (out.length > 0) this.kick();
     return out;
   }
@@ -127,14 +127,14 @@ export class WebhookDispatcher {
   /** One pass over the due deliveries. Returns how many attempts were made. */
   async runDue(): Promise<number> {
     const now = this.#clock.now();
-    const due = this.#src.webhooks.dueDeliveries(now, 64);
+    const due = await this.#src.webhooks.dueDeliveries(now, 64);
     let next = 0;
     let attempts = 0;
     const worker = async () => {
       for (;;) {
         const d = due[next++];
         if (!d) return;
-        if (!this.#src.webhooks.claim(d.id, this.#clock.now(), this.#timeoutMs * 3)) continue;
+        if (!(await this.#src.webhooks.claim(d.id, this.#clock.now(), this.#timeoutMs * 3))) continue;
         attempts++;
         await this.#attempt(d);
       }
@@ -143,14 +143,14 @@ export class WebhookDispatcher {
     return attempts;
   }
 
-  #mayReceive(hook: Webhook, event: WebhookEvent, owner: string | null): boolean {
+  async #mayReceive(hook: Webhook, event: WebhookEvent, owner: string | null): Promise<boolean> {
     if (event !== 'batch.completed' || hook.owner === null || hook.owner === owner) return true;
-    const record = this.#src.tokens?.list().find((t) => t.id === hook.owner);
+    const record = (await this.#src.tokens?.list())?.find((t) => t.id === hook.owner);
     return record?.role === 'admin' && record.revokedAt === null;
   }
 
   async #attempt(d: Delivery): Promise<void> {
-    const hook = this.#src.webhooks.get(d.webhookId);
+    const hook = await this.#src.webhooks.get(d.webhookId);
     if (!hook) return;
     const attempt = d.attempts + 1;
     const body = JSON.stringify({ id: d.id, event: d.event, createdAt: d.createdAt, data: d.payload });
@@ -173,8 +173,8 @@ export class WebhookDispatcher {
       );
       status = result.status;
       if (result.ok) {
-        this.#src.webhooks.markDelivered(d.id, { status: result.status ?? 200, at: this.#clock.now() });
-        this.#record('delivered', d, hook, attempt, status);
+        await this.#src.webhooks.markDelivered(d.id, { status: result.status ?? 200, at: this.#clock.now() });
+        await this.#record('delivered', d, hook, attempt, status);
         return;
       }
       error = result.error ?? 'delivery failed';
@@ -184,19 +184,19 @@ export class WebhookDispatcher {
     const now = this.#clock.now();
     const at = nextAttemptAt(d.createdAt, now, attempt, this.#schedule);
     if (at === null) {
-      this.#src.webhooks.markDead(d.id, { error, status });
-      this.#record('dead', d, hook, attempt, status, error);
+      await this.#src.webhooks.markDead(d.id, { error, status });
+      await this.#record('dead', d, hook, attempt, status, error);
     } else {
-      this.#src.webhooks.markFailed(d.id, { error, status, nextAttemptAt: at });
-      this.#record('failed', d, hook, attempt, status, error, at);
+      await this.#src.webhooks.markFailed(d.id, { error, status, nextAttemptAt: at });
+      await this.#record('failed', d, hook, attempt, status, error, at);
     }
   }
 
-  #record(outcome: AttemptOutcome, d: Delivery, hook: Webhook, attempt: number, status: number | null, error?: string, retryAt?: number): void {
+  async #record(outcome: AttemptOutcome, d: Delivery, hook: Webhook, attempt: number, status: number | null, error?: string, retryAt?: number): Promise<void> {
     const fields = { webhook: hook.id, delivery: d.id, event: d.event, attempt, status, outcome, ...(error ? { error } : {}), ...(retryAt ? { retryAt } : {}) };
     if (outcome === 'delivered') this.#log?.info(fields, 'webhook delivered');
     else this.#log?.warn(fields, outcome === 'dead' ? 'webhook delivery dead-lettered' : 'webhook delivery failed; will retry');
-    const updated = this.#src.webhooks.delivery(d.id);
+    const updated = await this.#src.webhooks.delivery(d.id);
     if (updated) this.#onAttempt?.(outcome, updated);
   }
 

@@ -5,9 +5,9 @@ import { UsageError } from '../errors.js';
 import type { Backend } from './types.js';
 
 /** Token repository errors for bad names and roles are RangeErrors: input errors for the CLI. */
-function asUsage<T>(fn: () => T): T {
+async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     if (err instanceof RangeError) throw new UsageError(err.message);
     throw err;
@@ -28,9 +28,9 @@ export function embeddedBackend(gw: Gateway): Backend {
     quota: (provider) => gw.quota(provider),
     providers: () => gw.providers(),
     history: (input, o) => gw.history(input, o),
-    changes: async (o) => gw.changes(o),
-    cacheInfo: async () => gw.cacheInfo(),
-    cacheList: async (q) => gw.cacheList(q),
+    changes: async (o) => await gw.changes(o),
+    cacheInfo: async () => await gw.cacheInfo(),
+    cacheList: async (q) => await gw.cacheList(q),
     cacheClear: (f) => gw.cacheClear(f),
     cachePrune: () => gw.cachePrune(),
     scanFile: (path, o) => gw.scanFile(path, o),
@@ -38,28 +38,28 @@ export function embeddedBackend(gw: Gateway): Backend {
     rescan: (input, o) => gw.rescan(input, o),
     analysis: (id, o) => gw.analysis(id, o),
     analysisItem: (id) => gw.analysisItem(id),
-    createBatch: async (inputs, o) => gw.createBatch(inputs, o),
-    batch: async (id) => gw.batch(id),
-    listBatches: async (limit) => gw.listBatches(limit === undefined ? {} : { limit }),
+    createBatch: async (inputs, o) => await gw.createBatch(inputs, o),
+    batch: async (id) => await gw.batch(id),
+    listBatches: async (limit) => await gw.listBatches(limit === undefined ? {} : { limit }),
     batchResults: async (id, o = {}) => {
       const out: BatchItem[] = [];
-      for (const item of gw.batchResults(id, o.afterSeq === undefined ? {} : { afterSeq: o.afterSeq })) {
+      for await (const item of gw.batchResults(id, o.afterSeq === undefined ? {} : { afterSeq: o.afterSeq })) {
         out.push(item);
         if (o.limit !== undefined && out.length >= o.limit) break;
       }
       return out;
     },
     runBatch: (id, o) => gw.runBatch(id, o),
-    cancelBatch: async (id) => gw.cancelBatch(id),
+    cancelBatch: async (id) => await gw.cancelBatch(id),
     enrich: (input, o) => gw.enrich(input, o),
     health: () => gw.health(),
     createToken: async (t: NewToken) => asUsage(() => gw.tokens.create(t)),
-    listTokens: async () => gw.tokens.list(),
-    revokeToken: async (idOrName) => gw.tokens.revoke(idOrName),
+    listTokens: async () => await gw.tokens.list(),
+    revokeToken: async (idOrName) => await gw.tokens.revoke(idOrName),
     watchlistAdd: async (name, inputs, o) => asUsage(() => gw.watchlists.add(name, inputs, o)),
-    watchlists: async () => gw.watchlists.list(),
-    watchlist: async (name) => gw.watchlists.show(name),
-    watchlistRemove: async (name) => gw.watchlists.remove(name),
+    watchlists: async () => await gw.watchlists.list(),
+    watchlist: async (name) => await gw.watchlists.show(name),
+    watchlistRemove: async (name) => await gw.watchlists.remove(name),
     refresh: (o) => gw.refresh(o),
     cacheWarm: (inputs) => gw.cacheWarm(inputs),
     forecast: async () => {

@@ -76,7 +76,7 @@ async function serve(ctx: CliContext, flags: ServeFlags): Promise<number> {
     });
     // always shown (also with --quiet): with --port 0 it is the only way to learn the port
     ctx.out.warn(`vtg serve: listening on ${server.url} (data dir ${gateway.config.dataDir})`);
-    if (gateway.tokens.count() === 0) ctx.out.info('vtg serve: no client tokens yet; create one with: vtg token create --name NAME --role analyst');
+    if (await gateway.tokens.count() === 0) ctx.out.info('vtg serve: no client tokens yet; create one with: vtg token create --name NAME --role analyst');
     const signal = await stopped;
     ctx.out.info(`vtg serve: ${signal}: closing`);
     return EXIT.ok;

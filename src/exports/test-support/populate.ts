@@ -42,16 +42,16 @@ export async function populate(gateway: Gateway): Promise<void> {
   for (const input of LOOKUPS) await gateway.lookup(input);
   const now = gateway.clock.now();
   // Crafted entries go straight into the gateway's own SQLite file, as a second process would write them.
-  const store = Store.open({ dataDir: gateway.config.dataDir, clock: gateway.clock });
+  const store = await Store.open({ dataDir: gateway.config.dataDir, clock: gateway.clock });
   try {
-  store.cache.put(
+  await store.cache.put(
     makeReport({ id: NASTY_SHA256, indicator: NASTY_SHA256, verdict: 'suspicious', detections: 2, engines: 70, threatLabel: '=cmd|" /C calc"!A0', fetchedAt: now, data: { attributes: { sha256: NASTY_SHA256, names: NASTY_NAMES, tags: ['peexe'] } } }),
     now + 3_600_000,
   );
-  store.cache.put(makeReport({ id: COWRIE_FILE, indicator: COWRIE_FILE, verdict: 'malicious', detections: 40, engines: 70, threatLabel: 'trojan.mirai/gafgyt', fetchedAt: now, data: { attributes: { sha256: COWRIE_FILE, names: ['mirai.x86'] } } }), now + 3_600_000);
-  store.cache.put(makeReport({ kind: 'ip', id: COWRIE_IP, indicator: COWRIE_IP, verdict: 'harmless', detections: 0, engines: 90, threatLabel: null, fetchedAt: now, data: {} }), now + 3_600_000);
-  recordCowrieSession(store.search, cowrieSession(), 'run-1');
+  await store.cache.put(makeReport({ id: COWRIE_FILE, indicator: COWRIE_FILE, verdict: 'malicious', detections: 40, engines: 70, threatLabel: 'trojan.mirai/gafgyt', fetchedAt: now, data: { attributes: { sha256: COWRIE_FILE, names: ['mirai.x86'] } } }), now + 3_600_000);
+  await store.cache.put(makeReport({ kind: 'ip', id: COWRIE_IP, indicator: COWRIE_IP, verdict: 'harmless', detections: 0, engines: 90, threatLabel: null, fetchedAt: now, data: {} }), now + 3_600_000);
+  await recordCowrieSession(store.search, cowrieSession(), 'run-1');
   } finally {
-    store.close();
+    await store.close();
   }
 }

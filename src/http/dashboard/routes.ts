@@ -15,11 +15,11 @@ const HTML = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-
 const SECURITY = { 'x-frame-options': 'DENY', 'referrer-policy': 'same-origin', 'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'" };
 
 /** The principal a token stands for, or undefined when it is unknown or revoked. */
-function principalOf(deps: AppDeps, token: string | null): Principal | undefined {
-  if (deps.gateway.tokens.count() === 0) return OPEN_PRINCIPAL;
+async function principalOf(deps: AppDeps, token: string | null): Promise<Principal | undefined> {
+  if ((await deps.gateway.tokens.count()) === 0) return OPEN_PRINCIPAL;
   if (!token) return undefined;
   try {
-    return authenticateHeaders((name) => (name === 'authorization' ? `Bearer ${token}` : undefined), deps, 'reader', 'api') ?? undefined;
+    return (await authenticateHeaders((name) => (name === 'authorization' ? `Bearer ${token}` : undefined), deps, 'reader', 'api')) ?? undefined;
   } catch (err) {
     if (err instanceof HttpError) return undefined;
     throw err;
@@ -40,11 +40,11 @@ export function registerDashboard(app: Hono<AppEnv>, deps: AppDeps): void {
   const sessions = sessionsOf(deps);
   const view = () => ({ version: deps.gateway.version, mock: deps.gateway.mock });
 
-  app.get('/', (c) => {
-    const open = deps.gateway.tokens.count() === 0;
+  app.get('/', async (c) => {
+    const open = (await deps.gateway.tokens.count()) === 0;
     const id = cookieValue(c.req.header('cookie'), SESSION_COOKIE);
     let session = sessions.get(id);
-    const principal = principalOf(deps, session?.token ?? null);
+    const principal = await principalOf(deps, session?.token ?? null);
     if (!principal) return c.body(signInPage(view()), 200, { ...HTML, ...SECURITY });
     const headers: Record<string, string> = { ...HTML, ...SECURITY };
     if (!session) {
@@ -57,7 +57,7 @@ export function registerDashboard(app: Hono<AppEnv>, deps: AppDeps): void {
 
   app.post('/dashboard/login', async (c) => {
     const token = await formToken(c.req.raw).catch(() => undefined);
-    const principal = token && deps.gateway.tokens.count() > 0 ? principalOf(deps, token) : undefined;
+    const principal = token && (await deps.gateway.tokens.count()) > 0 ? await principalOf(deps, token) : undefined;
     if (!token || !principal) {
       return c.body(signInPage({ ...view(), error: 'That token is unknown or revoked.' }), 401, { ...HTML, ...SECURITY });
     }

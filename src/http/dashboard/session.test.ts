@@ -104,7 +104,7 @@ test('a revoked token ends its sessions', async () => {
 });
 
 test('retrying a webhook delivery that is not a dead letter is a 409; an unknown webhook a 404', async () => {
-  const hook = t.gateway.webhooks.create({ owner: null, url: 'https://hooks.example/x', events: ['verdict.changed'], secret: 's'.repeat(20) });
+  const hook = await t.gateway.webhooks.create({ owner: null, url: 'https://hooks.example/x', events: ['verdict.changed'], secret: 's'.repeat(20) });
   const r = await call(t.url, `/api/webhooks/${hook.id}/deliveries/nope/retry`, { method: 'POST', token: admin });
   assert.equal(r.status, 409, r.text);
   assert.equal((await call(t.url, '/api/webhooks/missing/deliveries/nope/retry', { method: 'POST', token: admin })).status, 404);

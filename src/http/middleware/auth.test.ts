@@ -74,7 +74,7 @@ describe('authentication', () => {
     const path = `/api/files/${EICAR_MD5}`;
     await call(t.url, path, { token: tokens.analyst });
     assert.equal((await call(t.url, path, { token: temp.body.token })).status, 200, 'verified (and remembered)');
-    assert.ok(t.gateway.tokens.revoke(temp.body.record.id));
+    assert.ok(await t.gateway.tokens.revoke(temp.body.record.id));
     const refused = await until(async () => {
       const r = await call(t.url, path, { token: temp.body.token });
       return r.status === 401 ? r : undefined;
@@ -209,7 +209,7 @@ describe('daily budgets', () => {
     assert.equal(batch.status, 202);
     assert.equal(batch.body.job.budget, 3, 'the batch may spend at most what the token has left');
     await until(async () => (await call(t.url, `/api/batch/${batch.body.job.id}`, { token })).body.job.status === 'completed');
-    await until(() => t.gateway.tokens.spentToday(created.body.record.id, new Date().toISOString().slice(0, 10)) === 2);
+    await until(async () => (await t.gateway.tokens.spentToday(created.body.record.id, new Date().toISOString().slice(0, 10))) === 2);
     const batch2 = await call(t.url, '/api/batch', { ...json({ indicators: ['charge-3.example.com', 'charge-4.example.com'] }), token });
     assert.equal(batch2.body.job.budget, 1, 'one call left today');
   });

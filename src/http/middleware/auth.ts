@@ -59,12 +59,17 @@ const tokenState = new WeakMap<object, { open: boolean; at: number }>();
  * 5 s once tokens exist (a stale answer can only keep the server closed), 1 s while there are none.
  * Tokens created or revoked through this server take effect at once (`tokensChanged`).
  */
-function isOpen(tokens: AppDeps['gateway']['tokens']): boolean {
+function cachedOpen(tokens: AppDeps['gateway']['tokens']): boolean | undefined {
   const state = tokenState.get(tokens);
-  const now = performance.now();
-  if (state && now - state.at < (state.open ? OPEN_TTL_MS : CLOSED_TTL_MS)) return state.open;
-  const open = tokens.count() === 0;
-  tokenState.set(tokens, { open, at: now });
+  if (state && performance.now() - state.at < (state.open ? OPEN_TTL_MS : CLOSED_TTL_MS)) return state.open;
+  return undefined;
+}
+
+async function isOpen(tokens: AppDeps['gateway']['tokens']): Promise<boolean> {
+  const cached = cachedOpen(tokens);
+  if (cached !== undefined) return cached;
+  const open = (await tokens.count()) === 0;
+  tokenState.set(tokens, { open, at: performance.now() });
   return open;
 }
 
@@ -77,16 +82,21 @@ const verifiedTokens = new WeakMap<object, Map<string, { principal: Principal; a
  * query on every request: a token revoked elsewhere (another process, the CLI) is refused within a
  * second; one revoked through this server at once (`tokensChanged`).
  */
-function verifiedPrincipal(tokens: AppDeps['gateway']['tokens'], token: string): Principal | undefined {
+function cachedPrincipal(tokens: AppDeps['gateway']['tokens'], token: string): Principal | undefined {
+  const hit = verifiedTokens.get(tokens)?.get(token);
+  return hit && performance.now() - hit.at < VERIFIED_TTL_MS ? hit.principal : undefined;
+}
+
+async function verifiedPrincipal(tokens: AppDeps['gateway']['tokens'], token: string): Promise<Principal | undefined> {
   let known = verifiedTokens.get(tokens);
   if (!known) {
     known = new Map();
     verifiedTokens.set(tokens, known);
   }
-  const now = performance.now();
   const hit = known.get(token);
-  if (hit && now - hit.at < VERIFIED_TTL_MS) return hit.principal;
-  const record = tokens.verify(token);
+  if (hit && performance.now() - hit.at < VERIFIED_TTL_MS) return hit.principal;
+  const record = await tokens.verify(token);
+  const now = performance.now();
   if (!record) {
     known.delete(token);
     return undefined;
@@ -104,16 +114,36 @@ export function tokensChanged(tokens: AppDeps['gateway']['tokens']): void {
 }
 
 /** The caller, or null when anonymous on a public route. Throws 401/403 HttpErrors. */
-export function authenticate(c: Context<AppEnv>, deps: AppDeps, access: Access, family: Family): Principal | null {
+export function authenticate(c: Context<AppEnv>, deps: AppDeps, access: Access, family: Family): Promise<Principal | null> {
   // a dashboard session (see dashboard/session.ts) stands in for a missing Authorization header
   const session = c.get('sessionToken');
   const header: HeaderGetter = session ? (name) => (name === 'authorization' ? `Bearer ${session}` : c.req.header(name)) : (name) => c.req.header(name);
   return authenticateHeaders(header, deps, access, family);
 }
 
-export function authenticateHeaders(header: HeaderGetter, deps: AppDeps, access: Access, family: Family): Principal | null {
+export async function authenticateHeaders(header: HeaderGetter, deps: AppDeps, access: Access, family: Family): Promise<Principal | null> {
   const tokens = deps.gateway.tokens;
-  const open = isOpen(tokens);
+  const open = await isOpen(tokens);
+  const token = presentedToken(header);
+  const principal = !open && token ? await verifiedPrincipal(tokens, token) : undefined;
+  return decide(header, deps, access, family, open, principal);
+}
+
+/**
+ * `authenticateHeaders` from what is remembered (no query): undefined when the open state or the
+ * token is not remembered, so the caller takes the full path (the fast lookup falls back to the app).
+ */
+export function authenticateCached(header: HeaderGetter, deps: AppDeps, access: Access, family: Family): Principal | null | undefined {
+  const tokens = deps.gateway.tokens;
+  const open = cachedOpen(tokens);
+  if (open === undefined) return undefined;
+  const token = presentedToken(header);
+  const principal = !open && token ? cachedPrincipal(tokens, token) : undefined;
+  if (!open && token && !principal) return undefined;
+  return decide(header, deps, access, family, open, principal);
+}
+
+function decide(header: HeaderGetter, deps: AppDeps, access: Access, family: Family, open: boolean, principal: Principal | undefined): Principal | null {
   const isPublic = access === 'public' || (access === 'health' && deps.gateway.config.server.publicHealth);
   if (open) {
     if (!deps.requireTokens) return OPEN_PRINCIPAL;
@@ -121,12 +151,10 @@ export function authenticateHeaders(header: HeaderGetter, deps: AppDeps, access:
     if (isPublic) return null;
     throw noTokens(family);
   }
-  const token = presentedToken(header);
-  if (!token) {
+  if (!presentedToken(header)) {
     if (isPublic) return null;
     throw missing(family);
   }
-  const principal = verifiedPrincipal(tokens, token);
   if (!principal) {
     if (isPublic) return null;
     throw wrong(family);

@@ -124,7 +124,7 @@ export class HttpMetrics {
     this.#batchJobs.reset();
     this.#batchItems.reset();
     const totals = { total: 0, done: 0, failed: 0 };
-    for (const job of gateway.listBatches({ limit: 500 })) {
+    for (const job of await gateway.listBatches({ limit: 500 })) {
       this.#batchJobs.inc({ status: job.status });
       if (job.status === 'queued' || job.status === 'running') {
         totals.total += job.total;

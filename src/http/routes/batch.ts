@@ -1,6 +1,6 @@
 /** Durable batch jobs: create (or dry-run), watch, stream results as NDJSON, cancel, list. */
 import { z } from 'zod';
-import type { BatchItem, BatchJob } from '../../gateway/index.js';
+import type { BatchJob } from '../../gateway/index.js';
 import { batchWebhookId, checkWebhookTarget } from '../../webhooks/index.js';
 import { owns } from '../middleware/auth.js';
 import { budgetExceeded, remainingBudget } from '../budget.js';
@@ -19,8 +19,8 @@ const batchBody = z.object({
   dryRun: z.boolean().optional().describe('Only estimate the cost (cached, in flight, upstream calls, ETA)'),
 });
 
-function ownedJob(deps: AppDeps, p: Principal, id: string): BatchJob {
-  const view = deps.gateway.batch(id);
+async function ownedJob(deps: AppDeps, p: Principal, id: string): Promise<BatchJob> {
+  const view = await deps.gateway.batch(id);
   if (!view || !owns(p, view.job.owner)) throw new HttpError(404, 'NotFound', `no batch with id ${id}`);
   return view.job;
 }
@@ -31,9 +31,9 @@ function ndjsonStream(deps: AppDeps, id: string, afterSeq: number, finishedOnly:
   const encoder = new TextEncoder();
   let after = afterSeq;
   return new ReadableStream<Uint8Array>({
-    pull(controller) {
+    async pull(controller) {
       const lines: string[] = [];
-      for (const item of deps.gateway.batchResults(id, { afterSeq: after, finishedOnly }) as Iterable<BatchItem>) {
+      for await (const item of deps.gateway.batchResults(id, { afterSeq: after, finishedOnly })) {
         after = item.seq;
         lines.push(JSON.stringify(item));
         if (lines.length >= RESULT_CHUNK) break;
@@ -63,15 +63,15 @@ export const batchRoutes: RouteDef[] = [
         const estimate = await deps.gateway.estimate(body.indicators, { provider: body.provider });
         return c.json({ dryRun: true, estimate });
       }
-      const left = remainingBudget(deps, principal);
+      const left = await remainingBudget(deps, principal);
       if (left === 0 && body.budget !== 0) {
         // a spent token may still run a cache-only batch (budget 0); anything else would spend
         throw budgetExceeded(deps, principal);
       }
-      const budget = deps.gateway.tokens.batchBudget(principal, body.budget);
+      const budget = await deps.gateway.tokens.batchBudget(principal, body.budget);
       let webhookSecret: string | undefined;
       if (body.webhook) await checkWebhookTarget(body.webhook, { allowlist: deps.gateway.config.server.webhookAllowlist });
-      const job = deps.gateway.createBatch(body.indicators, {
+      const job = await deps.gateway.createBatch(body.indicators, {
         priority: body.priority ?? 'batch',
         budget,
         webhook: body.webhook ?? null,
@@ -80,7 +80,7 @@ export const batchRoutes: RouteDef[] = [
       });
       if (body.webhook) {
         webhookSecret = newSecret();
-        deps.gateway.webhooks.create({
+        await deps.gateway.webhooks.create({
           id: batchWebhookId(job.id),
           owner: principal.tokenId,
           url: body.webhook,
@@ -100,9 +100,9 @@ export const batchRoutes: RouteDef[] = [
     tag: 'batches',
     access: 'analyst',
     query: z.object({ limit: limitParam(1000) }),
-    handler: ({ c, deps, principal, query }) => {
+    handler: async ({ c, deps, principal, query }) => {
       const limit = query.limit ?? 100;
-      const jobs = principal.role === 'admin' ? deps.gateway.listBatches({ limit }) : deps.gateway.listBatches({ owner: principal.tokenId, limit });
+      const jobs = principal.role === 'admin' ? await deps.gateway.listBatches({ limit }) : await deps.gateway.listBatches({ owner: principal.tokenId, limit });
       return c.json({ jobs });
     },
   }),
@@ -113,9 +113,9 @@ export const batchRoutes: RouteDef[] = [
     tag: 'batches',
     access: 'analyst',
     params: z.object({ id: opaqueId }),
-    handler: ({ c, deps, principal, params }) => {
-      ownedJob(deps, principal, params.id);
-      return c.json(deps.gateway.batch(params.id));
+    handler: async ({ c, deps, principal, params }) => {
+      await ownedJob(deps, principal, params.id);
+      return c.json(await deps.gateway.batch(params.id));
     },
   }),
   route({
@@ -127,8 +127,8 @@ export const batchRoutes: RouteDef[] = [
     params: z.object({ id: opaqueId }),
     query: z.object({ after: z.coerce.number().int().min(-1).max(Number.MAX_SAFE_INTEGER).optional(), finished: boolish.optional() }),
     produces: 'application/x-ndjson',
-    handler: ({ c, deps, principal, params, query }) => {
-      ownedJob(deps, principal, params.id);
+    handler: async ({ c, deps, principal, params, query }) => {
+      await ownedJob(deps, principal, params.id);
       return c.body(ndjsonStream(deps, params.id, query.after ?? -1, query.finished ?? false), 200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
     },
   }),
@@ -139,10 +139,10 @@ export const batchRoutes: RouteDef[] = [
     tag: 'batches',
     access: 'analyst',
     params: z.object({ id: opaqueId }),
-    handler: ({ c, deps, principal, params }) => {
-      ownedJob(deps, principal, params.id);
-      const cancelled = deps.gateway.cancelBatch(params.id);
-      return c.json({ cancelled, job: deps.gateway.batch(params.id)?.job });
+    handler: async ({ c, deps, principal, params }) => {
+      await ownedJob(deps, principal, params.id);
+      const cancelled = await deps.gateway.cancelBatch(params.id);
+      return c.json({ cancelled, job: (await deps.gateway.batch(params.id))?.job });
     },
   }),
 ];

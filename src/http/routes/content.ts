@@ -42,7 +42,7 @@ export const contentRoutes: RouteDef[] = [
     },
     responses: { 400: 'Bad multipart body or no `file` part', 413: 'The file is too large', 429: 'Quota or budget spent' },
     handler: async ({ c, deps, principal, signal }) => {
-      assertBudget(deps, principal);
+      await assertBudget(deps, principal);
       const upload = await receiveUpload(c, { maxBytes: deps.limits.uploadBytes, dir: deps.uploadDir });
       try {
         const result = await deps.gateway.scanArchive(upload.path, {
@@ -74,7 +74,7 @@ export const contentRoutes: RouteDef[] = [
     },
     responses: { 400: 'Refused URL (scheme, private address, size) with the reason', 502: 'The remote server failed or timed out', 429: 'Quota or budget spent' },
     handler: async ({ c, deps, principal, body, signal }) => {
-      assertBudget(deps, principal);
+      await assertBudget(deps, principal);
       try {
         const result = await deps.gateway.content.scanFetch(body.url, {
           passwords: body.passwords ?? [],

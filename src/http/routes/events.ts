@@ -35,9 +35,9 @@ export const eventRoutes: RouteDef[] = [
           const tick = async () => {
             try {
               send('overview', { stats: gateway.stats(), providers: await gateway.providers(), at: Date.now() });
-              const jobs = principal.role === 'reader' ? [] : principal.role === 'admin' ? gateway.listBatches({ limit: 50 }) : gateway.listBatches({ owner: principal.tokenId, limit: 50 });
+              const jobs = principal.role === 'reader' ? [] : principal.role === 'admin' ? await gateway.listBatches({ limit: 50 }) : await gateway.listBatches({ owner: principal.tokenId, limit: 50 });
               send('batches', { jobs });
-              const changes = gateway.changes({ since, limit: 100 });
+              const changes = await gateway.changes({ since, limit: 100 });
               for (const change of changes.slice().reverse()) {
                 send('change', change);
                 since = Math.max(since, change.at + 1);

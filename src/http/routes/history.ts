@@ -13,7 +13,7 @@ export const historyRoutes: RouteDef[] = [
     tag: 'history',
     access: 'reader',
     query: sinceQuery,
-    handler: ({ c, deps, query }) => c.json({ observations: deps.gateway.recentHistory({ limit: query.limit ?? 50, since: query.since }) }),
+    handler: async ({ c, deps, query }) => c.json({ observations: await deps.gateway.recentHistory({ limit: query.limit ?? 50, since: query.since }) }),
   }),
   route({
     method: 'get',
@@ -22,7 +22,7 @@ export const historyRoutes: RouteDef[] = [
     tag: 'history',
     access: 'reader',
     query: sinceQuery,
-    handler: ({ c, deps, query }) => c.json({ changes: deps.gateway.changes({ limit: query.limit ?? 50, since: query.since }) }),
+    handler: async ({ c, deps, query }) => c.json({ changes: await deps.gateway.changes({ limit: query.limit ?? 50, since: query.since }) }),
   }),
   route({
     method: 'get',

@@ -101,7 +101,7 @@ export const lookupRoutes: RouteDef[] = [
       const wanted = query.providers?.split(',').map((s) => s.trim()).filter(Boolean);
       const bad = wanted?.find((p) => !(ENRICH_PROVIDERS as readonly string[]).includes(p));
       if (bad) throw new HttpError(400, 'BadRequest', `unknown provider "${bad}"; use ${ENRICH_PROVIDERS.join(', ')}`);
-      const spent = principal.role !== 'reader' && query.cacheOnly !== true && remainingBudget(deps, principal) === 0;
+      const spent = principal.role !== 'reader' && query.cacheOnly !== true && await remainingBudget(deps, principal) === 0;
       const cacheOnly = principal.role === 'reader' || query.cacheOnly === true || spent;
       const result = await deps.gateway.enrich(params.indicator, {
         ...(wanted ? { providers: wanted as EnrichProvider[] } : {}),

@@ -55,7 +55,7 @@ export const opsRoutes: RouteDef[] = [
     summary: 'Counters: lookups, cache hits, upstream calls (and calls saved), queue depths',
     tag: 'operations',
     access: 'reader',
-    handler: ({ c, deps }) => c.json(deps.gateway.stats()),
+    handler: async ({ c, deps }) => c.json(deps.gateway.stats()),
   }),
   route({
     method: 'get',
@@ -63,7 +63,7 @@ export const opsRoutes: RouteDef[] = [
     summary: 'Cache size, entries per kind, hit ratio, limits',
     tag: 'cache',
     access: 'reader',
-    handler: ({ c, deps }) => c.json(deps.gateway.cacheInfo()),
+    handler: async ({ c, deps }) => c.json(await deps.gateway.cacheInfo()),
   }),
   route({
     method: 'get',
@@ -78,8 +78,8 @@ export const opsRoutes: RouteDef[] = [
       cursor: z.string().max(500).optional(),
       full: boolish.optional(),
     }),
-    handler: ({ c, deps, query }) => {
-      const page = deps.gateway.cacheList({
+    handler: async ({ c, deps, query }) => {
+      const page = await deps.gateway.cacheList({
         ...(query.kind ? { kind: query.kind } : {}),
         ...(query.provider ? { provider: query.provider } : {}),
         limit: query.limit ?? 50,

@@ -47,7 +47,7 @@ export const scanRoutes: RouteDef[] = [
     },
     responses: { 400: 'Bad multipart body, no `file` part, or a bad priority', 413: 'The file is larger than 650 MB', 429: 'Quota or budget spent' },
     handler: async ({ c, deps, principal, query, signal }) => {
-      assertBudget(deps, principal);
+      await assertBudget(deps, principal);
       await assertQuotaNow(deps);
       const upload = await receiveUpload(c, { maxBytes: deps.limits.uploadBytes, dir: deps.uploadDir });
       try {
@@ -62,7 +62,7 @@ export const scanRoutes: RouteDef[] = [
           tenant: tenantOf(principal),
           signal,
         });
-        if (result.submitted) spend(deps, principal);
+        if (result.submitted) await spend(deps, principal);
         return c.json(scanAnswer(result, { size: upload.size }));
       } finally {
         await upload.cleanup();
@@ -78,10 +78,10 @@ export const scanRoutes: RouteDef[] = [
     body: { type: 'json', schema: z.object({ url: z.string().min(1).max(8192), priority: priorityField }) },
     responses: { 400: 'Not a URL', 429: 'Quota or budget spent' },
     handler: async ({ c, deps, principal, body, signal }) => {
-      assertBudget(deps, principal);
+      await assertBudget(deps, principal);
       await assertQuotaNow(deps);
       const result = await deps.gateway.scanUrl(body.url, { priority: body.priority, tenant: tenantOf(principal), signal });
-      if (result.submitted) spend(deps, principal);
+      if (result.submitted) await spend(deps, principal);
       return c.json(scanAnswer(result));
     },
   }),
@@ -102,7 +102,7 @@ export const scanRoutes: RouteDef[] = [
     },
     responses: { 400: 'Not a file hash or a URL', 404: 'VirusTotal does not know the file or URL', 429: 'Quota or budget spent' },
     handler: async ({ c, deps, principal, body, signal }) => {
-      assertBudget(deps, principal);
+      await assertBudget(deps, principal);
       await assertQuotaNow(deps);
       const result = await deps.gateway.rescan(body.indicator, {
         ...(body.kind ? { kind: body.kind } : {}),
@@ -110,7 +110,7 @@ export const scanRoutes: RouteDef[] = [
         tenant: tenantOf(principal),
         signal,
       });
-      if (result.submitted) spend(deps, principal);
+      if (result.submitted) await spend(deps, principal);
       return c.json(scanAnswer(result));
     },
   }),
@@ -124,10 +124,10 @@ export const scanRoutes: RouteDef[] = [
     params: z.object({ id: analysisId }),
     responses: { 429: 'Quota or budget spent' },
     handler: async ({ c, deps, principal, params }) => {
-      assertBudget(deps, principal);
+      await assertBudget(deps, principal);
       await assertQuotaNow(deps);
       const result = await deps.gateway.analysisItem(params.id);
-      if (result.source === 'upstream') spend(deps, principal);
+      if (result.source === 'upstream') await spend(deps, principal);
       return jsonResponse(c, lookupResultJson(result), 200, { 'x-vtg-source': result.source });
     },
   }),

@@ -22,9 +22,9 @@ export const tokenRoutes: RouteDef[] = [
     },
     status: 201,
     responses: { 409: 'A live token already has this name' },
-    handler: ({ c, deps, body }) => {
+    handler: async ({ c, deps, body }) => {
       try {
-        const created = deps.gateway.tokens.create({ name: body.name, role: body.role, dailyBudget: body.dailyBudget ?? null });
+        const created = await deps.gateway.tokens.create({ name: body.name, role: body.role, dailyBudget: body.dailyBudget ?? null });
         tokensChanged(deps.gateway.tokens);
         return c.json(created, 201);
       } catch (err) {
@@ -39,7 +39,7 @@ export const tokenRoutes: RouteDef[] = [
     summary: 'Every token record (never the tokens themselves)',
     tag: 'tokens',
     access: 'admin',
-    handler: ({ c, deps }) => c.json({ tokens: deps.gateway.tokens.list() }),
+    handler: async ({ c, deps }) => c.json({ tokens: await deps.gateway.tokens.list() }),
   }),
   route({
     method: 'delete',
@@ -49,15 +49,15 @@ export const tokenRoutes: RouteDef[] = [
     access: 'admin',
     params: z.object({ id: opaqueId }),
     responses: { 409: 'The last admin token of a server bound off loopback (it would open the server)' },
-    handler: ({ c, deps, params }) => {
+    handler: async ({ c, deps, params }) => {
       if (deps.requireTokens) {
-        const live = deps.gateway.tokens.list().filter((t) => t.revokedAt === null);
+        const live = (await deps.gateway.tokens.list()).filter((t) => t.revokedAt === null);
         const target = live.find((t) => t.id === params.id || t.name === params.id);
         if (target?.role === 'admin' && live.filter((t) => t.role === 'admin').length === 1) {
           throw new HttpError(409, 'LastAdminToken', 'this is the last admin token of a server bound off loopback; create another admin token first');
         }
       }
-      if (!deps.gateway.tokens.revoke(params.id)) throw new HttpError(404, 'NotFound', `no live token ${params.id}`);
+      if (!await deps.gateway.tokens.revoke(params.id)) throw new HttpError(404, 'NotFound', `no live token ${params.id}`);
       tokensChanged(deps.gateway.tokens);
       return c.json({ revoked: true });
     },

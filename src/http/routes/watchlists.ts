@@ -12,7 +12,7 @@ export const watchlistRoutes: RouteDef[] = [
     summary: 'Every watchlist with its item count and re-check interval',
     tag: 'watchlists',
     access: 'reader',
-    handler: ({ c, deps }) => c.json({ watchlists: deps.gateway.watchlists.list() }),
+    handler: async ({ c, deps }) => c.json({ watchlists: await deps.gateway.watchlists.list() }),
   }),
   route({
     method: 'post',
@@ -30,7 +30,7 @@ export const watchlistRoutes: RouteDef[] = [
       }),
     },
     status: 201,
-    handler: ({ c, deps, body }) => c.json(deps.gateway.watchlists.add(body.name, body.indicators, body.everyMs === undefined ? {} : { everyMs: body.everyMs }), 201),
+    handler: async ({ c, deps, body }) => c.json(await deps.gateway.watchlists.add(body.name, body.indicators, body.everyMs === undefined ? {} : { everyMs: body.everyMs }), 201),
   }),
   route({
     method: 'get',
@@ -40,8 +40,8 @@ export const watchlistRoutes: RouteDef[] = [
     access: 'reader',
     params: z.object({ name: watchlistName }),
     responses: { 404: 'No such watchlist' },
-    handler: ({ c, deps, params }) => {
-      const view = deps.gateway.watchlists.show(params.name);
+    handler: async ({ c, deps, params }) => {
+      const view = await deps.gateway.watchlists.show(params.name);
       if (!view) throw new HttpError(404, 'NotFound', `no watchlist named ${params.name}`);
       return c.json(view);
     },
@@ -54,8 +54,8 @@ export const watchlistRoutes: RouteDef[] = [
     access: 'analyst',
     params: z.object({ name: watchlistName }),
     responses: { 404: 'No such watchlist' },
-    handler: ({ c, deps, params }) => {
-      if (!deps.gateway.watchlists.remove(params.name)) throw new HttpError(404, 'NotFound', `no watchlist named ${params.name}`);
+    handler: async ({ c, deps, params }) => {
+      if (!await deps.gateway.watchlists.remove(params.name)) throw new HttpError(404, 'NotFound', `no watchlist named ${params.name}`);
       return c.json({ deleted: true });
     },
   }),

@@ -18,8 +18,8 @@ function publicView(h: Webhook) {
   return { id: h.id, url: h.url, events: h.events, owner: h.owner, createdAt: h.createdAt, active: h.active };
 }
 
-function ownedHook(deps: AppDeps, p: Principal, id: string): Webhook {
-  const hook = deps.gateway.webhooks.get(id);
+async function ownedHook(deps: AppDeps, p: Principal, id: string): Promise<Webhook> {
+  const hook = await deps.gateway.webhooks.get(id);
   if (!hook || !owns(p, hook.owner)) throw new HttpError(404, 'NotFound', `no webhook with id ${id}`);
   return hook;
 }
@@ -48,7 +48,7 @@ export const webhookRoutes: RouteDef[] = [
     handler: async ({ c, deps, principal, body }) => {
       await checkWebhookTarget(body.url, { allowlist: deps.gateway.config.server.webhookAllowlist });
       const secret = body.secret ?? newSecret();
-      const hook = deps.gateway.webhooks.create({ owner: principal.tokenId, url: body.url, events: [...new Set(body.events)], secret });
+      const hook = await deps.gateway.webhooks.create({ owner: principal.tokenId, url: body.url, events: [...new Set(body.events)], secret });
       return c.json({ ...publicView(hook), secret }, 201);
     },
   }),
@@ -58,8 +58,8 @@ export const webhookRoutes: RouteDef[] = [
     summary: 'Your webhooks (all of them for admins); secrets are never listed',
     tag: 'webhooks',
     access: 'analyst',
-    handler: ({ c, deps, principal }) => {
-      const hooks = principal.role === 'admin' ? deps.gateway.webhooks.list() : deps.gateway.webhooks.list(principal.tokenId);
+    handler: async ({ c, deps, principal }) => {
+      const hooks = principal.role === 'admin' ? await deps.gateway.webhooks.list() : await deps.gateway.webhooks.list(principal.tokenId);
       return c.json({ webhooks: hooks.map(publicView) });
     },
   }),
@@ -70,9 +70,9 @@ export const webhookRoutes: RouteDef[] = [
     tag: 'webhooks',
     access: 'analyst',
     params: z.object({ id: opaqueId }),
-    handler: ({ c, deps, principal, params }) => {
-      ownedHook(deps, principal, params.id);
-      return c.json({ deleted: deps.gateway.webhooks.delete(params.id) });
+    handler: async ({ c, deps, principal, params }) => {
+      await ownedHook(deps, principal, params.id);
+      return c.json({ deleted: await deps.gateway.webhooks.delete(params.id) });
     },
   }),
   route({
@@ -83,9 +83,9 @@ export const webhookRoutes: RouteDef[] = [
     access: 'analyst',
     params: z.object({ id: opaqueId }),
     query: z.object({ limit: limitParam(500) }),
-    handler: ({ c, deps, principal, params, query }) => {
-      ownedHook(deps, principal, params.id);
-      return c.json({ deliveries: deps.gateway.webhooks.deliveries(params.id, query.limit ?? 50) });
+    handler: async ({ c, deps, principal, params, query }) => {
+      await ownedHook(deps, principal, params.id);
+      return c.json({ deliveries: await deps.gateway.webhooks.deliveries(params.id, query.limit ?? 50) });
     },
   }),
   route({
@@ -96,9 +96,9 @@ export const webhookRoutes: RouteDef[] = [
     access: 'analyst',
     params: z.object({ id: opaqueId, delivery: opaqueId }),
     responses: { 404: 'No such webhook', 409: 'The delivery is not dead' },
-    handler: ({ c, deps, principal, params }) => {
-      ownedHook(deps, principal, params.id);
-      if (!deps.gateway.webhooks.retryDead(params.id, params.delivery)) throw new HttpError(409, 'Conflict', `delivery ${params.delivery} is not a dead letter of this webhook`);
+    handler: async ({ c, deps, principal, params }) => {
+      await ownedHook(deps, principal, params.id);
+      if (!await deps.gateway.webhooks.retryDead(params.id, params.delivery)) throw new HttpError(409, 'Conflict', `delivery ${params.delivery} is not a dead letter of this webhook`);
       return c.json({ retried: true });
     },
   }),

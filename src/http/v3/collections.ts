@@ -38,7 +38,7 @@ export const v3CollectionRoutes: RouteDef[] = [
     }),
     handler: async ({ c, deps, principal, params, query, signal }) => {
       if (principal.role === 'reader') throw forbidden('v3', 'reader tokens cannot make upstream calls');
-      assertBudget(deps, principal);
+      await assertBudget(deps, principal);
       const id = vtId(params.collection, params.id);
       const q: Record<string, string> = {};
       if (query.limit !== undefined) q.limit = String(query.limit);
@@ -47,7 +47,7 @@ export const v3CollectionRoutes: RouteDef[] = [
         tenant: principal.tokenId ?? 'local',
         signal,
       });
-      spend(deps, principal);
+      await spend(deps, principal);
       return rawAnswer(c, answer);
     },
   }),

@@ -17,7 +17,7 @@ const uploadFields = z.object({
 async function uploadAndScan(input: RouteInput<unknown, unknown, unknown>, principal: Principal): Promise<Response> {
   const { c, deps, signal } = input;
   if (principal.role === 'reader') throw new HttpError(403, 'ForbiddenError', 'reader tokens cannot upload files');
-  assertBudget(deps, principal);
+  await assertBudget(deps, principal);
   await assertQuotaNow(deps);
   const upload = await receiveUpload(c, { maxBytes: deps.limits.uploadBytes, dir: deps.uploadDir });
   try {
@@ -29,7 +29,7 @@ async function uploadAndScan(input: RouteInput<unknown, unknown, unknown>, princ
       tenant: principal.tokenId ?? 'local',
       signal,
     });
-    if (result.submitted) spend(deps, principal);
+    if (result.submitted) await spend(deps, principal);
     if (!result.analysisId) throw new HttpError(502, 'TransientError', 'the upload was not accepted upstream');
     return c.json(analysisDescriptor(result.analysisId, requestOrigin(c)));
   } finally {
@@ -81,10 +81,10 @@ export const v3ScanRoutes: RouteDef[] = [
     access: 'analyst',
     body: { type: 'form', schema: z.object({ url: z.string().min(1).max(8192) }) },
     handler: async ({ c, deps, principal, body, signal }) => {
-      assertBudget(deps, principal);
+      await assertBudget(deps, principal);
       await assertQuotaNow(deps);
       const result = await deps.gateway.scanUrl(body.url, { tenant: principal.tokenId ?? 'local', signal });
-      if (result.submitted) spend(deps, principal);
+      if (result.submitted) await spend(deps, principal);
       if (!result.analysisId) throw new HttpError(502, 'TransientError', 'the URL was not accepted upstream');
       return c.json(analysisDescriptor(result.analysisId, requestOrigin(c)));
     },
@@ -97,10 +97,10 @@ export const v3ScanRoutes: RouteDef[] = [
     access: 'analyst',
     params: z.object({ id: z.string().regex(/^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/, 'not a file hash') }),
     handler: async ({ c, deps, principal, params, signal }) => {
-      assertBudget(deps, principal);
+      await assertBudget(deps, principal);
       await assertQuotaNow(deps);
       const result = await deps.gateway.rescan(params.id, { kind: 'file', tenant: principal.tokenId ?? 'local', signal });
-      spend(deps, principal);
+      await spend(deps, principal);
       if (!result.analysisId) throw new HttpError(502, 'TransientError', 'the rescan was not accepted upstream');
       return c.json(analysisDescriptor(result.analysisId, requestOrigin(c)));
     },
@@ -113,13 +113,13 @@ export const v3ScanRoutes: RouteDef[] = [
     access: 'analyst',
     params: z.object({ id: z.string().min(1).max(8192) }),
     handler: async ({ c, deps, principal, params, signal }) => {
-      assertBudget(deps, principal);
+      await assertBudget(deps, principal);
       await assertQuotaNow(deps);
       const indicator = urlIndicator(params.id);
       // by its sha256 when that is all the client gave (the gateway reads a 64-hex URL id as such), else by the URL
       const target = indicator.value === indicator.id ? indicator.id : indicator.value;
       const result = await deps.gateway.rescan(target, { kind: 'url', tenant: principal.tokenId ?? 'local', signal });
-      spend(deps, principal);
+      await spend(deps, principal);
       if (!result.analysisId) throw new HttpError(502, 'TransientError', 'the rescan was not accepted upstream');
       return c.json(analysisDescriptor(result.analysisId, requestOrigin(c)));
     },

@@ -4,20 +4,21 @@ import { after, test } from 'node:test';
 import { FakeClock } from '../../clock/index.js';
 import { type NewBatchItem, Store } from '../index.js';
 import { makeTempDir } from '../test-support/temp-dir.js';
+import { collect } from '../test-support/collect.js';
 
 const tmp = makeTempDir();
 after(tmp.remove);
 const T0 = Date.UTC(2026, 0, 15, 12);
 let n = 0;
-const open = (clock = new FakeClock(T0)) => Store.open({ file: join(tmp.dir, `batches-${++n}.sqlite`), clock });
+const open = async (clock = new FakeClock(T0)) => await Store.open({ file: join(tmp.dir, `batches-${++n}.sqlite`), clock });
 
 const lines = (count: number): NewBatchItem[] =>
   Array.from({ length: count }, (_, i) => ({ input: `host${i}.example`, kind: 'domain' as const, id: `host${i}.example` }));
 
-test('create stores the job and its items in input order; bad lines are born finished', () => {
-  const store = open();
+test('create stores the job and its items in input order; bad lines are born finished', async () => {
+  const store = await open();
   try {
-    const job = store.batches.create({ owner: 'tok-1', priority: 5, budget: 40, webhook: 'https://hooks.example/x', options: { wait: false } }, [
+    const job = await store.batches.create({ owner: 'tok-1', priority: 5, budget: 40, webhook: 'https://hooks.example/x', options: { wait: false } }, [
       ...lines(3),
       { input: 'not an ioc', status: 'error', error: { code: 'invalid_indicator', message: 'not an indicator' } },
       { input: '# comment', status: 'skipped' },
@@ -31,154 +32,154 @@ test('create stores the job and its items in input order; bad lines are born fin
     assert.deepEqual(job.options, { wait: false });
     assert.equal(job.createdAt, T0);
     assert.deepEqual(
-      store.batches.pendingItems(job.id, 10).map((i) => [i.seq, i.input]),
+      (await store.batches.pendingItems(job.id, 10)).map((i) => [i.seq, i.input]),
       [
         [0, 'host0.example'],
         [1, 'host1.example'],
         [2, 'host2.example'],
       ],
     );
-    assert.deepEqual(store.batches.item(job.id, 3)?.error, { code: 'invalid_indicator', message: 'not an indicator' });
-    assert.equal(store.batches.item(job.id, 4)?.status, 'skipped');
+    assert.deepEqual((await store.batches.item(job.id, 3))?.error, { code: 'invalid_indicator', message: 'not an indicator' });
+    assert.equal((await store.batches.item(job.id, 4))?.status, 'skipped');
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
 test('completeItem is idempotent per (job, seq): a repeat changes neither the result nor the counters', async () => {
   const clock = new FakeClock(T0);
-  const store = open(clock);
+  const store = await open(clock);
   try {
-    const job = store.batches.create({}, lines(3));
+    const job = await store.batches.create({}, lines(3));
     await clock.advance(1000);
     const result = { verdict: 'harmless', source: 'upstream' };
-    assert.equal(store.batches.completeItem(job.id, 0, { result, source: 'upstream', upstreamCalls: 1 }), true);
-    assert.equal(store.batches.completeItem(job.id, 0, { result: { verdict: 'other' }, source: 'cache', upstreamCalls: 1 }), false);
-    assert.equal(store.batches.failItem(job.id, 0, { error: { code: 'x', message: 'y' } }), false, 'a done item cannot fail');
-    assert.equal(store.batches.failItem(job.id, 1, { error: { code: 'quota_exceeded', message: 'daily quota used' }, upstreamCalls: 1 }), true);
-    assert.equal(store.batches.failItem(job.id, 1, { error: { code: 'quota_exceeded', message: 'again' } }), false);
-    assert.equal(store.batches.completeItem(job.id, 9, { result: null, source: 'cache' }), false, 'unknown seq');
+    assert.equal(await store.batches.completeItem(job.id, 0, { result, source: 'upstream', upstreamCalls: 1 }), true);
+    assert.equal(await store.batches.completeItem(job.id, 0, { result: { verdict: 'other' }, source: 'cache', upstreamCalls: 1 }), false);
+    assert.equal(await store.batches.failItem(job.id, 0, { error: { code: 'x', message: 'y' } }), false, 'a done item cannot fail');
+    assert.equal(await store.batches.failItem(job.id, 1, { error: { code: 'quota_exceeded', message: 'daily quota used' }, upstreamCalls: 1 }), true);
+    assert.equal(await store.batches.failItem(job.id, 1, { error: { code: 'quota_exceeded', message: 'again' } }), false);
+    assert.equal(await store.batches.completeItem(job.id, 9, { result: null, source: 'cache' }), false, 'unknown seq');
 
-    const after = store.batches.get(job.id);
+    const after = await store.batches.get(job.id);
     assert.deepEqual(
       { done: after?.done, failed: after?.failed, upstreamCalls: after?.upstreamCalls, updatedAt: after?.updatedAt },
       { done: 1, failed: 1, upstreamCalls: 2, updatedAt: T0 + 1000 },
     );
-    const item = store.batches.item(job.id, 0);
+    const item = await store.batches.item(job.id, 0);
     assert.deepEqual(
       { status: item?.status, source: item?.source, result: item?.result, finishedAt: item?.finishedAt },
       { status: 'done', source: 'upstream', result, finishedAt: T0 + 1000 },
     );
     assert.deepEqual(
-      store.batches.pendingItems(job.id, 10).map((i) => i.seq),
+      (await store.batches.pendingItems(job.id, 10)).map((i) => i.seq),
       [2],
     );
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
 test('setStatus with `from` is a compare-and-set; unfinished lists queued and running jobs by priority', async () => {
   const clock = new FakeClock(T0);
-  const store = open(clock);
+  const store = await open(clock);
   try {
-    const low = store.batches.create({ priority: 1 }, lines(1));
+    const low = await store.batches.create({ priority: 1 }, lines(1));
     await clock.advance(10);
-    const high = store.batches.create({ priority: 9 }, lines(1));
-    const paused = store.batches.create({}, lines(1));
-    const done = store.batches.create({}, lines(1));
-    assert.equal(store.batches.setStatus(low.id, 'running'), true);
-    assert.equal(store.batches.setStatus(paused.id, 'paused', { from: ['running'] }), false, 'not running yet');
-    assert.equal(store.batches.setStatus(paused.id, 'paused', { from: ['queued', 'running'] }), true);
-    assert.equal(store.batches.setStatus(done.id, 'failed', { error: { code: 'budget_exhausted', message: 'budget of 10 calls used' } }), true);
-    assert.deepEqual(store.batches.get(done.id)?.error, { code: 'budget_exhausted', message: 'budget of 10 calls used' });
+    const high = await store.batches.create({ priority: 9 }, lines(1));
+    const paused = await store.batches.create({}, lines(1));
+    const done = await store.batches.create({}, lines(1));
+    assert.equal(await store.batches.setStatus(low.id, 'running'), true);
+    assert.equal(await store.batches.setStatus(paused.id, 'paused', { from: ['running'] }), false, 'not running yet');
+    assert.equal(await store.batches.setStatus(paused.id, 'paused', { from: ['queued', 'running'] }), true);
+    assert.equal(await store.batches.setStatus(done.id, 'failed', { error: { code: 'budget_exhausted', message: 'budget of 10 calls used' } }), true);
+    assert.deepEqual((await store.batches.get(done.id))?.error, { code: 'budget_exhausted', message: 'budget of 10 calls used' });
     assert.deepEqual(
-      store.batches.unfinished().map((j) => j.id),
+      (await store.batches.unfinished()).map((j) => j.id),
       [high.id, low.id],
     );
-    assert.equal(store.batches.setStatus('no-such-job', 'cancelled'), false);
+    assert.equal(await store.batches.setStatus('no-such-job', 'cancelled'), false);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
 test('list filters by owner (null = no owner) and status, newest first', async () => {
   const clock = new FakeClock(T0);
-  const store = open(clock);
+  const store = await open(clock);
   try {
-    const a = store.batches.create({ owner: 'alice' }, lines(1));
+    const a = await store.batches.create({ owner: 'alice' }, lines(1));
     await clock.advance(1);
-    const b = store.batches.create({ owner: 'bob' }, lines(1));
+    const b = await store.batches.create({ owner: 'bob' }, lines(1));
     await clock.advance(1);
-    const c = store.batches.create({}, lines(1));
-    store.batches.setStatus(a.id, 'completed');
+    const c = await store.batches.create({}, lines(1));
+    await store.batches.setStatus(a.id, 'completed');
     assert.deepEqual(
-      store.batches.list().map((j) => j.id),
+      (await store.batches.list()).map((j) => j.id),
       [c.id, b.id, a.id],
     );
     assert.deepEqual(
-      store.batches.list({ owner: 'bob' }).map((j) => j.id),
+      (await store.batches.list({ owner: 'bob' })).map((j) => j.id),
       [b.id],
     );
     assert.deepEqual(
-      store.batches.list({ owner: null }).map((j) => j.id),
+      (await store.batches.list({ owner: null })).map((j) => j.id),
       [c.id],
     );
     assert.deepEqual(
-      store.batches.list({ status: 'completed' }).map((j) => j.id),
+      (await store.batches.list({ status: 'completed' })).map((j) => j.id),
       [a.id],
     );
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
-test('results streams every item in order across pages, from any afterSeq, and finishedOnly skips pending ones', () => {
-  const store = open();
+test('results streams every item in order across pages, from any afterSeq, and finishedOnly skips pending ones', async () => {
+  const store = await open();
   try {
-    const job = store.batches.create({}, lines(1203));
-    for (let seq = 0; seq < 1203; seq += 2) store.batches.completeItem(job.id, seq, { result: { seq }, source: 'cache' });
+    const job = await store.batches.create({}, lines(1203));
+    for (let seq = 0; seq < 1203; seq += 2) await store.batches.completeItem(job.id, seq, { result: { seq }, source: 'cache' });
     const seqs: number[] = [];
-    for (const item of store.batches.results(job.id)) {
+    for await (const item of store.batches.results(job.id)) {
       seqs.push(item.seq);
       // The store stays usable while a stream is open (pages, no open cursor).
-      if (item.seq === 600) store.batches.completeItem(job.id, 601, { result: { seq: 601 }, source: 'upstream' });
+      if (item.seq === 600) await store.batches.completeItem(job.id, 601, { result: { seq: 601 }, source: 'upstream' });
     }
     assert.equal(seqs.length, 1203);
     assert.deepEqual(seqs.slice(0, 3), [0, 1, 2]);
     assert.equal(seqs[1202], 1202);
-    const tail = [...store.batches.results(job.id, { afterSeq: 1199 })].map((i) => i.seq);
+    const tail = (await collect(store.batches.results(job.id, { afterSeq: 1199 }))).map((i) => i.seq);
     assert.deepEqual(tail, [1200, 1201, 1202]);
-    const finished = [...store.batches.results(job.id, { finishedOnly: true })];
+    const finished = (await collect(store.batches.results(job.id, { finishedOnly: true })));
     assert.equal(finished.length, 603);
     assert.ok(finished.every((i) => i.status === 'done'));
-    assert.equal(store.batches.get(job.id)?.done, 603);
+    assert.equal((await store.batches.get(job.id))?.done, 603);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
-test('jobs and their progress survive a reopen; delete removes a job with its items', () => {
+test('jobs and their progress survive a reopen; delete removes a job with its items', async () => {
   const file = join(tmp.dir, 'batches-reopen.sqlite');
-  const a = Store.open({ file });
-  const job = a.batches.create({}, lines(4));
-  a.batches.setStatus(job.id, 'running');
-  a.batches.completeItem(job.id, 0, { result: { ok: true }, source: 'upstream' });
-  a.close();
-  const b = Store.open({ file });
+  const a = await Store.open({ file });
+  const job = await a.batches.create({}, lines(4));
+  await a.batches.setStatus(job.id, 'running');
+  await a.batches.completeItem(job.id, 0, { result: { ok: true }, source: 'upstream' });
+  await a.close();
+  const b = await Store.open({ file });
   try {
     assert.deepEqual(
-      b.batches.unfinished().map((j) => [j.id, j.done]),
+      (await b.batches.unfinished()).map((j) => [j.id, j.done]),
       [[job.id, 1]],
     );
     assert.deepEqual(
-      b.batches.pendingItems(job.id, 10).map((i) => i.seq),
+      (await b.batches.pendingItems(job.id, 10)).map((i) => i.seq),
       [1, 2, 3],
     );
-    assert.equal(b.batches.delete(job.id), true);
-    assert.equal(b.batches.get(job.id), undefined);
-    assert.deepEqual([...b.batches.results(job.id)], []);
+    assert.equal(await b.batches.delete(job.id), true);
+    assert.equal(await b.batches.get(job.id), undefined);
+    assert.deepEqual((await collect(b.batches.results(job.id))), []);
   } finally {
-    b.close();
+    await b.close();
   }
 });

@@ -183,17 +183,17 @@ export class BatchRepository {
   }
 
   /** Creates a job and all its items in one transaction. Items are numbered 0.. in input order. */
-  create(job: NewBatchJob, inputs: readonly NewBatchItem[]): BatchJob {
+  async create(job: NewBatchJob, inputs: readonly NewBatchItem[]): Promise<BatchJob> {
     return this.#create(job, inputs);
   }
 
-  get(id: string): BatchJob | undefined {
+  async get(id: string): Promise<BatchJob | undefined> {
     const row = this.#statements.get(SQL.getJob).get(id) as JobRow | undefined;
     return row ? toJob(row) : undefined;
   }
 
   /** Jobs, newest first; `owner: null` selects jobs with no owner, `undefined` all owners. */
-  list(query: BatchListQuery = {}): BatchJob[] {
+  async list(query: BatchListQuery = {}): Promise<BatchJob[]> {
     const w = where([
       query.owner === null && ['owner IS NULL'],
       typeof query.owner === 'string' && ['owner = ?', query.owner],
@@ -205,11 +205,11 @@ export class BatchRepository {
   }
 
   /** The next `limit` items still to do, in input order. */
-  pendingItems(jobId: string, limit: number): BatchItem[] {
+  async pendingItems(jobId: string, limit: number): Promise<BatchItem[]> {
     return (this.#statements.get(SQL.pending).all(jobId, Math.max(1, Math.trunc(limit))) as ItemRow[]).map(toItem);
   }
 
-  item(jobId: string, seq: number): BatchItem | undefined {
+  async item(jobId: string, seq: number): Promise<BatchItem | undefined> {
     const row = this.#statements.get(SQL.item).get(jobId, seq) as ItemRow | undefined;
     return row ? toItem(row) : undefined;
   }
@@ -218,7 +218,7 @@ export class BatchRepository {
    * Stores an item's result and bumps the job's `done` and `upstreamCalls` in one transaction.
    * Idempotent: returns false (and changes nothing) when the item is not pending any more.
    */
-  completeItem(jobId: string, seq: number, completion: CompleteItem): boolean {
+  async completeItem(jobId: string, seq: number, completion: CompleteItem): Promise<boolean> {
     return this.#finish(jobId, seq, {
       status: completion.skipped ? 'skipped' : 'done',
       source: completion.source,
@@ -229,7 +229,7 @@ export class BatchRepository {
   }
 
   /** Records an item's error and bumps the job's `failed` in one transaction. Idempotent like `completeItem`. */
-  failItem(jobId: string, seq: number, failure: FailItem): boolean {
+  async failItem(jobId: string, seq: number, failure: FailItem): Promise<boolean> {
     return this.#finish(jobId, seq, {
       status: 'error',
       source: null,
@@ -240,7 +240,7 @@ export class BatchRepository {
   }
 
   /** Charges upstream calls not tied to one item (e.g. analysis polls). */
-  addUpstreamCalls(jobId: string, n: number): void {
+  async addUpstreamCalls(jobId: string, n: number): Promise<void> {
     if (n) this.#statements.get(SQL.addCalls).run(n, this.#clock.now(), jobId);
   }
 
@@ -248,7 +248,7 @@ export class BatchRepository {
    * Sets a job's status (and its error, cleared when not given). With `from`, only when the current
    * status is one of those (compare-and-set, e.g. pause only a running job). Returns whether it changed.
    */
-  setStatus(id: string, status: BatchStatus, options: { error?: StoredError | null; from?: readonly BatchStatus[] } = {}): boolean {
+  async setStatus(id: string, status: BatchStatus, options: { error?: StoredError | null; from?: readonly BatchStatus[] } = {}): Promise<boolean> {
     const error = options.error ? JSON.stringify(options.error) : null;
     const now = this.#clock.now();
     if (!options.from) return this.#statements.get(SQL.setStatus).run(status, error, now, id).changes > 0;
@@ -259,7 +259,7 @@ export class BatchRepository {
   }
 
   /** Jobs to pick up after a restart (`queued` or `running`), highest priority first, then oldest. Paused jobs wait for a resume. */
-  unfinished(): BatchJob[] {
+  async unfinished(): Promise<BatchJob[]> {
     return (this.#statements.get(SQL.unfinished).all() as JobRow[]).map(toJob);
   }
 
@@ -267,7 +267,7 @@ export class BatchRepository {
    * The job's items in input order after `afterSeq` (default: from the start), read page by page so
    * the caller may await between items (NDJSON streaming). `finishedOnly` skips pending items.
    */
-  *results(jobId: string, options: { afterSeq?: number; finishedOnly?: boolean } = {}): Generator<BatchItem> {
+  async *results(jobId: string, options: { afterSeq?: number; finishedOnly?: boolean } = {}): AsyncGenerator<BatchItem> {
     const stmt = this.#statements.get(options.finishedOnly ? SQL.finishedResults : SQL.results);
     let after = options.afterSeq ?? -1;
     for (;;) {
@@ -280,7 +280,7 @@ export class BatchRepository {
   }
 
   /** Removes a job and its items. */
-  delete(id: string): boolean {
+  async delete(id: string): Promise<boolean> {
     return this.#statements.get(SQL.deleteJob).run(id).changes > 0;
   }
 }

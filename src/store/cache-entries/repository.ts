@@ -121,7 +121,7 @@ export class CacheRepository {
   }
 
   /** The entry for one indicator, expired or not; `undefined` when there is none. Read-only (hits are counted by `addUsage`). */
-  get(provider: ProviderName, kind: IndicatorKind, id: string): CacheEntry | undefined {
+  async get(provider: ProviderName, kind: IndicatorKind, id: string): Promise<CacheEntry | undefined> {
     const row = this.#get.get(provider, kind, id);
     return row ? toEntry(row) : undefined;
   }
@@ -130,7 +130,7 @@ export class CacheRepository {
    * Stores a report until `expiresAt`, replacing the previous entry of the same indicator and keeping its hit count.
    * An older report (smaller `fetchedAt`) never replaces a newer one. Returns whether it was written.
    */
-  put(report: Report, expiresAt: number): boolean {
+  async put(report: Report, expiresAt: number): Promise<boolean> {
     const written = this.#putOne(report, expiresAt);
     this.writeListener?.();
     return written;
@@ -140,19 +140,19 @@ export class CacheRepository {
   writeListener: (() => void) | undefined;
 
   /** Bytes on disk: the database file plus its WAL (two stat calls). */
-  sizeBytes(): number {
+  async sizeBytes(): Promise<number> {
     return this.#fileSize();
   }
 
   /** `put` for many reports in one transaction (bulk loads, benchmarks). Returns how many were written. */
-  putMany(writes: Iterable<CacheWrite>): number {
+  async putMany(writes: Iterable<CacheWrite>): Promise<number> {
     const n = this.#putMany(writes);
     this.writeListener?.();
     return n;
   }
 
   /** Removes the selected entries (all of them with no filter). Returns how many went. */
-  delete(filter: CacheFilter = {}): number {
+  async delete(filter: CacheFilter = {}): Promise<number> {
     const w = where([
       filter.provider !== undefined && ['provider = ?', filter.provider],
       filter.kind !== undefined && ['kind = ?', filter.kind],
@@ -162,7 +162,7 @@ export class CacheRepository {
   }
 
   /** Number of entries matching the filter. */
-  count(filter: CacheFilter = {}): number {
+  async count(filter: CacheFilter = {}): Promise<number> {
     const w = where([
       filter.provider !== undefined && ['provider = ?', filter.provider],
       filter.kind !== undefined && ['kind = ?', filter.kind],
@@ -172,7 +172,7 @@ export class CacheRepository {
   }
 
   /** One page of entries, newest first; pass `nextCursor` back for the following page. */
-  list(query: CacheListQuery): CacheListPage {
+  async list(query: CacheListQuery): Promise<CacheListPage> {
     const limit = Math.min(Math.max(Math.trunc(query.limit) || 1, 1), 1000);
     const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
     const w = where([
@@ -191,7 +191,7 @@ export class CacheRepository {
    * Persists usage counted by the cache layer: named counters (`hits.memory`, `misses`, ...) and
    * per-entry hit increments, in one transaction. Called in batches so the hit path stays read-only.
    */
-  addUsage(counters: CacheCounters, hits: readonly CacheHitDelta[] = []): void {
+  async addUsage(counters: CacheCounters, hits: readonly CacheHitDelta[] = []): Promise<void> {
     writeTransaction(this.#db, () => {
       for (const [name, value] of Object.entries(counters)) if (value) this.#addCounter.run(name, value);
       for (const h of hits) if (h.n) this.#addHits.run(h.n, h.provider, h.kind, h.id);
@@ -199,14 +199,14 @@ export class CacheRepository {
   }
 
   /** The persisted counters. */
-  counters(): CacheCounters {
+  async counters(): Promise<CacheCounters> {
     const out: CacheCounters = {};
     for (const row of this.#statements.get(SQL.counters).all() as Array<{ name: string; value: number }>) out[row.name] = row.value;
     return out;
   }
 
   /** What the cache holds, its size on disk and its hit ratio. `limits` are echoed for display. */
-  info(limits: CacheLimits | null = null): CacheInfo {
+  async info(limits: CacheLimits | null = null): Promise<CacheInfo> {
     const entries = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<IndicatorKind, number>;
     const byProvider: Partial<Record<ProviderName, number>> = {};
     for (const row of this.#statements.get(SQL.groups).all() as Array<{ provider: ProviderName; kind: IndicatorKind; n: number }>) {
@@ -218,7 +218,7 @@ export class CacheRepository {
       newest: number | null;
       expired: number | null;
     };
-    const counters = this.counters();
+    const counters = await this.counters();
     let hits = 0;
     for (const [name, value] of Object.entries(counters)) if (name.startsWith('hits.')) hits += value;
     const misses = counters.misses ?? 0;
@@ -239,7 +239,11 @@ export class CacheRepository {
   }
 
   /** Bytes of the pages the database actually uses (its size after a full reclaim, WAL excluded). */
-  usedBytes(): number {
+  async usedBytes(): Promise<number> {
+    return this.#usedBytes();
+  }
+
+  #usedBytes(): number {
     const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
     const pages = this.#db.pragma('page_count', { simple: true }) as number;
     const free = this.#db.pragma('freelist_count', { simple: true }) as number;
@@ -278,7 +282,7 @@ export class CacheRepository {
     let overSizeLimit = false;
     const oldest = this.#statements.get(SQL.oldest);
     const count = this.#statements.get('SELECT COUNT(*) AS n FROM cache_entries');
-    for (let used = this.usedBytes(); used > limits.maxBytes; used = this.usedBytes()) {
+    for (let used = this.#usedBytes(); used > limits.maxBytes; used = this.#usedBytes()) {
       // Delete about as many rows as the excess needs (bytes per row over-estimated from the whole
       // file), so big rows are not removed a whole chunk past the limit.
       const rows = (count.get() as { n: number }).n;

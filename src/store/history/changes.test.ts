@@ -15,11 +15,11 @@ const base: Observation = {
 };
 const later = (o: Partial<Observation>): Observation => ({ ...base, at: base.at + 86_400_000, ...o });
 
-test('a first observation is not a change', () => {
+test('a first observation is not a change', async () => {
   assert.equal(detectChange(undefined, base), null);
 });
 
-test('the same answer again is not a change', () => {
+test('the same answer again is not a change', async () => {
   assert.equal(detectChange(base, later({})), null);
 });
 
@@ -37,13 +37,13 @@ const cases: Array<[string, Partial<Observation>, Partial<Observation>, string[]
 ];
 
 for (const [name, before, after, reasons] of cases) {
-  test(`change detection: ${name}`, () => {
+  test(`change detection: ${name}`, async () => {
     const change = detectChange(later({ ...before, at: base.at }), later(after));
     assert.deepEqual(change?.reasons ?? null, reasons);
   });
 }
 
-test('a change carries both sides and the newer time', () => {
+test('a change carries both sides and the newer time', async () => {
   const next = later({ verdict: 'malicious', detections: 40, threatLabel: 'trojan.mirai' });
   const change = detectChange(base, next);
   assert.deepEqual(change, {
@@ -58,7 +58,7 @@ test('a change carries both sides and the newer time', () => {
   });
 });
 
-test('minDetectionDelta is configurable', () => {
+test('minDetectionDelta is configurable', async () => {
   const prev = later({ verdict: 'malicious', detections: 10, at: base.at });
   const next = later({ verdict: 'malicious', detections: 11 });
   assert.equal(detectChange(prev, next, { minDetectionDelta: 3 }), null);

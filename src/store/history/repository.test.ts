@@ -11,7 +11,7 @@ after(tmp.remove);
 const T0 = Date.UTC(2026, 0, 1);
 const DAY = 86_400_000;
 let n = 0;
-const open = () => Store.open({ file: join(tmp.dir, `history-${++n}.sqlite`) });
+const open = async () => await Store.open({ file: join(tmp.dir, `history-${++n}.sqlite`) });
 
 const stats: AnalysisStats = {
   malicious: 40,
@@ -30,100 +30,100 @@ function obs(id: string, day: number, o: Partial<Observation> = {}): Observation
   return { provider: 'virustotal', kind: 'file', id, indicator: id, at: T0 + day * DAY, verdict: 'undetected', detections: 0, ...o };
 }
 
-test('series returns one indicator oldest first, the most recent `limit` of them, with stats intact', () => {
-  const store = open();
+test('series returns one indicator oldest first, the most recent `limit` of them, with stats intact', async () => {
+  const store = await open();
   try {
-    for (let d = 0; d < 5; d++) store.history.append(obs('aaa', d, { detections: d, stats }));
-    store.history.append(obs('bbb', 9));
-    const all = store.history.series('virustotal', 'file', 'aaa');
+    for (let d = 0; d < 5; d++) await store.history.append(obs('aaa', d, { detections: d, stats }));
+    await store.history.append(obs('bbb', 9));
+    const all = await store.history.series('virustotal', 'file', 'aaa');
     assert.deepEqual(
       all.map((o) => o.detections),
       [0, 1, 2, 3, 4],
     );
     assert.deepEqual(all[0]?.stats, stats);
     assert.deepEqual(
-      store.history.series('virustotal', 'file', 'aaa', { limit: 2 }).map((o) => o.at),
+      (await store.history.series('virustotal', 'file', 'aaa', { limit: 2 })).map((o) => o.at),
       [T0 + 3 * DAY, T0 + 4 * DAY],
     );
-    assert.deepEqual(store.history.series('urlhaus', 'file', 'aaa'), [], 'provider is part of the series key');
+    assert.deepEqual(await store.history.series('urlhaus', 'file', 'aaa'), [], 'provider is part of the series key');
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
-test('recent lists any indicator newest first, optionally since a time', () => {
-  const store = open();
+test('recent lists any indicator newest first, optionally since a time', async () => {
+  const store = await open();
   try {
-    store.history.append(obs('a', 0));
-    store.history.append(obs('b', 2));
-    store.history.append(obs('c', 1));
+    await store.history.append(obs('a', 0));
+    await store.history.append(obs('b', 2));
+    await store.history.append(obs('c', 1));
     assert.deepEqual(
-      store.history.recent({ limit: 10 }).map((o) => o.id),
+      (await store.history.recent({ limit: 10 })).map((o) => o.id),
       ['b', 'c', 'a'],
     );
     assert.deepEqual(
-      store.history.recent({ limit: 10, since: T0 + DAY }).map((o) => o.id),
+      (await store.history.recent({ limit: 10, since: T0 + DAY })).map((o) => o.id),
       ['b', 'c'],
     );
-    assert.equal(store.history.recent({ limit: 1 }).length, 1);
+    assert.equal((await store.history.recent({ limit: 1 })).length, 1);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
-test('observe records a change only when the verdict moves, and changes can be listed by indicator', () => {
-  const store = open();
+test('observe records a change only when the verdict moves, and changes can be listed by indicator', async () => {
+  const store = await open();
   try {
-    assert.equal(store.history.observe(obs('x', 0)), null, 'first sighting');
-    assert.equal(store.history.observe(obs('x', 1, { detections: 1 })), null, 'small move');
-    const change = store.history.observe(obs('x', 2, { verdict: 'malicious', detections: 30, threatLabel: 'trojan.mirai' }));
+    assert.equal(await store.history.observe(obs('x', 0)), null, 'first sighting');
+    assert.equal(await store.history.observe(obs('x', 1, { detections: 1 })), null, 'small move');
+    const change = await store.history.observe(obs('x', 2, { verdict: 'malicious', detections: 30, threatLabel: 'trojan.mirai' }));
     assert.deepEqual(change?.reasons, ['verdict', 'detections', 'threat_label']);
     assert.deepEqual(change?.from, { verdict: 'undetected', detections: 1, threatLabel: null });
-    store.history.observe(obs('y', 3));
-    store.history.observe(obs('y', 4, { verdict: 'suspicious' }));
+    await store.history.observe(obs('y', 3));
+    await store.history.observe(obs('y', 4, { verdict: 'suspicious' }));
 
-    assert.equal(store.history.series('virustotal', 'file', 'x').length, 3, 'every observation is kept');
-    const listed = store.history.changes({ limit: 10 });
+    assert.equal((await store.history.series('virustotal', 'file', 'x')).length, 3, 'every observation is kept');
+    const listed = await store.history.changes({ limit: 10 });
     assert.deepEqual(
       listed.map((c) => c.id),
       ['y', 'x'],
     );
     assert.deepEqual(listed[1], change);
     assert.deepEqual(
-      store.history.changes({ limit: 10, id: 'x' }).map((c) => c.at),
+      (await store.history.changes({ limit: 10, id: 'x' })).map((c) => c.at),
       [T0 + 2 * DAY],
     );
-    assert.equal(store.history.changes({ limit: 10, since: T0 + 3 * DAY }).length, 1);
+    assert.equal((await store.history.changes({ limit: 10, since: T0 + 3 * DAY })).length, 1);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
-test('history survives a reopen', () => {
+test('history survives a reopen', async () => {
   const file = join(tmp.dir, 'history-reopen.sqlite');
-  const a = Store.open({ file });
-  a.history.observe(obs('z', 0));
-  a.history.observe(obs('z', 1, { verdict: 'malicious', detections: 9 }));
-  a.close();
-  const b = Store.open({ file });
+  const a = await Store.open({ file });
+  await a.history.observe(obs('z', 0));
+  await a.history.observe(obs('z', 1, { verdict: 'malicious', detections: 9 }));
+  await a.close();
+  const b = await Store.open({ file });
   try {
-    assert.equal(b.history.latest('virustotal', 'file', 'z')?.verdict, 'malicious');
-    assert.equal(b.history.changes({ limit: 5 }).length, 1);
+    assert.equal((await b.history.latest('virustotal', 'file', 'z'))?.verdict, 'malicious');
+    assert.equal((await b.history.changes({ limit: 5 })).length, 1);
   } finally {
-    b.close();
+    await b.close();
   }
 });
 
-test('observationOf turns reports into history: not found, then found with detections, is a change', () => {
-  const store = open();
+test('observationOf turns reports into history: not found, then found with detections, is a change', async () => {
+  const store = await open();
   try {
     const missing = makeReport({ n: 'r', found: false, verdict: 'not_found', detections: undefined, threatLabel: null, fetchedAt: T0 });
     const found = makeReport({ n: 'r', verdict: 'malicious', detections: undefined, stats, threatLabel: 'trojan.mirai', fetchedAt: T0 + DAY });
-    assert.equal(store.history.observe(observationOf(missing)), null);
-    const change = store.history.observe(observationOf(found));
+    assert.equal(await store.history.observe(observationOf(missing)), null);
+    const change = await store.history.observe(observationOf(found));
     assert.deepEqual(change?.to, { verdict: 'malicious', detections: 40, threatLabel: 'trojan.mirai' }, 'detections fall back to stats.malicious');
-    assert.deepEqual(store.history.latest('virustotal', 'file', found.id)?.stats, stats);
+    assert.deepEqual((await store.history.latest('virustotal', 'file', found.id))?.stats, stats);
   } finally {
-    store.close();
+    await store.close();
   }
 });

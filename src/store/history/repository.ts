@@ -93,6 +93,7 @@ export class HistoryRepository {
   readonly #recordChange;
   readonly #statements: StatementCache;
   readonly #observe: (o: Observation, options: ChangeOptions) => Change | null;
+  readonly #appendMany: (observations: Iterable<Observation>) => void;
 
   /** @internal Created by `Store.open`. */
   constructor(db: Db) {
@@ -102,16 +103,23 @@ export class HistoryRepository {
     this.#series = db.prepare<[string, string, string, number], ObservationRow>(SQL.series);
     this.#recordChange = db.prepare<unknown[], { seq: number }>(SQL.recordChange);
     this.#observe = writeTransaction(db, (o: Observation, options: ChangeOptions) => {
-      const previous = this.latest(o.provider, o.kind, o.id);
-      this.append(o);
+      const previous = this.#latestSync(o.provider, o.kind, o.id);
+      this.#appendSync(o);
       const change = detectChange(previous, o, options);
-      if (change) this.recordChange(change);
+      if (change) this.#recordChangeSync(change);
       return change;
+    });
+    this.#appendMany = writeTransaction(db, (observations: Iterable<Observation>) => {
+      for (const o of observations) this.#appendSync(o);
     });
   }
 
   /** Stores one observation. Returns its sequence number. */
-  append(o: Observation): number {
+  async append(o: Observation): Promise<number> {
+    return this.#appendSync(o);
+  }
+
+  #appendSync(o: Observation): number {
     const row = this.#append.get(
       o.provider,
       o.kind,
@@ -127,41 +135,54 @@ export class HistoryRepository {
     return (row as { seq: number }).seq;
   }
 
+  /** Stores many observations in one transaction (bulk loads, benchmarks). */
+  async appendMany(observations: Iterable<Observation>): Promise<void> {
+    this.#appendMany(observations);
+  }
+
   /**
    * Appends an observation, compares it with the previous one of the same indicator and records the
    * change if there is one, all in one transaction. Returns the change (null when nothing changed).
    */
-  observe(o: Observation, options: ChangeOptions = DEFAULT_CHANGE_OPTIONS): Change | null {
+  async observe(o: Observation, options: ChangeOptions = DEFAULT_CHANGE_OPTIONS): Promise<Change | null> {
     return this.#observe(o, options);
   }
 
   /** The most recent observation of one indicator by one provider. */
-  latest(provider: ProviderName, kind: IndicatorKind, id: string): Observation | undefined {
+  async latest(provider: ProviderName, kind: IndicatorKind, id: string): Promise<Observation | undefined> {
+    return this.#latestSync(provider, kind, id);
+  }
+
+  #latestSync(provider: ProviderName, kind: IndicatorKind, id: string): Observation | undefined {
     const row = this.#latest.get(provider, kind, id);
     return row ? toObservation(row) : undefined;
   }
 
   /** The most recent `limit` (default 1000) observations of one indicator, oldest first. */
-  series(provider: ProviderName, kind: IndicatorKind, id: string, options: { limit?: number } = {}): Observation[] {
+  async series(provider: ProviderName, kind: IndicatorKind, id: string, options: { limit?: number } = {}): Promise<Observation[]> {
     return this.#series.all(provider, kind, id, clampLimit(options.limit, 1000)).map(toObservation);
   }
 
   /** Latest observations of any indicator, newest first. */
-  recent(query: HistoryQuery): Observation[] {
+  async recent(query: HistoryQuery): Promise<Observation[]> {
     const w = where([query.since !== undefined && ['at >= ?', query.since]]);
     const sql = `SELECT ${OBSERVATION_COLUMNS} FROM observations${w.sql} ORDER BY at DESC, seq DESC LIMIT ?`;
     return (this.#statements.get(sql).all(...w.params, clampLimit(query.limit, 100)) as ObservationRow[]).map(toObservation);
   }
 
   /** Recorded changes, newest first. */
-  changes(query: ChangeQuery): Change[] {
+  async changes(query: ChangeQuery): Promise<Change[]> {
     const w = where([query.since !== undefined && ['at >= ?', query.since], query.id !== undefined && ['indicator_id = ?', query.id]]);
     const sql = `SELECT ${CHANGE_COLUMNS} FROM changes${w.sql} ORDER BY at DESC, seq DESC LIMIT ?`;
     return (this.#statements.get(sql).all(...w.params, clampLimit(query.limit, 100)) as ChangeRow[]).map(toChange);
   }
 
   /** Stores a change found by `detectChange`. Returns its sequence number. */
-  recordChange(c: Change): number {
+  async recordChange(c: Change): Promise<number> {
+    return this.#recordChangeSync(c);
+  }
+
+  #recordChangeSync(c: Change): number {
     const row = this.#recordChange.get(
       c.provider,
       c.kind,

@@ -20,16 +20,16 @@ export class KvRepository {
     this.#statements = new StatementCache(db);
   }
 
-  get(name: string): string | undefined {
+  async get(name: string): Promise<string | undefined> {
     const row = this.#statements.get(SQL.get).get(name) as { value: string } | undefined;
     return row?.value;
   }
 
-  set(name: string, value: string): void {
+  async set(name: string, value: string): Promise<void> {
     this.#statements.get(SQL.set).run(name, value, this.#clock.now());
   }
 
-  delete(name: string): boolean {
+  async delete(name: string): Promise<boolean> {
     return this.#statements.get(SQL.delete).run(name).changes > 0;
   }
 }

@@ -147,7 +147,7 @@ export class SearchRepository {
   }
 
   /** Folds new cache entries, observations and batch items into the index. Returns the rows processed. */
-  sync(): number {
+  async sync(): Promise<number> {
     if (this.#db.readonly) return 0;
     let total = 0;
     for (;;) {
@@ -199,14 +199,18 @@ export class SearchRepository {
     const batchMark = this.#state('batch_rowid');
     const batchRows = this.#batchRows.all(batchMark, CHUNK) as Array<{ rid: number; job_id: string; kind: IndicatorKind | null; indicator_id: string | null }>;
     for (const b of batchRows) {
-      if (b.kind && b.indicator_id) this.#s.get(SQL.putSource).run(`batch:${b.job_id}`, b.kind, this.canonicalId(b.kind, b.indicator_id), 0);
+      if (b.kind && b.indicator_id) this.#s.get(SQL.putSource).run(`batch:${b.job_id}`, b.kind, this.#canonicalId(b.kind, b.indicator_id), 0);
     }
     if (batchRows.length > 0) this.#setState('batch_rowid', batchRows[batchRows.length - 1]!.rid);
     return n + batchRows.length;
   }
 
   /** The id the index uses for an indicator (a file's md5 or sha1 maps to its sha256 once known). */
-  canonicalId(kind: IndicatorKind, id: string): string {
+  async canonicalId(kind: IndicatorKind, id: string): Promise<string> {
+    return this.#canonicalId(kind, id);
+  }
+
+  #canonicalId(kind: IndicatorKind, id: string): string {
     if (kind !== 'file') return id;
     return (this.#s.get(SQL.alias).get(kind, id) as { indicator_id: string } | undefined)?.indicator_id ?? id;
   }
@@ -222,7 +226,7 @@ export class SearchRepository {
       this.#s.get(SQL.clearTags).run(k, d.canonicalId);
       for (const t of d.tags) this.#s.get(SQL.putTag).run(t, k, d.canonicalId);
     }
-    for (const e of d.edges) this.putEdge(e);
+    for (const e of d.edges) this.#putEdge(e);
     this.#recompute(k, d.canonicalId, d.indicator, { names: d.names, tags: d.tags, hashes: d.hashes, at: r.fetchedAt });
   }
 
@@ -248,7 +252,7 @@ export class SearchRepository {
   }
 
   #indexObservation(o: ObsRow): void {
-    const id = this.canonicalId(o.kind, o.indicator_id);
+    const id = this.#canonicalId(o.kind, o.indicator_id);
     const existing = this.#s.get(SQL.hasIndex).get(o.kind, id) as { indicator: string } | undefined;
     const fetched = this.#s.get(SQL.providerFetched).get(o.kind, id, o.provider) as { fetched_at: number } | undefined;
     if (!fetched || fetched.fetched_at < o.at) {
@@ -263,21 +267,29 @@ export class SearchRepository {
   }
 
   /** Records a link between two indicators (VirusTotal relationships, Cowrie sessions, ...). */
-  putEdge(e: EdgeRecord): void {
-    const src = this.canonicalId(e.src.kind, e.src.id);
-    const dst = this.canonicalId(e.dst.kind, e.dst.id);
+  async putEdge(e: EdgeRecord): Promise<void> {
+    this.#putEdge(e);
+  }
+
+  #putEdge(e: EdgeRecord): void {
+    const src = this.#canonicalId(e.src.kind, e.src.id);
+    const dst = this.#canonicalId(e.dst.kind, e.dst.id);
     this.#s.get(SQL.putEdge).run(e.src.kind, src, e.relation, e.dst.kind, dst, e.src.value, e.dst.value, JSON.stringify(e.evidence), e.at);
   }
 
   /** Tags indicators with a source (`cowrie:<run>`, `watchlist:<name>`, ...), so searches can filter on it. */
-  putSource(source: string, items: ReadonlyArray<{ kind: IndicatorKind; id: string }>, at: number): void {
+  async putSource(source: string, items: ReadonlyArray<{ kind: IndicatorKind; id: string }>, at: number): Promise<void> {
     this.#db.transaction(() => {
-      for (const i of items) this.#s.get(SQL.putSource).run(source, i.kind, this.canonicalId(i.kind, i.id), at);
+      for (const i of items) this.#s.get(SQL.putSource).run(source, i.kind, this.#canonicalId(i.kind, i.id), at);
     })();
   }
 
   /** One page of matching indicators, with the total count. Call `sync()` first for fresh results. */
-  search(query: SearchQuery = {}, options: { count?: boolean } = {}): SearchPage {
+  async search(query: SearchQuery = {}, options: { count?: boolean } = {}): Promise<SearchPage> {
+    return this.#search(query, options);
+  }
+
+  #search(query: SearchQuery, options: { count?: boolean }): SearchPage {
     const limit = Math.min(Math.max(Math.trunc(query.limit ?? 50) || 1, 1), 1000);
     const counting = pageSql(query, INDEX_COLUMNS, limit);
     const total = options.count === false ? -1 : (this.#s.get(counting.countSql).get(...counting.countParams) as { n: number }).n;
@@ -286,61 +298,65 @@ export class SearchRepository {
     const rows = this.#s.get(p.sql).all(...p.params) as IndexRow[];
     const last = rows[rows.length - 1];
     const nextCursor = rows.length === limit && last ? encodeCursor(last[p.column as keyof IndexRow] as number | string, last.kind, last.indicator_id) : null;
-    return { items: rows.map((r) => this.#toRecord(r)), total, nextCursor, feedCursor: this.feedCursor() };
+    return { items: rows.map((r) => this.#toRecord(r)), total, nextCursor, feedCursor: this.#feedCursor() };
   }
 
   /** Every matching indicator, page by page (bounded memory), in the query's order. */
-  *iterate(query: SearchQuery = {}, pageSize = 500): Generator<IndicatorRecord> {
+  async *iterate(query: SearchQuery = {}, pageSize = 500): AsyncGenerator<IndicatorRecord> {
     let cursor = query.cursor;
     for (;;) {
-      const page = this.search({ ...query, limit: pageSize, ...(cursor ? { cursor } : {}) }, { count: false });
+      const page = this.#search({ ...query, limit: pageSize, ...(cursor ? { cursor } : {}) }, { count: false });
       yield* page.items;
       if (!page.nextCursor) return;
       cursor = page.nextCursor;
     }
   }
 
-  count(query: SearchQuery = {}): number {
+  async count(query: SearchQuery = {}): Promise<number> {
     const p = pageSql({ ...query, cursor: undefined }, INDEX_COLUMNS, 1);
     return (this.#s.get(p.countSql).get(...p.countParams) as { n: number }).n;
   }
 
   /** Whether one indicator matches the filters (exports link only to indicators they contain). */
-  matches(query: SearchQuery, kind: IndicatorKind, id: string): boolean {
-    const w = where([...filterConditions(query), ['s.kind = ? AND s.indicator_id = ?', kind, this.canonicalId(kind, id)]]);
+  async matches(query: SearchQuery, kind: IndicatorKind, id: string): Promise<boolean> {
+    const w = where([...filterConditions(query), ['s.kind = ? AND s.indicator_id = ?', kind, this.#canonicalId(kind, id)]]);
     const from = fromClause(query);
     return this.#s.get(`SELECT 1 AS hit${from.sql}${w.sql}`).get(...from.params, ...w.params) !== undefined;
   }
 
   /** Counts, time range, detections over time and upstream answers for reports. */
-  summary(query: SearchQuery = {}): SearchSummary {
+  async summary(query: SearchQuery = {}): Promise<SearchSummary> {
     return summarize(this.#s, query);
   }
 
-  feedCursor(): number {
+  async feedCursor(): Promise<number> {
+    return this.#feedCursor();
+  }
+
+  #feedCursor(): number {
     return (this.#s.get(SQL.feedCursor).get() as { value: number } | undefined)?.value ?? 0;
   }
 
   /** One indicator's record (by any of its ids), or undefined when nothing is known about it. */
-  get(kind: IndicatorKind, id: string): IndicatorRecord | undefined {
-    const row = this.#s.get(`SELECT ${INDEX_COLUMNS} FROM search_index s WHERE s.kind = ? AND s.indicator_id = ?`).get(kind, this.canonicalId(kind, id)) as IndexRow | undefined;
+  async get(kind: IndicatorKind, id: string): Promise<IndicatorRecord | undefined> {
+    const row = this.#s.get(`SELECT ${INDEX_COLUMNS} FROM search_index s WHERE s.kind = ? AND s.indicator_id = ?`).get(kind, this.#canonicalId(kind, id)) as IndexRow | undefined;
     return row ? this.#toRecord(row) : undefined;
   }
 
-  sources(kind: IndicatorKind, id: string): string[] {
-    return (this.#s.get(SQL.sources).all(kind, this.canonicalId(kind, id)) as Array<{ source: string }>).map((r) => r.source);
+  async sources(kind: IndicatorKind, id: string): Promise<string[]> {
+    return (this.#s.get(SQL.sources).all(kind, this.#canonicalId(kind, id)) as Array<{ source: string }>).map((r) => r.source);
   }
 
   /** Links out of and into one indicator (newest first, at most `limit` each way). */
-  edges(kind: IndicatorKind, id: string, limit = 200): EdgeRecord[] {
-    const cid = this.canonicalId(kind, id);
+  async edges(kind: IndicatorKind, id: string, limit = 200): Promise<EdgeRecord[]> {
+    const cid = this.#canonicalId(kind, id);
     const out = this.#s.get(SQL.edgesFrom).all(kind, cid, limit) as EdgeRow[];
     const into = this.#s.get(SQL.edgesTo).all(kind, cid, limit) as EdgeRow[];
     return [...out, ...into].map(toEdge);
   }
 
   /** Other indicators carrying the same threat label (for clustering). */
-  sameLabel(label: string, except: { kind: IndicatorKind; id: string }, limit = 50): Array<{ kind: IndicatorKind; id: string; value: string }> {
+  async sameLabel(label: string, except: { kind: IndicatorKind; id: string }, limit = 50): Promise<Array<{ kind: IndicatorKind; id: string; value: string }>> {
     return (this.#s.get(SQL.sameLabel).all(label, except.kind, except.id, limit) as Array<{ kind: IndicatorKind; indicator_id: string; indicator: string }>).map((r) => ({ kind: r.kind, id: r.indicator_id, value: r.indicator }));
   }
 

@@ -13,26 +13,26 @@ if (!file) {
   process.exit(2);
 }
 const steps = Number(stepsText);
-const store = Store.open({ file });
+const store = await Store.open({ file });
 try {
-  const job = store.batches.create({ options: { source: name } }, Array.from({ length: steps }, (_, i) => ({ input: `${name} ${i}`, kind: 'file' as const })));
+  const job = await store.batches.create({ options: { source: name } }, Array.from({ length: steps }, (_, i) => ({ input: `${name} ${i}`, kind: 'file' as const })));
   for (let i = 0; i < steps; i++) {
     const at = Date.now();
     const report = makeReport({ n: `${name}-${i}`, padBytes: 1500, fetchedAt: at });
-    store.cache.put(report, at + 3_600_000);
+    await store.cache.put(report, at + 3_600_000);
     // the same indicator in both processes: read-then-write transactions on the same rows
-    store.cache.put(makeReport({ n: `shared-${i % 50}`, padBytes: 500, fetchedAt: at }), at + 3_600_000);
-    store.history.observe({ provider: 'virustotal', kind: 'file', id: `shared-${i % 50}`, indicator: `shared-${i % 50}`, at, verdict: i % 2 ? 'malicious' : 'harmless', detections: i % 7 });
-    store.cache.addUsage({ 'hits.memory': 1, misses: 1 }, [{ provider: 'virustotal', kind: 'file', id: report.id, n: 1 }]);
-    store.batches.completeItem(job.id, i, { result: { i }, source: 'upstream', upstreamCalls: 1 });
+    await store.cache.put(makeReport({ n: `shared-${i % 50}`, padBytes: 500, fetchedAt: at }), at + 3_600_000);
+    await store.history.observe({ provider: 'virustotal', kind: 'file', id: `shared-${i % 50}`, indicator: `shared-${i % 50}`, at, verdict: i % 2 ? 'malicious' : 'harmless', detections: i % 7 });
+    await store.cache.addUsage({ 'hits.memory': 1, misses: 1 }, [{ provider: 'virustotal', kind: 'file', id: report.id, n: 1 }]);
+    await store.batches.completeItem(job.id, i, { result: { i }, source: 'upstream', upstreamCalls: 1 });
     if (i % 20 === 0) {
-      store.cache.putMany(Array.from({ length: 10 }, (_, k) => ({ report: makeReport({ n: `${name}-bulk-${i}-${k}`, fetchedAt: at }), expiresAt: at + 3_600_000 })));
+      await store.cache.putMany(Array.from({ length: 10 }, (_, k) => ({ report: makeReport({ n: `${name}-bulk-${i}-${k}`, fetchedAt: at }), expiresAt: at + 3_600_000 })));
     }
   }
   process.stdout.write(`done ${steps}\n`);
-  store.close();
+  await store.close();
 } catch (err) {
   process.stdout.write(`error ${(err as Error).name}: ${(err as Error).message}\n`);
-  store.close();
+  await store.close();
   process.exit(1);
 }

@@ -12,8 +12,8 @@ if (!file) {
   process.exit(2);
 }
 const STEPS = 20_000;
-const store = Store.open({ file });
-const job = store.batches.create({ options: { source: 'crash-test' } }, Array.from({ length: STEPS }, (_, i) => ({ input: `line ${i}`, kind: 'file' as const })));
+const store = await Store.open({ file });
+const job = await store.batches.create({ options: { source: 'crash-test' } }, Array.from({ length: STEPS }, (_, i) => ({ input: `line ${i}`, kind: 'file' as const })));
 process.stdout.write(`job ${job.id}\n`);
 for (let i = 0; i < STEPS; i++) {
   const at = Date.now();
@@ -23,10 +23,10 @@ for (let i = 0; i < STEPS; i++) {
       report: makeReport({ n: `bulk-${i}-${k}`, padBytes: 3000, fetchedAt: at }),
       expiresAt: at + 3600_000,
     }));
-    store.cache.putMany(writes);
+    await store.cache.putMany(writes);
   }
-  store.cache.put(makeReport({ n: i, padBytes: 6000, fetchedAt: at }), at + 3600_000);
-  store.batches.completeItem(job.id, i, { result: { step: i, verdict: 'malicious', pad: 'y'.repeat(2000) }, source: 'upstream', upstreamCalls: 1 });
+  await store.cache.put(makeReport({ n: i, padBytes: 6000, fetchedAt: at }), at + 3600_000);
+  await store.batches.completeItem(job.id, i, { result: { step: i, verdict: 'malicious', pad: 'y'.repeat(2000) }, source: 'upstream', upstreamCalls: 1 });
   process.stdout.write(`committed ${i + 1}\n`);
 }
-store.close();
+await store.close();

@@ -10,31 +10,31 @@ const tmp = makeTempDir();
 after(tmp.remove);
 const T0 = Date.UTC(2026, 0, 15, 12);
 let n = 0;
-const open = () => Store.open({ file: join(tmp.dir, `tokens-${++n}.sqlite`), clock: new FakeClock(T0) });
+const open = async () => await Store.open({ file: join(tmp.dir, `tokens-${++n}.sqlite`), clock: new FakeClock(T0) });
 
-test('create returns a vtg_ token once; verify accepts it and nothing else', () => {
-  const store = open();
+test('create returns a vtg_ token once; verify accepts it and nothing else', async () => {
+  const store = await open();
   try {
-    const { token, record } = store.tokens.create({ name: 'soar', role: 'analyst', dailyBudget: 50 });
+    const { token, record } = await store.tokens.create({ name: 'soar', role: 'analyst', dailyBudget: 50 });
     assert.match(token, /^vtg_[A-Za-z0-9_-]{43}$/, "'vtg_' + 32 random bytes in base64url");
     assert.deepEqual(record, { id: record.id, name: 'soar', role: 'analyst', dailyBudget: 50, createdAt: T0, revokedAt: null });
-    assert.deepEqual(store.tokens.verify(token), record);
-    assert.equal(store.tokens.verify(`${token}x`), undefined);
-    assert.equal(store.tokens.verify(hashToken(token)), undefined, 'the hash is not a credential');
-    assert.equal(store.tokens.verify(''), undefined);
-    assert.notEqual(store.tokens.create({ name: 'ci', role: 'reader' }).token, token);
+    assert.deepEqual(await store.tokens.verify(token), record);
+    assert.equal(await store.tokens.verify(`${token}x`), undefined);
+    assert.equal(await store.tokens.verify(hashToken(token)), undefined, 'the hash is not a credential');
+    assert.equal(await store.tokens.verify(''), undefined);
+    assert.notEqual((await store.tokens.create({ name: 'ci', role: 'reader' })).token, token);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
-test('the token is never stored in clear: absent from the raw database and WAL bytes, and from list()', () => {
-  const store = open();
-  const created = [store.tokens.create({ name: 'admin', role: 'admin' }), store.tokens.create({ name: 'ci', role: 'reader' })];
-  const listed = JSON.stringify(store.tokens.list());
+test('the token is never stored in clear: absent from the raw database and WAL bytes, and from list()', async () => {
+  const store = await open();
+  const created = [await store.tokens.create({ name: 'admin', role: 'admin' }), await store.tokens.create({ name: 'ci', role: 'reader' })];
+  const listed = JSON.stringify(await store.tokens.list());
   const path = store.path;
   const bytesWhileOpen = Buffer.concat([readFileSync(path), existsSync(`${path}-wal`) ? readFileSync(`${path}-wal`) : Buffer.alloc(0)]);
-  store.close();
+  await store.close();
   const bytesAfterClose = readFileSync(path);
   for (const { token } of created) {
     assert.equal(bytesWhileOpen.includes(token), false);
@@ -46,60 +46,60 @@ test('the token is never stored in clear: absent from the raw database and WAL b
   assert.ok(bytesAfterClose.includes(hashToken(created[0]?.token ?? '')), 'the hash is what is stored');
 });
 
-test('revoke by id or name stops verify; names are unique among live tokens only', () => {
-  const store = open();
+test('revoke by id or name stops verify; names are unique among live tokens only', async () => {
+  const store = await open();
   try {
-    const first = store.tokens.create({ name: 'ci', role: 'reader' });
-    assert.throws(() => store.tokens.create({ name: 'ci', role: 'reader' }), /already exists/);
-    assert.equal(store.tokens.count(), 1);
-    assert.equal(store.tokens.revoke('ci'), true);
-    assert.equal(store.tokens.verify(first.token), undefined);
-    assert.equal(store.tokens.revoke('ci'), false, 'nothing live left to revoke');
-    const second = store.tokens.create({ name: 'ci', role: 'analyst' });
-    assert.equal(store.tokens.count(), 1);
-    assert.equal(store.tokens.revoke(second.record.id), true);
-    assert.equal(store.tokens.count(), 0);
+    const first = await store.tokens.create({ name: 'ci', role: 'reader' });
+    await assert.rejects(async () => await store.tokens.create({ name: 'ci', role: 'reader' }), /already exists/);
+    assert.equal(await store.tokens.count(), 1);
+    assert.equal(await store.tokens.revoke('ci'), true);
+    assert.equal(await store.tokens.verify(first.token), undefined);
+    assert.equal(await store.tokens.revoke('ci'), false, 'nothing live left to revoke');
+    const second = await store.tokens.create({ name: 'ci', role: 'analyst' });
+    assert.equal(await store.tokens.count(), 1);
+    assert.equal(await store.tokens.revoke(second.record.id), true);
+    assert.equal(await store.tokens.count(), 0);
     assert.deepEqual(
-      store.tokens.list().map((r) => [r.name, r.revokedAt]),
+      (await store.tokens.list()).map((r) => [r.name, r.revokedAt]),
       [
         ['ci', T0],
         ['ci', T0],
       ],
     );
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
-test('bad token input is refused with a clear message', () => {
-  const store = open();
+test('bad token input is refused with a clear message', async () => {
+  const store = await open();
   try {
-    assert.throws(() => store.tokens.create({ name: '  ', role: 'reader' }), /name/);
-    assert.throws(() => store.tokens.create({ name: 'x', role: 'root' as 'admin' }), /role/);
-    assert.throws(() => store.tokens.create({ name: 'x', role: 'reader', dailyBudget: -1 }), /dailyBudget/);
+    await assert.rejects(async () => await store.tokens.create({ name: '  ', role: 'reader' }), /name/);
+    await assert.rejects(async () => await store.tokens.create({ name: 'x', role: 'root' as 'admin' }), /role/);
+    await assert.rejects(async () => await store.tokens.create({ name: 'x', role: 'reader', dailyBudget: -1 }), /dailyBudget/);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
-test('spend adds up per token and UTC day', () => {
-  const store = open();
+test('spend adds up per token and UTC day', async () => {
+  const store = await open();
   try {
-    const a = store.tokens.create({ name: 'a', role: 'analyst', dailyBudget: 10 }).record;
-    const b = store.tokens.create({ name: 'b', role: 'analyst' }).record;
-    assert.equal(store.tokens.spentToday(a.id, '2026-01-15'), 0);
-    assert.deepEqual(store.tokens.spend(a.id, '2026-01-15', 2), { spentToday: 2 });
-    assert.deepEqual(store.tokens.spend(a.id, '2026-01-15', 3), { spentToday: 5 });
-    assert.deepEqual(store.tokens.spend(a.id, '2026-01-16', 1), { spentToday: 1 });
-    store.tokens.spend(b.id, '2026-01-15', 7);
-    assert.equal(store.tokens.spentToday(a.id, '2026-01-15'), 5);
-    assert.equal(store.tokens.spentToday(b.id, '2026-01-15'), 7);
+    const a = (await store.tokens.create({ name: 'a', role: 'analyst', dailyBudget: 10 })).record;
+    const b = (await store.tokens.create({ name: 'b', role: 'analyst' })).record;
+    assert.equal(await store.tokens.spentToday(a.id, '2026-01-15'), 0);
+    assert.deepEqual(await store.tokens.spend(a.id, '2026-01-15', 2), { spentToday: 2 });
+    assert.deepEqual(await store.tokens.spend(a.id, '2026-01-15', 3), { spentToday: 5 });
+    assert.deepEqual(await store.tokens.spend(a.id, '2026-01-16', 1), { spentToday: 1 });
+    await store.tokens.spend(b.id, '2026-01-15', 7);
+    assert.equal(await store.tokens.spentToday(a.id, '2026-01-15'), 5);
+    assert.equal(await store.tokens.spentToday(b.id, '2026-01-15'), 7);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
-test('utcDayKey is the UTC day, whatever the local time zone', () => {
+test('utcDayKey is the UTC day, whatever the local time zone', async () => {
   assert.equal(utcDayKey(Date.UTC(2026, 0, 15, 23, 59, 59, 999)), '2026-01-15');
   assert.equal(utcDayKey(Date.UTC(2026, 0, 16, 0, 0, 0)), '2026-01-16');
 });

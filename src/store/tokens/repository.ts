@@ -60,7 +60,7 @@ export class TokenRepository {
   }
 
   /** Creates a token. Throws when a live token already has this name. */
-  create(input: NewToken): CreatedToken {
+  async create(input: NewToken): Promise<CreatedToken> {
     const name = input.name.trim();
     if (!name) throw new RangeError('token name must not be empty');
     if (!ROLES.includes(input.role)) throw new RangeError(`token role must be one of ${ROLES.join(', ')}`);
@@ -82,34 +82,34 @@ export class TokenRepository {
   }
 
   /** The live token's record, or undefined for an unknown, malformed or revoked token. */
-  verify(token: string): TokenRecord | undefined {
+  async verify(token: string): Promise<TokenRecord | undefined> {
     if (typeof token !== 'string' || !token.startsWith(TOKEN_PREFIX) || token.length > 128) return undefined;
     const row = this.#statements.get(SQL.byHash).get(hashToken(token)) as RecordRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 
   /** Every token record, revoked ones included (never the token or its hash). */
-  list(): TokenRecord[] {
+  async list(): Promise<TokenRecord[]> {
     return (this.#statements.get(SQL.list).all() as RecordRow[]).map(toRecord);
   }
 
   /** Revokes the live token with this id or name. Returns whether one was revoked. */
-  revoke(idOrName: string): boolean {
+  async revoke(idOrName: string): Promise<boolean> {
     return this.#statements.get(SQL.revoke).run(this.#clock.now(), idOrName, idOrName).changes > 0;
   }
 
   /** Number of live (not revoked) tokens. */
-  count(): number {
+  async count(): Promise<number> {
     return (this.#statements.get(SQL.count).get() as { n: number }).n;
   }
 
   /** Adds `n` upstream calls to a token's spend for `dayKey` (e.g. '2026-01-15', UTC). Returns the day's total. */
-  spend(tokenId: string, dayKey: string, n: number): { spentToday: number } {
+  async spend(tokenId: string, dayKey: string, n: number): Promise<{ spentToday: number }> {
     const row = this.#statements.get(SQL.spend).get(tokenId, dayKey, n) as { spent: number };
     return { spentToday: row.spent };
   }
 
-  spentToday(tokenId: string, dayKey: string): number {
+  async spentToday(tokenId: string, dayKey: string): Promise<number> {
     const row = this.#statements.get(SQL.spent).get(tokenId, dayKey) as { spent: number } | undefined;
     return row?.spent ?? 0;
   }

@@ -67,7 +67,7 @@ export class WatchlistRepository {
   }
 
   /** Creates the list when missing (`everyMs` updates an existing one when given) and adds items; returns how many were new. */
-  add(name: string, items: ReadonlyArray<{ kind: IndicatorKind; id: string; indicator: string }>, everyMs?: number): number {
+  async add(name: string, items: ReadonlyArray<{ kind: IndicatorKind; id: string; indicator: string }>, everyMs?: number): Promise<number> {
     assertName(name);
     if (everyMs !== undefined && (!Number.isInteger(everyMs) || everyMs < 60_000)) throw new RangeError('a watchlist interval is at least one minute');
     const now = this.#clock.now();
@@ -79,21 +79,21 @@ export class WatchlistRepository {
     })();
   }
 
-  list(): Watchlist[] {
+  async list(): Promise<Watchlist[]> {
     return (this.#statements.get(SQL.lists).all() as ListRow[]).map(toList);
   }
 
-  get(name: string): Watchlist | undefined {
+  async get(name: string): Promise<Watchlist | undefined> {
     const row = this.#statements.get(SQL.list).get(name) as ListRow | undefined;
     return row ? toList(row) : undefined;
   }
 
-  items(name: string): WatchlistItem[] {
+  async items(name: string): Promise<WatchlistItem[]> {
     return (this.#statements.get(SQL.items).all(name) as ItemRow[]).map(toItem);
   }
 
   /** Removes a whole list. */
-  remove(name: string): boolean {
+  async remove(name: string): Promise<boolean> {
     return this.#db.transaction(() => {
       this.#statements.get(SQL.deleteItems).run(name);
       return this.#statements.get(SQL.deleteList).run(name).changes > 0;
@@ -101,12 +101,12 @@ export class WatchlistRepository {
   }
 
   /** Removes one item from a list. */
-  removeItem(name: string, kind: IndicatorKind, id: string): boolean {
+  async removeItem(name: string, kind: IndicatorKind, id: string): Promise<boolean> {
     return this.#statements.get(SQL.deleteItem).run(name, kind, id).changes > 0;
   }
 
   /** Items due at `now` (never checked first, then the longest overdue). */
-  due(now: number, limit = 1000): DueWatchlistItem[] {
+  async due(now: number, limit = 1000): Promise<DueWatchlistItem[]> {
     return (this.#statements.get(SQL.due).all(now, limit) as Array<ItemRow & { every_ms: number }>).map((r) => ({
       ...toItem(r),
       everyMs: r.every_ms,
@@ -115,12 +115,12 @@ export class WatchlistRepository {
   }
 
   /** Marks an indicator checked in every list that holds it. */
-  markChecked(kind: IndicatorKind, id: string, at: number): void {
+  async markChecked(kind: IndicatorKind, id: string, at: number): Promise<void> {
     this.#statements.get(SQL.checked).run(at, kind, id);
   }
 
   /** The lists that hold an indicator. */
-  namesOf(kind: IndicatorKind, id: string): string[] {
+  async namesOf(kind: IndicatorKind, id: string): Promise<string[]> {
     return (this.#statements.get(SQL.namesOf).all(kind, id) as Array<{ watchlist: string }>).map((r) => r.watchlist);
   }
 }

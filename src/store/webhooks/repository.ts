@@ -105,21 +105,21 @@ export class WebhookRepository {
     this.#statements = new StatementCache(db);
   }
 
-  create(hook: NewWebhook): Webhook {
+  async create(hook: NewWebhook): Promise<Webhook> {
     const id = hook.id ?? randomUUID();
     this.#statements
       .get(SQL.insert)
       .run(id, hook.owner ?? null, hook.url, JSON.stringify(hook.events), hook.secret, this.#clock.now(), hook.active === false ? 0 : 1);
-    return this.get(id) as Webhook;
+    return (await this.get(id)) as Webhook;
   }
 
-  get(id: string): Webhook | undefined {
+  async get(id: string): Promise<Webhook | undefined> {
     const row = this.#statements.get(SQL.get).get(id) as HookRow | undefined;
     return row ? toWebhook(row) : undefined;
   }
 
   /** All webhooks (`owner` undefined), one owner's, or those with no owner (`null`), oldest first. */
-  list(owner?: string | null): Webhook[] {
+  async list(owner?: string | null): Promise<Webhook[]> {
     const rows =
       owner === undefined
         ? this.#statements.get(SQL.listAll).all()
@@ -130,67 +130,67 @@ export class WebhookRepository {
   }
 
   /** Active webhooks subscribed to `event` (or to `*`). */
-  subscribers(event: string): Webhook[] {
+  async subscribers(event: string): Promise<Webhook[]> {
     return (this.#statements.get(SQL.active).all() as HookRow[])
       .map(toWebhook)
       .filter((h) => h.events.includes(event) || h.events.includes('*'));
   }
 
   /** Removes a webhook and its deliveries. */
-  delete(id: string): boolean {
+  async delete(id: string): Promise<boolean> {
     return this.#statements.get(SQL.delete).run(id).changes > 0;
   }
 
-  setActive(id: string, active: boolean): boolean {
+  async setActive(id: string, active: boolean): Promise<boolean> {
     return this.#statements.get(SQL.setActive).run(active ? 1 : 0, id).changes > 0;
   }
 
   /** Queues one delivery, due now unless `nextAttemptAt` says otherwise. */
-  enqueueDelivery(delivery: { webhookId: string; event: string; payload: unknown; nextAttemptAt?: number }): Delivery {
+  async enqueueDelivery(delivery: { webhookId: string; event: string; payload: unknown; nextAttemptAt?: number }): Promise<Delivery> {
     const id = randomUUID();
     const now = this.#clock.now();
     this.#statements
       .get(SQL.enqueue)
       .run(id, delivery.webhookId, delivery.event, JSON.stringify(delivery.payload ?? null), delivery.nextAttemptAt ?? now, now);
-    return this.delivery(id) as Delivery;
+    return (await this.delivery(id)) as Delivery;
   }
 
-  delivery(id: string): Delivery | undefined {
+  async delivery(id: string): Promise<Delivery | undefined> {
     const row = this.#statements.get(SQL.getDelivery).get(id) as DeliveryRow | undefined;
     return row ? toDelivery(row) : undefined;
   }
 
   /** Deliveries due at `now` (pending or failed-awaiting-retry, not leased), oldest due first. */
-  dueDeliveries(now: number, limit: number): Delivery[] {
+  async dueDeliveries(now: number, limit: number): Promise<Delivery[]> {
     return (this.#statements.get(SQL.due).all(now, now, Math.max(1, Math.trunc(limit))) as DeliveryRow[]).map(toDelivery);
   }
 
   /** Leases a due delivery until `now + leaseMs`. Returns false when another worker holds it or it is finished. */
-  claim(id: string, now: number, leaseMs: number): boolean {
+  async claim(id: string, now: number, leaseMs: number): Promise<boolean> {
     return this.#statements.get(SQL.claim).run(now + leaseMs, id, now).changes > 0;
   }
 
-  markDelivered(id: string, outcome: { status: number; at?: number }): void {
+  async markDelivered(id: string, outcome: { status: number; at?: number }): Promise<void> {
     this.#statements.get(SQL.delivered).run(outcome.status, outcome.at ?? this.#clock.now(), id);
   }
 
   /** Counts a failed attempt and schedules the next one. */
-  markFailed(id: string, outcome: { error: string; status?: number | null; nextAttemptAt: number }): void {
+  async markFailed(id: string, outcome: { error: string; status?: number | null; nextAttemptAt: number }): Promise<void> {
     this.#statements.get(SQL.failed).run(outcome.status ?? null, outcome.error, outcome.nextAttemptAt, id);
   }
 
   /** Counts a last failed attempt and gives up on the delivery. */
-  markDead(id: string, outcome: { error: string; status?: number | null }): void {
+  async markDead(id: string, outcome: { error: string; status?: number | null }): Promise<void> {
     this.#statements.get(SQL.dead).run(outcome.status ?? null, outcome.error, id);
   }
 
   /** Puts a dead delivery of this webhook back in the queue, due at `now`. False when it is not dead. */
-  revive(webhookId: string, id: string, now: number = this.#clock.now()): boolean {
+  async revive(webhookId: string, id: string, now: number = this.#clock.now()): Promise<boolean> {
     return this.#statements.get(SQL.revive).run(now, id, webhookId).changes > 0;
   }
 
   /** A webhook's latest deliveries, newest first. */
-  deliveries(webhookId: string, limit: number): Delivery[] {
+  async deliveries(webhookId: string, limit: number): Promise<Delivery[]> {
     return (this.#statements.get(SQL.deliveries).all(webhookId, Math.max(1, Math.trunc(limit))) as DeliveryRow[]).map(toDelivery);
   }
 }

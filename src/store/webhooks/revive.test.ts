@@ -12,22 +12,22 @@ const T0 = Date.UTC(2026, 0, 15, 12);
 
 test('a dead delivery is revived once, keeps its attempts and is due at once; others are not touched', async () => {
   const clock = new FakeClock(T0);
-  const store = Store.open({ file: join(tmp.dir, 'revive.sqlite'), clock });
+  const store = await Store.open({ file: join(tmp.dir, 'revive.sqlite'), clock });
   try {
-    const hook = store.webhooks.create({ url: 'https://a.example/hook', events: ['*'], secret: 's' });
-    const other = store.webhooks.create({ url: 'https://b.example/hook', events: ['*'], secret: 's' });
-    const dead = store.webhooks.enqueueDelivery({ webhookId: hook.id, event: 'batch.completed', payload: { job: 'j1' } });
-    const live = store.webhooks.enqueueDelivery({ webhookId: hook.id, event: 'batch.completed', payload: null });
-    store.webhooks.markDead(dead.id, { error: 'HTTP 500', status: 500 });
+    const hook = await store.webhooks.create({ url: 'https://a.example/hook', events: ['*'], secret: 's' });
+    const other = await store.webhooks.create({ url: 'https://b.example/hook', events: ['*'], secret: 's' });
+    const dead = await store.webhooks.enqueueDelivery({ webhookId: hook.id, event: 'batch.completed', payload: { job: 'j1' } });
+    const live = await store.webhooks.enqueueDelivery({ webhookId: hook.id, event: 'batch.completed', payload: null });
+    await store.webhooks.markDead(dead.id, { error: 'HTTP 500', status: 500 });
     await clock.advance(5000);
-    assert.equal(store.webhooks.revive(other.id, dead.id), false, 'not through another webhook');
-    assert.equal(store.webhooks.revive(hook.id, live.id), false, 'a pending delivery is not a dead letter');
-    assert.equal(store.webhooks.revive(hook.id, dead.id), true);
-    const back = store.webhooks.delivery(dead.id);
+    assert.equal(await store.webhooks.revive(other.id, dead.id), false, 'not through another webhook');
+    assert.equal(await store.webhooks.revive(hook.id, live.id), false, 'a pending delivery is not a dead letter');
+    assert.equal(await store.webhooks.revive(hook.id, dead.id), true);
+    const back = await store.webhooks.delivery(dead.id);
     assert.deepEqual({ status: back?.status, attempts: back?.attempts, nextAttemptAt: back?.nextAttemptAt }, { status: 'pending', attempts: 1, nextAttemptAt: T0 + 5000 });
-    assert.ok(store.webhooks.dueDeliveries(T0 + 5000, 10).some((d) => d.id === dead.id));
-    assert.equal(store.webhooks.revive(hook.id, dead.id), false, 'revived once');
+    assert.ok((await store.webhooks.dueDeliveries(T0 + 5000, 10)).some((d) => d.id === dead.id));
+    assert.equal(await store.webhooks.revive(hook.id, dead.id), false, 'revived once');
   } finally {
-    store.close();
+    await store.close();
   }
 });
