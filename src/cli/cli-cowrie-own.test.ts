@@ -85,6 +85,9 @@ describe('vtg enrich cowrie on its own synthetic log', () => {
     const dry = await vtg([logs, '--no-state', '--watchlist', 'honeypot', '--dry-run']);
     assert.equal(dry.code, 2);
     assert.match(dry.stderr, /--watchlist .* does not combine with --dry-run/);
+    const bad = await vtg([logs, '--no-state', '--watchlist', 'no spaces']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /a watchlist name is 1\.\.64 letters/);
   });
 
   test('--follow stopped by Ctrl-C exits 130, as the help and README say', async () => {

@@ -138,6 +138,9 @@ async function enrichCowrie(ctx: CliContext, paths: string[], flags: CowrieFlags
   const format = chooseFormat(ctx, flags);
   if (flags.follow && flags.dryRun) throw new UsageError('--dry-run estimates a batch run; it does not combine with --follow');
   if (flags.watchlist !== undefined && flags.dryRun) throw new UsageError('--watchlist adds what a run finds; a dry run changes nothing, so it does not combine with --dry-run');
+  if (flags.watchlist !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(flags.watchlist)) {
+    throw new UsageError(`--watchlist ${JSON.stringify(flags.watchlist)}: a watchlist name is 1..64 letters, digits, ".", "_", "-"`);
+  }
   const cowrie = await import('../../cowrie/index.js');
   // input problems first: nothing is opened or spent for a typo
   const followed = flags.follow ? await followPath(ctx, paths) : undefined;
