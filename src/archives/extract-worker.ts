@@ -1,11 +1,13 @@
 /**
- * Worker thread: opens ONE archive held in memory with a fresh 7-Zip (wasm) instance, or fzstd for
- * zstd streams. Nothing touches the disk: the archive sits in the instance's in-memory file system
- * and every extracted byte is diverted from that file system into a hasher (see sink.ts), so entry
- * names never become real paths and a bomb never fills memory.
+ * Worker thread: opens archives held in memory, one job at a time, each 7-Zip run in a fresh 7-Zip
+ * (wasm) instance (fresh memory, fresh file system), or fzstd for zstd streams. The wasm module is
+ * compiled once per worker; only instances are made per run. Nothing touches the disk: the archive
+ * sits in the instance's in-memory file system and every extracted byte is diverted from that file
+ * system into a hasher (see sink.ts), so entry names never become real paths and a bomb never fills memory.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { SevenZipModule, SevenZipModuleFactory } from '7z-wasm';
 import { Decompress } from 'fzstd';
 import { detectArchive, SEVEN_ZIP_TYPE } from './detect.js';
@@ -30,10 +32,17 @@ export interface EntryError {
   message: string;
 }
 
-export type WorkerMessage =
+/** One archive to open; `job` tags every message about it. */
+export interface WorkerJob {
+  job: number;
+  input: WorkerInput;
+}
+
+export type WorkerMessage = { job: number } & (
   | { t: 'listing'; entries: ListedEntry[]; headerEncrypted: boolean; password: string | null; openError: string | null }
   | { t: 'attempt'; n: number }
-  | { t: 'member'; n: number; member: MemberOut }
+  /** Members in batches: one message per member cost more than hashing them. */
+  | { t: 'members'; n: number; members: MemberOut[] }
   | {
       t: 'done';
       n: number;
@@ -41,16 +50,76 @@ export type WorkerMessage =
       archiveErrors: string[];
       limit: { limit: string; path: string; message: string } | null;
       passwordOk: boolean;
-    };
+    }
+);
 
-const input = workerData as WorkerInput;
-const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => parentPort?.postMessage(m, transfer);
+type Untagged = WorkerMessage extends infer M ? (M extends { job: number } ? Omit<M, 'job'> : never) : never;
 
-const SevenZip = createRequire(import.meta.url)('7z-wasm') as SevenZipModuleFactory;
+/** The job being worked on: jobs run one after another, never two at once. */
+let input: WorkerInput;
+let jobId = 0;
+const send = (m: Untagged, transfer: ArrayBuffer[] = []) => parentPort?.postMessage({ ...m, job: jobId }, transfer);
+
+const BATCH_MEMBERS = 64;
+/** Member bytes held back for a batch: small, so batching never adds much to memory. */
+const BATCH_BYTES = 4 * 1024 * 1024;
+let batch: { n: number; members: MemberOut[]; transfer: ArrayBuffer[]; bytes: number } | null = null;
+
+function flushMembers(): void {
+  if (!batch) return;
+  const { n, members, transfer } = batch;
+  batch = null;
+  send({ t: 'members', n, members }, transfer);
+}
+
+/** Every other message goes after the members batched before it. */
+function post(m: Untagged): void {
+  flushMembers();
+  send(m);
+}
+
+const require = createRequire(import.meta.url);
+const SevenZip = require('7z-wasm') as SevenZipModuleFactory;
 type SZ = SevenZipModule;
 
+// The WebAssembly global, as far as it is used here (the DOM lib that declares it is not in this build).
+type WasmModule = object;
+type WasmInstance = object;
+declare const WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule>; instantiate(module: WasmModule, imports: object): Promise<WasmInstance> };
+
+/** Compiled once per worker; every run instantiates it afresh (new memory, nothing shared between runs). */
+// started as the worker boots, so it overlaps with the scan's own work on the main thread
+const compiled: Promise<WasmModule> = WebAssembly.compile(readFileSync(require.resolve('7z-wasm/7zz.wasm')));
+compiled.catch(() => {}); // a failure surfaces when an instance is asked for
+function instantiateWasm(imports: object, receive: (instance: WasmInstance, module: WasmModule) => void): object {
+  void compiled.then(async (module) => receive(await WebAssembly.instantiate(module, imports), module));
+  return {};
+}
+
+/** Each instance's console output, collected as bytes and turned into lines after each run. */
+const consoles = new WeakMap<SZ, () => void>();
+
 async function fresh(out: string[]): Promise<SZ> {
-  const sz = await SevenZip({ print: (s: string) => out.push(s), printErr: (s: string) => out.push(s) });
+  const options = { print: (s: string) => out.push(s), printErr: (s: string) => out.push(s), instantiateWasm };
+  const sz = await SevenZip(options as Parameters<SevenZipModuleFactory>[0]);
+  // The engine's terminal writes a JavaScript call per character; a listing of thousands of
+  // entries spent longer there than in decompression. Its output is taken whole instead.
+  const FS = sz.FS as unknown as { write: (...a: unknown[]) => unknown };
+  const write = FS.write;
+  const bytes: Buffer[] = [];
+  FS.write = function (this: unknown, ...args: unknown[]) {
+    const [stream, buf, off, len] = args as [{ tty?: unknown }, Int8Array, number, number];
+    if (!stream.tty) return write.apply(this, args);
+    bytes.push(Buffer.from(new Uint8Array(buf.buffer, buf.byteOffset + off, len)));
+    return len;
+  };
+  consoles.set(sz, () => {
+    if (bytes.length === 0) return;
+    const lines = Buffer.concat(bytes).toString('utf8').replace(/\0/g, '').split('\n');
+    bytes.length = 0;
+    if (lines[lines.length - 1] === '') lines.pop();
+    for (const line of lines) out.push(line);
+  });
   sz.FS.mkdir('/in');
   sz.FS.mkdir('/out');
   sz.FS.writeFile(`/in/${input.name}`, input.data);
@@ -63,6 +132,8 @@ function run(sz: SZ, args: string[]): number | 'thrown' {
     return typeof rc === 'number' ? rc : 0;
   } catch {
     return 'thrown';
+  } finally {
+    consoles.get(sz)?.();
   }
 }
 
@@ -151,7 +222,14 @@ const keepIf = (head: Uint8Array) => input.keepAll || detectArchive(head) !== nu
 function deliver(n: number, st: MemberState): void {
   const member = st.finish();
   if (member.data && !input.keepAll && !detectArchive(member.data)) member.data = null;
-  post({ t: 'member', n, member }, member.data ? [member.data.buffer as ArrayBuffer] : []);
+  if (batch && batch.n !== n) flushMembers();
+  batch ??= { n, members: [], transfer: [], bytes: 0 };
+  batch.members.push(member);
+  if (member.data) {
+    batch.transfer.push(member.data.buffer as ArrayBuffer);
+    batch.bytes += member.data.length;
+  }
+  if (batch.members.length >= BATCH_MEMBERS || batch.bytes >= BATCH_BYTES) flushMembers();
 }
 
 function unzstd(): void {
@@ -204,7 +282,10 @@ async function main(): Promise<void> {
   }
   const openError = entries.length === 0 && out.some((l) => /Cannot open|Is not archive|ERROR/.test(l)) ? out.filter((l) => /ERROR|Cannot|Unexpected/.test(l)).join(' ').trim() : null;
   post({ t: 'listing', entries, headerEncrypted, password: headerPassword, openError: headerEncrypted && !headerPassword ? 'encrypted headers' : openError });
-  if ((headerEncrypted && !headerPassword) || openError) return;
+  if ((headerEncrypted && !headerPassword) || openError) {
+    post({ t: 'done', n: -1, errors: [], archiveErrors: [], limit: null, passwordOk: true });
+    return;
+  }
   const anyEncrypted = headerPassword !== null || entries.some((e) => e.encrypted);
   const candidates = anyEncrypted ? [...new Set([...(headerPassword !== null ? [headerPassword] : []), ...input.passwords])] : [''];
   for (let n = 0; n < candidates.length; n++) {
@@ -219,6 +300,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  post({ t: 'done', n: -1, errors: [], archiveErrors: [`engine failure: ${(err as Error).message}`], limit: null, passwordOk: true });
+parentPort?.on('message', (job: WorkerJob) => {
+  input = job.input;
+  jobId = job.job;
+  main().catch((err) => {
+    post({ t: 'done', n: -1, errors: [], archiveErrors: [`engine failure: ${(err as Error).message}`], limit: null, passwordOk: true });
+  });
 });

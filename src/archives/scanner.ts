@@ -1,6 +1,6 @@
 /**
- * Scans an archive (or any file) as hostile content: each level is opened in its own worker with a
- * fresh engine, members are hashed in memory, nested archives are descended up to `maxDepth`, and
+ * Scans an archive (or any file) as hostile content: each level is opened with a fresh engine in the
+ * scan's worker thread (a new thread when one was killed), members are hashed in memory, nested archives are descended up to `maxDepth`, and
  * every member is then looked up by hash (batch priority) and run through the local YARA rules.
  * Limits stop a level while it is being extracted and the scan keeps what was hashed so far.
  */
@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import type { Verdict } from '../providers/types.js';
 import { detectArchive, detectUnsupported, fileType } from './detect.js';
 import { pathFindings, safeRelative } from './listing.js';
-import { runArchiveWorker } from './run-worker.js';
+import { type ArchiveWorker, acquireWorker, releaseWorker } from './run-worker.js';
 import {
   type ArchiveFormat,
   type ArchiveLimits,
@@ -95,6 +95,8 @@ export async function scanArchiveBuffer(
   const passwords = [...new Set([...(options.passwords ?? []), INFECTED_PASSWORD])];
   const deadline = Date.now() + limits.timeoutMs;
   const format = detectArchive(data);
+  let worker: ArchiveWorker | null = format ? acquireWorker() : null;
+  // the worker boots on the other core while this thread hashes the input
   const hashes = hashAll(data);
   const findings: Finding[] = [];
   const kept: Kept[] = [];
@@ -104,6 +106,13 @@ export async function scanArchiveBuffer(
   let waiting = 0;
   let halted = false;
   let uploadHeld = 0;
+  let workerClean = true;
+  const engine = (): ArchiveWorker => {
+    if (worker?.usable) return worker;
+    if (worker) releaseWorker(worker, false);
+    worker = acquireWorker();
+    return worker;
+  };
 
   const visit = async (level: Level): Promise<void> => {
     const at = level.prefix.replace(/!\/$/, '');
@@ -114,7 +123,7 @@ export async function scanArchiveBuffer(
       return;
     }
     const arrived: Arrived[] = [];
-    const outcome = await runArchiveWorker(
+    const outcome = await engine().run(
       {
         data: level.data,
         name: safeName(level.name),
@@ -153,6 +162,7 @@ export async function scanArchiveBuffer(
         arrived.push({ path: m.path, attempt, yara, nested, overBudget, head: m.head, upload });
       },
     );
+    if (outcome.killed || outcome.limit) workerClean = false;
     produced += outcome.produced;
     entries += outcome.members.length;
     const links = new Set<string>();
@@ -242,7 +252,11 @@ export async function scanArchiveBuffer(
 
   const members: MemberResult[] = [];
   if (format) {
-    await visit({ data: new Uint8Array(data), format, name: displayPath, prefix: '', depth: 1 });
+    try {
+      await visit({ data: new Uint8Array(data), format, name: displayPath, prefix: '', depth: 1 });
+    } finally {
+      if (worker) releaseWorker(worker, workerClean);
+    }
     members.push(...kept.map((k) => k.result));
   } else {
     const unsupported = detectUnsupported(data);

@@ -39,6 +39,22 @@ describe('vtg scan archive / fetch, vtg yara test', () => {
     assert.match(r.stderr, /private, loopback/);
   });
 
+  test('a YARA match is history of the file: vtg history shows it, by sha256 or md5', async () => {
+    const rules = join(box.dir, 'hist.yar');
+    writeFileSync(rules, 'rule EICAR_In_History { strings: $a = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $a }');
+    const zip = join(box.dir, 'hist.zip');
+    writeFileSync(zip, makeZip([{ name: 'eicar.com', data: Buffer.from(EICAR) }]));
+    const r = await vtg(['scan', 'archive', zip, '--yara', rules, '--no-lookup', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const member = JSON.parse(r.stdout).members[0];
+    const human = await vtg(['history', member.md5]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /local YARA rules matched it in 1 scan:/);
+    assert.match(human.stdout, /EICAR_In_History {2}in .*hist\.zip!\/eicar\.com/);
+    const doc = JSON.parse((await vtg(['history', member.sha256, '--json'])).stdout);
+    assert.deepEqual(doc.yara.map((y: { sha1: string; matches: Array<{ rule: string }> }) => [y.sha1, y.matches[0]?.rule]), [[member.sha1, 'EICAR_In_History']]);
+  });
+
   test('yara test finds EICAR in a zip member; exit 1 when nothing matches', async () => {
     const rules = join(box.dir, 'eicar.yar');
     writeFileSync(rules, 'rule EICAR_Test_File { strings: $a = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $a }');

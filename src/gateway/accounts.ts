@@ -9,8 +9,10 @@ import {
   type Delivery,
   type NewToken,
   type NewWebhook,
+  type TokenChanges,
   type TokenRecord,
   type TokenRepository,
+  type TokenUploadPolicy,
   utcDayKey,
   type Webhook,
   type WebhookRepository,
@@ -49,6 +51,16 @@ export class TokenService {
 
   async list(): Promise<TokenRecord[]> {
     return this.#repo.list();
+  }
+
+  /** Changes a live token's daily budget or upload policy; undefined when no live token has that id or name. */
+  update(idOrName: string, changes: TokenChanges): Promise<TokenRecord | undefined> {
+    return this.#repo.update(idOrName, changes);
+  }
+
+  /** The upload policy an admin set for a live token (null: the server's default). */
+  uploadPolicy(tokenId: string): Promise<TokenUploadPolicy | null> {
+    return this.#repo.uploadPolicy(tokenId);
   }
 
   async revoke(idOrName: string): Promise<boolean> {

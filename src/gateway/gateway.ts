@@ -3,7 +3,7 @@
  * the services `openRuntime` composes (lookups, scans, batches, enrichment, tokens with budgets,
  * webhooks); it exposes services and views, never the store, the cache or repositories.
  */
-import { type ArchiveScanResult, type ContentScanOptions, ContentService } from '../archives/index.js';
+import type { ArchiveScanResult, ContentScanOptions, ContentService } from '../archives/index.js';
 import type { CacheListPage, CacheListQuery, TieredCacheInfo } from '../cache/index.js';
 import type { Clock } from '../clock/index.js';
 import { VERSION } from '../common/index.js';
@@ -23,6 +23,7 @@ import type { LookupService } from './lookups.js';
 import { canonicalId, fileAliases } from './records.js';
 import { type GatewayOptions, openRuntime, type Runtime } from './runtime.js';
 import { type WarmResult, warmCache } from './warm.js';
+import { openContent, scanFileWithRules } from './content.js';
 import type { WatchlistService } from './watchlists.js';
 import type { AnalysisView, BatchCreateOptions, BatchItem, BatchJob, BatchView, Estimate, GatewayStats, Health, HistoryView } from './types.js';
 import type { LookupManyOptions, LookupOptions, LookupOutcome, LookupResult, ProviderStatus, QuotaView, ScanFileOptions, ScanResult } from './types.js';
@@ -155,6 +156,7 @@ export class Gateway {
       provider,
       observations: byTime((await Promise.all(ids.map((id) => history.series(provider, indicator.kind, id, { limit })))).flat()),
       changes: (await Promise.all(ids.map((id) => history.changes({ limit, id })))).flat().sort((a, b) => b.at - a.at).slice(0, limit),
+      ...(indicator.kind === 'file' ? { yara: await this.#rt.store.yara.series(indicator.id, { limit }) } : {}),
     };
   }
 
@@ -213,7 +215,7 @@ export class Gateway {
 
   scanFile(path: string, options: ScanFileOptions = {}): Promise<ScanResult> {
     this.#assertOpen();
-    return this.#rt.scans.scanFile(path, options);
+    return scanFileWithRules(this.#rt, this.content, path, options);
   }
 
   scanUrl(url: string, options: CallOptions = {}): Promise<ScanResult> {
@@ -239,14 +241,13 @@ export class Gateway {
 
   // ---- hostile content (src/archives, src/yara, src/fetch) ---------------------------------------
 
-  /** Hostile-content scans (archives, scan-from-URL, YARA), built on `lookup` and `scanFile`. */
+  /** Hostile-content scans (archives, scan-from-URL, YARA), built on `lookup` and `scanFile`; `scanArchive` below is the archive scan. */
   get content(): ContentService {
     this.#assertOpen();
-    this.#content ??= new ContentService(this);
+    this.#content ??= openContent(this, this.#rt);
     return this.#content;
   }
 
-  /** Scans an archive (or any file): members hashed in memory under limits, looked up by hash, YARA-scanned. */
   scanArchive(input: string | { data: Uint8Array; name: string }, options: ContentScanOptions = {}): Promise<ArchiveScanResult> {
     return this.content.scanArchive(input, options);
   }

@@ -12,7 +12,7 @@ export { startSimulator, SIMULATOR_KEYS, type SimulatorOptions } from './simulat
 export { VERSION } from '../common/index.js';
 export type * from './types.js';
 /** Store shapes the faces see through the services (tokens, webhooks, history). */
-export type { CreatedToken, Delivery, NewToken, NewWebhook, TokenRecord, TokenRole, Webhook } from '../store/index.js';
+export type { CreatedToken, Delivery, NewToken, NewWebhook, TokenChanges, TokenRecord, TokenRole, TokenUploadPolicy, Webhook, YaraObservation } from '../store/index.js';
 export { WatchlistService, parseInterval, type WatchlistAddResult, type WatchlistView, type Watchlist, type WatchlistItem } from './watchlists.js';
 export type { HarvestCandidate, HarvestRefreshed, HarvestResult, HarvestService } from './harvest.js';
 export type { QuotaForecast, WindowForecast } from './forecast.js';

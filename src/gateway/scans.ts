@@ -68,6 +68,10 @@ export class ScanService {
     }
     if (size > MAX_UPLOAD_SIZE) throw new FileScanError(`${path} is ${size} bytes; VirusTotal accepts at most ${MAX_UPLOAD_SIZE}`);
     const sha256 = await sha256File(path, options.signal);
+    if (options.upload === false) {
+      const known = await this.lookups.lookup(sha256, { priority: options.priority, tenant: options.tenant, signal: options.signal });
+      return { target: sha256, kind: 'file', submitted: false, analysisId: null, report: known };
+    }
     if (!options.force) {
       try {
         const known = await this.lookups.lookup(sha256, { priority: options.priority, tenant: options.tenant, signal: options.signal });

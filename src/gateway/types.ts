@@ -4,7 +4,8 @@ import type { QuotaSummary } from '../governor/index.js';
 import type { Indicator, IndicatorKind } from '../indicators/index.js';
 import type { ProviderName, Report, Verdict } from '../providers/types.js';
 import type { Priority } from '../scheduler/index.js';
-import type { BatchItem, BatchJob, Change, Observation } from '../store/index.js';
+import type { YaraMatch } from '../archives/types.js';
+import type { BatchItem, BatchJob, Change, Observation, YaraObservation } from '../store/index.js';
 
 export type { Priority } from '../scheduler/index.js';
 
@@ -93,6 +94,8 @@ export interface HistoryView {
   provider: ProviderName;
   observations: Observation[];
   changes: Change[];
+  /** Files only: each scan in which a local YARA rule matched the file, oldest first. */
+  yara?: YaraObservation[];
 }
 
 export interface GatewayStats {
@@ -133,6 +136,8 @@ export interface ScanFileOptions {
   password?: string;
   /** Upload even when VirusTotal already knows the file. */
   force?: boolean;
+  /** False: look the hash up and never upload (upload policy `never`), whatever VirusTotal answers. */
+  upload?: boolean;
   priority?: Priority;
   tenant?: string;
   signal?: AbortSignal;
@@ -148,6 +153,8 @@ export interface ScanResult {
   analysisId: string | null;
   /** The known report when not submitted. */
   report?: LookupResult;
+  /** Files only, when local YARA rules are configured (files up to 64 MiB): the rules that matched. */
+  yara?: YaraMatch[];
 }
 
 export interface AnalysisView {

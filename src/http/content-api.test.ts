@@ -35,6 +35,47 @@ describe('hostile content over HTTP', () => {
     assert.deepEqual(eicar.yara.map((y: { rule: string }) => y.rule), ['EICAR_Test_File']);
     for (const k of ['sha256', 'sha1', 'md5', 'size', 'depth', 'type', 'detections']) assert.ok(k in eicar, k);
     assert.deepEqual(r.body.findings.map((f: { kind: string }) => f.kind), ['path_traversal']);
+
+    // the match is history of the member: by any of its hashes, with where it was seen
+    for (const hash of [eicar.sha256, eicar.md5]) {
+      const h = await call(srv.url, `/api/history/${hash}`);
+      assert.equal(h.status, 200, h.text);
+      const seen = h.body.yara.find((y: { name: string }) => y.name === 'drop.tar!/in.zip!/eicar.com');
+      assert.ok(seen, JSON.stringify(h.body.yara));
+      assert.equal(seen.sha256, eicar.sha256);
+      assert.deepEqual(seen.matches.map((m: { rule: string; tags: string[] }) => [m.rule, m.tags]), [['EICAR_Test_File', ['av']]]);
+    }
+  });
+
+  test('POST /api/scan/file runs the rules on the file and records the match', async () => {
+    const form = new FormData();
+    form.set('file', new Blob([EICAR]), 'eicar.com');
+    const r = await call(srv.url, '/api/scan/file', { method: 'POST', body: form });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.body.yara.map((y: { rule: string }) => y.rule), ['EICAR_Test_File']);
+    const h = await call(srv.url, `/api/history/${r.body.target}`);
+    assert.ok(h.body.yara.some((y: { name: string }) => y.name === 'eicar.com'), JSON.stringify(h.body.yara));
+  });
+
+  test('a caller may tighten the limits and skip lookups, never loosen them', async () => {
+    const nested = makeZip([{ name: 'inner.zip', data: makeZip([{ name: 'deep.txt', data: Buffer.from('deep') }]) }]);
+    const scan = async (fields: Record<string, string>) => {
+      const form = new FormData();
+      form.set('file', new Blob([nested]), 'n.zip');
+      for (const [k, v] of Object.entries(fields)) form.set(k, v);
+      return call(srv.url, '/api/scan/archive', { method: 'POST', body: form });
+    };
+    const shallow = await scan({ limits: JSON.stringify({ maxDepth: 1 }), no_lookup: 'true' });
+    assert.equal(shallow.status, 200, shallow.text);
+    assert.deepEqual(shallow.body.findings.map((f: { kind: string; limit?: string }) => [f.kind, f.limit]), [['limit', 'depth']]);
+    assert.ok(shallow.body.members.every((m: { verdict: string }) => m.verdict === 'unknown'), 'no lookups');
+    const capped = await scan({ limits: JSON.stringify({ maxEntries: 1_000_000_000 }) });
+    assert.equal(capped.status, 200, capped.text);
+    assert.equal(capped.body.complete, true);
+    for (const bad of ['{', JSON.stringify({ maxDepth: -1 }), JSON.stringify({ keepBytes: 1 })]) {
+      const r = await scan({ limits: bad });
+      assert.equal(r.status, 400, `${bad}: ${r.text}`);
+    }
   });
 
   test('POST /api/scan/file-url refuses internal targets with the reason', async () => {

@@ -34,7 +34,7 @@ export interface RouteInput<P, Q, B> {
 }
 
 export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** OpenAPI form: `/api/files/{hash}`. */
   path: string;
   /** Hono form when it differs (e.g. a parameter that may contain slashes). */

@@ -54,7 +54,7 @@ export type { Delivery, DeliveryStatus, NewWebhook, Webhook } from './webhooks/t
 
 export { TokenRepository, hashToken } from './tokens/repository.js';
 export { utcDayKey } from './tokens/day-key.js';
-export type { CreatedToken, NewToken, TokenRecord, TokenRole } from './tokens/types.js';
+export type { CreatedToken, NewToken, TokenChanges, TokenRecord, TokenRole, TokenUploadPolicy } from './tokens/types.js';
 
 export { KvRepository } from './kv/repository.js';
 
@@ -65,3 +65,5 @@ export { permalinkOf } from './search/derive.js';
 export { SEVERITY, VERDICTS, isVerdict } from './search/severity.js';
 export type { EdgeRecord, FileHashes, IndicatorRecord, ProviderRecord, SearchPage, SearchQuery, SearchSort } from './search/types.js';
 export type { SearchSummary } from './search/summary.js';
+export { YaraRepository } from './yara/repository.js';
+export type { StoredYaraMatch, YaraObservation } from './yara/types.js';

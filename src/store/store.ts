@@ -14,6 +14,7 @@ import { SearchRepository } from './search/repository.js';
 import { TokenRepository } from './tokens/repository.js';
 import { WatchlistRepository } from './watchlists/repository.js';
 import { WebhookRepository } from './webhooks/repository.js';
+import { YaraRepository } from './yara/repository.js';
 
 export interface StoreOptions {
   /** Required unless `file` is given (config decides it: `loadConfig().dataDir`). Created with mode 0700 when missing. */
@@ -59,6 +60,8 @@ export class Store {
   readonly usage: UsageRepository;
   readonly watchlists: WatchlistRepository;
   readonly search: SearchRepository;
+  /** Local YARA matches, history of the files they matched. */
+  readonly yara: YaraRepository;
   /** Schema versions applied by this open (empty when the file was already current). */
   readonly migrated: readonly number[];
   readonly #db: Db;
@@ -81,6 +84,7 @@ export class Store {
     this.kv = new KvRepository(own, clock);
     this.usage = new UsageRepository(db);
     this.search = new SearchRepository(db, own);
+    this.yara = new YaraRepository(db);
   }
 
   /** Opens (creating and migrating when needed) the store's SQLite file. */

@@ -38,6 +38,9 @@ export function embeddedBackend(gw: Gateway): Backend {
     rescan: (input, o) => gw.rescan(input, o),
     analysis: (id, o) => gw.analysis(id, o),
     analysisItem: (id) => gw.analysisItem(id),
+    scanArchive: (path, { yaraDir, ...o }) => (yaraDir ? gw.content.withRules(yaraDir) : gw.content).scanArchive(path, o),
+    scanFetch: (url, { yaraDir, ...o }) => (yaraDir ? gw.content.withRules(yaraDir) : gw.content).scanFetch(url, o),
+    yaraRules: async (yaraDir) => (yaraDir ? gw.content.withRules(yaraDir) : gw.content).yara()?.status() ?? { dir: null, files: 0, rules: [], loadedAt: null, error: null },
     createBatch: async (inputs, o) => await gw.createBatch(inputs, o),
     batch: async (id) => await gw.batch(id),
     listBatches: async (limit) => await gw.listBatches(limit === undefined ? {} : { limit }),
@@ -55,6 +58,10 @@ export function embeddedBackend(gw: Gateway): Backend {
     health: () => gw.health(),
     createToken: async (t: NewToken) => asUsage(() => gw.tokens.create(t)),
     listTokens: async () => await gw.tokens.list(),
+    updateToken: (idOrName, changes) =>
+      gw.tokens.update(idOrName, changes).catch((err: unknown) => {
+        throw err instanceof RangeError ? new UsageError(err.message) : err;
+      }),
     revokeToken: async (idOrName) => await gw.tokens.revoke(idOrName),
     watchlistAdd: async (name, inputs, o) => asUsage(() => gw.watchlists.add(name, inputs, o)),
     watchlists: async () => await gw.watchlists.list(),

@@ -7,11 +7,20 @@ import { basename } from 'node:path';
 import type { PruneResult } from '../../cache/index.js';
 import type { BatchItem, BatchJob, BatchView, Change, Estimate, HarvestResult, ProviderStatus, WarmResult, ScanResult, Watchlist, WatchlistAddResult, WatchlistView } from '../../gateway/index.js';
 import type { CreatedToken, TokenRecord } from '../../gateway/index.js';
+import type { ArchiveScanResult } from '../../archives/index.js';
+import type { RulesStatus } from '../../yara/index.js';
 import { CliFailure, exitCodeForCode } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
-import type { Backend } from './types.js';
+import type { Backend, CliContentOptions, FetchScanResult } from './types.js';
 
 const FINISHED = new Set(['completed', 'cancelled', 'failed']);
+
+/** The server scans with its own rules: a local rules directory would silently do nothing. */
+function noLocalRules(o: CliContentOptions): void {
+  if (o.yaraDir) throw new CliFailure('--yara is for local scans; with --server the server runs its own rules (VTG_YARA_DIR there; see GET /api/yara/rules)', 'UsageError', EXIT.usage);
+}
+
+const definedLimits = (o: CliContentOptions) => Object.fromEntries(Object.entries(o.limits ?? {}).filter(([, v]) => v !== undefined));
 
 export interface RemoteOptions {
   server: string;
@@ -138,6 +147,35 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
     rescan: (indicator, o) => call('POST', '/api/rescan', { body: { indicator, kind: o.kind, priority: o.priority }, signal: o.signal }) as Promise<ScanResult>,
     analysis: (id, o) => get(`/api/analyses/${encodeURIComponent(id)}${query({ wait: o.waitMs === undefined ? undefined : Math.min(60, Math.round(o.waitMs / 1000)) })}`, o.signal),
     analysisItem: (id) => get(`/api/analyses/${encodeURIComponent(id)}/item`),
+    scanArchive: async (path, o) => {
+      noLocalRules(o);
+      let file: Blob;
+      try {
+        file = await openAsBlob(path);
+      } catch (err) {
+        throw new CliFailure(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, 'InvalidFile', EXIT.usage);
+      }
+      const form = new FormData();
+      form.set('file', file, basename(path));
+      if (o.passwords?.length) form.set('password', o.passwords.join('\n'));
+      if (o.uploadUnknown) form.set('upload_unknown', 'true');
+      if (o.noLookup) form.set('no_lookup', 'true');
+      const limits = definedLimits(o);
+      if (Object.keys(limits).length) form.set('limits', JSON.stringify(limits));
+      const result = (await call('POST', '/api/scan/archive', { form, signal: o.signal })) as ArchiveScanResult;
+      // the same output as a local scan: the archive is named as the caller named it
+      return { ...result, archive: { ...result.archive, path } };
+    },
+    scanFetch: async (url, o) => {
+      noLocalRules(o);
+      const limits = definedLimits(o);
+      const body = { url, passwords: o.passwords ?? [], upload_unknown: o.uploadUnknown === true, no_lookup: o.noLookup === true, ...(Object.keys(limits).length ? { limits } : {}) };
+      return call('POST', '/api/scan/file-url', { body, signal: o.signal }) as Promise<FetchScanResult>;
+    },
+    yaraRules: async (yaraDir) => {
+      noLocalRules({ yaraDir });
+      return get<RulesStatus>('/api/yara/rules');
+    },
     createBatch: async (inputs, o) => {
       const body = (await call('POST', '/api/batch', { body: { indicators: inputs, priority: o.priority, budget: o.budget ?? undefined, provider: o.provider } })) as { job: BatchJob };
       return body.job;
@@ -178,6 +216,14 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
     health: () => get('/api/health'),
     createToken: (t) => call('POST', '/api/tokens', { body: t }) as Promise<CreatedToken>,
     listTokens: async () => (await get<{ tokens: TokenRecord[] }>('/api/tokens')).tokens,
+    updateToken: async (idOrName, changes) => {
+      try {
+        return (await call('PATCH', `/api/tokens/${encodeURIComponent(idOrName)}`, { body: changes })) as TokenRecord;
+      } catch (err) {
+        if (err instanceof CliFailure && err.code === 'NotFound') return undefined;
+        throw err;
+      }
+    },
     revokeToken: async (idOrName) => {
       try {
         await call('DELETE', `/api/tokens/${encodeURIComponent(idOrName)}`);

@@ -3,7 +3,9 @@
  * (embedded) and a running `vtg serve` over its REST API (remote), so every command prints the
  * same thing in both modes.
  */
+import type { ArchiveScanResult, ContentScanOptions } from '../../archives/index.js';
 import type { UpstreamRetryEvent } from '../../gateway/events.js';
+import type { RulesStatus } from '../../yara/index.js';
 import type { CacheListPage, CacheListQuery, PruneResult, TieredCacheInfo } from '../../cache/index.js';
 import type {
   AnalysisView,
@@ -34,7 +36,7 @@ import type {
 } from '../../gateway/index.js';
 import type { IndicatorKind } from '../../indicators/index.js';
 import type { ProviderName } from '../../providers/types.js';
-import type { CreatedToken, NewToken, TokenRecord } from '../../gateway/index.js';
+import type { CreatedToken, NewToken, TokenChanges, TokenRecord } from '../../gateway/index.js';
 
 export type CliLookupOptions = Pick<LookupOptions, 'provider' | 'priority' | 'maxAgeMs' | 'allowStale' | 'waitForQuota' | 'cacheOnly' | 'signal'>;
 
@@ -53,6 +55,12 @@ export interface RescanOptions extends RunOptions {
   /** What a bare 64-hex id names: a file's SHA-256 (default) or a URL's id. */
   kind?: 'file' | 'url';
 }
+
+/** An archive or fetch scan from the CLI: `yaraDir` (`--yara`) only in embedded mode (a server uses its own rules). */
+export type CliContentOptions = Pick<ContentScanOptions, 'passwords' | 'uploadUnknown' | 'noLookup' | 'limits' | 'signal'> & { yaraDir?: string };
+
+/** What `scan fetch` answers: the archive contract plus where the bytes came from. */
+export type FetchScanResult = ArchiveScanResult & { fetched: { url: string; name: string; contentType: string | null; hops: number } };
 
 export type CliEnrichOptions = Pick<EnrichOptions, 'providers' | 'priority' | 'cacheOnly' | 'signal'>;
 
@@ -82,6 +90,12 @@ export interface Backend {
   rescan(input: string, options: RescanOptions): Promise<ScanResult>;
   analysis(id: string, options: { waitMs?: number; signal?: AbortSignal }): Promise<AnalysisView>;
   analysisItem(id: string): Promise<LookupResult>;
+  /** Hostile content: members hashed under limits, looked up by hash, YARA-scanned. */
+  scanArchive(path: string, options: CliContentOptions): Promise<ArchiveScanResult>;
+  /** Downloads under the SSRF guard (the server's, in remote mode) and scans what came back. */
+  scanFetch(url: string, options: CliContentOptions): Promise<FetchScanResult>;
+  /** The YARA rules in use (`yaraDir` overrides VTG_YARA_DIR, embedded only). */
+  yaraRules(yaraDir?: string): Promise<RulesStatus>;
 
   createBatch(inputs: string[], options: BatchCreateOptions): Promise<BatchJob>;
   batch(id: string): Promise<BatchView | undefined>;
@@ -97,6 +111,8 @@ export interface Backend {
 
   createToken(token: NewToken): Promise<CreatedToken>;
   listTokens(): Promise<TokenRecord[]>;
+  /** Undefined when no live token has that id or name. */
+  updateToken(idOrName: string, changes: TokenChanges): Promise<TokenRecord | undefined>;
   revokeToken(idOrName: string): Promise<boolean>;
 
   watchlistAdd(name: string, inputs: string[], options: { everyMs?: number }): Promise<WatchlistAddResult>;

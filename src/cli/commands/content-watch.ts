@@ -1,14 +1,12 @@
 /** `vtg yara test|rules` and `vtg watch`. */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { ArchiveScanResult, ContentService } from '../../archives/index.js';
+import type { ArchiveScanResult } from '../../archives/index.js';
 import type { CliContext } from '../context.js';
-import { messageOf } from '../errors.js';
+import { CliFailure, messageOf } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { onInterrupt } from '../io.js';
 import { action, examples, wholeNumber } from './common.js';
-
-type Factory = (yaraDir?: string) => Promise<ContentService>;
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -53,7 +51,7 @@ interface WatchFlags {
   uploadUnknown?: boolean;
 }
 
-async function watchDir(ctx: CliContext, dir: string, flags: WatchFlags, factory: Factory): Promise<number> {
+async function watchDir(ctx: CliContext, dir: string, flags: WatchFlags): Promise<number> {
   const { FolderWatcher, parseAction, runAction } = await import('../../watch/index.js');
   let act: ReturnType<typeof parseAction> | null = null;
   try {
@@ -62,10 +60,11 @@ async function watchDir(ctx: CliContext, dir: string, flags: WatchFlags, factory
     ctx.out.warn(`vtg: ${messageOf(err)}`);
     return EXIT.usage;
   }
-  const content = await factory(flags.yara);
+  // embedded: scanned here; with --server: each file is posted to the service, actions still run here
+  const backend = await ctx.backend();
   const gwConfig = (await ctx.config()).server.webhookAllowlist;
   const onFile = async (path: string, sha256: string) => {
-    const r: ArchiveScanResult = await content.scanArchive(path, { passwords: flags.password ?? [], uploadUnknown: flags.uploadUnknown === true });
+    const r: ArchiveScanResult = await backend.scanArchive(path, { ...(flags.yara ? { yaraDir: flags.yara } : {}), passwords: flags.password ?? [], uploadUnknown: flags.uploadUnknown === true });
     const bad = r.members.filter((m) => m.verdict === 'malicious');
     const yara = [...new Set(r.members.flatMap((m) => m.yara.map((y) => y.rule)))];
     const line = { path, sha256, verdict: bad.length ? 'malicious' : (r.members.find((m) => m.verdict !== 'unknown')?.verdict ?? 'unknown'), members: r.members.length, findings: r.findings.filter((f) => f.kind !== 'not_an_archive').length, yara };
@@ -73,7 +72,8 @@ async function watchDir(ctx: CliContext, dir: string, flags: WatchFlags, factory
     if (bad.length && act) {
       done = await runAction(act, { path, sha256, verdict: 'malicious', detections: bad[0]?.detections ?? null, yara }, { webhookAllowlist: gwConfig, env: ctx.io.env }).catch((e) => `action failed: ${messageOf(e)}`);
     }
-    if (ctx.out.machine) ctx.out.json({ ...line, action: done || null });
+    // a stream of events: one JSON line per file, whether --json or --ndjson
+    if (ctx.out.machine) ctx.out.line(JSON.stringify({ ...line, action: done || null }));
     else ctx.out.line(`${line.verdict.padEnd(10)} ${path}${yara.length ? `  yara: ${yara.join(',')}` : ''}${line.findings ? `  ${line.findings} finding(s)` : ''}${done ? `  -> ${done}` : ''}`);
   };
   const watcher = new FolderWatcher(dir, {
@@ -97,7 +97,7 @@ async function watchDir(ctx: CliContext, dir: string, flags: WatchFlags, factory
   return EXIT.ok;
 }
 
-export function registerYaraAndWatch(program: Command, ctx: CliContext, factory: Factory): void {
+export function registerYaraAndWatch(program: Command, ctx: CliContext): void {
   const yara = program.command('yara').description('local YARA rules (free of quota)');
   examples(
     yara
@@ -115,10 +115,11 @@ export function registerYaraAndWatch(program: Command, ctx: CliContext, factory:
     .action(
       action(ctx, async (flags: { yara?: string }) => {
         try {
-          const status = (await factory(flags.yara)).yara()?.status() ?? { dir: null, files: 0, rules: [], loadedAt: null, error: null };
+          const status = await (await ctx.backend()).yaraRules(flags.yara);
           ctx.out.object(status, () => [`${status.dir ?? '(no rules configured)'}: ${status.rules.length} rule(s) in ${status.files} file(s)`, ...status.rules.map((r) => `  ${r.name}  ${r.file}${r.tags.length ? `  [${r.tags.join(',')}]` : ''}`), ...(status.error ? [`error: ${status.error}`] : [])]);
           return EXIT.ok;
         } catch (err) {
+          if (err instanceof CliFailure) throw err;
           ctx.out.warn(`vtg: ${messageOf(err)}`);
           return EXIT.usage;
         }
@@ -137,7 +138,7 @@ export function registerYaraAndWatch(program: Command, ctx: CliContext, factory:
       .option('--yara <dir>', 'rules to run on every file (default VTG_YARA_DIR)')
       .option('-p, --password <password>', 'archive password to try (repeatable)', collect)
       .option('--upload-unknown', 'upload files VirusTotal does not know (shared with its partners)')
-      .action(action(ctx, (dir: string, flags: WatchFlags) => watchDir(ctx, dir, flags, factory))),
+      .action(action(ctx, (dir: string, flags: WatchFlags) => watchDir(ctx, dir, flags))),
     ['vtg watch ~/Downloads --recursive --ignore "*.crdownload" --on-malicious move:/var/quarantine', 'vtg watch /srv/upload --on-malicious "exec:/usr/local/bin/alert --severity high" --json'],
   );
 }

@@ -1,14 +1,13 @@
 /**
  * Hostile content from the terminal: `vtg scan archive`, `vtg scan fetch`, `vtg yara test|rules`
- * and `vtg watch`. Archives and fetched files are scanned in this process (embedded gateway);
- * `scan archive` posts the file to a `--server` when one is given.
+ * and `vtg watch`. Embedded, they scan in this process; with `--server` the service scans (the file
+ * is posted; a URL is fetched by the server, under its SSRF guard) and the output is the same.
  */
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { ArchiveScanResult, ContentScanOptions, MemberResult } from '../../archives/index.js';
+import type { ArchiveScanResult, MemberResult } from '../../archives/index.js';
+import type { CliContentOptions } from '../backend/index.js';
 import type { CliContext } from '../context.js';
-import { messageOf } from '../errors.js';
+import { CliFailure, messageOf } from '../errors.js';
 import { EXIT, worstExit } from '../exit-codes.js';
 import { paintVerdict } from '../format/color.js';
 import { action, examples, seconds, wholeNumber } from './common.js';
@@ -42,7 +41,7 @@ function archiveOptions(c: Command): Command {
   return c
     .option('-p, --password <password>', 'password to try (repeatable; `infected` is always tried last)', collect)
     .option('--upload-unknown', 'upload members VirusTotal does not know (VirusTotal shares uploads with its partners)')
-    .option('--yara <dir>', 'directory (or file) of .yar/.yara rules to run on every member (default VTG_YARA_DIR)')
+    .option('--yara <dir>', 'directory (or file) of .yar/.yara rules to run on every member (default VTG_YARA_DIR; not with --server: the server runs its own)')
     .option('--no-lookup', 'hash and YARA only: no lookups, no quota spent')
     .option('--max-depth <n>', 'nesting depth to descend (default 3)', wholeNumber)
     .option('--max-total-mb <n>', 'uncompressed MiB across the whole scan (default 1024)', positive)
@@ -53,9 +52,10 @@ function archiveOptions(c: Command): Command {
     .addOption(new Option('--fail-on <what>', 'exit 1 when a member is malicious/suspicious, a YARA rule matched, any finding, or the scan is incomplete (repeatable)').choices(FAIL_ON).argParser((v: string, prev: FailOn[] = []) => [...prev, v as FailOn]));
 }
 
-function toOptions(flags: ArchiveFlags): ContentScanOptions {
+function toOptions(flags: ArchiveFlags): CliContentOptions {
   const mb = (n?: number) => (n === undefined ? undefined : Math.round(n * 1024 * 1024));
   return {
+    ...(flags.yara ? { yaraDir: flags.yara } : {}),
     passwords: flags.password ?? [],
     uploadUnknown: flags.uploadUnknown === true,
     noLookup: flags.lookup === false,
@@ -94,14 +94,6 @@ export function human(result: ArchiveScanResult, paint: Parameters<typeof paintV
   return lines;
 }
 
-async function contentService(ctx: CliContext, yaraDir?: string) {
-  const gw = await ctx.localGateway();
-  if (!yaraDir) return gw.content;
-  const { ContentService } = await import('../../archives/index.js');
-  const config = { ...gw.config, content: { ...gw.config.content, yaraDir } };
-  return new ContentService({ config, lookup: (h, o) => gw.lookup(h, o), scanFile: (p, o) => gw.scanFile(p, o) });
-}
-
 function outcome(ctx: CliContext, result: ArchiveScanResult, flags: ArchiveFlags): number {
   ctx.out.object(result, () => human(result, ctx.out.paint));
   const met = failOnMet(result, flags.failOn);
@@ -114,6 +106,7 @@ function outcome(ctx: CliContext, result: ArchiveScanResult, flags: ArchiveFlags
 const INPUT_ERRORS = new Set(['InvalidFile', 'FetchRefused', 'InvalidYaraRules']);
 function failure(ctx: CliContext, subject: string, err: unknown): number {
   ctx.out.warn(`vtg: ${subject}: ${messageOf(err)}`);
+  if (err instanceof CliFailure) return err.exitCode;
   const code = (err as { code?: unknown })?.code;
   return typeof code === 'string' && INPUT_ERRORS.has(code) ? EXIT.usage : EXIT.failure;
 }
@@ -122,31 +115,13 @@ async function scanArchives(ctx: CliContext, files: string[], flags: ArchiveFlag
   let code: number = EXIT.ok;
   for (const file of files) {
     try {
-      const result = ctx.serverUrl ? await remoteArchive(ctx, file, flags) : await (await contentService(ctx, flags.yara)).scanArchive(file, toOptions(flags));
+      const result = await (await ctx.backend()).scanArchive(file, toOptions(flags));
       code = worstExit(code, outcome(ctx, result, flags));
     } catch (err) {
       code = worstExit(code, failure(ctx, file, err));
     }
   }
   return code;
-}
-
-async function remoteArchive(ctx: CliContext, file: string, flags: ArchiveFlags): Promise<ArchiveScanResult> {
-  let data: Buffer;
-  try {
-    data = await readFile(file);
-  } catch (err) {
-    throw Object.assign(new Error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`), { code: 'InvalidFile' });
-  }
-  const form = new FormData();
-  form.set('file', new Blob([data]), basename(file));
-  if (flags.password?.length) form.set('password', flags.password.join('\n'));
-  if (flags.uploadUnknown) form.set('upload_unknown', 'true');
-  const token = ctx.io.env.VTG_TOKEN;
-  const res = await fetch(new URL('/api/scan/archive', ctx.serverUrl), { method: 'POST', body: form, headers: token ? { authorization: `Bearer ${token}` } : {} });
-  const body = (await res.json()) as ArchiveScanResult & { error?: { code: string; message: string } };
-  if (!res.ok) throw Object.assign(new Error(body.error?.message ?? `HTTP ${res.status}`), { code: body.error?.code });
-  return body;
 }
 
 export function registerContent(program: Command, ctx: CliContext): void {
@@ -169,7 +144,7 @@ export function registerContent(program: Command, ctx: CliContext): void {
     ).action(
       action(ctx, async (url: string, flags: ArchiveFlags) => {
         try {
-          return outcome(ctx, await (await contentService(ctx, flags.yara)).scanFetch(url, toOptions(flags)), flags);
+          return outcome(ctx, await (await ctx.backend()).scanFetch(url, toOptions(flags)), flags);
         } catch (err) {
           return failure(ctx, 'fetch', err);
         }
@@ -177,5 +152,5 @@ export function registerContent(program: Command, ctx: CliContext): void {
     ),
     ["vtg scan fetch 'https://bucket.s3.amazonaws.com/drop.zip?X-Amz-Signature=...' --json"],
   );
-  registerYaraAndWatch(program, ctx, (dir) => contentService(ctx, dir));
+  registerYaraAndWatch(program, ctx);
 }

@@ -31,7 +31,7 @@ function describe(c: Change): string {
 export function registerHistory(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('history')
-    .description('the detection history of one indicator (every upstream answer), changes marked with *')
+    .description('the detection history of one indicator (every upstream answer, and for a file the scans where local YARA rules matched it), changes marked with *')
     .argument('<indicator>', 'hash, URL, domain or IP')
     .addOption(providerOption('provider (default virustotal)'))
     .option('--limit <n>', 'most recent N observations', wholeNumber, 100)
@@ -73,7 +73,12 @@ async function history(ctx: CliContext, input: string, flags: { provider?: Provi
       { key: 'threat', text: (r) => r.threat ?? '' },
       { key: 'change', text: (r, p) => p('yellow', r.change) },
     ],
-    { empty: 'no observations yet (look it up first: vtg lookup <indicator>)' },
+    { empty: view.yara?.length ? 'no VirusTotal observations yet' : 'no observations yet (look it up first: vtg lookup <indicator>)' },
   );
+  if (!ctx.out.machine && view.yara?.length) {
+    ctx.out.line('');
+    ctx.out.line(`local YARA rules matched it in ${view.yara.length} scan${view.yara.length === 1 ? '' : 's'}:`);
+    for (const y of view.yara) ctx.out.line(`  ${isoTime(y.at)}  ${ctx.out.paint('red', y.matches.map((m) => m.rule).join(', '))}  in ${y.name}`);
+  }
   return EXIT.ok;
 }

@@ -42,6 +42,8 @@ interface ScanRecord {
   detections: number | null;
   engines: number | null;
   threat: string | null;
+  /** Local YARA rules that matched (files, when rules are configured). */
+  yara: string[];
   result: LookupResult | null;
 }
 
@@ -53,6 +55,7 @@ const SCAN_COLUMNS = [
   { key: 'engines', hidden: true, csv: true },
   { key: 'threat', width: 20, text: (r: ScanRecord) => r.threat ?? '' },
   { key: 'analysisId', header: 'ANALYSIS', text: (r: ScanRecord) => r.analysisId ?? '' },
+  { key: 'yara', hidden: true, csv: true, text: (r: ScanRecord) => r.yara.join(',') },
   { key: 'target', hidden: true, csv: true },
   { key: 'kind', hidden: true },
 ];
@@ -150,6 +153,7 @@ function recordOf(subject: string, scan: ScanResult, result: LookupResult | null
     detections: r ? (r.detections ?? r.stats?.malicious ?? null) : null,
     engines: r ? (r.engines ?? r.stats?.engines ?? null) : null,
     threat: r?.threatLabel ?? null,
+    yara: scan.yara?.map((m) => m.rule) ?? [],
     result,
   };
 }
@@ -167,6 +171,7 @@ async function waitFor(backend: Backend, id: string, timeoutSec: number, signal:
 }
 
 async function finish(ctx: CliContext, backend: Backend, subject: string, scan: ScanResult, flags: ScanFlags, signal: AbortSignal): Promise<{ record: ScanRecord; code: number }> {
+  if (scan.yara?.length) ctx.out.info(`vtg: ${subject}: YARA: ${scan.yara.map((m) => m.rule).join(', ')}`);
   if (!scan.submitted) return { record: recordOf(subject, scan, scan.report ?? null, 'known'), code: EXIT.ok };
   if (!flags.wait || !scan.analysisId) {
     if (scan.analysisId) ctx.out.info(`vtg: ${subject}: submitted; follow it with: vtg analysis ${scan.analysisId} --wait`);

@@ -10,6 +10,7 @@ import { boolish, priority } from '../schemas.js';
 import { lookupResultJson } from '../serialize.js';
 import type { Principal } from '../types.js';
 import { receiveUpload } from '../middleware/upload.js';
+import { uploadsFor } from './content.js';
 
 const MAX_ANALYSIS_WAIT_S = 60;
 
@@ -32,7 +33,7 @@ export const scanRoutes: RouteDef[] = [
   route({
     method: 'post',
     path: '/api/scan/file',
-    summary: 'Upload a file (multipart `file`, up to 650 MB, streamed to disk). Known files are answered from their report unless force=true',
+    summary: 'Upload a file (multipart `file`, up to 650 MB, streamed to disk). Known files are answered from their report unless force=true; local YARA rules run on it (answer `yara`, recorded in history)',
     tag: 'scans',
     access: 'analyst',
     query: z.object({ force: boolish.optional() }),
@@ -54,8 +55,11 @@ export const scanRoutes: RouteDef[] = [
         const fields = validate(z.object({ priority: priorityField }), { priority: upload.fields.priority }, 'form');
         const force = query.force ?? upload.fields.force === 'true';
         const password = upload.fields.password || undefined;
+        // An admin's upload policy for the token: `never` answers by hash only, `always` uploads known files too.
+        const policy = await uploadsFor(deps, principal, false);
         const result = await deps.gateway.scanFile(upload.path, {
-          force,
+          force: force || policy === 'always',
+          upload: policy !== 'never',
           ...(password ? { password } : {}),
           filename: upload.filename,
           priority: fields.priority,

@@ -5,6 +5,8 @@ import { HttpError } from '../errors.js';
 import { type RouteDef, route } from '../route.js';
 import { opaqueId } from '../schemas.js';
 
+const uploadPolicy = z.enum(['never', 'unknown-only', 'always']).describe('whether scans on this token\'s behalf may upload files (null: the server\'s default)');
+
 export const tokenRoutes: RouteDef[] = [
   route({
     method: 'post',
@@ -18,13 +20,14 @@ export const tokenRoutes: RouteDef[] = [
         name: z.string().trim().min(1).max(100),
         role: z.enum(['admin', 'analyst', 'reader']),
         dailyBudget: z.number().int().min(0).nullable().optional(),
+        uploadPolicy: uploadPolicy.nullable().optional(),
       }),
     },
     status: 201,
     responses: { 409: 'A live token already has this name' },
     handler: async ({ c, deps, body }) => {
       try {
-        const created = await deps.gateway.tokens.create({ name: body.name, role: body.role, dailyBudget: body.dailyBudget ?? null });
+        const created = await deps.gateway.tokens.create({ name: body.name, role: body.role, dailyBudget: body.dailyBudget ?? null, uploadPolicy: body.uploadPolicy ?? null });
         tokensChanged(deps.gateway.tokens);
         return c.json(created, 201);
       } catch (err) {
@@ -40,6 +43,27 @@ export const tokenRoutes: RouteDef[] = [
     tag: 'tokens',
     access: 'admin',
     handler: async ({ c, deps }) => c.json({ tokens: await deps.gateway.tokens.list() }),
+  }),
+  route({
+    method: 'patch',
+    path: '/api/tokens/{id}',
+    summary: 'Change a live token (by id or name): its daily budget or its upload policy (null clears either)',
+    tag: 'tokens',
+    access: 'admin',
+    params: z.object({ id: opaqueId }),
+    body: {
+      type: 'json',
+      schema: z
+        .object({ dailyBudget: z.number().int().min(0).nullable().optional(), uploadPolicy: uploadPolicy.nullable().optional() })
+        .refine((b) => b.dailyBudget !== undefined || b.uploadPolicy !== undefined, 'give dailyBudget or uploadPolicy'),
+    },
+    responses: { 404: 'No live token with this id or name' },
+    handler: async ({ c, deps, params, body }) => {
+      const record = await deps.gateway.tokens.update(params.id, body);
+      if (!record) throw new HttpError(404, 'NotFound', `no live token ${params.id}`);
+      tokensChanged(deps.gateway.tokens);
+      return c.json(record);
+    },
   }),
   route({
     method: 'delete',

@@ -7,6 +7,7 @@ import { urlIndicator } from '../indicator-input.js';
 import { type RouteDef, type RouteInput, route } from '../route.js';
 import type { Principal } from '../types.js';
 import { receiveUpload } from '../middleware/upload.js';
+import { uploadsFor } from '../routes/content.js';
 import { analysisDescriptor, requestOrigin } from './links.js';
 
 const uploadFields = z.object({
@@ -17,6 +18,7 @@ const uploadFields = z.object({
 async function uploadAndScan(input: RouteInput<unknown, unknown, unknown>, principal: Principal): Promise<Response> {
   const { c, deps, signal } = input;
   if (principal.role === 'reader') throw new HttpError(403, 'ForbiddenError', 'reader tokens cannot upload files');
+  if ((await uploadsFor(deps, principal, false)) === 'never') throw new HttpError(403, 'ForbiddenError', 'uploads are switched off for this token');
   await assertBudget(deps, principal);
   await assertQuotaNow(deps);
   const upload = await receiveUpload(c, { maxBytes: deps.limits.uploadBytes, dir: deps.uploadDir });

@@ -175,8 +175,33 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
-    // Numbered after the highest on main (16, watchlists); the lead may renumber.
+    // Local YARA matches are history of the file they matched (issue 14), kept beside VirusTotal's observations.
     version: 17,
+    name: 'yara observations',
+    statements: (d) => [
+      `CREATE TABLE yara_observations (
+        seq ${d.serialPrimaryKey},
+        sha256 TEXT NOT NULL,
+        sha1 TEXT NOT NULL,
+        md5 TEXT NOT NULL,
+        at ${d.bigint} NOT NULL,
+        name TEXT NOT NULL,
+        matches ${d.json} NOT NULL
+      )`,
+      'CREATE INDEX yara_observations_sha256 ON yara_observations (sha256, at)',
+      'CREATE INDEX yara_observations_sha1 ON yara_observations (sha1)',
+      'CREATE INDEX yara_observations_md5 ON yara_observations (md5)',
+    ],
+  },
+  {
+    // An admin's upload policy for one token (issue 14); NULL: the server's `content.uploads`.
+    version: 18,
+    name: 'token upload policy',
+    statements: () => ['ALTER TABLE tokens ADD COLUMN upload_policy TEXT'],
+  },
+  {
+    // Numbered after the highest on main (18, token upload policy); the lead may renumber.
+    version: 19,
     name: 'usage history',
     statements: (d) => [
       // upstream calls per hour per governor key (the quota forecast's history), kept 90 days

@@ -17,7 +17,7 @@ test('create returns a vtg_ token once; verify accepts it and nothing else', asy
   try {
     const { token, record } = await store.tokens.create({ name: 'soar', role: 'analyst', dailyBudget: 50 });
     assert.match(token, /^vtg_[A-Za-z0-9_-]{43}$/, "'vtg_' + 32 random bytes in base64url");
-    assert.deepEqual(record, { id: record.id, name: 'soar', role: 'analyst', dailyBudget: 50, createdAt: T0, revokedAt: null });
+    assert.deepEqual(record, { id: record.id, name: 'soar', role: 'analyst', dailyBudget: 50, uploadPolicy: null, createdAt: T0, revokedAt: null });
     assert.deepEqual(await store.tokens.verify(token), record);
     assert.equal(await store.tokens.verify(`${token}x`), undefined);
     assert.equal(await store.tokens.verify(hashToken(token)), undefined, 'the hash is not a credential');
@@ -102,4 +102,25 @@ test('spend adds up per token and UTC day', async () => {
 test('utcDayKey is the UTC day, whatever the local time zone', async () => {
   assert.equal(utcDayKey(Date.UTC(2026, 0, 15, 23, 59, 59, 999)), '2026-01-15');
   assert.equal(utcDayKey(Date.UTC(2026, 0, 16, 0, 0, 0)), '2026-01-16');
+});
+
+test('update changes a live token\'s budget and upload policy; revoked or unknown tokens are not found', async () => {
+  const store = await open();
+  try {
+    const { token, record } = await store.tokens.create({ name: 'scanner', role: 'analyst', uploadPolicy: 'never' });
+    assert.equal(record.uploadPolicy, 'never');
+    assert.equal(await store.tokens.uploadPolicy(record.id), 'never');
+    const changed = await store.tokens.update('scanner', { uploadPolicy: 'always', dailyBudget: 9 });
+    assert.deepEqual({ policy: changed?.uploadPolicy, budget: changed?.dailyBudget }, { policy: 'always', budget: 9 });
+    assert.equal((await store.tokens.verify(token))?.uploadPolicy, 'always', 'the policy travels with the verified record');
+    assert.equal((await store.tokens.update(record.id, { uploadPolicy: null }))?.uploadPolicy, null);
+    assert.equal((await store.tokens.update(record.id, {}))?.dailyBudget, 9, 'absent fields are left alone');
+    await assert.rejects(store.tokens.update('scanner', { uploadPolicy: 'sometimes' as 'never' }), /uploadPolicy/);
+    await assert.rejects(store.tokens.create({ name: 'y', role: 'reader', uploadPolicy: 'sometimes' as 'never' }), /uploadPolicy/);
+    await store.tokens.revoke('scanner');
+    assert.equal(await store.tokens.update('scanner', { dailyBudget: 1 }), undefined);
+    assert.equal(await store.tokens.uploadPolicy(record.id), null);
+  } finally {
+    await store.close();
+  }
 });

@@ -2,14 +2,19 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock/index.js';
 import type { Db } from '../db/connection.js';
 import { StatementCache } from '../db/statements.js';
-import type { CreatedToken, NewToken, TokenRecord, TokenRole } from './types.js';
+import type { CreatedToken, NewToken, TokenChanges, TokenRecord, TokenRole, TokenUploadPolicy } from './types.js';
 
 const TOKEN_PREFIX = 'vtg_';
 const ROLES: readonly TokenRole[] = ['admin', 'analyst', 'reader'];
-const RECORD_COLUMNS = 'id, name, role, daily_budget, created_at, revoked_at';
+const UPLOAD_POLICIES: readonly TokenUploadPolicy[] = ['never', 'unknown-only', 'always'];
+const RECORD_COLUMNS = 'id, name, role, daily_budget, upload_policy, created_at, revoked_at';
 
 const SQL = {
-  insert: `INSERT INTO tokens (id, name, role, token_hash, daily_budget, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)`,
+  insert: `INSERT INTO tokens (id, name, role, token_hash, daily_budget, upload_policy, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
+  live: `SELECT ${RECORD_COLUMNS} FROM tokens WHERE revoked_at IS NULL AND (id = ? OR name = ?)`,
+  setBudget: 'UPDATE tokens SET daily_budget = ? WHERE revoked_at IS NULL AND id = ?',
+  setUploadPolicy: 'UPDATE tokens SET upload_policy = ? WHERE revoked_at IS NULL AND id = ?',
+  uploadPolicy: 'SELECT upload_policy FROM tokens WHERE id = ? AND revoked_at IS NULL',
   byId: `SELECT ${RECORD_COLUMNS} FROM tokens WHERE id = ?`,
   byHash: `SELECT ${RECORD_COLUMNS} FROM tokens WHERE token_hash = ? AND revoked_at IS NULL`,
   list: `SELECT ${RECORD_COLUMNS} FROM tokens ORDER BY created_at, name`,
@@ -25,6 +30,7 @@ interface RecordRow {
   name: string;
   role: TokenRole;
   daily_budget: number | null;
+  upload_policy: TokenUploadPolicy | null;
   created_at: number;
   revoked_at: number | null;
 }
@@ -35,9 +41,20 @@ function toRecord(row: RecordRow): TokenRecord {
     name: row.name,
     role: row.role,
     dailyBudget: row.daily_budget,
+    uploadPolicy: row.upload_policy,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
   };
+}
+
+function checkBudget(budget: number | null): number | null {
+  if (budget !== null && !(Number.isSafeInteger(budget) && budget >= 0)) throw new RangeError('dailyBudget must be a non-negative integer or null');
+  return budget;
+}
+
+function checkPolicy(policy: TokenUploadPolicy | null): TokenUploadPolicy | null {
+  if (policy !== null && !UPLOAD_POLICIES.includes(policy)) throw new RangeError(`uploadPolicy must be one of ${UPLOAD_POLICIES.join(', ')} or null`);
+  return policy;
 }
 
 /** sha256 (hex) of a client token: the only form in which a token is stored. */
@@ -64,14 +81,12 @@ export class TokenRepository {
     const name = input.name.trim();
     if (!name) throw new RangeError('token name must not be empty');
     if (!ROLES.includes(input.role)) throw new RangeError(`token role must be one of ${ROLES.join(', ')}`);
-    const budget = input.dailyBudget ?? null;
-    if (budget !== null && !(Number.isSafeInteger(budget) && budget >= 0)) {
-      throw new RangeError('dailyBudget must be a non-negative integer or null');
-    }
+    const budget = checkBudget(input.dailyBudget ?? null);
+    const policy = checkPolicy(input.uploadPolicy ?? null);
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const id = randomUUID();
     try {
-      this.#statements.get(SQL.insert).run(id, name, input.role, hashToken(token), budget, this.#clock.now());
+      this.#statements.get(SQL.insert).run(id, name, input.role, hashToken(token), budget, policy, this.#clock.now());
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
         throw new RangeError(`a token named "${name}" already exists`);
@@ -91,6 +106,23 @@ export class TokenRepository {
   /** Every token record, revoked ones included (never the token or its hash). */
   async list(): Promise<TokenRecord[]> {
     return (this.#statements.get(SQL.list).all() as RecordRow[]).map(toRecord);
+  }
+
+  /** Changes a live token (by id or name). Returns the updated record, or undefined when no live token has that id or name. */
+  async update(idOrName: string, changes: TokenChanges): Promise<TokenRecord | undefined> {
+    const budget = changes.dailyBudget === undefined ? undefined : checkBudget(changes.dailyBudget);
+    const policy = changes.uploadPolicy === undefined ? undefined : checkPolicy(changes.uploadPolicy);
+    const row = this.#statements.get(SQL.live).get(idOrName, idOrName) as RecordRow | undefined;
+    if (!row) return undefined;
+    if (budget !== undefined) this.#statements.get(SQL.setBudget).run(budget, row.id);
+    if (policy !== undefined) this.#statements.get(SQL.setUploadPolicy).run(policy, row.id);
+    return toRecord(this.#statements.get(SQL.byId).get(row.id) as RecordRow);
+  }
+
+  /** A live token's upload policy (null: the server's default, or no live token with that id). */
+  async uploadPolicy(tokenId: string): Promise<TokenUploadPolicy | null> {
+    const row = this.#statements.get(SQL.uploadPolicy).get(tokenId) as { upload_policy: TokenUploadPolicy | null } | undefined;
+    return row?.upload_policy ?? null;
   }
 
   /** Revokes the live token with this id or name. Returns whether one was revoked. */
