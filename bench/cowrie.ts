@@ -9,10 +9,12 @@
  *   3. a year of daily logs (365 files) read in one run, with RSS sampled along the way.
  *
  *   node --import tsx bench/cowrie.ts [--mb 200] [--repeat 3] [--open-sessions 1000000] [--year-mb 0.3] [--jq-timeout 600]
+ *     [--cases replay,open,year]   (default all three)
  *   node --import tsx bench/cowrie.ts --generate <path> [--mb N]   (only write a log, kept)
  *
  * Everything is generated into a temp dir and deleted at the end. Each measurement runs in a child
- * process, so its peak RSS is its own.
+ * process, so its peak RSS is its own. Speed is measured through the library (tsx); peak RSS also as
+ * the user sees it: `vtg enrich cowrie --dry-run` from the compiled CLI (dist/, built first).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -228,6 +230,40 @@ async function ours(paths: string[]): Promise<Measured> {
   return JSON.parse(r.out.trim().split('\n').pop() ?? '{}') as Measured;
 }
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Builds dist/ (the compiled CLI the user runs) from this tree. */
+async function buildCli(): Promise<void> {
+  const r = await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], 10 * 60_000);
+  if (r.code !== 0) throw new Error(`building dist/ failed (exit ${r.code})`);
+}
+
+/** Runs the CLI's entry in this process, then prints its peak RSS (what the bin script does, plus the print). */
+const CLI_CHILD = `
+const { run } = await import(${JSON.stringify(new URL('../dist/cli/main.js', import.meta.url).href)});
+const code = await run(process.argv.slice(1));
+process.stdout.write('\\n' + JSON.stringify({ code, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\\n');
+`;
+
+/** `vtg enrich cowrie --dry-run --json` as the user runs it: its peak RSS and the sessions it read. */
+async function cliPeak(paths: string[]): Promise<{ seconds: number; maxRssMb: number; sessions: number }> {
+  const data = mkdtempSync(join(tmpdir(), 'vtg-bench-cli-'));
+  try {
+    const r = await run(
+      'env',
+      [`HOME=${data}`, `VTG_DATA_DIR=${data}`, process.execPath, '--input-type=module', '-e', CLI_CHILD, 'enrich', 'cowrie', '--dry-run', '--no-state', '--json', '-q', ...paths],
+      60 * 60_000,
+    );
+    const lines = r.out.trim().split('\n');
+    const m = JSON.parse(lines.pop() ?? '{}') as { code: number; maxRssMb: number };
+    if (m.code !== 0) throw new Error(`vtg enrich cowrie exited ${m.code}`);
+    const doc = JSON.parse(lines.join('\n')) as { stats: { sessions: number } };
+    return { seconds: r.seconds, maxRssMb: m.maxRssMb, sessions: doc.stats.sessions };
+  } finally {
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** jq's time for the same job (distinct downloaded/uploaded hashes), or undefined when it is not there. */
@@ -270,11 +306,16 @@ async function main(): Promise<void> {
   }
 
   const jqTimeoutMs = arg('jq-timeout', 600) * 1000;
+  console.log('building dist/ (the CLI whose peak RSS is measured)');
+  await buildCli();
   const dir = mkdtempSync(join(tmpdir(), 'vtg-bench-cowrie-'));
   try {
     const templates = loadTemplates();
+    const casesAt = process.argv.indexOf('--cases');
+    const cases = new Set((casesAt >= 0 ? (process.argv[casesAt + 1] ?? '') : 'replay,open,year').split(','));
 
     // 1. the replayed log against jq
+    if (cases.has('replay')) {
     const file = join(dir, 'cowrie.json');
     const gen = replay(file, templates, arg('mb', 200) * 1024 * 1024);
     const sizeMb = mbOf([file]);
@@ -303,19 +344,27 @@ async function main(): Promise<void> {
       console.log(`ratio: vtg --dry-run is ${(j.seconds / a.seconds).toFixed(2)}x jq's speed (CPU time: ${(j.cpuSeconds / a.cpuSeconds).toFixed(2)}x)`);
       if (j.hashes !== a.hashes) console.log(`note: jq counted ${j.hashes} distinct hashes, vtg ${a.hashes} (vtg drops empty and empty-file hashes)`);
     }
+    const aCli = await cliPeak([file]);
+    console.log(`the same log through the CLI (vtg enrich cowrie --dry-run --json): ${aCli.seconds.toFixed(2)} s, peak RSS ${f0(aCli.maxRssMb)} MB`);
     rmSync(file);
+    }
 
     // 2. sessions that never close
+    if (cases.has('open')) {
     const openCount = arg('open-sessions', 1_000_000);
     const openFile = join(dir, 'cowrie.json');
     neverClosing(openFile, openCount);
     const b = await ours([openFile]);
+    const bCli = await cliPeak([openFile]);
     console.log(
-      `never-closing sessions: ${openCount.toLocaleString('en')} sessions (${mbOf([openFile]).toFixed(0)} MB): ${b.seconds.toFixed(2)} s, peak RSS ${f0(b.maxRssMb)} MB, ${b.idleClosed.toLocaleString('en')} closed as unterminated`,
+      `never-closing sessions: ${openCount.toLocaleString('en')} sessions (${mbOf([openFile]).toFixed(0)} MB): ${b.seconds.toFixed(2)} s, ${b.idleClosed.toLocaleString('en')} closed as unterminated; peak RSS ${f0(bCli.maxRssMb)} MB through the CLI (target < 300 MB), ${f0(b.maxRssMb)} MB through the library under tsx`,
     );
+    if (bCli.sessions !== openCount) console.log(`note: the CLI counted ${bCli.sessions} sessions`);
     rmSync(openFile);
+    }
 
     // 3. a year of daily logs
+    if (cases.has('year')) {
     const yearDir = join(dir, 'year');
     rmSync(yearDir, { recursive: true, force: true });
     const { mkdirSync } = await import('node:fs');
@@ -334,6 +383,7 @@ async function main(): Promise<void> {
     console.log(
       `a year of daily logs: 365 files, ${yearMb.toFixed(0)} MB, ${c.sessions.toLocaleString('en')} sessions: ${c.seconds.toFixed(2)} s, ${(yearMb / c.seconds).toFixed(1)} MB/s, peak RSS ${f0(c.maxRssMb)} MB, RSS at 25/50/75/100 % ${c.rssAlongMb.map(f0).join('/')} MB`,
     );
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -32,9 +32,11 @@ function prng(seed: number): () => number {
 }
 
 async function month(harvest: boolean) {
-  const mock = await startMock({ profile: 'premium' });
-  const dir = mkdtempSync(join(tmpdir(), 'vtg-bench-harvest-'));
   const clock = new FakeClock(Date.UTC(2026, 3, 1, 0));
+  // The simulator keeps its quota windows on the same fake clock: on its own (real) clock a month's
+  // calls, made within a real minute, ran into its per-minute limit on day 8 and the run waited forever.
+  const mock = await startMock({ profile: 'premium', clock });
+  const dir = mkdtempSync(join(tmpdir(), 'vtg-bench-harvest-'));
   const gw = await Gateway.open({
     clock,
     background: false,

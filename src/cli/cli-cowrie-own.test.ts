@@ -1,10 +1,11 @@
 /**
  * `vtg enrich cowrie` on the suite's own synthetic Cowrie log (no ../shared needed), in mock mode:
  * a file with no Cowrie event is refused, a second run over unchanged files says so (and --full
- * reports everything again from the cache), and --follow ends with 130 on Ctrl-C as documented.
+ * reports everything again from the cache), --ndjson streams its records, and --follow ends with 130
+ * on Ctrl-C as documented.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SYNTHETIC_SHA256, syntheticCowrieLog } from '../cowrie/test-support/synthetic.js';
@@ -52,6 +53,41 @@ describe('vtg enrich cowrie on its own synthetic log', () => {
     assert.match(full.stderr, /0 upstream calls/);
     const after = await vtg([logs, '--csv']);
     assert.match(after.stderr, /nothing new since/, '--full keeps the state file current');
+  });
+
+  test('--ndjson streams one record per session, to stdout or --out (the file appears whole, with no temp file left)', async () => {
+    const out = await vtg([logs, '--no-state', '--ndjson']);
+    assert.equal(out.code, 0, out.stderr);
+    const records = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as { session: string; passwords: string[] });
+    assert.deepEqual(
+      records.map((r) => r.passwords),
+      [['pw0'], ['pw1'], ['pw2']],
+    );
+    const file = join(box.dir, 'sessions.ndjson');
+    const toFile = await vtg([logs, '--no-state', '--ndjson', '--out', file]);
+    assert.equal(toFile.code, 0, toFile.stderr);
+    assert.equal(toFile.stdout, '');
+    assert.match(toFile.stderr, /wrote the ndjson report to /);
+    assert.equal(readFileSync(file, 'utf8'), out.stdout);
+    assert.deepEqual(
+      readdirSync(box.dir).filter((f) => f.startsWith('sessions.ndjson')),
+      ['sessions.ndjson'],
+    );
+  });
+
+  test('--watchlist puts the hashes found on the list (shown by vtg watchlist show); with --dry-run it is refused', async () => {
+    const r = await vtg([logs, '--no-state', '--watchlist', 'honeypot', '--csv']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /watchlist honeypot: 1 added, 0 already there/);
+    const show = await runVtg(['watchlist', 'show', 'honeypot', '--json'], env, { cwd: box.dir });
+    assert.equal(show.code, 0, show.stderr);
+    assert.ok(show.stdout.includes(SYNTHETIC_SHA256), show.stdout);
+    const dry = await vtg([logs, '--no-state', '--watchlist', 'honeypot', '--dry-run']);
+    assert.equal(dry.code, 2);
+    assert.match(dry.stderr, /--watchlist .* does not combine with --dry-run/);
+    const bad = await vtg([logs, '--no-state', '--watchlist', 'no spaces']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /a watchlist name is 1\.\.64 letters/);
   });
 
   test('--follow stopped by Ctrl-C exits 130, as the help and README say', async () => {

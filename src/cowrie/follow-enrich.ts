@@ -17,6 +17,7 @@ import { type CowrieEvent, eventTime } from './events.js';
 import { type ExtractStats, type ExtractOptions, IndicatorCollector } from './extract.js';
 import { followCowrieLog } from './follow.js';
 import {
+  addToWatchlist,
   type LookupFailure,
   type ProviderPlan,
   type ProviderRun,
@@ -56,6 +57,8 @@ export interface FollowEnrichOptions {
   maxOpenSessionMs?: number;
   /** Each failed lookup (also kept in the returned stats, the first 100). */
   onFailure?: (failure: LookupFailure) => void;
+  /** Add each session's file hashes and URLs to this watchlist as it closes. */
+  watchlist?: string;
 }
 
 export interface FollowEnrichStats {
@@ -67,6 +70,8 @@ export interface FollowEnrichStats {
   read: CowrieReadStats;
   extract: ExtractStats;
   stateSaves: number;
+  /** Indicators new to `watchlist`. */
+  watchlistAdded: number;
 }
 
 interface Holder {
@@ -107,6 +112,7 @@ export async function followAndEnrich(gateway: Gateway, options: FollowEnrichOpt
   let lastEventAt: number | null = null;
   let delivered = 0;
   let saves = 0;
+  let watchlistAdded = 0;
   let lastSave = clock.now();
   let pending = 0;
   let chain: Promise<void> = Promise.resolve();
@@ -201,6 +207,7 @@ export async function followAndEnrich(gateway: Gateway, options: FollowEnrichOpt
       options.onFailure?.(f);
     }
     await gateway.recordCowrieSession(session, new Date(clock.now()).toISOString().slice(0, 10));
+    if (options.watchlist) watchlistAdded += (await addToWatchlist(gateway, options.watchlist, indicators)).added;
     const report = buildCowrieReport({ sessions: [session], indicators, results, ...(options.extract ? { extractOptions: options.extract } : {}) });
     return report.sessions[0];
   };
@@ -282,5 +289,6 @@ export async function followAndEnrich(gateway: Gateway, options: FollowEnrichOpt
     read: readStats,
     extract: extractTotals,
     stateSaves: saves,
+    watchlistAdded,
   };
 }

@@ -3,9 +3,8 @@
  * indicator kind goes to, and each (provider, indicator) looked up once through the Gateway.
  */
 import { setMaxListeners } from 'node:events';
-import { errorInfo, runPool } from '../common/index.js';
 import { ENRICHMENT_PROVIDERS, type Estimate, type Gateway, type Priority } from '../gateway/index.js';
-import type { IndicatorKind } from '../indicators/index.js';
+import type { Indicator, IndicatorKind } from '../indicators/index.js';
 import { PROVIDERS, type ProviderName, type Report } from '../providers/types.js';
 import { isRemoteUrl } from './commands.js';
 import { type CowrieIndicator, EMPTY_SHA256 } from './extract.js';
@@ -95,41 +94,45 @@ export function lookupTasks(indicators: readonly CowrieIndicator[], plan: Provid
 }
 
 /**
- * Looks every task up through the gateway. Each provider has its own window of lookups in flight, so
- * a slow provider (DShield, 1/s) never holds back the others. Aborting rejects; anything else is a failure.
+ * Looks every task up through the gateway's enrichment (`gateway.enrichMany`), which drives each
+ * provider with its own window of lookups in flight, so a slow provider (DShield, 1/s) never holds
+ * back the others. Aborting rejects; anything else is a failure.
  */
 export async function runLookups(gateway: Gateway, tasks: Map<ProviderName, CowrieIndicator[]>, run: LookupRun): Promise<void> {
-  const window = Math.max(1, run.window ?? 64);
-  const one = async (provider: ProviderName, x: CowrieIndicator) => {
-    const stats = run.plan.runs.get(provider) as ProviderRun;
-    stats.lookups++;
-    let ownCall = false;
-    try {
-      const result = await gateway.lookup(x.indicator, {
-        provider,
-        priority: run.priority,
-        ...(run.signal ? { signal: run.signal } : {}),
-        ...(run.cacheOnly ? { cacheOnly: true } : {}),
-        onUpstreamCall: () => {
-          ownCall = true;
-        },
-      });
-      if (ownCall) stats.upstreamCalls++;
-      else stats.fromCache++;
-      const entry = run.results.get(x.id) ?? {};
-      entry[provider] = result.report as Report;
-      run.results.set(x.id, entry);
-    } catch (err) {
-      if (run.signal?.aborted) throw err;
-      stats.failed++;
-      run.failures.push({ provider, kind: x.kind, value: x.value, id: x.id, ...errorInfo(err) });
-    } finally {
-      run.onDone?.();
+  const byIndicator = new Map<Indicator, CowrieIndicator>();
+  const planned = new Set<string>();
+  for (const [provider, list] of tasks) {
+    for (const x of list) {
+      byIndicator.set(x.indicator, x);
+      planned.add(`${provider}:${x.kind}:${x.id}`);
     }
-  };
-  await Promise.all(
-    [...tasks].map(([provider, list]) => runPool(list.length, window, (i) => one(provider, list[i] as CowrieIndicator))),
-  );
+  }
+  await gateway.enrichMany([...byIndicator.keys()], {
+    providers: [...tasks.keys()],
+    priority: run.priority,
+    ...(run.signal ? { signal: run.signal } : {}),
+    ...(run.cacheOnly ? { cacheOnly: true } : {}),
+    window: Math.max(1, run.window ?? 64),
+    onSource: (indicator, source, upstream) => {
+      const x = byIndicator.get(indicator) as CowrieIndicator;
+      // not for this provider in this run (planned elsewhere), or aborted: nothing to count
+      if ('skipped' in source || !planned.has(`${source.provider}:${x.kind}:${x.id}`) || run.signal?.aborted) return;
+      const stats = run.plan.runs.get(source.provider) as ProviderRun;
+      stats.lookups++;
+      if (source.ok) {
+        if (upstream) stats.upstreamCalls++;
+        else stats.fromCache++;
+        const entry = run.results.get(x.id) ?? {};
+        entry[source.provider] = source.result.report as Report;
+        run.results.set(x.id, entry);
+      } else {
+        stats.failed++;
+        run.failures.push({ provider: source.provider, kind: x.kind, value: x.value, id: x.id, ...source.error });
+      }
+      run.onDone?.();
+    },
+  });
+  run.signal?.throwIfAborted();
 }
 
 export function totals(plan: ProviderPlan): { fromCache: number; upstreamCalls: number; failed: number; done: number } {

@@ -4,7 +4,7 @@ import type { ProviderName } from '../providers/types.js';
 import type { ExtractOptions } from './extract.js';
 import type { LookupFailure, ProviderRun } from './lookups.js';
 import type { CowrieReadStats } from './reader.js';
-import type { CowrieReport } from './report.js';
+import type { CowrieReport, SessionRecord } from './report.js';
 
 export interface CowrieEnrichProgress {
   phase: 'read' | 'enrich';
@@ -46,6 +46,14 @@ export interface CowrieEnrichOptions {
    * false keeps only counts, so memory no longer grows with the number of sessions.
    */
   keepSessions?: boolean;
+  /**
+   * Per-session records, streamed: each session is parked in a temp file when it closes and handed
+   * over with its indicators' verdicts once the lookups are done (awaited, so a slow writer holds the
+   * reading back, not memory). With it `report.sessions` stays empty. Not called on a dry run.
+   */
+  onSession?: (record: SessionRecord) => void | Promise<void>;
+  /** Add the file hashes and URLs found to this watchlist (created when missing); not on a dry run. */
+  watchlist?: string;
   /** Log time after which a session without a close event is closed as unterminated (default 15 min). */
   idleCloseMs?: number;
   /** Open sessions held at most (default 20000). */
@@ -87,6 +95,16 @@ export interface CowrieEnrichStats {
   stateSaved: boolean;
   /** Why the state file was not saved, when one was given. */
   stateNote?: string;
+  /** What `watchlist` did. */
+  watchlist?: CowrieWatchlistResult;
+}
+
+export interface CowrieWatchlistResult {
+  name: string;
+  /** Indicators new to the list. */
+  added: number;
+  /** Already on it. */
+  existing: number;
 }
 
 export interface CowrieEnrichResult {

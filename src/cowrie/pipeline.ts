@@ -9,7 +9,7 @@
 import { stat } from 'node:fs/promises';
 import type { Estimate, Gateway, } from '../gateway/index.js';
 import type { ProviderName } from '../providers/types.js';
-import { IndicatorCollector } from './extract.js';
+import { type CowrieIndicator, IndicatorCollector } from './extract.js';
 import { resolveLogFiles } from './files.js';
 import {
   estimateProvider,
@@ -19,10 +19,12 @@ import {
   planProviders,
   runLookups,
   totals,
+  worthLookingUp,
 } from './lookups.js';
 import { createReadStats, readCowrieBatches } from './reader.js';
-import { buildCowrieReport, type ProviderResults, ReportAccumulator } from './report.js';
+import { buildCowrieReport, type ProviderResults, ReportAccumulator, sessionRecord } from './report.js';
 import { seenKey } from './report-providers.js';
+import { SessionSpool } from './session-spool.js';
 import { type CowrieSession, SessionBuilder } from './sessions.js';
 import { CowrieState } from './state.js';
 
@@ -38,20 +40,29 @@ export {
   worthLookingUp,
 } from './lookups.js';
 export { enrichmentSummaryText } from './pipeline-text.js';
-export type { CowrieEnrichOptions, CowrieEnrichProgress, CowrieEnrichResult, CowrieEnrichStats, EnrichedCowrieReport } from './pipeline-types.js';
-import type { CowrieEnrichOptions, CowrieEnrichProgress, CowrieEnrichResult, } from './pipeline-types.js';
+export type { CowrieEnrichOptions, CowrieEnrichProgress, CowrieEnrichResult, CowrieEnrichStats, CowrieWatchlistResult, EnrichedCowrieReport } from './pipeline-types.js';
+import type { CowrieEnrichOptions, CowrieEnrichProgress, CowrieEnrichResult, CowrieWatchlistResult } from './pipeline-types.js';
 
+
+/** The payloads and droppers a run found (file hashes and URLs) go on the list; attacker addresses would flood it. */
+export async function addToWatchlist(gateway: Gateway, name: string, found: readonly CowrieIndicator[]): Promise<CowrieWatchlistResult> {
+  const values = found.filter((x) => (x.kind === 'file' || x.kind === 'url') && worthLookingUp(x)).map((x) => x.value);
+  const r = await gateway.watchlists.add(name, values);
+  return { name: r.watchlist.name, added: r.added, existing: r.existing };
+}
 
 export async function enrichCowrieLogs(gateway: Gateway, options: CowrieEnrichOptions): Promise<CowrieEnrichResult> {
   const linked = options.signal ? linkedSignal(options.signal) : undefined;
+  const spool = options.onSession && !options.dryRun ? new SessionSpool() : undefined;
   try {
-    return await enrich(gateway, options, linked?.signal);
+    return await enrich(gateway, options, linked?.signal, spool);
   } finally {
+    spool?.dispose();
     linked?.dispose();
   }
 }
 
-async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: AbortSignal | undefined): Promise<CowrieEnrichResult> {
+async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: AbortSignal | undefined, spool: SessionSpool | undefined): Promise<CowrieEnrichResult> {
   const plan = planProviders(gateway, options.providers);
   const state = options.statePath ? await CowrieState.load(options.statePath) : undefined;
   // Indicators of earlier runs, as they were before this one (for newSinceLastRun).
@@ -67,7 +78,7 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
     ...(options.maxOpenSessions !== undefined ? { maxOpenSessions: options.maxOpenSessions } : {}),
   });
   const collector = new IndicatorCollector(options.extract);
-  const acc = new ReportAccumulator({ keepSessions: options.keepSessions ?? true, ...(options.extract ? { extract: options.extract } : {}) });
+  const acc = new ReportAccumulator({ keepSessions: !spool && (options.keepSessions ?? true), ...(options.extract ? { extract: options.extract } : {}) });
   const progress: CowrieEnrichProgress = {
     phase: 'read',
     files: files.length,
@@ -105,6 +116,7 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
   const correlationRun = new Date(gateway.clock.now()).toISOString().slice(0, 10);
   const take = async (session: CowrieSession) => {
     acc.add(session);
+    spool?.add(session);
     if (!options.dryRun) await gateway.recordCowrieSession(session, correlationRun);
     collector.add(session);
   };
@@ -119,6 +131,8 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
   syncRead();
   progress.bytesRead = bytesTotal;
   emit();
+
+  const watchlist = options.watchlist && !options.dryRun ? await addToWatchlist(gateway, options.watchlist, collector.list()) : undefined;
 
   // New hashes first: a hash VirusTotal already answered (fresh in the cache) can wait.
   const known = new Set<string>();
@@ -189,6 +203,13 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
     ...(options.top ? { top: options.top } : {}),
     generatedAt: gateway.clock.now(),
   });
+  if (spool && options.onSession) {
+    const byKey = new Map(report.indicators.map((x) => [`${x.kind}:${x.id}`, x]));
+    for await (const session of spool.sessions()) {
+      signal?.throwIfAborted();
+      await options.onSession(sessionRecord(session, byKey, options.extract));
+    }
+  }
   const t = totals(plan);
   const hashes = indicators.filter((x) => x.kind === 'file');
   return {
@@ -216,6 +237,7 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
       skippedProviders: [...plan.runs.values()].filter((r) => !r.enabled).map((r) => r.provider),
       stateSaved,
       ...(stateNote ? { stateNote } : {}),
+      ...(watchlist ? { watchlist } : {}),
     },
     read: readStats,
   };

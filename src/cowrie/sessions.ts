@@ -8,6 +8,7 @@
  * download is never lost.
  */
 import { type CowrieEvent, durationMs, eventTime, port, rawStr, str } from './events.js';
+import { Interner, NONE, own } from './session-memory.js';
 
 export interface CowrieLogin {
   username: string | null;
@@ -73,7 +74,7 @@ export interface CowrieSession {
 export interface SessionBuilderOptions {
   /** Cap on commands and logins kept per session (default 2000). */
   maxItemsPerSession?: number;
-  /** How many closed session ids to remember for late events (default 100000). */
+  /** How many closed session ids to remember for late events (default 20000). */
   rememberClosed?: number;
   /** Log time without an event after which an open session is closed as unterminated (default 15 min). */
   idleCloseMs?: number;
@@ -110,10 +111,11 @@ export class SessionBuilder {
   #now: number | null = null;
   #sweptAt: number | null = null;
   #idle: CowrieSession[] = [];
+  readonly #strings = new Interner();
 
   constructor(options: SessionBuilderOptions = {}) {
     this.#maxItems = options.maxItemsPerSession ?? 2000;
-    this.#rememberClosed = options.rememberClosed ?? 100_000;
+    this.#rememberClosed = options.rememberClosed ?? 20_000;
     this.#idleMs = options.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS;
     this.#maxOpen = Math.max(10, options.maxOpenSessions ?? 20_000);
   }
@@ -174,7 +176,7 @@ export class SessionBuilder {
     }
     let open = this.#open.get(id);
     if (!open) {
-      open = { s: newSession(id, this.#closed.has(id)), legacyCommands: [], sawInput: false };
+      open = { s: newSession(id, this.#closed.has(id)), legacyCommands: NONE, sawInput: false };
       this.#open.set(id, open);
     }
     const isClose = this.#apply(open, event);
@@ -223,24 +225,25 @@ export class SessionBuilder {
       if (s.startAt === null || at < s.startAt) s.startAt = at;
       if (s.endAt === null || at > s.endAt) s.endAt = at;
     }
-    s.srcIp ??= str(e, 'src_ip') ?? null;
-    s.sensor ??= rawStr(e, 'sensor') ?? null;
-    s.protocol ??= str(e, 'protocol') ?? null;
+    const intern = this.#strings;
+    s.srcIp ??= intern.of(str(e, 'src_ip') ?? null);
+    s.sensor ??= intern.of(rawStr(e, 'sensor') ?? null);
+    s.protocol ??= intern.of(str(e, 'protocol') ?? null);
     switch (e.eventid) {
       case 'cowrie.session.connect':
         // src_port/dst_* only from the connect event: direct-tcpip events carry forwarded endpoints.
-        s.srcIp = str(e, 'src_ip') ?? s.srcIp;
+        s.srcIp = intern.of(str(e, 'src_ip') ?? null) ?? s.srcIp;
         s.srcPort = port(e, 'src_port') ?? s.srcPort;
-        s.dstIp = str(e, 'dst_ip') ?? s.dstIp;
+        s.dstIp = intern.of(str(e, 'dst_ip') ?? null) ?? s.dstIp;
         s.dstPort = port(e, 'dst_port') ?? s.dstPort;
         if (at !== null) s.startAt = at;
         break;
       case 'cowrie.client.version':
-        s.clientVersion = str(e, 'version') ?? s.clientVersion;
+        s.clientVersion = intern.of(str(e, 'version') ?? null) ?? s.clientVersion;
         break;
       case 'cowrie.client.kex': {
         const hassh = str(e, 'hassh');
-        if (hassh) s.hassh = hassh;
+        if (hassh) s.hassh = intern.of(hassh) ?? hassh;
         break;
       }
       case 'cowrie.session.params': {
@@ -259,6 +262,7 @@ export class SessionBuilder {
           };
           const fp = str(e, 'fingerprint');
           if (fp) login.fingerprint = fp;
+          s.logins = own(s.logins);
           s.logins.push(login);
         }
         break;
@@ -270,7 +274,10 @@ export class SessionBuilder {
       }
       case 'cowrie.command.success': {
         const input = rawStr(e, 'input');
-        if (input !== undefined && open.legacyCommands.length < this.#maxItems) open.legacyCommands.push(input);
+        if (input !== undefined && open.legacyCommands.length < this.#maxItems) {
+          open.legacyCommands = own(open.legacyCommands);
+          open.legacyCommands.push(input);
+        }
         break;
       }
       case 'cowrie.session.file_download':
@@ -287,6 +294,7 @@ export class SessionBuilder {
         if (destfile !== undefined) d.destfile = destfile;
         if (filename) d.filename = filename;
         if (e.eventid.endsWith('.failed')) d.failed = true;
+        s.downloads = own(s.downloads);
         s.downloads.push(d);
         break;
       }
@@ -300,6 +308,7 @@ export class SessionBuilder {
         if (sha) u.sha256 = sha.toLowerCase();
         if (outfile) u.outfile = outfile;
         if (destfile !== undefined) u.destfile = destfile;
+        s.uploads = own(s.uploads);
         s.uploads.push(u);
         break;
       }
@@ -325,7 +334,10 @@ export class SessionBuilder {
   }
 
   #addCommand(s: CowrieSession, input: string): void {
-    if (s.commands.length < this.#maxItems) s.commands.push(input);
+    if (s.commands.length < this.#maxItems) {
+      s.commands = own(s.commands);
+      s.commands.push(input);
+    }
     else s.droppedCommands = (s.droppedCommands ?? 0) + 1;
   }
 }
@@ -343,10 +355,10 @@ function newSession(id: string, fragment: boolean): CowrieSession {
     endAt: null,
     durationMs: null,
     clientVersion: null,
-    logins: [],
-    commands: [],
-    downloads: [],
-    uploads: [],
+    logins: NONE,
+    commands: NONE,
+    downloads: NONE,
+    uploads: NONE,
     events: 0,
     closed: false,
   };
@@ -357,6 +369,10 @@ function newSession(id: string, fragment: boolean): CowrieSession {
 function finish(open: OpenSession): CowrieSession {
   const s = open.s;
   if (!open.sawInput && open.legacyCommands.length > 0) s.commands = open.legacyCommands;
+  s.logins = own(s.logins);
+  s.commands = own(s.commands);
+  s.downloads = own(s.downloads);
+  s.uploads = own(s.uploads);
   if (s.durationMs === null && s.startAt !== null && s.endAt !== null) s.durationMs = s.endAt - s.startAt;
   return s;
 }

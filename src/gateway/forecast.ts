@@ -1,5 +1,5 @@
 /**
- * Usage history (upstream calls per hour per governor key, 90 days) and the quota forecast built on
+ * Usage history (upstream calls per hour per governor key, 90 days, in `usage_hours`) and the quota forecast built on
  * it: at the current pace, when each window (minute aside) runs out and how many calls are left at
  * its next reset.
  */
@@ -11,48 +11,83 @@ const KEEP_MS = 90 * 86_400_000;
 /** Hours of history the pace is measured over. */
 export const PACE_HOURS = 6;
 
-interface Kv {
-  get(name: string): Promise<string | undefined>;
-  set(name: string, value: string): Promise<void>;
+/** Where the history is kept: one row per key and hour (`store.usage`). */
+export interface UsageStore {
+  add(rows: ReadonlyArray<{ key: string; hour: number; calls: number }>, keepFrom: number): Promise<void>;
+  since(since: number): Promise<Array<{ key: string; hour: number; calls: number }>>;
 }
 
-/** Calls per hour per key, kept 90 days; persisted (in the store's settings) on each new hour and at close. */
+/** The settings value an earlier version kept the whole history in (moved to the table once). */
+interface LegacyKv {
+  get(name: string): Promise<string | undefined> | string | undefined;
+  delete(name: string): Promise<boolean> | boolean;
+}
+
+const LEGACY_KEY = 'usage.hours';
+
+type Hours = Map<string, Map<number, number>>;
+
+function bump(hours: Hours, key: string, hour: number, calls: number): void {
+  let m = hours.get(key);
+  if (!m) {
+    m = new Map();
+    hours.set(key, m);
+  }
+  m.set(hour, (m.get(hour) ?? 0) + calls);
+}
+
+/**
+ * Calls per hour per key, kept 90 days. Saved (on each new hour and at close) as additions to one row
+ * per key and hour, so the processes sharing a data dir add up rather than overwrite each other; each
+ * save reads the rows back, so the forecast sees the others' calls too.
+ */
 export class UsageHistory {
-  readonly #hours = new Map<string, Map<number, number>>();
-  readonly #kv: Kv | undefined;
+  /** What the forecast reads: the saved rows plus this process's calls not saved yet. */
+  #hours: Hours = new Map();
+  #pending: Hours = new Map();
+  readonly #store: UsageStore | undefined;
+  readonly #legacy: LegacyKv | undefined;
   #lastHour = 0;
-  /** Something was recorded since the last save (an idle run writes nothing). */
-  #dirty = false;
 
   constructor(
     readonly clock: Clock,
-    kv?: Kv,
+    store?: { hours: UsageStore; legacy?: LegacyKv },
   ) {
-    this.#kv = kv;
+    this.#store = store?.hours;
+    this.#legacy = store?.legacy;
   }
 
-  /** Reads the saved history (once, before use). */
+  /** Reads the saved history (once, before use); a history still in the old settings value moves to the table. */
   async load(): Promise<void> {
-    const saved = await this.#kv?.get('usage.hours');
+    if (!this.#store) return;
+    const saved = await this.#legacy?.get(LEGACY_KEY);
     if (saved) {
+      const rows: Array<{ key: string; hour: number; calls: number }> = [];
       try {
         const doc = JSON.parse(saved) as Record<string, Record<string, number>>;
-        for (const [key, hours] of Object.entries(doc)) this.#hours.set(key, new Map(Object.entries(hours).map(([h, n]) => [Number(h), n])));
+        for (const [key, hours] of Object.entries(doc)) for (const [h, n] of Object.entries(hours)) rows.push({ key, hour: Number(h), calls: n });
       } catch {
-        // a damaged record starts a new history
+        // a damaged record is dropped; the table starts empty
       }
+      await this.#store.add(rows, this.clock.now() - KEEP_MS);
+      await this.#legacy?.delete(LEGACY_KEY);
     }
+    await this.#reload();
+  }
+
+  async #reload(): Promise<void> {
+    if (!this.#store) return;
+    const rows = await this.#store.since(this.clock.now() - KEEP_MS);
+    const hours: Hours = new Map();
+    for (const r of rows) bump(hours, r.key, r.hour, r.calls);
+    for (const [key, m] of this.#pending) for (const [hour, calls] of m) bump(hours, key, hour, calls);
+    this.#hours = hours;
   }
 
   record(key: string, calls = 1, at = this.clock.now()): void {
     const hour = Math.floor(at / HOUR) * HOUR;
-    let m = this.#hours.get(key);
-    if (!m) {
-      m = new Map();
-      this.#hours.set(key, m);
-    }
-    m.set(hour, (m.get(hour) ?? 0) + calls);
-    this.#dirty = true;
+    bump(this.#hours, key, hour, calls);
+    if (this.#store) bump(this.#pending, key, hour, calls);
     if (hour !== this.#lastHour) {
       if (this.#lastHour !== 0) void this.save().catch(() => {});
       this.#lastHour = hour;
@@ -74,16 +109,23 @@ export class UsageHistory {
     return this.series(key, since).reduce((n, b) => n + b.calls, 0);
   }
 
+  /** Adds this process's new calls to the saved rows (and drops hours older than 90 days). */
   async save(): Promise<void> {
-    if (!this.#kv || !this.#dirty) return;
-    this.#dirty = false;
     const cutoff = this.clock.now() - KEEP_MS;
-    const doc: Record<string, Record<string, number>> = {};
-    for (const [key, m] of this.#hours) {
-      for (const h of [...m.keys()]) if (h < cutoff) m.delete(h);
-      doc[key] = Object.fromEntries(m);
+    if (!this.#store) {
+      for (const m of this.#hours.values()) for (const h of [...m.keys()]) if (h < cutoff) m.delete(h);
+      return;
     }
-    await this.#kv.set('usage.hours', JSON.stringify(doc));
+    const rows: Array<{ key: string; hour: number; calls: number }> = [];
+    for (const [key, m] of this.#pending) for (const [hour, calls] of m) rows.push({ key, hour, calls });
+    this.#pending = new Map();
+    try {
+      if (rows.length > 0) await this.#store.add(rows, cutoff);
+    } catch (err) {
+      for (const r of rows) bump(this.#pending, r.key, r.hour, r.calls); // kept for the next save
+      throw err;
+    }
+    await this.#reload();
   }
 }
 

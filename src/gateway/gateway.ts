@@ -14,7 +14,7 @@ import type { VirusTotalClient } from '../providers/virustotal/index.js';
 import type { Priority } from '../scheduler/index.js';
 import type { Change, Observation, PruneResult, SearchPage, SearchQuery } from '../store/index.js';
 import type { TokenService, WebhookService } from './accounts.js';
-import { type EnrichOptions, type EnrichResult, enrichIndicator } from './enrich.js';
+import { type EnrichManyOptions, type EnrichOptions, type EnrichResult, enrichIndicator, enrichMany } from './enrich.js';
 import type { GatewayEventBus } from './events.js';
 import { forecastKey, type QuotaForecast } from './forecast.js';
 import type { HarvestResult, HarvestService } from './harvest.js';
@@ -25,25 +25,8 @@ import { canonicalId, fileAliases } from './records.js';
 import { type GatewayOptions, openRuntime, type Runtime } from './runtime.js';
 import { type WarmResult, warmCache } from './warm.js';
 import type { WatchlistService } from './watchlists.js';
-import type {
-  AnalysisView,
-  BatchCreateOptions,
-  BatchItem,
-  BatchJob,
-  BatchView,
-  Estimate,
-  GatewayStats,
-  Health,
-  HistoryView,
-  LookupManyOptions,
-  LookupOptions,
-  LookupOutcome,
-  LookupResult,
-  ProviderStatus,
-  QuotaView,
-  ScanFileOptions,
-  ScanResult,
-} from './types.js';
+import type { AnalysisView, BatchCreateOptions, BatchItem, BatchJob, BatchView, Estimate, GatewayStats, Health, HistoryView } from './types.js';
+import type { LookupManyOptions, LookupOptions, LookupOutcome, LookupResult, ProviderStatus, QuotaView, ScanFileOptions, ScanResult } from './types.js';
 import type { RelatedGraph, RelatedOptions } from '../correlation/index.js';
 import { recordCowrieSession } from '../correlation/cowrie.js';
 import type { CowrieSession } from '../cowrie/sessions.js';
@@ -318,10 +301,16 @@ export class Gateway {
 
   // ---- enrichment -----------------------------------------------------------------------------
 
-  /** Every applicable provider for one indicator, merged (the one enrichment used by CLI, HTTP and Cowrie). */
+  /** Every applicable provider for one indicator, merged (`vtg enrich`, `/api/enrich`). */
   enrich(input: string | Indicator, options: EnrichOptions = {}): Promise<EnrichResult> {
     this.#assertOpen();
     return enrichIndicator(this.#rt.lookups, input, options);
+  }
+
+  /** The same for many indicators at once, per provider, each answer as it comes (a Cowrie run). */
+  enrichMany(indicators: readonly Indicator[], options: EnrichManyOptions): Promise<void> {
+    this.#assertOpen();
+    return enrichMany(this.#rt.lookups, indicators, options);
   }
 
   /** Providers that are configured and can look up `kind`. */

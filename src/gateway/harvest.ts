@@ -2,7 +2,8 @@
  * Harvest: spends a budget of upstream calls on the refreshes most likely to find a changed verdict,
  * at background priority. Candidates, in order of value: watchlist items that are due; cached
  * VirusTotal answers most likely to have changed (young samples, few detections, verdict moved
- * before, about to expire). `refresh({ budget })` is one harvest by hand (`vtg refresh --budget N`).
+ * before, about to expire), those seen in a Cowrie run or a batch in the last week (and answered
+ * more than a day ago) before the others. `refresh({ budget })` is one harvest by hand (`vtg refresh --budget N`).
  */
 import type { TieredCache } from '../cache/index.js';
 import type { Clock } from '../clock/index.js';
@@ -10,6 +11,7 @@ import { errorInfo } from '../common/index.js';
 import { type IndicatorKind, parseIndicator } from '../indicators/index.js';
 import type { Change, HistoryRepository } from '../store/index.js';
 import type { GatewayEventBus } from './events.js';
+import type { RecentSighting, RecentSightings } from './harvest-recent.js';
 import type { LookupService } from './lookups.js';
 import type { WatchlistService } from './watchlists.js';
 
@@ -20,7 +22,8 @@ export interface HarvestCandidate {
   kind: IndicatorKind;
   id: string;
   indicator: string;
-  source: 'watchlist' | 'cache';
+  /** `recent`: a cached answer for an indicator seen in a Cowrie run or a batch in the last week. */
+  source: 'watchlist' | 'cache' | 'recent';
   /** Higher first. */
   score: number;
   /** Why it was chosen, for people. */
@@ -74,10 +77,15 @@ export interface HarvestDeps {
   cache: TieredCache;
   history: HistoryRepository;
   events: GatewayEventBus;
+  /** Indicators seen lately in Cowrie runs and batches (none when absent). */
+  recent?: RecentSightings;
 }
 
 /** Cache entries scanned per plan (newest first), so a plan stays cheap on a big cache. */
 const MAX_CACHE_SCAN = 5000;
+/** How far back a Cowrie run or a batch makes an indicator a better bet, and what it adds to the score. */
+const RECENT_MS = 7 * DAY;
+const RECENT_BONUS = 20;
 
 export class HarvestService {
   readonly counters: HarvestCounters = { runs: 0, calls: 0, changes: 0 };
@@ -112,6 +120,18 @@ export class HarvestService {
     }
     const fromCache: HarvestCandidate[] = [];
     if (chosen.size < budget) {
+      // newest sighting per indicator, only for answers older than a day (the run itself just looked it up)
+      const recent = new Map<string, RecentSighting>();
+      for (const r of (await this.#d.recent?.(now - RECENT_MS, now)) ?? []) {
+        const key = `${r.kind}:${r.id}`;
+        if (!chosen.has(key) && !recent.has(key) && now - r.virustotal.fetchedAt >= DAY) recent.set(key, r);
+      }
+      const withRecent = (key: string, c: HarvestCandidate | undefined): HarvestCandidate | undefined => {
+        const r = recent.get(key);
+        if (!c || !r) return c;
+        recent.delete(key);
+        return { ...c, source: 'recent', score: c.score + RECENT_BONUS, reason: `seen in ${r.where} (${ago(now - r.at)}), ${c.reason}` };
+      };
       let cursor: string | undefined;
       let scanned = 0;
       do {
@@ -124,13 +144,22 @@ export class HarvestService {
           if (sha256 && sha256 !== r.id) continue;
           const key = `${r.kind}:${r.id}`;
           if (chosen.has(key)) continue;
-          const c = await this.#score(r.kind, r.id, r.indicator, entry, now);
+          const c = withRecent(key, await this.#score(r.kind, r.id, r.indicator, entry, now));
           if (c) fromCache.push(c);
         }
         cursor = page.nextCursor ?? undefined;
       } while (cursor && scanned < MAX_CACHE_SCAN);
+      // sightings beyond the scanned part of the cache: scored from the index's copy of the answer
+      for (const [key, r] of [...recent]) {
+        const vt = r.virustotal;
+        const report = { found: vt.found, verdict: vt.verdict, detections: vt.detections ?? 0, firstSeenAt: vt.firstSeenAt };
+        const c = withRecent(key, await this.#score(r.kind, r.id, r.indicator, { report }, now));
+        if (c) fromCache.push(c);
+      }
     }
-    fromCache.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+    // what a Cowrie run or a batch saw this week comes before the rest of the cache, best first within each
+    const tier = (c: HarvestCandidate) => (c.source === 'recent' ? 0 : 1);
+    fromCache.sort((a, b) => tier(a) - tier(b) || b.score - a.score || a.id.localeCompare(b.id));
     return [...chosen.values()].sort((a, b) => b.score - a.score).concat(fromCache).slice(0, budget);
   }
 
@@ -138,7 +167,7 @@ export class HarvestService {
     kind: IndicatorKind,
     id: string,
     indicator: string,
-    entry: { report: { found: boolean; verdict: string; detections?: number; firstSeenAt?: number | null }; expiresAt: number },
+    entry: { report: { found: boolean; verdict: string; detections?: number; firstSeenAt?: number | null }; expiresAt?: number },
     now: number,
   ): Promise<HarvestCandidate | undefined> {
     const r = entry.report;
@@ -162,7 +191,7 @@ export class HarvestService {
       score += 30;
       why.push('verdict moved before');
     }
-    const left = entry.expiresAt - now;
+    const left = (entry.expiresAt ?? Number.POSITIVE_INFINITY) - now;
     if (left <= 0) {
       score += 20;
       why.push('expired');

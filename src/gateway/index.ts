@@ -5,7 +5,7 @@ export { NotCachedError, ProviderUnavailableError, QuotaExhaustedError, formatDu
 export { UpstreamUnavailableError } from './fail-fast.js';
 export { BatchNotFoundError, batchLines } from './batches.js';
 export { FileScanError, sha256File } from './scans.js';
-export { ENRICHMENT_PROVIDERS, VERDICT_ORDER, overallVerdict, type EnrichOptions, type EnrichResult, type EnrichSource } from './enrich.js';
+export { ENRICHMENT_PROVIDERS, VERDICT_ORDER, overallVerdict, type EnrichManyOptions, type EnrichOptions, type EnrichResult, type EnrichSource } from './enrich.js';
 export { TokenService, WebhookService, secondsToUtcMidnight, type BudgetHolder } from './accounts.js';
 export { SESSION_TTL_MS, SessionService, type DashboardSession } from './sessions.js';
 export type { LookupService } from './lookups.js';

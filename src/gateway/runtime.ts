@@ -22,6 +22,7 @@ import { DailyStats } from './daily-stats.js';
 import { LookupService } from './lookups.js';
 import { countingGovernor, UsageHistory } from './forecast.js';
 import { HarvestService } from './harvest.js';
+import { recentSightings } from './harvest-recent.js';
 import { HarvestScheduler } from './harvest-schedule.js';
 import { QuotaPersistence } from './quota-persistence.js';
 import { QuotaReconciler } from './reconcile.js';
@@ -82,7 +83,7 @@ export class Runtime {
     readonly cluster?: Cluster,
   ) {
     this.startedAt = clock.now();
-    this.usage = new UsageHistory(clock, store.kv);
+    this.usage = new UsageHistory(clock, { hours: store.usage, legacy: store.kv });
     const upstreams = new Upstreams(config, countingGovernor(governor, this.usage), clock, (p, e) => this.#onSchedulerEvent(p, e));
     this.upstreams = upstreams;
     const vtClient = () => upstreams.clients().then((c) => c.vt);
@@ -126,7 +127,15 @@ export class Runtime {
     this.batches = new BatchRunner(this.lookups, store.batches, this.events, cluster);
     this.tokens = new TokenService(store.tokens, clock, store.sessions);
     this.webhooks = new WebhookService(store.webhooks);
-    this.harvest = new HarvestService({ clock, lookups: this.lookups, watchlists: this.watchlists, cache, history: store.history, events: this.events });
+    this.harvest = new HarvestService({
+      clock,
+      lookups: this.lookups,
+      watchlists: this.watchlists,
+      cache,
+      history: store.history,
+      events: this.events,
+      recent: recentSightings(store.search, store.batches),
+    });
     this.harvestScheduler = new HarvestScheduler({ config, clock, governor, usage: this.usage, lookups: this.lookups, harvest: this.harvest });
     this.daily = new DailyStats(store.daily, clock, () => {
       const c = this.lookups.counters;

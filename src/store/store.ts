@@ -10,6 +10,7 @@ import { assertMigrated, migrate } from './db/migrate.js';
 import { MIGRATIONS } from './db/migrations.js';
 import { HistoryRepository } from './history/repository.js';
 import { KvRepository } from './kv/repository.js';
+import { UsageRepository } from './usage/repository.js';
 import { SearchRepository } from './search/repository.js';
 import { SessionRepository } from './sessions/repository.js';
 import { TokenRepository } from './tokens/repository.js';
@@ -57,6 +58,8 @@ export class Store {
   readonly webhooks: WebhookRepository;
   readonly tokens: TokenRepository;
   readonly kv: KvRepository;
+  /** Upstream calls per hour per key (in this data dir's file: a simulator's usage stays with the simulator). */
+  readonly usage: UsageRepository;
   readonly watchlists: WatchlistRepository;
   readonly search: SearchRepository;
   /** Local YARA matches, history of the files they matched. */
@@ -84,6 +87,7 @@ export class Store {
     this.webhooks = new WebhookRepository(own, clock);
     this.tokens = new TokenRepository(own, clock);
     this.kv = new KvRepository(own, clock);
+    this.usage = new UsageRepository(db);
     this.search = new SearchRepository(db, own);
     this.yara = new YaraRepository(db);
     this.sessions = new SessionRepository(own);

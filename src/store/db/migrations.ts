@@ -200,7 +200,6 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: () => ['ALTER TABLE tokens ADD COLUMN upload_policy TEXT'],
   },
   {
-    // Numbered after the highest on main (18, token upload policy); the lead may renumber.
     version: 19,
     name: 'dashboard sessions and daily counters',
     statements: (d) => [
@@ -217,6 +216,19 @@ export const MIGRATIONS: readonly Migration[] = [
         name TEXT NOT NULL,
         value ${d.bigint} NOT NULL,
         PRIMARY KEY (day, name)
+      )`,
+    ],
+  },
+  {
+    version: 20,
+    name: 'usage history',
+    statements: (d) => [
+      // upstream calls per hour per governor key (the quota forecast's history), kept 90 days
+      `CREATE TABLE usage_hours (
+        key TEXT NOT NULL,
+        hour ${d.bigint} NOT NULL,
+        calls INTEGER NOT NULL,
+        PRIMARY KEY (key, hour)
       )`,
     ],
   },

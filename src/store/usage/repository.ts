@@ -1,0 +1,46 @@
+/**
+ * Upstream calls per hour per governor key (the usage history behind the quota forecast), one row per
+ * key and hour, kept 90 days. Writes add to a row, so several processes on one data dir (`vtg serve`
+ * and a `vtg batch`) each add their own calls and none overwrites another's.
+ */
+import type { Db } from '../db/connection.js';
+import { StatementCache } from '../db/statements.js';
+import { writeTransaction } from '../db/write.js';
+
+export interface UsageHour {
+  key: string;
+  /** Epoch ms of the hour's start. */
+  hour: number;
+  calls: number;
+}
+
+const SQL = {
+  add: `INSERT INTO usage_hours (key, hour, calls) VALUES (?, ?, ?)
+    ON CONFLICT (key, hour) DO UPDATE SET calls = usage_hours.calls + excluded.calls`,
+  prune: 'DELETE FROM usage_hours WHERE hour < ?',
+  since: 'SELECT key, hour, calls FROM usage_hours WHERE hour >= ? ORDER BY key, hour',
+} as const;
+
+export class UsageRepository {
+  readonly #statements: StatementCache;
+  readonly #add: (rows: readonly UsageHour[], keepFrom: number) => void;
+
+  /** @internal Created by `Store.open`. */
+  constructor(db: Db) {
+    this.#statements = new StatementCache(db);
+    this.#add = writeTransaction(db, (rows: readonly UsageHour[], keepFrom: number) => {
+      for (const r of rows) this.#statements.get(SQL.add).run(r.key, r.hour, r.calls);
+      this.#statements.get(SQL.prune).run(keepFrom);
+    });
+  }
+
+  /** Adds calls to their hours (one transaction) and drops hours before `keepFrom`. */
+  async add(rows: readonly UsageHour[], keepFrom: number): Promise<void> {
+    this.#add(rows, keepFrom);
+  }
+
+  /** Every key's hours from `since`, by key then hour. */
+  async since(since: number): Promise<UsageHour[]> {
+    return this.#statements.get(SQL.since).all(since) as UsageHour[];
+  }
+}
