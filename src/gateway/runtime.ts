@@ -16,7 +16,7 @@ import { Store } from '../store/index.js';
 import type { WebhookDispatcher, WebhookDispatcherOptions } from '../webhooks/index.js';
 import { TokenService, WebhookService } from './accounts.js';
 import { BatchRunner } from './batches.js';
-import { Cluster } from './cluster/index.js';
+import type { Cluster } from './cluster/index.js';
 import { type BatchCompletedEvent, GatewayEventBus } from './events.js';
 import { DailyStats } from './daily-stats.js';
 import { LookupService } from './lookups.js';
@@ -266,8 +266,9 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
   try {
     // the operator's state (tokens, webhooks, batches, settings) is one store whatever the mode
     store = await Store.open({ dataDir, clock, ...(config.mock ? { operatorDir: config.dataDir } : {}) });
+    // loaded only with Redis: a one-shot command without it never loads the Redis client
     cluster = config.redis
-      ? await Cluster.open({
+      ? await (await import('./cluster/index.js')).Cluster.open({
           url: config.redis.url,
           instanceId: config.cluster.instanceId,
           leaseMs: config.cluster.leaseMs,

@@ -23,7 +23,7 @@ test('open creates an owner-only data dir and file with WAL, NORMAL sync and inc
     assert.equal(store.path, join(dataDir, 'vt-gateway.sqlite'));
     assert.equal(statSync(dataDir).mode & 0o777, 0o700);
     assert.equal(statSync(store.path).mode & 0o777, 0o600);
-    assert.deepEqual(store.migrated, [1, 15, 16, 17, 18, 19]);
+    assert.deepEqual(store.migrated, [1, 15, 16, 17, 18, 19, 20]);
     assert.deepEqual(await store.integrityCheck(), ['ok']);
   } finally {
     await store.close();
@@ -33,7 +33,7 @@ test('open creates an owner-only data dir and file with WAL, NORMAL sync and inc
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(raw.pragma('auto_vacuum', { simple: true }), 2, 'INCREMENTAL is 2');
     const versions = raw.prepare('SELECT version FROM schema_migrations').pluck().all();
-    assert.deepEqual(versions, [1, 15, 16, 17, 18, 19]);
+    assert.deepEqual(versions, [1, 15, 16, 17, 18, 19, 20]);
   } finally {
     raw.close();
   }
