@@ -4,25 +4,19 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { type MockServer, startMock } from '../mock/index.js';
 import { redisUnavailableReason } from '../test-support/redis-server.js';
-import { getJson, TestCluster, until } from './test-support/harness.js';
-import { UpstreamRecorder } from './test-support/recorder.js';
+import { useDrill } from './test-support/drill.js';
+import { getJson, until } from './test-support/harness.js';
 
 const skip = redisUnavailableReason();
-let mock: MockServer;
-let rec: UpstreamRecorder;
-let cluster: TestCluster;
+// 10 calls a second, one at a time: a 200-item batch takes about 20 s, long enough to kill it halfway
+const drill = useDrill(skip, { profile: 'premium' }, { limits: 'minute=6000,rate=10,burst=1,hour=100000,day=100000,month=1000000', leaseSeconds: 3 });
 let receiver: Server;
 let receiverUrl = '';
 const received: Array<{ delivery: string; event: string; batchId: string | undefined }> = [];
 
 before(async () => {
   if (skip) return;
-  mock = await startMock({ profile: 'premium' });
-  rec = await UpstreamRecorder.start(mock.url);
-  // 10 calls a second, one at a time: a 200-item batch takes about 20 s, long enough to kill it halfway
-  cluster = await TestCluster.start({ upstream: rec, limits: 'minute=6000,rate=10,burst=1,hour=100000,day=100000,month=1000000', leaseSeconds: 3 });
   receiver = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => {
@@ -39,10 +33,7 @@ before(async () => {
   receiverUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/hook`;
 });
 after(async () => {
-  await cluster?.close();
   receiver?.close();
-  await rec?.close();
-  await mock?.close();
 });
 
 const post = (base: string, path: string, body: unknown) =>
@@ -50,24 +41,24 @@ const post = (base: string, path: string, body: unknown) =>
 
 test('SIGKILL the instance running a 200-item batch halfway: another takes it over, every item once', { skip }, async () => {
   const domains = Array.from({ length: 200 }, (_, i) => `b${i}.takeover-drill.example`);
-  const created = await post(cluster.instances[0]?.url as string, '/api/batch', { indicators: domains, webhook: receiverUrl });
+  const created = await post(drill.cluster.instances[0]?.url as string, '/api/batch', { indicators: domains, webhook: receiverUrl });
   assert.equal(created.status, 202, JSON.stringify(created.body));
   const id = created.body.job.id as string;
 
   // who runs it: the holder of the batch's lease
-  const redis = new Redis(cluster.redis.url);
+  const redis = new Redis(drill.cluster.redis.url);
   try {
     const holder = await until(async () => (await redis.get(`vtg:cluster:batch:${id}`))?.split('/')[0]);
-    const runner = cluster.instances.findIndex((i) => i.id === holder);
+    const runner = drill.cluster.instances.findIndex((i) => i.id === holder);
     assert.ok(runner >= 0, `lease holder ${holder}`);
-    await until(() => rec.countBy(/\/api\/v3\/domains\//).size >= 100, 60_000);
+    await until(() => drill.rec.countBy(/\/api\/v3\/domains\//).size >= 100, 60_000);
     // freeze it first, so what it had finished (committed to the shared store) can be read exactly
-    cluster.instances[runner]?.child.kill('SIGSTOP');
-    const other = cluster.instances.find((_, i) => i !== runner)?.url as string;
+    drill.cluster.instances[runner]?.child.kill('SIGSTOP');
+    const other = drill.cluster.instances.find((_, i) => i !== runner)?.url as string;
     const finishedText = await (await fetch(`${other}/api/batch/${id}/results?finished=true`)).text();
     const finishedAtKill = new Set(finishedText.trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { input: string }).input));
-    const callsAtKill = rec.countBy(/\/api\/v3\/domains\//);
-    assert.equal(await cluster.kill(runner, 'SIGKILL'), 'SIGKILL');
+    const callsAtKill = drill.rec.countBy(/\/api\/v3\/domains\//);
+    assert.equal(await drill.cluster.kill(runner, 'SIGKILL'), 'SIGKILL');
     assert.ok(finishedAtKill.size >= 50 && finishedAtKill.size < 200, `killed with ${finishedAtKill.size} items finished`);
 
     const done = await until(
@@ -89,7 +80,7 @@ test('SIGKILL the instance running a 200-item batch halfway: another takes it ov
     assert.equal(new Set(items.map((i) => i.seq)).size, 200);
     assert.ok(items.every((i) => i.status === 'done'));
 
-    const calls = rec.countBy(/\/api\/v3\/domains\//);
+    const calls = drill.rec.countBy(/\/api\/v3\/domains\//);
     assert.equal(calls.size, 200, 'every indicator was fetched');
     // an item finished before the kill is never fetched again; only an item the killed instance had
     // asked for without recording the answer yet (at most its 4 concurrent calls) may be asked twice
@@ -99,10 +90,10 @@ test('SIGKILL the instance running a 200-item batch halfway: another takes it ov
       assert.ok(callsAtKill.has(`/api/v3/domains/${d}`), `${d} fetched twice though the killed instance never asked for it`);
     }
     assert.ok(twice.length <= 4, `more repeated calls than calls in flight: ${twice}`);
-    assert.equal(mock.stats().rejected429, 0);
+    assert.equal(drill.mock.stats().rejected429, 0);
 
     // the background role (harvest, rotation, reconciliation) is held by exactly one live instance
-    const live = cluster.instances.filter((_, i) => i !== runner);
+    const live = drill.cluster.instances.filter((_, i) => i !== runner);
     await until(async () => {
       const hs = await Promise.all(live.map(async (i) => (await getJson(`${i.url}/api/health`)).body));
       return hs.filter((h) => h.cluster.roles.includes('background')).length === 1;
@@ -118,7 +109,7 @@ test('SIGKILL the instance running a 200-item batch halfway: another takes it ov
 });
 
 test('a webhook receiver gets each event once from the whole cluster', { skip }, async () => {
-  const live = cluster.instances.filter((i) => i.child.exitCode === null && i.child.signalCode === null);
+  const live = drill.cluster.instances.filter((i) => i.child.exitCode === null && i.child.signalCode === null);
   const hook = await post(live[0]?.url as string, '/api/webhooks', { url: receiverUrl, events: ['batch.completed'] });
   assert.equal(hook.status, 201, JSON.stringify(hook.body));
   const ids: string[] = [];

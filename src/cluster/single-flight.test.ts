@@ -2,34 +2,20 @@
 // indicators asked six times at once on different instances: one upstream call per indicator, no
 // 429 from upstream, the same answer everywhere; health names each instance, stats sum the cluster.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { runPool } from '../common/index.js';
-import { type MockServer, startMock } from '../mock/index.js';
 import { redisUnavailableReason } from '../test-support/redis-server.js';
-import { getJson, TestCluster, until } from './test-support/harness.js';
-import { UpstreamRecorder } from './test-support/recorder.js';
+import { useDrill } from './test-support/drill.js';
+import { getJson, until } from './test-support/harness.js';
 
 const skip = redisUnavailableReason();
-let mock: MockServer;
-let rec: UpstreamRecorder;
-let cluster: TestCluster;
+const drill = useDrill(skip, { profile: 'premium', limits: { minute: 60 } }, { limits: 'minute=60,hour=10000,day=100000,month=1000000' });
 
-before(async () => {
-  if (skip) return;
-  mock = await startMock({ profile: 'premium', limits: { minute: 60 } });
-  rec = await UpstreamRecorder.start(mock.url);
-  cluster = await TestCluster.start({ upstream: rec, limits: 'minute=60,hour=10000,day=100000,month=1000000' });
-});
-after(async () => {
-  await cluster?.close();
-  await rec?.close();
-  await mock?.close();
-});
 
 test('300 duplicated lookups over three instances: one upstream call per distinct indicator, no 429', { skip }, async () => {
   const domains = Array.from({ length: 50 }, (_, i) => `d${i}.cluster-drill.example`);
   // each domain asked six times, the six spread over the three instances and sent together
-  const asks = domains.flatMap((d) => Array.from({ length: 6 }, (_, k) => ({ d, on: cluster.instances[k % 3]?.url as string })));
+  const asks = domains.flatMap((name) => Array.from({ length: 6 }, (_, k) => ({ d: name, on: drill.cluster.instances[k % 3]?.url as string })));
   // 48 at a time (the service admits 64 per client): eight indicators in flight, each on every instance
   // biome-ignore lint/suspicious/noExplicitAny: JSON answers
   const answers: Array<{ status: number; body: any }> = new Array(asks.length);
@@ -40,11 +26,11 @@ test('300 duplicated lookups over three instances: one upstream call per distinc
   const failed = answers.filter((a) => a.status !== 200);
   assert.equal(failed.length, 0, JSON.stringify(failed.slice(0, 3)));
 
-  const calls = rec.countBy(/\/api\/v3\/domains\//);
+  const calls = drill.rec.countBy(/\/api\/v3\/domains\//);
   assert.equal(calls.size, 50, 'every distinct indicator went upstream');
   const twice = [...calls].filter(([, n]) => n > 1);
   assert.deepEqual(twice, [], 'no indicator was fetched twice');
-  assert.equal(mock.stats().rejected429, 0);
+  assert.equal(drill.mock.stats().rejected429, 0);
 
   // one verdict per indicator, whichever instance answered
   const verdicts = new Map<string, Set<string>>();
@@ -57,13 +43,13 @@ test('300 duplicated lookups over three instances: one upstream call per distinc
   for (const [d, set] of verdicts) assert.equal(set.size, 1, `${d}: ${[...set]}`);
 
   // health names the instance and Redis; stats sum the live instances
-  const ids = await Promise.all(cluster.instances.map(async (i) => (await getJson(`${i.url}/api/health`)).body));
+  const ids = await Promise.all(drill.cluster.instances.map(async (i) => (await getJson(`${i.url}/api/health`)).body));
   assert.deepEqual(ids.map((h) => h.instance.id), ['node-1', 'node-2', 'node-3']);
   for (const h of ids) assert.equal(h.cluster.redis, 'ready');
   // harvest, rotation and reconciliation run on exactly one of them
   assert.equal(ids.filter((h) => h.cluster.roles.includes('background')).length, 1);
   const stats = await until(async () => {
-    const s = (await getJson(`${cluster.url()}/api/stats`)).body;
+    const s = (await getJson(`${drill.cluster.url()}/api/stats`)).body;
     // heartbeats carry each instance's counters as they were: wait until every answer is counted
     return s.cluster?.instances === 3 && s.cluster.lookups === 300 && s.cluster.upstreamCalls + s.cluster.upstreamCallsSaved === 300 ? s : undefined;
   });
@@ -73,17 +59,17 @@ test('300 duplicated lookups over three instances: one upstream call per distinc
   assert.ok(stats.cluster.clusterJoins > 0, 'some lookups waited for another instance rather than calling upstream');
   // each instance sums the others' last heartbeats: node-2's view settles a heartbeat later
   const metrics = await until(async () => {
-    const text = await (await fetch(`${cluster.instances[1]?.url}/metrics`)).text();
+    const text = await (await fetch(`${drill.cluster.instances[1]?.url}/metrics`)).text();
     return /^vtg_cluster_upstream_calls 50$/m.test(text) ? text : undefined;
   }, 15_000);
   assert.match(metrics, /^vtg_instance_info\{instance="node-2"\} 1$/m);
   assert.match(metrics, /^vtg_cluster_instances 3$/m);
   assert.match(metrics, /^vtg_cluster_upstream_calls 50$/m);
-  const quota = (await getJson(`${cluster.url()}/api/quota`)).body;
+  const quota = (await getJson(`${drill.cluster.url()}/api/quota`)).body;
   assert.equal(quota.scope, 'cluster');
   assert.equal(quota.windows.find((w: { window: string }) => w.window === 'minute')?.used, 50);
 });
 
 test('SIGTERM: an instance on Redis closes and exits 0 (it used to hang on the Redis cache tier)', { skip }, async () => {
-  assert.equal(await cluster.kill(2, 'SIGTERM'), 0);
+  assert.equal(await drill.cluster.kill(2, 'SIGTERM'), 0);
 });

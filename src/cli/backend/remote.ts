@@ -12,7 +12,7 @@ import type { RulesStatus } from '../../yara/index.js';
 import { CliFailure, exitCodeForCode } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { pageView } from './relationship-page.js';
-import type { Backend, CliContentOptions, FetchScanResult, RelationshipPageView } from './types.js';
+import type { Backend, CliContentOptions, CliLookupOptions, FetchScanResult, RelationshipPageView } from './types.js';
 
 const FINISHED = new Set(['completed', 'cancelled', 'failed']);
 
@@ -41,6 +41,17 @@ function query(params: Record<string, string | number | boolean | undefined>): s
   for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
   const s = q.toString();
   return s ? `?${s}` : '';
+}
+
+/** How fresh an answer must be and whether to wait for quota: the query both answer routes take. */
+function answerQuery(o: CliLookupOptions): Record<string, string | number | boolean | undefined> {
+  return {
+    priority: o.priority,
+    maxAge: o.maxAgeMs === undefined ? undefined : Math.round(o.maxAgeMs / 1000),
+    allowStale: o.allowStale === false ? false : undefined,
+    wait: o.waitForQuota !== false,
+    cacheOnly: o.cacheOnly ? true : undefined,
+  };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -119,11 +130,7 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
         `/api/lookup${query({
           q: input,
           provider: o.provider,
-          priority: o.priority,
-          maxAge: o.maxAgeMs === undefined ? undefined : Math.round(o.maxAgeMs / 1000),
-          allowStale: o.allowStale === false ? false : undefined,
-          wait: o.waitForQuota !== false,
-          cacheOnly: o.cacheOnly ? true : undefined,
+          ...answerQuery(o),
         })}`,
         o.signal,
       ),
@@ -141,11 +148,7 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
       return get(
         `${path}${query({
           ...(path === '/api/urls' ? { url: indicator.value } : {}),
-          priority: o.priority,
-          maxAge: o.maxAgeMs === undefined ? undefined : Math.round(o.maxAgeMs / 1000),
-          allowStale: o.allowStale === false ? false : undefined,
-          wait: o.waitForQuota !== false,
-          cacheOnly: o.cacheOnly ? true : undefined,
+          ...answerQuery(o),
         })}`,
         o.signal,
       );

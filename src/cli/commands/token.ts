@@ -76,20 +76,25 @@ async function create(ctx: CliContext, flags: { name: string; role: TokenRole; d
   ctx.out.object({ token: created.token, ...r }, () => [
     created.token,
     '',
-    ...keyValueLines(
-      [
-        ['id', r.id],
-        ['name', r.name],
-        ['role', r.role],
-        ['daily budget', r.dailyBudget === null ? 'none' : String(r.dailyBudget)],
-        ['upload policy', policyText(r.uploadPolicy)],
-      ],
-      ctx.out.paint,
-    ),
+    ...tokenLines(ctx, r),
     '',
     ctx.out.paint('yellow', 'This token is shown once: store it now (clients send it as "Authorization: Bearer <token>").'),
   ]);
   return EXIT.ok;
+}
+
+/** A token's settings as the key/value lines create and update print. */
+function tokenLines(ctx: CliContext, r: TokenRecord): string[] {
+  return keyValueLines(
+    [
+      ['id', r.id],
+      ['name', r.name],
+      ['role', r.role],
+      ['daily budget', r.dailyBudget === null ? 'none' : String(r.dailyBudget)],
+      ['upload policy', policyText(r.uploadPolicy)],
+    ],
+    ctx.out.paint,
+  );
 }
 
 async function list(ctx: CliContext): Promise<number> {
@@ -121,18 +126,7 @@ async function update(ctx: CliContext, idOrName: string, flags: { dailyBudget?: 
     ctx.out.warn(`vtg: no live token with id or name "${idOrName}"`);
     return EXIT.usage;
   }
-  ctx.out.object(r, () =>
-    keyValueLines(
-      [
-        ['id', r.id],
-        ['name', r.name],
-        ['role', r.role],
-        ['daily budget', r.dailyBudget === null ? 'none' : String(r.dailyBudget)],
-        ['upload policy', policyText(r.uploadPolicy)],
-      ],
-      ctx.out.paint,
-    ),
-  );
+  ctx.out.object(r, () => tokenLines(ctx, r));
   return EXIT.ok;
 }
 

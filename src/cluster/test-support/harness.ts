@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { until as pollUntil } from '../../test-support/until.js';
 import { freePort, type TestRedisServer, startRedisServer } from '../../test-support/redis-server.js';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
@@ -166,13 +167,7 @@ export async function getJson(url: string, init?: RequestInit): Promise<{ status
   }
 }
 
-/** Polls `check` until truthy (generous limit: real processes on a loaded machine). */
-export async function until<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, limitMs = 30_000, everyMs = 100): Promise<T> {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v as T;
-    if (Date.now() > end) throw new Error(`condition not met within ${limitMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+/** Polls `check` until truthy, with a longer limit and pace for whole processes. */
+export function until<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, limitMs = 30_000, everyMs = 100): Promise<T> {
+  return pollUntil(check, limitMs, everyMs);
 }

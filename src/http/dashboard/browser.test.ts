@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, screenshotDir, signedIn as signIn, skipWithoutChromium } from '../test-support/browser.js';
-import { call, startTestServer, type TestServer } from '../test-support/harness.js';
+import { call, firstAdminToken, startTestServer, type TestServer } from '../test-support/harness.js';
 
 const EICAR_SHA256 = '275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f';
 
@@ -19,9 +19,7 @@ describe('dashboard in a browser', { skip: skipWithoutChromium }, () => {
   before(async () => {
     shots = await screenshotDir('shots');
     t = await startTestServer();
-    const first = await call(t.url, '/api/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'root', role: 'admin' }) });
-    assert.equal(first.status, 201, first.text);
-    admin = first.body.token;
+    admin = await firstAdminToken(t.url);
     browser = await launchChromium();
   });
   after(async () => {

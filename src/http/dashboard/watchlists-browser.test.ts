@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { MockServer } from '../../mock/index.js';
 import { launchChromium, screenshotDir, signedIn, skipWithoutChromium } from '../test-support/browser.js';
-import { call, startTestServer, type TestServer } from '../test-support/harness.js';
+import { call, firstAdminToken, startTestServer, type TestServer } from '../test-support/harness.js';
 import { startUpstream, upstreamEnv } from '../test-support/upstream.js';
 
 describe('watchlists and live changes in a browser', { skip: skipWithoutChromium }, () => {
@@ -22,9 +22,7 @@ describe('watchlists and live changes in a browser', { skip: skipWithoutChromium
     shots = await screenshotDir('watchlists');
     mock = await startUpstream();
     t = await startTestServer({ env: upstreamEnv(mock) });
-    const first = await call(t.url, '/api/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'root', role: 'admin' }) });
-    assert.equal(first.status, 201, first.text);
-    admin = first.body.token;
+    admin = await firstAdminToken(t.url);
     browser = await launchChromium();
   });
   after(async () => {

@@ -129,17 +129,13 @@ export async function call(base: string, path: string, init: RequestInit & { tok
   return { status: res.status, headers: res.headers, text, body };
 }
 
-/** Polls `check` until it returns a truthy value (bounded by `limitMs`). */
-type Falsy = undefined | null | false | 0 | '';
+export { until } from '../../test-support/until.js';
 
-export async function until<T>(check: () => Promise<T | Falsy> | T | Falsy, limitMs = 15_000, everyMs = 25): Promise<T> {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v as T;
-    if (Date.now() > end) throw new Error(`condition not met within ${limitMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+/** Creates the first admin token on an open server (as an operator's first step does) and returns it. */
+export async function firstAdminToken(url: string): Promise<string> {
+  const r = await call(url, '/api/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'root', role: 'admin' }) });
+  if (r.status !== 201) throw new Error(`creating the first admin token: ${r.status} ${r.text}`);
+  return r.body.token as string;
 }
 
 /**
