@@ -95,6 +95,21 @@ describe('Redis cache tier (real redis-server on 127.0.0.1)', { skip }, () => {
     assert.equal((await cache.get('virustotal', 'file', report.id))?.tier, 'redis');
   });
 
+  test('freshIds finds an answer held only by Redis, and one held only by SQLite', async () => {
+    const t = tier();
+    await connected(t);
+    const { cache, store } = await tiered('fresh-ids', t, 0);
+    const now = Date.now();
+    const shared = makeReport({ n: 'fresh-redis', fetchedAt: now });
+    await t.set({ report: shared, fetchedAt: now, expiresAt: now + HOUR, hits: 0 }); // another instance's answer
+    const stored = makeReport({ n: 'fresh-sqlite', fetchedAt: now });
+    await store.cache.put(stored, now + HOUR);
+    const expired = makeReport({ n: 'fresh-expired', fetchedAt: now - DAY });
+    await store.cache.put(expired, now - HOUR);
+    const fresh = await cache.freshIds('virustotal', 'file', [shared.id, stored.id, expired.id, testId('fresh-none')]);
+    assert.deepEqual([...fresh].sort(), [shared.id, stored.id].sort());
+  });
+
   test('delete by kind or provider removes matching keys only', async () => {
     const t = tier();
     await connected(t);

@@ -212,3 +212,33 @@ test('getFreshInMemory answers a fresh memory entry at once, counted as a memory
     await t.close();
   }
 });
+
+test('freshIds names the ids get would find fresh, from memory or SQLite, and counts nothing', async () => {
+  const t = await setup();
+  try {
+    const long = detected('fresh-long'); // detected: fresh for 30 days
+    const short = makeReport({ n: 'fresh-short', detections: 0, verdict: 'undetected', fetchedAt: T0 }); // 1 day
+    await t.cache.setMany([long, short]);
+    const other = makeReport({ n: 'other-kind', kind: 'url', detections: 12, fetchedAt: T0 });
+    await t.cache.set(other);
+    // a second cache on the same SQLite: nothing in its memory, so its answers come from the query
+    const second = new TieredCache({ repository: t.store.cache, clock: t.clock });
+    try {
+      await t.clock.advance(2 * DAY);
+      const ids = [long.id, short.id, other.id, testId('never-cached')];
+      const expected = new Set<string>();
+      for (const id of ids) if ((await t.cache.get('virustotal', 'file', id))?.fresh) expected.add(id);
+      assert.deepEqual([...expected], [long.id]);
+      assert.deepEqual([...(await t.cache.freshIds('virustotal', 'file', ids))], [long.id], 'memory tier');
+      const before = second.stats();
+      assert.deepEqual([...(await second.freshIds('virustotal', 'file', ids))], [long.id], 'SQLite tier');
+      assert.deepEqual(second.stats(), before, 'nothing counted');
+      assert.deepEqual([...(await second.freshIds('virustotal', 'url', [other.id]))], [other.id]);
+      assert.equal((await second.freshIds('virustotal', 'file', [])).size, 0);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await t.close();
+  }
+});

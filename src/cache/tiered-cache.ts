@@ -159,6 +159,36 @@ export class TieredCache {
   }
 
   /**
+   * Which of `ids` (one provider and kind) have a fresh answer in some tier, as `get` would find it,
+   * but for a whole list at once and counting nothing: memory first, then Redis one by one (when
+   * configured), then one SQLite query per few hundred ids for the rest.
+   */
+  async freshIds(provider: ProviderName, kind: IndicatorKind, ids: readonly string[]): Promise<Set<string>> {
+    const fresh = new Set<string>();
+    let rest: string[] = [];
+    const now = this.#clock.now();
+    for (const id of ids) {
+      const inMemory = this.#memory?.peek(keyOf(provider, kind, id));
+      if (inMemory && inMemory.expiresAt > now) fresh.add(id);
+      else rest.push(id);
+    }
+    if (this.#redis && rest.length > 0) {
+      const left: string[] = [];
+      for (const id of rest) {
+        const shared = await this.#redis.get(provider, kind, id);
+        if (shared && shared.expiresAt > this.#clock.now()) fresh.add(id);
+        else left.push(id);
+      }
+      rest = left;
+    }
+    if (rest.length === 0) return fresh;
+    const expiries = await this.#repo.expiresAtMany(provider, kind, rest);
+    const at = this.#clock.now();
+    for (const [id, expiresAt] of expiries) if (expiresAt > at) fresh.add(id);
+    return fresh;
+  }
+
+  /**
    * Stores a new upstream answer in every tier, fresh for the policy's TTL from `now`
    * (default: the clock). Returns the stored entry.
    */

@@ -135,11 +135,7 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
   const watchlist = options.watchlist && !options.dryRun ? await addToWatchlist(gateway, options.watchlist, collector.list()) : undefined;
 
   // New hashes first: a hash VirusTotal already answered (fresh in the cache) can wait.
-  const known = new Set<string>();
-  for (const x of collector.list()) {
-    if (x.kind !== 'file') continue;
-    if (await gateway.isFresh('virustotal', 'file', x.id)) known.add(x.id);
-  }
+  const known = await gateway.freshIds('virustotal', 'file', collector.list().filter((x) => x.kind === 'file').map((x) => x.id));
   const indicators = collector.list({ isKnown: (kind, id) => kind === 'file' && known.has(id) });
   const tasks = lookupTasks(indicators, plan);
 

@@ -105,6 +105,11 @@ export class Gateway {
     return this.#rt.lookups.isFresh(provider, kind, id);
   }
 
+  /** Which of `ids` have a fresh cached answer, in one pass (no upstream call). */
+  freshIds(provider: ProviderName, kind: IndicatorKind, ids: readonly string[]): Promise<Set<string>> {
+    return this.#rt.lookups.freshIds(provider, kind, ids);
+  }
+
   /** One harvest by hand: up to `budget` refreshes at background priority, best first (`vtg refresh`). */
   refresh(options: { budget: number; dryRun?: boolean; signal?: AbortSignal }): Promise<HarvestResult> {
     this.#assertOpen();

@@ -99,10 +99,14 @@ export class LookupService {
     return this.#d.config.mock ? asSimulated(result) : result;
   }
 
-  /** Whether a fresh answer for the indicator is cached: the one definition of "fresh". */
+  /** Whether a fresh answer for the indicator is cached (see `freshIds`). */
   async isFresh(provider: ProviderName, kind: IndicatorKind, id: string): Promise<boolean> {
-    const hit = (await this.#d.cache.get(provider, kind, id)) as CacheLookupLike | undefined;
-    return hit?.fresh === true;
+    return (await this.freshIds(provider, kind, [id])).has(id);
+  }
+
+  /** Which of `ids` have a fresh cached answer (unexpired in some tier): the one definition of "fresh". */
+  freshIds(provider: ProviderName, kind: IndicatorKind, ids: readonly string[]): Promise<Set<string>> {
+    return this.#d.cache.freshIds(provider, kind, ids);
   }
 
   /** Drops cached answers (after a rescan or a new analysis, say). */
@@ -258,12 +262,13 @@ export class LookupService {
     const priority = options.priority ?? 'batch';
     const up = this.#d.upstreams.get(providerName);
     if (!up?.scheduler) throw new ProviderUnavailableError(up?.note ?? `${providerName} is not configured`);
-    const seen = new Set<string>();
+    const seen = new Map<string, Indicator>();
     let invalid = 0;
     let duplicates = 0;
     let cached = 0;
     let inFlight = 0;
     let upstream = 0;
+    const idsByKind = new Map<IndicatorKind, string[]>();
     for (const input of inputs) {
       let ind: Indicator;
       try {
@@ -277,8 +282,14 @@ export class LookupService {
         duplicates++;
         continue;
       }
-      seen.add(key);
-      if (await this.isFresh(providerName, ind.kind, ind.id)) cached++;
+      seen.set(key, ind);
+      idsByKind.set(ind.kind, idsByKind.get(ind.kind) ?? []).get(ind.kind)?.push(ind.id);
+    }
+    // One freshness query per kind, not one per indicator (a Cowrie log has thousands).
+    const fresh = new Map<IndicatorKind, Set<string>>();
+    for (const [kind, ids] of idsByKind) fresh.set(kind, await this.freshIds(providerName, kind, ids));
+    for (const [key, ind] of seen) {
+      if (fresh.get(ind.kind)?.has(ind.id)) cached++;
       else if (up.scheduler.inFlight(key)) inFlight++;
       else upstream++;
     }

@@ -35,6 +35,24 @@ test('put then get returns the report as stored, with its times; expired entries
   }
 });
 
+test('expiresAtMany gives the expiry of each cached id of one provider and kind, past 500 ids too', async () => {
+  const { store } = await openStore();
+  try {
+    const ids = Array.from({ length: 1203 }, (_, i) => testId(`many-${i}`));
+    // every third id cached as a file (expiring at its own time), one as a URL, one with another provider
+    for (let i = 0; i < ids.length; i += 3) await store.cache.put(makeReport({ id: ids[i], fetchedAt: T0 }), T0 + i * HOUR);
+    await store.cache.put(makeReport({ id: ids[1], kind: 'url', fetchedAt: T0 }), T0 + DAY);
+    await store.cache.put(makeReport({ id: ids[2], provider: 'urlhaus', fetchedAt: T0 }), T0 + DAY);
+    const got = await store.cache.expiresAtMany('virustotal', 'file', ids);
+    assert.equal(got.size, Math.ceil(ids.length / 3));
+    for (let i = 0; i < ids.length; i++) assert.equal(got.get(ids[i] as string), i % 3 === 0 ? T0 + i * HOUR : undefined);
+    assert.equal((await store.cache.expiresAtMany('virustotal', 'file', [])).size, 0);
+    assert.deepEqual([...(await store.cache.expiresAtMany('virustotal', 'url', ids.slice(0, 3)))], [[ids[1], T0 + DAY]]);
+  } finally {
+    await store.close();
+  }
+});
+
 test('a newer report replaces the entry and keeps its hit count; an older one never replaces a newer one', async () => {
   const { store } = await openStore();
   try {

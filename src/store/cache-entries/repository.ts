@@ -127,6 +127,22 @@ export class CacheRepository {
   }
 
   /**
+   * When each cached answer among `ids` (one provider and kind) expires, expired or not; ids without
+   * an entry are absent. One query per 500 ids (`IN (...)`), for the freshness of a whole list at once.
+   */
+  async expiresAtMany(provider: ProviderName, kind: IndicatorKind, ids: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const sql = `SELECT indicator_id, expires_at FROM cache_entries WHERE provider = ? AND kind = ? AND indicator_id IN (${chunk.map(() => '?').join(', ')})`;
+      for (const row of this.#statements.get(sql).all(provider, kind, ...chunk) as Array<{ indicator_id: string; expires_at: number }>) {
+        out.set(row.indicator_id, row.expires_at);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Stores a report until `expiresAt`, replacing the previous entry of the same indicator and keeping its hit count.
    * An older report (smaller `fetchedAt`) never replaces a newer one. Returns whether it was written.
    */
