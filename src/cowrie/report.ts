@@ -55,15 +55,30 @@ export function buildCowrieReport(input: BuildReportInput): CowrieReport {
   const withVerdicts: IndicatorRow[] = input.indicators.map((x) => {
     const reports = results.get(x.id);
     const net = x.kind === 'ip' ? networkInfo(reports) : { asn: null, asOrg: null, country: null, tunnel: null };
+    // Written out, not `{ ...x, verdict, ... }`: past a dozen properties added to a spread copy, V8
+    // turns each row into a slow dictionary, property by property (a tenth of a second per 4,000 rows).
     return {
-      ...x,
+      kind: x.kind,
+      id: x.id,
+      value: x.value,
+      indicator: x.indicator,
+      sessions: x.sessions,
+      events: x.events,
+      roles: x.roles,
+      firstSeenAt: x.firstSeenAt,
+      lastSeenAt: x.lastSeenAt,
+      names: x.names,
+      known: x.known ?? false,
       verdict: verdictOf(reports),
       threatLabel: labelOf(reports),
       providers: providerVerdicts(reports),
       permalink: x.kind === 'file' ? filePermalink(x.id) : x.kind === 'url' ? urlPermalink(x.id) : null,
       sourceIps: x.kind === 'file' ? [...(acc.hashSources.get(x.id) ?? [])] : [],
       firstSubmissionAt: x.kind === 'file' ? (reports?.virustotal?.firstSeenAt ?? null) : null,
-      ...net,
+      asn: net.asn,
+      asOrg: net.asOrg,
+      country: net.country,
+      tunnel: net.tunnel,
       newSinceLastRun: isNew(x.kind, x.id),
     };
   });
