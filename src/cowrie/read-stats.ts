@@ -89,16 +89,30 @@ const SESSION = /(?<!\\)"session"\s*:\s*"([^"\\]*)"/;
 const TIMESTAMP = /(?<!\\)"timestamp"\s*:\s*"([^"\\]*)"/;
 const SRC_IP = /(?<!\\)"src_ip"\s*:\s*"([^"\\]*)"/;
 
+/**
+ * The line's event id where Cowrie writes it (the first key, with or without a space), else by a
+ * search of the whole line; undefined when neither finds a plain one.
+ */
+function eventIdOf(text: string): string | undefined {
+  const at = text.startsWith('{"eventid":"') ? 12 : text.startsWith('{"eventid": "') ? 13 : -1;
+  if (at > 0) {
+    const end = text.indexOf('"', at);
+    const id = end > at ? text.slice(at, end) : '';
+    if (id !== '' && !id.includes('\\')) return id;
+  }
+  return EVENTID.exec(text)?.[1];
+}
+
 /** The light form of a line whose event the report does not read, or undefined to parse it in full. */
 function lightEvent(text: string): Record<string, unknown> | undefined {
-  const m = EVENTID.exec(text);
-  if (!m || REPORT_EVENT_IDS.has(m[1] as string)) return undefined;
+  const eventid = eventIdOf(text);
+  if (eventid === undefined || REPORT_EVENT_IDS.has(eventid)) return undefined;
   let a = 0;
   while (text.charCodeAt(a) <= 32) a++;
   let b = text.length - 1;
   while (b > a && text.charCodeAt(b) <= 32) b--;
   if (text.charCodeAt(a) !== 123 || text.charCodeAt(b) !== 125) return undefined;
-  const event: Record<string, unknown> = { eventid: m[1] };
+  const event: Record<string, unknown> = { eventid };
   const session = SESSION.exec(text);
   if (session) event.session = session[1];
   const ts = TIMESTAMP.exec(text);

@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createReadStats, lineEvent, newFileStats } from './read-stats.js';
+
+function read(text: string, fields: 'all' | 'report' = 'report') {
+  const stats = createReadStats();
+  const event = lineEvent({ text, start: 0, end: text.length + 1, complete: true, tooLong: false }, 7, newFileStats('f.json', false), stats, { fields });
+  return { event, stats };
+}
+
+test("with the report's fields, an event the report ignores is read light wherever its eventid stands; the others in full", () => {
+  const light = { eventid: 'cowrie.log.closed', session: 's1', timestamp: '2026-03-25T10:00:00.000000Z', src_ip: '203.0.113.5', _file: 'f.json', _line: 7 };
+  const tail = '"session":"s1","size":1,"timestamp":"2026-03-25T10:00:00.000000Z","src_ip":"203.0.113.5"}';
+  assert.deepEqual(read(`{"eventid":"cowrie.log.closed",${tail}`).event, light, 'Cowrie order, no space');
+  assert.deepEqual(read(`{"eventid": "cowrie.log.closed",${tail}`).event, light, 'older Cowrie: a space after the colon');
+  assert.deepEqual(read(`{"size":2,"eventid" : "cowrie.log.closed",${tail}`).event, light, 'eventid not first');
+  // A report event is parsed in full, every field kept.
+  const full = read('{"eventid":"cowrie.client.kex","hassh":"h1","kexAlgs":["a","b"],"session":"s1"}').event;
+  assert.deepEqual(full, { eventid: 'cowrie.client.kex', hassh: 'h1', kexAlgs: ['a', 'b'], session: 's1', _file: 'f.json', _line: 7 });
+  // An escaped or empty eventid is left to JSON.parse, which decodes or refuses it.
+  assert.equal((read('{"eventid":"cowrie.log\\u002eclosed","session":"s1"}').event as { eventid: string }).eventid, 'cowrie.log.closed');
+  const empty = read('{"eventid":"","session":"s1"}');
+  assert.equal(empty.event, undefined);
+  assert.equal(empty.stats.badLineSamples[0]?.reason, 'not_an_event');
+  assert.equal(read('{"eventid":"cowrie.log.closed","session":"s1"', 'report').stats.badLines, 1, 'a broken line is counted');
+});
