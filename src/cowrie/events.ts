@@ -116,8 +116,9 @@ function digits(s: string, at: number, n: number): number {
 function cowrieTime(ts: string): number | undefined {
   const n = ts.length;
   if (n < 20 || ts.charCodeAt(n - 1) !== 90 /* Z */ || ts.charCodeAt(10) !== 84 /* T */ || ts.charCodeAt(13) !== 58 || ts.charCodeAt(16) !== 58) return undefined;
-  const day = ts.slice(0, 10);
-  if (day !== lastDay) {
+  // Same day as the last event (nearly always): no slice, no Date.parse.
+  if (lastDay === '' || !ts.startsWith(lastDay)) {
+    const day = ts.slice(0, 10);
     const ms = Date.parse(`${day}T00:00:00Z`);
     if (Number.isNaN(ms)) return undefined;
     lastDay = day;

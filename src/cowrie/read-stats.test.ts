@@ -15,8 +15,15 @@ test("with the report's fields, an event the report ignores is read light wherev
   assert.deepEqual(read(`{"eventid": "cowrie.log.closed",${tail}`).event, light, 'older Cowrie: a space after the colon');
   assert.deepEqual(read(`{"size":2,"eventid" : "cowrie.log.closed",${tail}`).event, light, 'eventid not first');
   // A report event is parsed in full, every field kept.
-  const full = read('{"eventid":"cowrie.client.kex","hassh":"h1","kexAlgs":["a","b"],"session":"s1"}').event;
-  assert.deepEqual(full, { eventid: 'cowrie.client.kex', hassh: 'h1', kexAlgs: ['a', 'b'], session: 's1', _file: 'f.json', _line: 7 });
+  const full = read('{"eventid":"cowrie.login.failed","username":"root","password":"x","session":"s1"}').event;
+  assert.deepEqual(full, { eventid: 'cowrie.login.failed', username: 'root', password: 'x', session: 's1', _file: 'f.json', _line: 7 });
+  // The key exchange and the client version: light, with their one field; in full when it is escaped or missing.
+  const kex = '{"eventid":"cowrie.client.kex","kexAlgs":["a\\"hassh\\":\\"no","b"],"hassh":"h1","session":"s1"}';
+  assert.deepEqual(read(kex).event, { eventid: 'cowrie.client.kex', hassh: 'h1', session: 's1', _file: 'f.json', _line: 7 });
+  const version = '{"eventid":"cowrie.client.version","version":"SSH-2.0-\\"x\\"","session":"s1"}';
+  assert.deepEqual(read(version).event, { eventid: 'cowrie.client.version', version: 'SSH-2.0-"x"', session: 's1', _file: 'f.json', _line: 7 });
+  const noHassh = read('{"eventid":"cowrie.client.kex","kexAlgs":["a"],"session":"s1"}').event;
+  assert.deepEqual(noHassh, { eventid: 'cowrie.client.kex', kexAlgs: ['a'], session: 's1', _file: 'f.json', _line: 7 });
   // An escaped or empty eventid is left to JSON.parse, which decodes or refuses it.
   assert.equal((read('{"eventid":"cowrie.log\\u002eclosed","session":"s1"}').event as { eventid: string }).eventid, 'cowrie.log.closed');
   const empty = read('{"eventid":"","session":"s1"}');

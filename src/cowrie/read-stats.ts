@@ -3,8 +3,10 @@
  *
  * With `fields: 'report'` an event whose id the report does not read (TTY log events, JA4
  * fingerprints, forwarded data, client sizes...) is not JSON-parsed: a byte scan takes its id,
- * session, timestamp and source address, which is all a session needs from it. Such a line is only
- * checked for shape (an object with an eventid), so a line broken inside is kept rather than counted.
+ * session, timestamp and source address, which is all a session needs from it. The client's key
+ * exchange and version events are read the same way plus their one field (`hassh`, `version`), and
+ * parsed in full only when that field is missing or escaped. Such a line is only checked for shape
+ * (an object with an eventid), so a line broken inside is kept rather than counted.
  */
 import { type CowrieEvent, KNOWN_EVENT_IDS, REPORT_EVENT_IDS } from './events.js';
 import type { RawLine } from './lines.js';
@@ -80,7 +82,7 @@ export function createReadStats(): CowrieReadStats {
 export interface LineOptions {
   /** How many bad lines to keep as samples (default 20). */
   maxBadLineSamples?: number;
-  /** 'all' (default): every event fully parsed. 'report': events the report ignores get their id, session, time and address only. */
+  /** 'all' (default): every event fully parsed. 'report': events the report ignores get their id, session, time and address only (see above). */
   fields?: 'all' | 'report';
 }
 
@@ -103,16 +105,33 @@ function eventIdOf(text: string): string | undefined {
   return EVENTID.exec(text)?.[1];
 }
 
-/** The light form of a line whose event the report does not read, or undefined to parse it in full. */
+/**
+ * Report events of which the report reads one plain string field besides the session's: read light
+ * too, with that field. These two are half a typical log's bytes (the key exchange lists every
+ * algorithm the client offers), and JSON.parse would build all of it for one hash and one version.
+ */
+const ONE_FIELD: ReadonlyMap<string, [string, RegExp]> = new Map([
+  ['cowrie.client.kex', ['hassh', /(?<!\\)"hassh"\s*:\s*"([^"\\]*)"/]],
+  ['cowrie.client.version', ['version', /(?<!\\)"version"\s*:\s*"([^"\\]*)"/]],
+]);
+
+/** The light form of a line whose event the report reads little of, or undefined to parse it in full. */
 function lightEvent(text: string): Record<string, unknown> | undefined {
   const eventid = eventIdOf(text);
-  if (eventid === undefined || REPORT_EVENT_IDS.has(eventid)) return undefined;
+  if (eventid === undefined) return undefined;
+  const one = ONE_FIELD.get(eventid);
+  if (!one && REPORT_EVENT_IDS.has(eventid)) return undefined;
   let a = 0;
   while (text.charCodeAt(a) <= 32) a++;
   let b = text.length - 1;
   while (b > a && text.charCodeAt(b) <= 32) b--;
   if (text.charCodeAt(a) !== 123 || text.charCodeAt(b) !== 125) return undefined;
   const event: Record<string, unknown> = { eventid };
+  if (one) {
+    const m = one[1].exec(text);
+    if (!m) return undefined;
+    event[one[0]] = m[1];
+  }
   const session = SESSION.exec(text);
   if (session) event.session = session[1];
   const ts = TIMESTAMP.exec(text);
