@@ -3,10 +3,11 @@
  *
  * With `fields: 'report'` an event whose id the report does not read (TTY log events, JA4
  * fingerprints, forwarded data, client sizes...) is not JSON-parsed: a byte scan takes its id,
- * session, timestamp and source address, which is all a session needs from it. The client's key
- * exchange and version events are read the same way plus their one field (`hassh`, `version`), and
- * parsed in full only when that field is missing or escaped. Such a line is only checked for shape
- * (an object with an eventid), so a line broken inside is kept rather than counted.
+ * session, timestamp, source address and sensor, which is all a session needs from it. The client's
+ * key exchange and version events are read the same way plus their one field (`hassh`, `version`).
+ * A field that is there but not a plain string (escaped, a number, null), or a missing timestamp,
+ * sends the line to JSON.parse. Such a line is only checked for shape (an object with an eventid),
+ * so a line broken inside is kept rather than counted.
  */
 import { type CowrieEvent, KNOWN_EVENT_IDS, REPORT_EVENT_IDS } from './events.js';
 import type { RawLine } from './lines.js';
@@ -87,9 +88,11 @@ export interface LineOptions {
 }
 
 const EVENTID = /"eventid"\s*:\s*"([^"\\]+)"/;
-const SESSION = /(?<!\\)"session"\s*:\s*"([^"\\]*)"/;
-const TIMESTAMP = /(?<!\\)"timestamp"\s*:\s*"([^"\\]*)"/;
-const SRC_IP = /(?<!\\)"src_ip"\s*:\s*"([^"\\]*)"/;
+
+/** The plain-string fields a light event carries: a search for each, and its key in quotes. */
+const PLAIN: ReadonlyMap<string, [RegExp, string]> = new Map(
+  ['session', 'timestamp', 'src_ip', 'sensor', 'hassh', 'version'].map((name) => [name, [new RegExp(`(?<!\\\\)"${name}"\\s*:\\s*"([^"\\\\]*)"`), `"${name}"`]]),
+);
 
 /**
  * The line's event id where Cowrie writes it (the first key, with or without a space), else by a
@@ -109,35 +112,37 @@ function eventIdOf(text: string): string | undefined {
  * Report events of which the report reads one plain string field besides the session's: read light
  * too, with that field. These two are half a typical log's bytes (the key exchange lists every
  * algorithm the client offers), and JSON.parse would build all of it for one hash and one version.
+ * (Shorter events with more fields, such as connect and close, parse faster than they search.)
  */
-const ONE_FIELD: ReadonlyMap<string, [string, RegExp]> = new Map([
-  ['cowrie.client.kex', ['hassh', /(?<!\\)"hassh"\s*:\s*"([^"\\]*)"/]],
-  ['cowrie.client.version', ['version', /(?<!\\)"version"\s*:\s*"([^"\\]*)"/]],
+const ONE_FIELD: ReadonlyMap<string, string> = new Map([
+  ['cowrie.client.kex', 'hassh'],
+  ['cowrie.client.version', 'version'],
 ]);
+
+/** Reads one field into the event; false when it is there but not as a plain string (JSON.parse must read the line). */
+function take(event: Record<string, unknown>, text: string, name: string): boolean {
+  const [search, key] = PLAIN.get(name) as [RegExp, string];
+  const m = search.exec(text);
+  if (m) event[name] = m[1];
+  return m !== null || !text.includes(key);
+}
 
 /** The light form of a line whose event the report reads little of, or undefined to parse it in full. */
 function lightEvent(text: string): Record<string, unknown> | undefined {
   const eventid = eventIdOf(text);
   if (eventid === undefined) return undefined;
   const one = ONE_FIELD.get(eventid);
-  if (!one && REPORT_EVENT_IDS.has(eventid)) return undefined;
+  if (one === undefined && REPORT_EVENT_IDS.has(eventid)) return undefined;
   let a = 0;
   while (text.charCodeAt(a) <= 32) a++;
   let b = text.length - 1;
   while (b > a && text.charCodeAt(b) <= 32) b--;
   if (text.charCodeAt(a) !== 123 || text.charCodeAt(b) !== 125) return undefined;
   const event: Record<string, unknown> = { eventid };
-  if (one) {
-    const m = one[1].exec(text);
-    if (!m) return undefined;
-    event[one[0]] = m[1];
-  }
-  const session = SESSION.exec(text);
-  if (session) event.session = session[1];
-  const ts = TIMESTAMP.exec(text);
-  if (ts) event.timestamp = ts[1];
-  const ip = SRC_IP.exec(text);
-  if (ip) event.src_ip = ip[1];
+  if (one !== undefined && !take(event, text, one)) return undefined;
+  // Without a plain timestamp the time may come from `epoch`: JSON.parse reads the line then.
+  if (!take(event, text, 'timestamp') || event.timestamp === undefined) return undefined;
+  if (!take(event, text, 'session') || !take(event, text, 'src_ip') || !take(event, text, 'sensor')) return undefined;
   return event;
 }
 
