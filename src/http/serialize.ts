@@ -51,7 +51,7 @@ interface Envelope {
  */
 const envelopes = new WeakMap<object, Map<string, Partial<Record<string, Envelope>>>>();
 
-const number = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
+const number = (n: number) => (Number.isFinite(n) ? `${n}` : 'null');
 
 function envelopeStart(result: LookupResult): string {
   // provider and source are fixed names (no escaping); the key order is that of the LookupResult

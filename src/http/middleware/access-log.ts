@@ -74,7 +74,7 @@ function timeText(): string {
   const now = Date.now();
   if (now !== lastTime) {
     lastTime = now;
-    lastTimeText = String(now);
+    lastTimeText = `${now}`;
   }
   return lastTimeText;
 }
