@@ -47,3 +47,34 @@ test('delete, clear and a missing key', async () => {
   assert.equal(lru.size, 0);
   assert.throws(() => new LruCache(0), RangeError);
 });
+
+test('reading the most recent key again keeps the order; deleting it and reading others stays consistent', async () => {
+  const evicted: string[] = [];
+  const lru = new LruCache<string, number>(3, { onEvict: (k) => evicted.push(k) });
+  lru.set('a', 1).set('b', 2).set('c', 3);
+  assert.equal(lru.get('c'), 3);
+  assert.equal(lru.get('c'), 3);
+  assert.deepEqual([...lru.keys()], ['a', 'b', 'c']);
+  assert.equal(lru.get('a'), 1);
+  assert.equal(lru.get('a'), 1);
+  assert.deepEqual([...lru.keys()], ['b', 'c', 'a']);
+  lru.delete('a');
+  assert.equal(lru.get('a'), undefined);
+  assert.equal(lru.get('b'), 2);
+  assert.deepEqual([...lru.keys()], ['c', 'b']);
+  lru.set('a', 10).set('d', 4);
+  assert.deepEqual(evicted, ['c']);
+  assert.equal(lru.get('b'), 2);
+  assert.deepEqual([...lru.keys()], ['a', 'd', 'b']);
+  lru.clear();
+  lru.set('x', 1);
+  assert.equal(lru.get('x'), 1);
+  assert.deepEqual([...lru.keys()], ['x']);
+});
+
+test('a stored undefined value is found (get tells a stored undefined from a missing key)', async () => {
+  const lru = new LruCache<string, number | undefined>(2);
+  lru.set('u', undefined).set('v', 1);
+  assert.equal(lru.get('u'), undefined);
+  assert.deepEqual([...lru.keys()], ['v', 'u'], 'reading u made it recent');
+});

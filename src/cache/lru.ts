@@ -6,6 +6,9 @@ export class LruCache<K, V> {
   readonly maxEntries: number;
   readonly #map = new Map<K, V>();
   readonly #onEvict: ((key: K, value: V) => void) | undefined;
+  /** The most recently used key (the map's last), when known. */
+  #newest: K | undefined = undefined;
+  #hasNewest = false;
 
   constructor(maxEntries = 10_000, options: { onEvict?: (key: K, value: V) => void } = {}) {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
@@ -17,12 +20,16 @@ export class LruCache<K, V> {
     return this.#map.size;
   }
 
-  /** The value, marking it most recently used. */
+  /** The value, marking it most recently used (a read of the most recent key moves nothing). */
   get(key: K): V | undefined {
-    if (!this.#map.has(key)) return undefined;
-    const value = this.#map.get(key) as V;
-    this.#map.delete(key);
-    this.#map.set(key, value);
+    const value = this.#map.get(key);
+    if (value === undefined && !this.#map.has(key)) return undefined;
+    if (!this.#hasNewest || key !== this.#newest) {
+      this.#map.delete(key);
+      this.#map.set(key, value as V);
+      this.#newest = key;
+      this.#hasNewest = true;
+    }
     return value;
   }
 
@@ -39,6 +46,8 @@ export class LruCache<K, V> {
   set(key: K, value: V): this {
     this.#map.delete(key);
     this.#map.set(key, value);
+    this.#newest = key;
+    this.#hasNewest = true;
     while (this.#map.size > this.maxEntries) {
       const oldest = this.#map.keys().next();
       if (oldest.done) break;
@@ -50,11 +59,17 @@ export class LruCache<K, V> {
   }
 
   delete(key: K): boolean {
+    if (this.#hasNewest && key === this.#newest) {
+      this.#newest = undefined;
+      this.#hasNewest = false;
+    }
     return this.#map.delete(key);
   }
 
   clear(): void {
     this.#map.clear();
+    this.#newest = undefined;
+    this.#hasNewest = false;
   }
 
   /** Keys from least to most recently used. */

@@ -43,8 +43,15 @@ export interface TieredCacheInfo extends CacheInfo {
   redis: RedisTierState;
 }
 
+/** The last key built, by its parts: a hot indicator's repeated reads reuse one (flat, hashed) key string. */
+let lastKey = { provider: '', kind: '', id: '', key: '\u0000\u0000' };
+
 function keyOf(provider: string, kind: string, id: string): string {
-  return `${provider}\u0000${kind}\u0000${id}`;
+  const last = lastKey;
+  if (id === last.id && kind === last.kind && provider === last.provider) return last.key;
+  const key = `${provider}\u0000${kind}\u0000${id}`;
+  lastKey = { provider, kind, id, key };
+  return key;
 }
 
 function matches(entry: CacheEntry, filter: CacheFilter): boolean {

@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../clock/index.js';
 import type { MockFaults, MockQuotaLimits, MockServer } from '../mock/index.js';
+import type { LookupResult } from './types.js';
 
 export interface SimulatorOptions {
   port?: number;
@@ -39,19 +40,31 @@ export const SIMULATOR_KEYS = {
 
 const VT_API = 'https://www.virustotal.com/api/v3';
 const LOOPBACK_API = /https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+\/api\/v3/g;
+const LOOPBACK_SELF = /^https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):/;
 
 /**
  * A simulated report as the gateway hands it out: marked `simulated`, its links on VirusTotal's API
  * rather than the simulator's loopback port (entries cached by older versions are rewritten here;
  * new ones are stored rewritten, so a clean entry costs one test of its `links.self`).
+ *
+ * The answer is one object literal with `simulated` before `report` (the order of the JSON), so every
+ * simulated answer has the same shape: a spread plus a new key gave each hit an object that V8 could
+ * not cache (a slow property definition and a missed property load per field read, on every hit).
  */
-export function asSimulated<T extends { report: { data?: unknown } }>(result: T): T & { simulated: true } {
+export function asSimulated(result: LookupResult): LookupResult {
   const data = result.report.data as { links?: { self?: unknown } } | null | undefined;
   const self = data?.links?.self;
-  if (typeof self === 'string' && /^https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):/.test(self)) {
-    return { ...result, simulated: true, report: { ...result.report, data: withoutLoopbackLinks(data) } };
-  }
-  return { ...result, simulated: true };
+  const report = typeof self === 'string' && LOOPBACK_SELF.test(self) ? { ...result.report, data: withoutLoopbackLinks(data) } : result.report;
+  return {
+    indicator: result.indicator,
+    provider: result.provider,
+    source: result.source,
+    stale: result.stale,
+    ageMs: result.ageMs,
+    fetchedAt: result.fetchedAt,
+    simulated: true,
+    report,
+  };
 }
 
 /** A copy of `value` whose simulator API links point at VirusTotal's API. */

@@ -1,18 +1,9 @@
 // No open door: an off-loopback server stays closed without tokens, and web pages the operator
 // visits cannot drive the service (cross-site requests, DNS rebinding, form-encoded JSON routes).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { EICAR_SHA256, type MockServer } from '../mock/index.js';
-import { call, rawCall, startTestServer, type TestServer } from './test-support/harness.js';
-import { startUpstream, upstreamEnv } from './test-support/upstream.js';
-
-let mock: MockServer;
-before(async () => {
-  mock = await startUpstream();
-});
-after(async () => {
-  await mock.close();
-});
+import { before, describe, test } from 'node:test';
+import { EICAR_SHA256 } from '../mock/index.js';
+import { call, rawCall, type TestServer, withUpstreamServer } from './test-support/harness.js';
 
 const jsonInit = (body: unknown, extra: Record<string, string> = {}) => ({
   method: 'POST',
@@ -22,11 +13,11 @@ const jsonInit = (body: unknown, extra: Record<string, string> = {}) => ({
 
 describe('a server bound off loopback (requireTokens) with its last token revoked', () => {
   let t: TestServer;
-  before(async () => {
-    // requireTokens is what a non-loopback bind implies; the test server itself stays on 127.0.0.1
-    t = await startTestServer({ env: upstreamEnv(mock), server: { requireTokens: true } });
+  // requireTokens is what a non-loopback bind implies; the test server itself stays on 127.0.0.1
+  const up = withUpstreamServer({ server: { requireTokens: true } });
+  before(() => {
+    t = up.server;
   });
-  after(() => t.close());
 
   test('refuses to revoke the last admin token, and stays closed when tokens vanish elsewhere', async () => {
     const root = (await t.gateway.tokens.create({ name: 'root', role: 'admin' })).token;
@@ -53,11 +44,11 @@ describe('a server bound off loopback (requireTokens) with its last token revoke
 describe('an open loopback server (no tokens) and hostile web pages', () => {
   let t: TestServer;
   let origin: string;
-  before(async () => {
-    t = await startTestServer({ env: upstreamEnv(mock) });
+  const up = withUpstreamServer();
+  before(() => {
+    t = up.server;
     origin = t.url;
   });
-  after(() => t.close());
 
   test('cross-site Origins are refused on state-changing requests', async () => {
     const evil = { origin: 'https://evil.example' };
@@ -131,10 +122,10 @@ describe('an open loopback server (no tokens) and hostile web pages', () => {
 
 describe('allowed host names for a reverse proxy', () => {
   let t: TestServer;
-  before(async () => {
-    t = await startTestServer({ env: upstreamEnv(mock, { VTG_ALLOWED_HOSTS: 'vtg.internal.example, .proxy.example' }) });
+  const up = withUpstreamServer({ env: { VTG_ALLOWED_HOSTS: 'vtg.internal.example, .proxy.example' } });
+  before(() => {
+    t = up.server;
   });
-  after(() => t.close());
 
   test('configured names (and subdomains of a leading-dot name) are served', async () => {
     assert.equal((await rawCall(t.url, '/api/health', { headers: { host: 'vtg.internal.example' } })).status, 200);

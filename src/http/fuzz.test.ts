@@ -2,27 +2,23 @@
 // key nor any client token appears in a response or a log line.
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { after, before, test } from 'node:test';
-import { EICAR_MD5, type MockServer } from '../mock/index.js';
-import { call, startTestServer, type TestServer } from './test-support/harness.js';
-import { FAKE_VT_KEY, startUpstream, upstreamEnv } from './test-support/upstream.js';
+import { test } from 'node:test';
+import { EICAR_MD5 } from '../mock/index.js';
+import { call, type TestServer, withUpstreamServer } from './test-support/harness.js';
+import { FAKE_VT_KEY } from './test-support/upstream.js';
 
-let mock: MockServer;
 let t: TestServer;
 let admin: string;
 let reader: string;
 
-before(async () => {
-  mock = await startUpstream();
-  t = await startTestServer({ env: upstreamEnv(mock) });
-  const a = await call(t.url, '/api/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'fuzz-admin', role: 'admin' }) });
-  admin = a.body.token;
-  const r = await call(t.url, '/api/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'fuzz-reader', role: 'reader' }), token: admin });
-  reader = r.body.token;
-});
-after(async () => {
-  await t?.close();
-  await mock?.close();
+withUpstreamServer({
+  ready: async (up) => {
+    t = up.server;
+    const a = await call(t.url, '/api/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'fuzz-admin', role: 'admin' }) });
+    admin = a.body.token;
+    const r = await call(t.url, '/api/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'fuzz-reader', role: 'reader' }), token: admin });
+    reader = r.body.token;
+  },
 });
 
 /** Deterministic PRNG (mulberry32) so a failure can be replayed. */

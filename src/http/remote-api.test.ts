@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { CLEAN_SHA256, type MockServer } from '../mock/index.js';
 import { utcDayKey } from '../store/index.js';
-import { call, startTestServer, type TestServer, until } from './test-support/harness.js';
-import { startUpstream, upstreamCalls, upstreamEnv } from './test-support/upstream.js';
+import { call, firstAdminToken, startTestServer, type TestServer, until, withUpstreamServer } from './test-support/harness.js';
+import { upstreamCalls, upstreamEnv } from './test-support/upstream.js';
 
 let mock: MockServer;
 let t: TestServer;
@@ -14,25 +14,21 @@ const tokens = { admin: '', analyst: '', reader: '', budget: '', budgetId: '' };
 
 const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-before(async () => {
-  mock = await startUpstream();
-  t = await startTestServer({ env: upstreamEnv(mock) });
-  const first = await call(t.url, '/api/tokens', json({ name: 'root', role: 'admin' }));
-  tokens.admin = first.body.token;
-  const make = async (name: string, role: string, dailyBudget?: number) => {
-    const r = await call(t.url, '/api/tokens', { ...json({ name, role, dailyBudget }), token: tokens.admin });
-    assert.equal(r.status, 201, r.text);
-    return r.body;
-  };
-  tokens.analyst = (await make('ana', 'analyst')).token;
-  tokens.reader = (await make('rita', 'reader')).token;
-  const budget = await make('one-call', 'analyst', 1);
-  tokens.budget = budget.token;
-  tokens.budgetId = budget.record.id;
-});
-after(async () => {
-  await t?.close();
-  await mock?.close();
+withUpstreamServer({
+  ready: async (up) => {
+    ({ mock, server: t } = up);
+    tokens.admin = await firstAdminToken(t.url);
+    const make = async (name: string, role: string, dailyBudget?: number) => {
+      const r = await call(t.url, '/api/tokens', { ...json({ name, role, dailyBudget }), token: tokens.admin });
+      assert.equal(r.status, 201, r.text);
+      return r.body;
+    };
+    tokens.analyst = (await make('ana', 'analyst')).token;
+    tokens.reader = (await make('rita', 'reader')).token;
+    const budget = await make('one-call', 'analyst', 1);
+    tokens.budget = budget.token;
+    tokens.budgetId = budget.record.id;
+  },
 });
 
 describe('cache-only lookups', () => {

@@ -55,6 +55,12 @@ test('the written answer parses to the LookupResult, for fresh and cached, share
   for (const variant of [shared, { ...shared, source: 'stale', stale: true }, { ...shared, provider: 'dshield' }, { ...shared, source: 'cache', stale: true }, { ...shared, fetchedAt: shared.fetchedAt + 1000 }, shared] as LookupResult[]) {
     assert.deepEqual(parsed(variant), expected(variant));
   }
-  const [head, report] = lookupResultParts(base);
+  const [head, report, headBytes] = lookupResultParts(base);
   assert.equal(head + report.toString('utf8'), lookupResultJson(base).toString('utf8'));
+  // the envelope's byte length comes from the cached pieces: exact for non-ASCII indicators too
+  for (const r of [...results, stale, shared, { ...shared, fetchedAt: shared.fetchedAt + 123_456_789 }, { ...shared, simulated: undefined }] as LookupResult[]) {
+    const [h, , bytes] = lookupResultParts(r);
+    assert.equal(bytes, Buffer.byteLength(h), `bytes of ${h.slice(0, 80)}`);
+  }
+  assert.equal(headBytes, Buffer.byteLength(head));
 });

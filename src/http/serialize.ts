@@ -36,6 +36,8 @@ function reportJson(report: LookupResult['report']): Buffer {
 interface Envelope {
   /** Up to `"ageMs":`. */
   start: string;
+  /** UTF-8 bytes of `start` plus those of `tail` (the age between them is ASCII). */
+  bytes: number;
   fetchedAt: number;
   simulated: boolean;
   /** From `,"fetchedAt":` to `"report":` (with `"simulated":true` between them for a simulated answer). */
@@ -49,7 +51,7 @@ interface Envelope {
  */
 const envelopes = new WeakMap<object, Map<string, Partial<Record<string, Envelope>>>>();
 
-const number = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
+const number = (n: number) => (Number.isFinite(n) ? `${n}` : 'null');
 
 function envelopeStart(result: LookupResult): string {
   // provider and source are fixed names (no escaping); the key order is that of the LookupResult
@@ -62,7 +64,9 @@ function envelopeTail(fetchedAt: number, simulated: boolean): string {
 
 function newEnvelope(result: LookupResult): Envelope {
   const simulated = result.simulated === true;
-  return { start: envelopeStart(result), fetchedAt: result.fetchedAt, simulated, tail: envelopeTail(result.fetchedAt, simulated) };
+  const start = envelopeStart(result);
+  const tail = envelopeTail(result.fetchedAt, simulated);
+  return { start, bytes: Buffer.byteLength(start) + tail.length, fetchedAt: result.fetchedAt, simulated, tail };
 }
 
 function envelopeOf(result: LookupResult): Envelope {
@@ -88,7 +92,9 @@ function envelopeOf(result: LookupResult): Envelope {
   } else if (envelope.fetchedAt !== result.fetchedAt || envelope.simulated !== (result.simulated === true)) {
     envelope.fetchedAt = result.fetchedAt;
     envelope.simulated = result.simulated === true;
-    envelope.tail = envelopeTail(envelope.fetchedAt, envelope.simulated);
+    const tail = envelopeTail(envelope.fetchedAt, envelope.simulated);
+    envelope.bytes += tail.length - envelope.tail.length;
+    envelope.tail = tail;
   }
   return envelope;
 }
@@ -96,17 +102,18 @@ function envelopeOf(result: LookupResult): Envelope {
 /**
  * `JSON.stringify(result)` (with `report.data` as the report's last key) in two pieces: the small
  * per-request envelope (a string: node sends it in one chunk with the status line and headers) and
- * the cached report bytes, which are never copied.
+ * the cached report bytes, which are never copied; and the envelope's length in UTF-8 bytes (known
+ * from the cached pieces, so the string is not measured per request).
  */
-export function lookupResultParts(result: LookupResult): [string, Buffer] {
+export function lookupResultParts(result: LookupResult): [head: string, report: Buffer, headBytes: number] {
   const envelope = envelopeOf(result);
-  return [envelope.start + number(result.ageMs) + envelope.tail, reportJson(result.report)];
+  const age = number(result.ageMs);
+  return [envelope.start + age + envelope.tail, reportJson(result.report), envelope.bytes + age.length];
 }
 
 /** The same JSON as one buffer. */
 export function lookupResultJson(result: LookupResult): Buffer {
-  const [head, report] = lookupResultParts(result);
-  const headBytes = Buffer.byteLength(head);
+  const [head, report, headBytes] = lookupResultParts(result);
   const out = Buffer.allocUnsafe(headBytes + report.length);
   out.write(head, 0, 'utf8');
   report.copy(out, headBytes);

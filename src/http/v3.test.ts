@@ -2,12 +2,10 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { after, before, describe, test } from 'node:test';
-import { CLEAN_SHA256, EICAR_MD5, EICAR_SHA256, type MockServer, NOT_FOUND_SHA256 } from '../mock/index.js';
-import { type Answer, call, startTestServer, type TestServer, until } from './test-support/harness.js';
-import { startUpstream, upstreamEnv } from './test-support/upstream.js';
+import { describe, test } from 'node:test';
+import { CLEAN_SHA256, EICAR_MD5, EICAR_SHA256, NOT_FOUND_SHA256 } from '../mock/index.js';
+import { type Answer, call, type TestServer, until, withUpstreamServer } from './test-support/harness.js';
 
-let mock: MockServer;
 let t: TestServer;
 let token: string;
 
@@ -23,19 +21,17 @@ function v3(path: string, init: RequestInit = {}): Promise<Answer> {
   return call(t.url, `/api/v3${path}`, vtpy(init));
 }
 
-before(async () => {
-  mock = await startUpstream();
-  t = await startTestServer({ env: upstreamEnv(mock, { VTG_ALLOWED_HOSTS: 'gateway.internal' }) });
-  const created = await call(t.url, '/api/tokens', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'vtpy', role: 'analyst' }),
-  });
-  token = created.body.token;
-});
-after(async () => {
-  await t?.close();
-  await mock?.close();
+withUpstreamServer({
+  env: { VTG_ALLOWED_HOSTS: 'gateway.internal' },
+  ready: async (up) => {
+    t = up.server;
+    const created = await call(t.url, '/api/tokens', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'vtpy', role: 'analyst' }),
+    });
+    token = created.body.token;
+  },
 });
 
 describe('objects', () => {

@@ -1,22 +1,19 @@
 // /api/watchlists, POST /api/refresh, GET /api/quota/forecast and the harvest gauges in /metrics.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { FakeClock } from '../clock/index.js';
 import type { MockServer } from '../mock/index.js';
-import { call, startTestServer, type TestServer } from './test-support/harness.js';
-import { startUpstream, upstreamEnv } from './test-support/upstream.js';
+import { call, type TestServer, withUpstreamServer } from './test-support/harness.js';
 
 let mock: MockServer;
 let t: TestServer;
 const clock = new FakeClock(Date.UTC(2026, 2, 10, 12));
 
-before(async () => {
-  mock = await startUpstream();
-  t = await startTestServer({ env: upstreamEnv(mock), clock });
-});
-after(async () => {
-  await t?.close();
-  await mock?.close();
+withUpstreamServer({
+  clock,
+  ready: (up) => {
+    ({ mock, server: t } = up);
+  },
 });
 
 const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadConfig } from '../../config/index.js';
 import { Gateway } from '../../gateway/index.js';
-import { lineAccessLog, pinoAccessLog, type RequestRecord } from './access-log.js';
+import { lineAccessLog, pinoAccessLog, type RequestRecord, requestIdOf } from './access-log.js';
 import { buildApp } from '../app.js';
 import { createLogger, createScrubber } from '../logging.js';
 import { isolatedEnv, logCapture } from '../test-support/harness.js';
@@ -25,6 +25,7 @@ after(async () => {
 });
 
 const TOKEN = `vtg_${'A'.repeat(43)}`;
+const LEAKY = Object.freeze({ tokenId: 't2', name: `pasted ${TOKEN} and ${FAKE_VT_KEY}`, role: 'reader' as const, dailyBudget: null });
 const records: RequestRecord[] = [
   { requestId: 'req-1', method: 'GET', path: '/api/files/abc', route: '/api/files/:hash', status: 200, seconds: 0.00123456, principal: undefined },
   {
@@ -38,6 +39,9 @@ const records: RequestRecord[] = [
   },
   { requestId: 'r3', method: 'POST', path: '/api/v3/_upload/one-time-secret', route: '/api/v3/_upload/:token', status: 200, seconds: 2, principal: undefined },
   { requestId: 'r4', method: 'GET', path: `/api/x/${FAKE_VT_KEY}/${encodeURIComponent(FAKE_VT_KEY)}/${TOKEN}`, route: 'unmatched', status: 404, seconds: 0, principal: undefined },
+  // a client's request id and a token's name are scrubbed too (the name once per frozen principal: twice here)
+  { requestId: FAKE_VT_KEY, method: 'GET', path: '/api/health', route: '/api/health', status: 200, seconds: 0.0004, principal: LEAKY },
+  { requestId: `x.${TOKEN}`, method: 'GET', path: '/api/health', route: '/api/health', status: 200, seconds: 12.34567, principal: LEAKY },
 ];
 
 test('each line is the JSON line pino wrote, secrets and tokens scrubbed', async () => {
@@ -63,6 +67,25 @@ test('each line is the JSON line pino wrote, secrets and tokens scrubbed', async
   assert.ok(!all.includes(FAKE_VT_KEY) && !all.includes(encodeURIComponent(FAKE_VT_KEY)) && !all.includes(TOKEN));
   assert.equal(JSON.parse(byHand.lines[3] as string).path, '/api/x/[redacted]/[redacted]/vtg_[redacted]');
   assert.equal(JSON.parse(byHand.lines[0] as string).ms, 1.2);
+  assert.equal(JSON.parse(byHand.lines[4] as string).client, 'pasted vtg_[redacted] and [redacted]');
+  assert.equal(JSON.parse(byHand.lines[5] as string).reqId, 'x.vtg_[redacted]');
+  // a path's field given by the caller (remembered per path) is the one the line would carry
+  const again = logCapture();
+  const log = lineAccessLog(again.stream, createScrubber([FAKE_VT_KEY]), () => true);
+  const leaky = records[3] as RequestRecord;
+  log({ ...leaky, pathJson: log.pathJson?.(leaky.path) as string });
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(JSON.parse(again.lines[0] as string).path, JSON.parse(byHand.lines[3] as string).path);
+});
+
+test('fresh request ids keep the UUID shape and count up, past the 4096 boundary too', () => {
+  const ids = Array.from({ length: 9000 }, () => requestIdOf(undefined));
+  for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  const counters = ids.map((id) => Number.parseInt(id.slice(24), 16));
+  for (let i = 1; i < counters.length; i++) assert.equal(counters[i], (counters[i - 1] as number) + 1);
+  assert.equal(new Set(ids.map((id) => id.slice(0, 24))).size, 1, 'one prefix per process');
+  assert.equal(requestIdOf('client-id.1'), 'client-id.1');
+  assert.notEqual(requestIdOf('bad id'), 'bad id');
 });
 
 test('the service writes one access line per request with its id, and none when the log level is above info', async () => {

@@ -12,10 +12,21 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
  */
 const ID_PREFIX = randomUUID().slice(0, 24);
 let idCounter = 0;
+/** The id's first 33 characters (prefix and the counter's high 9 hex digits), changed every 4096 ids. */
+let idHigh = '';
+/** The counter's low 3 hex digits. */
+const ID_LOW = Array.from({ length: 4096 }, (_, i) => i.toString(16).padStart(3, '0'));
+
+function freshId(): string {
+  const n = ++idCounter;
+  const low = n % 4096;
+  if (low === 0 || idHigh === '') idHigh = ID_PREFIX + Math.floor(n / 4096).toString(16).padStart(9, '0');
+  return idHigh + ID_LOW[low];
+}
 
 /** The request's id: the client's X-Request-Id when it is sane, else a fresh one. */
 export function requestIdOf(incoming: string | undefined): string {
-  return incoming && REQUEST_ID.test(incoming) ? incoming : ID_PREFIX + (++idCounter).toString(16).padStart(12, '0');
+  return incoming && REQUEST_ID.test(incoming) ? incoming : freshId();
 }
 
 export interface RequestRecord {
@@ -27,10 +38,15 @@ export interface RequestRecord {
   seconds: number;
   principal: Principal | undefined;
   errorCode?: string | null;
+  /** The path's field as `accessLog.pathJson(path)` gave it, when the caller remembers it per path. */
+  pathJson?: string | undefined;
 }
 
-/** Writes the access-log line of one finished request. */
-export type AccessLog = (r: RequestRecord) => void;
+/**
+ * Writes the access-log line of one finished request. `pathJson`, when there, gives a path's field as
+ * the line carries it (scrubbed), for a caller that remembers it per path (the fast lookup path).
+ */
+export type AccessLog = ((r: RequestRecord) => void) & { pathJson?: (path: string) => string };
 
 /** A one-time upload URL is a credential until used: keep it out of the logs. */
 function loggedPath(path: string): string {
@@ -38,6 +54,30 @@ function loggedPath(path: string): string {
 }
 
 const millis = (seconds: number) => Math.round(seconds * 10_000) / 10;
+
+/**
+ * `String(millis(seconds))` from integers: formatting a fraction (a double) cost more than the rest of
+ * the line. Same text: "0.3", "12", "1234.5".
+ */
+export function millisText(seconds: number): string {
+  const tenths = Math.round(seconds * 10_000);
+  if (!(tenths >= 0 && tenths < 0x3fffffff)) return String(tenths / 10);
+  const whole = (tenths / 10) | 0;
+  const tenth = tenths - whole * 10;
+  return tenth === 0 ? `${whole}` : `${whole}.${tenth}`;
+}
+
+/** `String(Date.now())`, formatted once per millisecond (a time is not a small integer: formatting it is not cached). */
+let lastTime = 0;
+let lastTimeText = '0';
+function timeText(): string {
+  const now = Date.now();
+  if (now !== lastTime) {
+    lastTime = now;
+    lastTimeText = `${now}`;
+  }
+  return lastTimeText;
+}
 
 /** Printable ASCII without `"` and `\`: such a string is its own JSON body. */
 const PLAIN = /^[ !#-[\]-~]*$/;
@@ -55,17 +95,6 @@ function routeJson(route: string): string {
   return out;
 }
 
-/** Principals (frozen, shared by a token's requests) -> their `"client"` and `"role"` fields. */
-const whoFields = new WeakMap<Principal, string>();
-
-function whoOf(p: Principal): string {
-  let who = whoFields.get(p);
-  if (who === undefined) {
-    who = `,"client":${json(p.name)},"role":${json(p.role)}`;
-    if (Object.isFrozen(p)) whoFields.set(p, who);
-  }
-  return who;
-}
 
 /** The access line through a pino logger of the caller's (fields as in `lineAccessLog`). */
 export function pinoAccessLog(logger: Logger): AccessLog {
@@ -88,8 +117,12 @@ export function pinoAccessLog(logger: Logger): AccessLog {
 /**
  * The access line as pino would write it (`{"level":30,"time":...,"service":"vt-gateway",...,"msg":"request"}`),
  * built by hand: it is written on every request and pino's generic path costs more than a cache hit.
- * The line goes through the same secret scrub as every other log line, and only when `enabled()` (the
- * service logger's level admits info).
+ * Only when `enabled()` (the service logger's level admits info).
+ *
+ * The secret scrub of every other log line applies to each field a request can put text into (its id,
+ * its path, the token's name), each as the JSON it is written as: the rest of the line is fixed text
+ * and numbers, and a secret or token cannot span two fields (it would have to hold the `","` between
+ * them). A token's fields are scrubbed once per token.
  */
 export function lineAccessLog(stream: NodeJS.WritableStream, scrub: (line: string) => string, enabled: () => boolean): AccessLog {
   // lines of one event-loop turn go out in one write (a stream write per request cost more than the line)
@@ -103,15 +136,27 @@ export function lineAccessLog(stream: NodeJS.WritableStream, scrub: (line: strin
     if (pending === '') setImmediate(flush);
     pending += line;
   };
+  /** Principals (frozen, shared by a token's requests) -> their `"client"` and `"role"` fields, scrubbed. */
+  const whoFields = new WeakMap<Principal, string>();
+  const whoOf = (p: Principal): string => {
+    let who = whoFields.get(p);
+    if (who === undefined) {
+      who = scrub(`,"client":${json(p.name)},"role":${json(p.role)}`);
+      if (Object.isFrozen(p)) whoFields.set(p, who);
+    }
+    return who;
+  };
+  const pathJson = (path: string): string => scrub(json(loggedPath(path)));
   const log: AccessLog = (r) => {
     if (!enabled()) return;
     const who = r.principal ? whoOf(r.principal) : '';
-    // request ids come from requestIdOf and methods from node's parser: both plain by construction
-    const line =
-      `{"level":30,"time":${Date.now()},"service":"vt-gateway","reqId":"${r.requestId}","method":"${r.method}",` +
-      `"path":${json(loggedPath(r.path))},"route":${routeJson(r.route)},"status":${r.status},"ms":${millis(r.seconds)}${who},"msg":"request"}\n`;
-    write(scrub(line));
+    // request ids pass REQUEST_ID or come from freshId, and methods from node's parser: plain by construction
+    write(
+      `{"level":30,"time":${timeText()},"service":"vt-gateway","reqId":${scrub(`"${r.requestId}"`)},"method":"${r.method}",` +
+        `"path":${r.pathJson ?? pathJson(r.path)},"route":${routeJson(r.route)},"status":${r.status},"ms":${millisText(r.seconds)}${who},"msg":"request"}\n`,
+    );
   };
+  log.pathJson = pathJson;
   return log;
 }
 

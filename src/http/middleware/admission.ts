@@ -14,23 +14,33 @@ import type { HttpLimits } from '../types.js';
 
 export type Lane = 'reads' | 'bodies';
 
+/** A client's slots in flight in one lane (kept at 0 until the lane's table is swept). */
+interface Held {
+  n: number;
+}
+
 export interface Ticket {
   lane: Lane;
   client: string;
+  held: Held | null;
 }
 
 export type AdmissionRefusal = { status: 429 | 503; code: string; message: string };
 
+/** A lane's client table is swept of idle clients when it reaches this size (it never holds more). */
+const CLIENTS_MAX = 1024;
+
 class LaneSlots {
   inFlight = 0;
-  readonly byClient = new Map<string, number>();
+  /** Client -> its slots; an entry is the ticket's to decrement, so a release costs no lookup. */
+  readonly byClient = new Map<string, Held>();
   constructor(
     readonly max: number,
     readonly perClient: number,
   ) {}
 }
 
-const HEALTH: Ticket = Object.freeze({ lane: 'reads', client: '' }) as Ticket;
+const HEALTH: Ticket = Object.freeze({ lane: 'reads', client: '', held: null }) as Ticket;
 
 function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
@@ -71,22 +81,32 @@ export class Admission {
       return { status: 503, code: 'Overloaded', message: 'too many requests in flight; try again shortly' };
     }
     const client = clientOf(req);
-    const held = slots.byClient.get(client) ?? 0;
-    if (held >= slots.perClient) {
+    let held = slots.byClient.get(client);
+    if (held && held.n >= slots.perClient) {
       const what = lane === 'bodies' ? 'requests with a body (uploads, posts)' : 'requests';
-      return { status: 429, code: 'TooManyInFlight', message: `this client already has ${held} ${what} in flight; wait for one to finish` };
+      return { status: 429, code: 'TooManyInFlight', message: `this client already has ${held.n} ${what} in flight; wait for one to finish` };
     }
+    if (!held) {
+      if (slots.byClient.size >= CLIENTS_MAX) {
+        for (const [c, h] of slots.byClient) if (h.n === 0) slots.byClient.delete(c);
+      }
+      held = { n: 0 };
+      slots.byClient.set(client, held);
+    }
+    held.n++;
     slots.inFlight++;
-    slots.byClient.set(client, held + 1);
-    return { lane, client };
+    return { lane, client, held };
   }
 
   release(ticket: Ticket): void {
-    if (ticket === HEALTH) return;
-    const slots = this.#lanes[ticket.lane];
-    slots.inFlight--;
-    const held = (slots.byClient.get(ticket.client) ?? 1) - 1;
-    if (held <= 0) slots.byClient.delete(ticket.client);
-    else slots.byClient.set(ticket.client, held);
+    if (ticket === HEALTH || !ticket.held) return;
+    this.#lanes[ticket.lane].inFlight--;
+    ticket.held.n--;
+  }
+
+  /** Clients with a slot in flight, per lane, and all the clients the tables hold (idle ones until a sweep). */
+  clients(): Record<Lane, { inFlight: number; tracked: number }> {
+    const count = (slots: LaneSlots) => ({ inFlight: [...slots.byClient.values()].filter((h) => h.n > 0).length, tracked: slots.byClient.size });
+    return { reads: count(this.#lanes.reads), bodies: count(this.#lanes.bodies) };
   }
 }

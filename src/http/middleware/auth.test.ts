@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { loadConfig } from '../../config/index.js';
 import { Gateway, secondsToUtcMidnight } from '../../gateway/index.js';
 import { CLEAN_SHA256, EICAR_MD5, type MockServer } from '../../mock/index.js';
 import { startServer } from '../server.js';
-import { call, isolatedEnv, startTestServer, type TestServer, until } from '../test-support/harness.js';
-import { startUpstream, upstreamCalls, upstreamEnv } from '../test-support/upstream.js';
+import { call, firstAdminToken, isolatedEnv, type TestServer, until, withUpstreamServer } from '../test-support/harness.js';
+import { upstreamCalls, upstreamEnv } from '../test-support/upstream.js';
 
 let mock: MockServer;
 let t: TestServer;
@@ -23,26 +23,21 @@ const tokens: Record<'admin' | 'analyst' | 'analyst2' | 'reader' | 'budget', str
 
 const json = (body: unknown, method = 'POST'): RequestInit => ({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-before(async () => {
-  mock = await startUpstream();
-  t = await startTestServer({ env: upstreamEnv(mock) });
-  // open mode: the first admin token is created over HTTP from loopback
-  const first = await call(t.url, '/api/tokens', json({ name: 'root', role: 'admin' }));
-  assert.equal(first.status, 201, first.text);
-  tokens.admin = first.body.token;
-  const make = async (name: string, role: string, dailyBudget?: number) => {
-    const r = await call(t.url, '/api/tokens', { ...json({ name, role, dailyBudget }), token: tokens.admin });
-    assert.equal(r.status, 201, r.text);
-    return r.body.token as string;
-  };
-  tokens.analyst = await make('ana', 'analyst');
-  tokens.analyst2 = await make('bob', 'analyst');
-  tokens.reader = await make('rita', 'reader');
-  tokens.budget = await make('cheap', 'analyst', 2);
-});
-after(async () => {
-  await t?.close();
-  await mock?.close();
+withUpstreamServer({
+  ready: async (up) => {
+    ({ mock, server: t } = up);
+    // open mode: the first admin token is created over HTTP from loopback
+    tokens.admin = await firstAdminToken(t.url);
+    const make = async (name: string, role: string, dailyBudget?: number) => {
+      const r = await call(t.url, '/api/tokens', { ...json({ name, role, dailyBudget }), token: tokens.admin });
+      assert.equal(r.status, 201, r.text);
+      return r.body.token as string;
+    };
+    tokens.analyst = await make('ana', 'analyst');
+    tokens.analyst2 = await make('bob', 'analyst');
+    tokens.reader = await make('rita', 'reader');
+    tokens.budget = await make('cheap', 'analyst', 2);
+  },
 });
 
 describe('authentication', () => {

@@ -19,10 +19,18 @@ export const OPEN_PRINCIPAL: Principal = Object.freeze({ tokenId: null, name: 'l
 /** Reads a request header by lower-case name (hono's `c.req.header`, or node's `req.headers`). */
 export type HeaderGetter = (name: string) => string | undefined;
 
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const WHITESPACE = /\s/;
+
 export function presentedToken(header: HeaderGetter): string | undefined {
   const auth = header('authorization');
   if (auth) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    // the usual form ("Bearer " and a token without whitespace) is read without running the full pattern
+    if (auth.startsWith('Bearer ') && auth.length > 7) {
+      const token = auth.slice(7);
+      if (!WHITESPACE.test(token)) return token;
+    }
+    const m = BEARER.exec(auth);
     return m?.[1] ?? auth.trim();
   }
   const key = header('x-apikey');
@@ -126,7 +134,7 @@ export async function authenticateHeaders(header: HeaderGetter, deps: AppDeps, a
   const open = await isOpen(tokens);
   const token = presentedToken(header);
   const principal = !open && token ? await verifiedPrincipal(tokens, token) : undefined;
-  return decide(header, deps, access, family, open, principal);
+  return decide(token, deps, access, family, open, principal);
 }
 
 /**
@@ -140,10 +148,10 @@ export function authenticateCached(header: HeaderGetter, deps: AppDeps, access: 
   const token = presentedToken(header);
   const principal = !open && token ? cachedPrincipal(tokens, token) : undefined;
   if (!open && token && !principal) return undefined;
-  return decide(header, deps, access, family, open, principal);
+  return decide(token, deps, access, family, open, principal);
 }
 
-function decide(header: HeaderGetter, deps: AppDeps, access: Access, family: Family, open: boolean, principal: Principal | undefined): Principal | null {
+function decide(token: string | undefined, deps: AppDeps, access: Access, family: Family, open: boolean, principal: Principal | undefined): Principal | null {
   const isPublic = access === 'public' || (access === 'health' && deps.gateway.config.server.publicHealth);
   if (open) {
     if (!deps.requireTokens) return OPEN_PRINCIPAL;
@@ -151,7 +159,7 @@ function decide(header: HeaderGetter, deps: AppDeps, access: Access, family: Fam
     if (isPublic) return null;
     throw noTokens(family);
   }
-  if (!presentedToken(header)) {
+  if (!token) {
     if (isPublic) return null;
     throw missing(family);
   }

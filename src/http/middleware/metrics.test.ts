@@ -1,23 +1,20 @@
 // /metrics shows upstream trouble: 429 answers and retries, as the gateway counted them.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { FakeClock } from '../../clock/index.js';
 import type { MockServer } from '../../mock/index.js';
-import { call, startTestServer, type TestServer, until } from '../test-support/harness.js';
-import { startUpstream, upstreamEnv } from '../test-support/upstream.js';
+import { call, type TestServer, until, withUpstreamServer } from '../test-support/harness.js';
 
 let mock: MockServer;
 let t: TestServer;
 // fake time: the scheduler's back-off after a 429 passes when the test says so
 const clock = new FakeClock(Date.now());
 
-before(async () => {
-  mock = await startUpstream();
-  t = await startTestServer({ env: upstreamEnv(mock), clock });
-});
-after(async () => {
-  await t?.close();
-  await mock?.close();
+withUpstreamServer({
+  clock,
+  ready: (up) => {
+    ({ mock, server: t } = up);
+  },
 });
 
 function metric(text: string, name: string): number {

@@ -87,15 +87,32 @@ export interface UpstreamServer {
 /**
  * Registers `before`/`after` hooks in the calling scope (file or `describe`) that start a simulator
  * (`startUpstream()` unless `mock` makes another) and a test server whose env points at it
- * (`upstreamEnv` plus `env`). The returned object's fields are set once the `before` hook has run.
+ * (`upstreamEnv` plus `env`; `server` options and a `clock` as startTestServer takes them). The returned
+ * object's fields are set once the `before` hook has run.
  */
 export function withUpstreamServer(
-  options: { mock?: () => Promise<MockServer>; env?: Record<string, string>; server?: NonNullable<Parameters<typeof startTestServer>[0]>['server'] } = {},
+  options: {
+    mock?: () => Promise<MockServer>;
+    env?: Record<string, string>;
+    server?: NonNullable<Parameters<typeof startTestServer>[0]>['server'];
+    clock?: Clock;
+    /**
+     * Runs in the same hook once both are up (tokens to create, handles to keep): node 20 runs a file's
+     * top-level `before` hooks without waiting for each other, so a hook of the caller's own could
+     * run before the server exists.
+     */
+    ready?: (up: UpstreamServer) => unknown;
+  } = {},
 ): UpstreamServer {
   const handle = {} as UpstreamServer;
   before(async () => {
     handle.mock = await (options.mock ?? startUpstream)();
-    handle.server = await startTestServer({ env: upstreamEnv(handle.mock, options.env), ...(options.server ? { server: options.server } : {}) });
+    handle.server = await startTestServer({
+      env: upstreamEnv(handle.mock, options.env),
+      ...(options.server ? { server: options.server } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    await options.ready?.(handle);
   });
   after(async () => {
     await handle.server?.close();
