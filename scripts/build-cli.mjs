@@ -44,7 +44,8 @@ try {
 /** Packages inside the bundle: loaded by every command, plain CommonJS, no files of their own to find. */
 const BUNDLED = ['commander', 'better-sqlite3'];
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.includes(name));
+// \`bindings\` (better-sqlite3's fallback addon finder) locates the addon from its caller's path: not bundled
+const external = [...Object.keys(pkg.dependencies).filter((name) => !BUNDLED.includes(name)), 'bindings'];
 
 /** commander loads child_process (and with it net, dgram, streams) for executable subcommands, which vtg has none of. */
 const CHILD_PROCESS = "const childProcess = require('node:child_process');";
@@ -60,11 +61,22 @@ const lazyChildProcess = {
   },
 };
 
+/**
+ * The store loads better-sqlite3 with require() (cheaper than an ES import from dist/); in the bundle
+ * it comes from the bundle itself (its ten files are not looked up and compiled one by one).
+ */
+const SQLITE_REQUIRE = "require('better-sqlite3')";
+function bundledSqlite(path, text) {
+  if (!/[\\/]dist[\\/]store[\\/]db[\\/]connection\.js$/.test(path)) return text;
+  if (!text.includes(SQLITE_REQUIRE)) throw new Error(`dist/store/db/connection.js no longer has ${SQLITE_REQUIRE}: update scripts/build-cli.mjs`);
+  return `import __vtgSqlite from 'better-sqlite3';\n${text.replace(SQLITE_REQUIRE, '__vtgSqlite')}`;
+}
+
 const importMeta = {
   name: 'import-meta-in-place',
   setup(build) {
     build.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
+      const text = bundledSqlite(args.path, readFileSync(args.path, 'utf8'));
       return { contents: text.includes('import.meta') ? text.replace(/\bimport\.meta\b/g, importMetaOf(args.path)) : text, loader: 'js' };
     });
   },
@@ -82,6 +94,8 @@ const result = await esbuild.build({
   // smaller to read; names stay (errors take their name from their class)
   minifyWhitespace: true,
   minifySyntax: true,
+  minifyIdentifiers: !!process.env.MI,
+  keepNames: !!process.env.MI,
   banner: { js: BANNER },
   plugins: [importMeta, lazyChildProcess],
   logLevel: 'warning',
