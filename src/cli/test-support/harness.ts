@@ -96,9 +96,10 @@ export interface RunResult {
 /** Everything every child printed in this test file. */
 export const transcript: string[] = [];
 
-export function runVtg(args: string[], env: NodeJS.ProcessEnv, options: { input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
+/** Runs `node bin/vtg.js ...args` (`bin`: another copy of bin/vtg.js). */
+export function runVtg(args: string[], env: NodeJS.ProcessEnv, options: { input?: string; timeoutMs?: number; cwd?: string; bin?: string } = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: options.cwd ?? REPO });
+    const child = spawn(process.execPath, [options.bin ?? BIN, ...args], { env, cwd: options.cwd ?? REPO });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
