@@ -29,14 +29,19 @@ function bundle() {
   }
 }
 
-/** Compiles and runs the bundle with its code cache; returns its exports and a function that saves the cache when it was missing or refused. */
+/**
+ * Compiles and runs the bundle with its code cache; returns its exports and a function that saves the
+ * cache when it was missing or refused. The bundle is one function expression (the CommonJS wrapper
+ * is in the file, so its source is not copied to wrap it) and ASCII (esbuild escapes the rest), read
+ * as latin1 into a one-byte string.
+ */
 function loadBundle(stat) {
   const cacheFile = `${BUNDLE}.${stat.size}-${Math.trunc(stat.mtimeMs)}.${process.version}-${process.arch}.cache`;
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);
   } catch {}
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(BUNDLE, 'utf8')}\n})`, {
+  const script = new Script(readFileSync(BUNDLE, 'latin1'), {
     filename: BUNDLE,
     ...(cachedData ? { cachedData } : {}),
     importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,

@@ -1,6 +1,6 @@
 /**
  * Bundles the built CLI (dist/cli/main.js and everything it imports from dist/) into one CommonJS
- * file, dist/cli-bundle/vtg.cjs, which bin/vtg.js runs with a V8 code cache: a command then reads
+ * module, dist/cli-bundle/vtg.cjs (written as the function Node would wrap it in), which bin/vtg.js runs with a V8 code cache: a command then reads
  * and compiles one file instead of resolving and compiling ~130 ES modules. Packages stay external
  * (loaded from node_modules as usual) except the two every command loads, commander and the
  * JavaScript of better-sqlite3 (its native addon stays where it is). Run by `npm run build` after tsc.
@@ -26,7 +26,11 @@ function importMetaOf(file) {
   return `__vtgImportMeta(${JSON.stringify(relative(OUT_DIR, file).split('\\').join('/'))})`;
 }
 
-const BANNER = `"use strict";
+/**
+ * The file is one function expression taking what Node gives a CommonJS module: bin/vtg.js compiles
+ * it as it is (no copy of a megabyte of source to wrap it), with its code cache.
+ */
+const BANNER = `(function (exports, require, module, __filename, __dirname) {"use strict";
 const __vtgImportMeta = (rel) => {
   const file = require("node:path").join(__dirname, rel);
   const url = require("node:url").pathToFileURL(file).href;
@@ -97,6 +101,7 @@ const result = await esbuild.build({
   minifyIdentifiers: !!process.env.MI,
   keepNames: !!process.env.MI,
   banner: { js: BANNER },
+  footer: { js: '})' },
   plugins: [importMeta, lazyChildProcess],
   logLevel: 'warning',
 });

@@ -68,7 +68,7 @@ describe('the CLI bundle and its code cache', () => {
     const bundle = join(bundleDir, 'vtg.cjs');
     const main = join(pkg, 'dist', 'cli', 'main.js');
     // a stand-in bundle that says so when it runs
-    writeFileSync(bundle, `module.exports = { run: async () => { process.stdout.write('from the bundle\\n'); return 0; } };\n`);
+    writeFileSync(bundle, `(function (exports, require, module) { module.exports = { run: async () => { process.stdout.write('from the bundle\\n'); return 0; } }; })\n`);
     const fresh = await version();
     assert.equal(fresh.stdout.trim(), 'from the bundle');
 
