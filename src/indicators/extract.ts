@@ -58,8 +58,12 @@ function trimUrl(candidate: string): string {
   return url;
 }
 
-/** IANA's list of top-level domains (the `tlds` package), so dotted words such as os.path are not domains. */
-const KNOWN_TLDS = new Set(createRequire(import.meta.url)('tlds') as string[]);
+/**
+ * IANA's list of top-level domains (the `tlds` package), so dotted words such as os.path are not
+ * domains. Read on first use: only free-text extraction needs it, not every command that imports this.
+ */
+let knownTlds: Set<string> | undefined;
+const KNOWN_TLDS = { has: (tld: string) => (knownTlds ??= new Set(createRequire(import.meta.url)('tlds') as string[])).has(tld) };
 
 /** A bare name in free text is a domain only when its TLD exists and is not a common file extension. */
 function looksLikeFileName(domain: string): boolean {
