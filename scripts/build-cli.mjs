@@ -98,8 +98,6 @@ const result = await esbuild.build({
   // smaller to read; names stay (errors take their name from their class)
   minifyWhitespace: true,
   minifySyntax: true,
-  minifyIdentifiers: !!process.env.MI,
-  keepNames: !!process.env.MI,
   banner: { js: BANNER },
   footer: { js: '})' },
   plugins: [importMeta, lazyChildProcess],
