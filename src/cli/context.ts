@@ -82,7 +82,8 @@ export class CliContext {
         color: wantsColor(this.io.stdout.isTTY, this.io.env, g.color !== false),
         quiet: g.quiet === true,
         stdout: this.io.stdout,
-        stderr: this.io.stderr,
+        // stderr is opened only when something is written to it
+        stderr: { write: (text) => this.io.stderr.write(text) },
         secrets: () => this.#secrets,
         terminal: this.io.stdout.isTTY === true,
       });

@@ -1,5 +1,7 @@
 /** Reading indicator lists: arguments, `-` for stdin (one per line), files, and free text (--extract). */
-import { readFile } from 'node:fs/promises';
+// fs.promises on first use: loading node:fs/promises (and the readline and stream code it pulls in)
+// costs every command start-up time, a cached lookup never reads a file with it
+import { promises as fsp } from 'node:fs';
 import { extractIndicators } from '../indicators/index.js';
 import { UsageError } from './errors.js';
 
@@ -21,7 +23,7 @@ export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 
 export async function readTextFile(path: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    return await fsp.readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? 'error')}`);

@@ -9,10 +9,15 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
+  // each stream is read on first use: creating one (a pipe's socket, a terminal) costs start-up time,
+  // and a quiet command never writes to stderr, many never read stdin
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    // read on first use: creating the stdin stream costs start-up time most commands never need
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
     get stdin() {
       return process.stdin;
     },

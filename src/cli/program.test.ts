@@ -34,3 +34,11 @@ test('help, an unknown name and a tree command register every command', async ()
     assert.equal((await buildProgram(new CliContext(io), '0.0.0', argv)).commands.length, all, argv.join(' '));
   }
 });
+
+test('`vtg --version` registers no command (it prints the version and loads nothing else)', async () => {
+  for (const argv of [['--version'], ['-V'], ['--no-color', '-V']]) {
+    assert.equal((await buildProgram(new CliContext(io), '0.0.0', argv)).commands.length, 0, argv.join(' '));
+  }
+  const all = (await buildProgram(new CliContext(io), '0.0.0', ['--help'])).commands.length;
+  assert.equal((await buildProgram(new CliContext(io), '0.0.0', ['--version', '--help'])).commands.length, all, 'with --help, the whole tree');
+});

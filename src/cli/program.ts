@@ -5,7 +5,7 @@
  * `vtg lookup` never loads the HTTP server, the upload code or the Cowrie reader). Each entry of
  * COMMANDS names the top-level commands (and aliases) its module registers or adds subcommands to,
  * and loads the module; `buildProgram` finds the command on the command line and registers only
- * the entries that name it, in order (`scan` needs scan.ts and content.ts). Help (`vtg`, `vtg --help`, `vtg help`), an unknown
+ * the entries that name it, in order (`scan` needs scan.ts and content.ts); `vtg --version` registers none. Help (`vtg`, `vtg --help`, `vtg help`), an unknown
  * name and commands marked `tree` (they read the whole tree, as `completion` does) register them all,
  * in this order, which is also the order `vtg --help` lists them in.
  *
@@ -107,9 +107,11 @@ export async function buildProgram(ctx: CliContext, version: string, argv: reado
   return program;
 }
 
-/** The entries to register for `argv`: those that name its command, or all of them (help, unknown names, `tree`). */
+/** The entries to register for `argv`: those that name its command, none for `--version` alone, or all of them (help, unknown names, `tree`). */
 export function commandsFor(program: Command, argv: readonly string[]): CommandEntry[] {
   const name = commandName(program, argv);
+  const has = (...flags: string[]) => argv.some((a) => flags.includes(a));
+  if (name === undefined && has('-V', '--version') && !has('-h', '--help')) return [];
   const entries = name === undefined ? [] : COMMANDS.filter((e) => e.names.includes(name));
   return entries.length > 0 && !entries.some((e) => e.tree) ? entries : COMMANDS;
 }

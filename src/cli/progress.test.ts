@@ -3,7 +3,8 @@ import { PassThrough, Writable } from 'node:stream';
 import { test } from 'node:test';
 import { CliContext } from './context.js';
 import { bytesText } from './format/cowrie.js';
-import { createProgress } from './progress.js';
+import { etaText } from './format/time.js';
+import { createProgress, governorEta } from './progress.js';
 
 function plainContext(): { ctx: CliContext; lines: () => string[] } {
   let err = '';
@@ -44,4 +45,37 @@ test('--quiet shows no progress', () => {
   p.update({ done: 1, total: 2 });
   p.stop({ done: 2, total: 2 });
   assert.deepEqual(lines(), []);
+});
+
+test("work that calls upstream shows the governor's ETA for the calls still to make, not its pace", async () => {
+  const asked: Array<[string, number, string]> = [];
+  const backend = {
+    eta: async (provider: string, calls: number, priority: string) => {
+      asked.push([provider, calls, priority]);
+      return calls === 0 ? 0 : 9_030_000; // 2h30m30s: the quota, not the pace, decides
+    },
+  };
+  let upstream = 0;
+  const eta = governorEta(backend, 'virustotal', 'batch', () => upstream);
+  // before anything is done every item is assumed to need a call; then the share so far
+  assert.equal(await eta({ done: 0, total: 30 }), 9_030_000);
+  upstream = 4;
+  await eta({ done: 10, total: 30 });
+  assert.deepEqual(asked, [
+    ['virustotal', 30, 'batch'],
+    ['virustotal', 8, 'batch'],
+  ]);
+  upstream = 0;
+  assert.equal(await eta({ done: 10, total: 30 }), 0, 'all answers so far came from the cache');
+  const never = governorEta({ eta: async () => Number.POSITIVE_INFINITY }, 'virustotal', 'batch', () => 1);
+  assert.equal(await never({ done: 1, total: 3 }), null, 'a key that cannot call: no ETA to show');
+
+  // what the progress line shows
+  const { ctx, lines } = plainContext();
+  upstream = 4;
+  const p = createProgress(ctx, 'lookup', { eta });
+  p.update({ done: 10, total: 30 });
+  await new Promise((r) => setImmediate(r));
+  p.stop({ done: 10, total: 30 });
+  assert.match(lines().at(-1) ?? '', new RegExp(`ETA ${etaText(9_030_000).slice(0, 5)}`));
 });

@@ -4,6 +4,9 @@
  */
 import { createRequire } from 'node:module';
 import type cliProgressModule from 'cli-progress';
+import type { Priority } from '../gateway/index.js';
+import type { ProviderName } from '../providers/types.js';
+import type { Backend } from './backend/index.js';
 import type { CliContext } from './context.js';
 import { etaText } from './format/time.js';
 
@@ -35,6 +38,25 @@ export interface ProgressOptions {
    * cache. Undefined: the work spends no quota (reading a file), so its pace is the estimate.
    */
   eta?: (state: ProgressState) => Promise<number | null | undefined>;
+}
+
+/**
+ * The `eta` option of work that calls upstream: the governor's time (the backend's: this process's,
+ * or the server's with --server) until the calls still to make could all be granted at `priority`:
+ * the items left times the share of those done so far that needed a call (all of them at first).
+ * Null when the governor says never (a refused key, a limit of 0).
+ */
+export function governorEta(
+  backend: Pick<Backend, 'eta'>,
+  provider: ProviderName,
+  priority: Priority,
+  upstreamSoFar: () => number,
+): (state: ProgressState) => Promise<number | null> {
+  return async (s) => {
+    const share = s.done > 0 ? upstreamSoFar() / s.done : 1;
+    const ms = await backend.eta(provider, Math.max(0, s.total - s.done) * share, priority);
+    return Number.isFinite(ms) ? ms : null;
+  };
 }
 
 const nothing: Progress = { update() {}, stop() {} };

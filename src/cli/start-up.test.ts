@@ -1,17 +1,20 @@
 /**
- * A fast start: a cached `vtg lookup` (the built CLI) loads only what it needs. A module-load hook
- * in the child records every module it loads; the heavy ones (HTTP server, Redis, simulator,
- * upstream clients, uploads, zod, undici) must not be among them. Speed itself is measured by
- * bench/cli.ts, not asserted here.
+ * A fast start: a cached `vtg lookup` (the built CLI) loads only what it needs. bin/vtg.js runs the
+ * CLI bundle (scripts/build-cli.mjs) with a V8 code cache; both ways of running are checked:
+ * - dist/ itself (VTG_CLI_BUNDLE=off): a module-load hook records every ES module the child loads;
+ * - the bundle: V8 coverage names the dist/ modules whose code ran (each module reached by
+ *   `import()` is a function named after its dist/ path), and a require() hook records packages.
+ * The heavy ones (HTTP server, Redis, simulator, upstream clients, uploads, zod, undici) must not be
+ * among them. Speed itself is measured by bench/cli.ts, not asserted here.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { type MockServer, startMock } from '../mock/index.js';
-import { ensureBuilt, REPO, runVtg, type Sandbox, sandbox } from './test-support/harness.js';
+import { BUNDLE, ensureBuilt, REPO, runVtg, type Sandbox, sandbox } from './test-support/harness.js';
 
 /** What a cached lookup must never load, as path fragments of module URLs. */
 const HEAVY: Record<string, RegExp> = {
@@ -35,7 +38,7 @@ before(async () => {
   box = sandbox();
   mock = await startMock({ profile: 'premium' });
   traceDir = mkdtempSync(join(tmpdir(), 'vtg-trace-'));
-  // the hook runs in the loader thread and appends each loaded module's URL to $VTG_TRACE_FILE
+  // the hook runs in the loader thread and appends each loaded ES module's URL to $VTG_TRACE_FILE
   writeFileSync(
     join(traceDir, 'hooks.mjs'),
     `import { appendFileSync } from 'node:fs';
@@ -46,6 +49,23 @@ export async function load(url, context, next) {
 `,
   );
   writeFileSync(join(traceDir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(traceDir, 'hooks.mjs')).href)});\n`);
+  // and every file require() loads (packages the bundle requires), as URLs too
+  writeFileSync(
+    join(traceDir, 'require-hook.cjs'),
+    `const Module = require('node:module');
+const { appendFileSync } = require('node:fs');
+const { pathToFileURL } = require('node:url');
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  const out = load.apply(this, arguments);
+  try {
+    const file = Module._resolveFilename(request, parent, isMain);
+    if (process.env.VTG_TRACE_FILE && file.startsWith('/')) appendFileSync(process.env.VTG_TRACE_FILE, pathToFileURL(file).href + '\\n');
+  } catch {}
+  return out;
+};
+`,
+  );
 });
 
 after(async () => {
@@ -54,12 +74,35 @@ after(async () => {
   if (traceDir) rmSync(traceDir, { recursive: true, force: true });
 });
 
-/** Runs `vtg` with the load trace on; returns its result and the modules it loaded. */
+/**
+ * The dist/ modules whose code ran in the bundle, as file URLs (from V8 coverage: esbuild names each
+ * lazy module's function after its path); undefined when the bundle did not run.
+ */
+function bundleModulesRun(coverageDir: string): string[] | undefined {
+  let ran: Set<string> | undefined;
+  for (const name of readdirSync(coverageDir)) {
+    const report = JSON.parse(readFileSync(join(coverageDir, name), 'utf8')) as { result: Array<{ url: string; functions: Array<{ functionName: string; ranges: Array<{ count: number }> }> }> };
+    for (const script of report.result) {
+      if (script.url !== BUNDLE && script.url !== pathToFileURL(BUNDLE).href) continue;
+      ran ??= new Set();
+      for (const fn of script.functions) if (/^dist\/.+\.js$/.test(fn.functionName) && (fn.ranges[0]?.count ?? 0) > 0) ran.add(`${pathToFileURL(REPO).href}/${fn.functionName}`);
+    }
+  }
+  return ran && [...ran];
+}
+
+/**
+ * Runs `vtg` with the load traces on; returns its result and the modules it loaded: the ES modules
+ * and required files, and, when the bundle ran, the dist/ modules whose code ran inside it.
+ */
 async function traced(args: string[], env: NodeJS.ProcessEnv, name: string) {
   const file = join(traceDir, `${name}.txt`);
+  const coverage = mkdtempSync(join(traceDir, `${name}-coverage-`));
   writeFileSync(file, '');
-  const r = await runVtg(args, { ...env, NODE_OPTIONS: `--import=${pathToFileURL(join(traceDir, 'register.mjs')).href}`, VTG_TRACE_FILE: file });
-  return { ...r, modules: readFileSync(file, 'utf8').split('\n').filter(Boolean) };
+  const hooks = `--import=${pathToFileURL(join(traceDir, 'register.mjs')).href} --require=${join(traceDir, 'require-hook.cjs')}`;
+  const r = await runVtg(args, { ...env, NODE_OPTIONS: hooks, VTG_TRACE_FILE: file, NODE_V8_COVERAGE: coverage });
+  const inBundle = bundleModulesRun(coverage);
+  return { ...r, bundled: inBundle !== undefined, modules: [...readFileSync(file, 'utf8').split('\n').filter(Boolean), ...(inBundle ?? [])] };
 }
 
 function heavyIn(modules: string[]): string[] {
@@ -69,34 +112,46 @@ function heavyIn(modules: string[]): string[] {
   });
 }
 
-describe('a cached vtg lookup loads only what it needs', () => {
-  test('with a key: the first lookup calls VirusTotal; the cached one loads no upstream, server or schema code', async () => {
-    const env = box.env({ VT_API_KEY: 'start-up-test-key-0123456789abcdef', VTG_VIRUSTOTAL_URL: mock.url });
-    const first = await traced(['lookup', 'example.com'], env, 'key-first');
-    assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /example\.com\s+domain\s+\S+.*upstream/);
-    // the trace sees the upstream client when it is needed, so the check below means something
-    assert.ok(first.modules.some((m) => HEAVY['upstream clients']?.test(m)), 'the first lookup loaded the VirusTotal client');
+for (const mode of ['bundle', 'dist'] as const) {
+  describe(`a cached vtg lookup loads only what it needs (${mode === 'bundle' ? 'the CLI bundle' : 'dist/, VTG_CLI_BUNDLE=off'})`, () => {
+    // each way of running gets its own data dir, so its first lookup is not cached yet
+    const modeEnv = (env: NodeJS.ProcessEnv) => ({ ...env, VTG_DATA_DIR: join(box.dir, `data-${mode}`), ...(mode === 'dist' ? { VTG_CLI_BUNDLE: 'off' } : {}) });
+    const run = async (args: string[], env: NodeJS.ProcessEnv, name: string) => {
+      const r = await traced(args, modeEnv(env), `${mode}-${name}`);
+      assert.equal(r.bundled, mode === 'bundle', `bin/vtg.js ran ${r.bundled ? 'the bundle' : 'dist/'}`);
+      return r;
+    };
+    test('with a key: the first lookup calls VirusTotal; the cached one loads no upstream, server or schema code', async () => {
+      const env = box.env({ VT_API_KEY: 'start-up-test-key-0123456789abcdef', VTG_VIRUSTOTAL_URL: mock.url });
+      const first = await run(['lookup', 'example.com'], env, 'key-first');
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stdout, /example\.com\s+domain\s+\S+.*upstream/);
+      // the trace sees the upstream client when it is needed, so the check below means something
+      assert.ok(first.modules.some((m) => HEAVY['upstream clients']?.test(m)), 'the first lookup loaded the VirusTotal client');
+      assert.ok(first.modules.some((m) => HEAVY.undici?.test(m) || HEAVY.zod?.test(m)), 'the first lookup loaded the client\'s packages');
 
-    const before = mock.stats().total;
-    const cached = await traced(['lookup', 'example.com'], env, 'key-cached');
-    assert.equal(cached.code, 0, cached.stderr);
-    assert.match(cached.stdout, /example\.com\s+domain\s+\S+.*cache/);
-    assert.equal(mock.stats().total - before, 0, 'a cached lookup makes no upstream call (not even a quota read)');
-    assert.deepEqual(heavyIn(cached.modules), []);
+      const before = mock.stats().total;
+      const cached = await run(['lookup', 'example.com'], env, 'key-cached');
+      assert.equal(cached.code, 0, cached.stderr);
+      assert.match(cached.stdout, /example\.com\s+domain\s+\S+.*cache/);
+      assert.equal(mock.stats().total - before, 0, 'a cached lookup makes no upstream call (not even a quota read)');
+      assert.deepEqual(heavyIn(cached.modules), []);
+    });
+
+    test('in mock mode: the cached lookup does not start the simulator', async () => {
+      const env = box.env();
+      const first = await run(['lookup', '8.8.8.8'], env, 'mock-first');
+      assert.equal(first.code, 0, first.stderr);
+      assert.ok(first.modules.some((m) => HEAVY.simulator?.test(m)), 'the first lookup started the simulator');
+      const cached = await run(['lookup', '8.8.8.8', '--json'], env, 'mock-cached');
+      assert.equal(cached.code, 0, cached.stderr);
+      assert.equal((JSON.parse(cached.stdout) as Array<{ source: string }>)[0]?.source, 'cache');
+      assert.deepEqual(heavyIn(cached.modules), []);
+    });
   });
+}
 
-  test('in mock mode: the cached lookup does not start the simulator', async () => {
-    const env = box.env();
-    const first = await traced(['lookup', '8.8.8.8'], env, 'mock-first');
-    assert.equal(first.code, 0, first.stderr);
-    assert.ok(first.modules.some((m) => HEAVY.simulator?.test(m)), 'the first lookup started the simulator');
-    const cached = await traced(['lookup', '8.8.8.8', '--json'], env, 'mock-cached');
-    assert.equal(cached.code, 0, cached.stderr);
-    assert.equal((JSON.parse(cached.stdout) as Array<{ source: string }>)[0]?.source, 'cache');
-    assert.deepEqual(heavyIn(cached.modules), []);
-  });
-
+describe('a config file', () => {
   test('a config file is still validated (zod loads only then) and its mistakes are named', async () => {
     const file = join(box.dir, 'bad-config.json');
     writeFileSync(file, JSON.stringify({ scheduler: { concurrency: 'four' } }), { mode: 0o600 });

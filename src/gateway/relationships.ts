@@ -5,7 +5,9 @@
  * day. A page that cannot be refreshed (quota out, upstream down) is served stale when one is kept.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+// fs.promises on first use: loading node:fs/promises (and the readline and stream code it pulls in)
+// costs every command start-up time, a cached lookup never reads a file with it
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { VtCollection } from '../providers/virustotal/relationships.js';
 import type { Gateway } from './gateway.js';
@@ -56,7 +58,7 @@ function pathOf(req: RelationshipRequest): { path: string; query: Record<string,
 
 async function readStored(file: string, key: string): Promise<Stored | undefined> {
   try {
-    const stored = JSON.parse(await readFile(file, 'utf8')) as Stored;
+    const stored = JSON.parse(await fsp.readFile(file, 'utf8')) as Stored;
     return stored.key === key ? stored : undefined;
   } catch {
     return undefined;
@@ -64,15 +66,15 @@ async function readStored(file: string, key: string): Promise<Stored | undefined
 }
 
 async function store(dir: string, file: string, stored: Stored): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await fsp.mkdir(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(stored));
-  await rename(tmp, file);
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+  await fsp.writeFile(tmp, JSON.stringify(stored));
+  await fsp.rename(tmp, file);
+  const names = (await fsp.readdir(dir)).filter((n) => n.endsWith('.json'));
   if (names.length <= MAX_PAGES) return;
-  const aged = await Promise.all(names.map(async (n) => ({ n, at: (await stat(join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })));
+  const aged = await Promise.all(names.map(async (n) => ({ n, at: (await fsp.stat(join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })));
   aged.sort((a, b) => a.at - b.at);
-  await Promise.all(aged.slice(0, names.length - Math.floor(MAX_PAGES * 0.9)).map((a) => rm(join(dir, a.n), { force: true })));
+  await Promise.all(aged.slice(0, names.length - Math.floor(MAX_PAGES * 0.9)).map((a) => fsp.rm(join(dir, a.n), { force: true })));
 }
 
 /** One page of a relationship: from the cache when fresh, else one upstream call (cached when it succeeds). */

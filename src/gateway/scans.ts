@@ -4,8 +4,9 @@
  * (at most one per poll interval per analysis, shared by every caller); callers poll the gateway freely.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+// fs.promises on first use: loading node:fs/promises (and the readline and stream code it pulls in)
+// costs every command start-up time, a cached lookup never reads a file with it
+import { createReadStream, promises as fsp } from 'node:fs';
 import { basename } from 'node:path';
 import { parseIndicator } from '../indicators/index.js';
 import type { VirusTotalClient, VtAnalysisResponse } from '../providers/virustotal/index.js';
@@ -64,7 +65,7 @@ export class ScanService {
   async scanFile(path: string, options: ScanFileOptions): Promise<ScanResult> {
     let size: number;
     try {
-      const st = await stat(path);
+      const st = await fsp.stat(path);
       if (!st.isFile()) throw new FileScanError(`${path} is not a regular file`);
       size = st.size;
     } catch (err) {

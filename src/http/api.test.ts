@@ -189,11 +189,27 @@ describe('operations, cache and history', () => {
     const quota = await call(up.server.url, '/api/quota');
     assert.equal(quota.body.provider, 'virustotal');
     assert.ok(quota.body.windows.some((w: { window: string }) => w.window === 'day'));
+    assert.equal(quota.body.etaMs, undefined, 'an ETA only when calls are given');
     const stats = await call(up.server.url, '/api/stats');
     assert.ok(stats.body.cacheHits >= 1);
     assert.ok(stats.body.upstreamCalls >= 1);
     const providers = await call(up.server.url, '/api/providers');
     assert.equal(providers.body.providers.find((p: { name: string }) => p.name === 'virustotal').enabled, true);
+  });
+
+  test("quota?calls=N&priority=P adds the governor's ETA for N more calls (the one estimate, with the reserve and every window)", async () => {
+    const none = await call(up.server.url, '/api/quota?calls=0&priority=batch');
+    assert.equal(none.status, 200);
+    assert.equal(none.body.etaMs, 0);
+    // more calls than the month allows at batch priority: later than a few, never sooner
+    const month = up.server.gateway.config.virustotal.limits.month ?? 1_000_000;
+    const many = await call(up.server.url, `/api/quota?provider=virustotal&calls=${month * 2}&priority=batch`);
+    const few = await call(up.server.url, '/api/quota?provider=virustotal&calls=1&priority=interactive');
+    assert.equal(typeof many.body.etaMs, 'number');
+    assert.ok(many.body.etaMs > 0);
+    assert.ok(many.body.etaMs >= few.body.etaMs);
+    assert.equal((await call(up.server.url, '/api/quota?calls=-1')).status, 400);
+    assert.equal((await call(up.server.url, '/api/quota?calls=3&priority=urgent')).status, 400);
   });
 
   test('cache info, list (paged), clear by indicator, prune', async () => {

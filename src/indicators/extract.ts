@@ -58,13 +58,20 @@ function trimUrl(candidate: string): string {
   return url;
 }
 
-/** IANA's list of top-level domains (the `tlds` package), so dotted words such as os.path are not domains. */
-const KNOWN_TLDS = new Set(createRequire(import.meta.url)('tlds') as string[]);
+/**
+ * IANA's list of top-level domains (the `tlds` package), so dotted words such as os.path are not
+ * domains. Read on first use: only free-text extraction needs it, not every command that imports this.
+ */
+let knownTlds: Set<string> | undefined;
+function isKnownTld(tld: string): boolean {
+  if (!knownTlds) knownTlds = new Set(createRequire(import.meta.url)('tlds') as string[]);
+  return knownTlds.has(tld);
+}
 
 /** A bare name in free text is a domain only when its TLD exists and is not a common file extension. */
 function looksLikeFileName(domain: string): boolean {
   const tld = tldOf(domain);
-  return FILE_EXTENSIONS.has(tld) || !(KNOWN_TLDS.has(tld) || tld.startsWith('xn--'));
+  return FILE_EXTENSIONS.has(tld) || !(isKnownTld(tld) || tld.startsWith('xn--'));
 }
 
 function tryParse(text: string, kind: IndicatorKind, allowPrivate: boolean): Indicator | undefined {

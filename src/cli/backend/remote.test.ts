@@ -48,6 +48,11 @@ before(async () => {
       res.end(JSON.stringify(body));
     };
     if (url.pathname === '/api/health') return send(200, { status: 'ok', mock: false });
+    if (url.pathname === '/api/quota') {
+      const calls = url.searchParams.get('calls');
+      // 7 s a call; a server that cannot say (a key refused) answers null
+      return send(200, { provider: url.searchParams.get('provider') ?? 'virustotal', ...(calls === null ? {} : { etaMs: calls === '99' ? null : Number(calls) * 7000 }) });
+    }
     if (url.pathname === '/api/lookup' && url.searchParams.get('q') === 'missing.example') return send(404, { error: { code: 'NotCached', message: 'missing.example is not in the cache' } });
     if (url.pathname === '/api/lookup' || url.pathname.endsWith('/item')) return send(200, LOOKUP);
     if (url.pathname.startsWith('/api/enrich/')) return send(200, { indicator: LOOKUP.indicator, verdict: 'harmless', sources: [] });
@@ -112,4 +117,12 @@ test('the client token goes in the Authorization header only', () => {
     assert.equal(s.authorization, `Bearer ${TOKEN}`);
     assert.ok(!s.url.href.includes(TOKEN) && !s.body.includes(TOKEN));
   }
+});
+
+test("the ETA of a --server run is the server's governor estimate (GET /api/quota with calls and priority)", async () => {
+  const remote = await openRemote({ server: origin, token: TOKEN });
+  assert.equal(await remote.eta('virustotal', 2.2, 'batch'), 21_000);
+  assert.equal(last().url.pathname, '/api/quota');
+  assert.deepEqual(Object.fromEntries(last().url.searchParams), { provider: 'virustotal', calls: '3', priority: 'batch' });
+  assert.equal(await remote.eta('virustotal', 99, 'interactive'), Number.POSITIVE_INFINITY, 'null: the server cannot say');
 });

@@ -171,6 +171,12 @@ export async function openRemote(options: RemoteOptions): Promise<Backend> {
       const body = (await call('POST', '/api/batch', { body: { indicators: inputs, dryRun: true, provider: o?.provider, priority: o?.priority } })) as { estimate: Estimate };
       return body.estimate;
     },
+    eta: async (provider, calls, priority) => {
+      const body = await get<{ etaMs?: number | null }>(`/api/quota${query({ provider, calls: Math.max(0, Math.ceil(calls)), priority })}`);
+      // a server from before `calls` answers without an ETA: the progress then shows none
+      if (body.etaMs === undefined) throw new CliFailure('the server gives no quota ETA', 'NoEta', EXIT.failure);
+      return body.etaMs ?? Number.POSITIVE_INFINITY;
+    },
     quota: (provider) => get(`/api/quota${query({ provider })}`),
     providers: async () => (await get<{ providers: ProviderStatus[] }>('/api/providers')).providers,
     history: (input, o) => get(`/api/history${query({ q: input, provider: o.provider, limit: o.limit })}`),

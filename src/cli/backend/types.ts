@@ -101,8 +101,8 @@ export interface Backend {
   /** Listens to upstream retries (embedded only: a server retries out of sight); returns the remover. */
   onRetry?(listener: (e: UpstreamRetryEvent) => void): () => void;
   estimate(inputs: string[], options?: { provider?: ProviderName; priority?: Priority }): Promise<Estimate>;
-  /** The governor's time for `calls` more upstream calls at `priority` (embedded only: a server's queue is its own). */
-  eta?(provider: ProviderName, calls: number, priority: Priority): Promise<number>;
+  /** The governor's time for `calls` more upstream calls at `priority` (with --server, the server's governor); Infinity: never. */
+  eta(provider: ProviderName, calls: number, priority: Priority): Promise<number>;
   quota(provider?: ProviderName): Promise<QuotaView>;
   providers(): Promise<ProviderStatus[]>;
   history(input: string, options: { provider?: ProviderName; limit?: number }): Promise<HistoryView>;

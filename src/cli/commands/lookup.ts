@@ -9,7 +9,7 @@ import { EXIT, worstExit } from '../exit-codes.js';
 import { collectFailOn, type FailRule, gate } from '../fail-on.js';
 import { LOOKUP_COLUMNS, type LookupRecord, lookupRecord } from '../format/lookup-rows.js';
 import { indicatorsFromArgs, indicatorsFromText } from '../inputs.js';
-import { createProgress } from '../progress.js';
+import { createProgress, governorEta } from '../progress.js';
 import { quotaLeftText } from '../format/quota.js';
 import { action, examples, mapLimit, priorityOption, providerOption, reportError, seconds } from './common.js';
 
@@ -85,15 +85,9 @@ async function lookup(ctx: CliContext, args: string[], flags: LookupFlags): Prom
   let finished = 0;
   let failed = 0;
   let upstream = 0;
-  // the governor's time for the calls still to make (the share that needed one so far)
-  const eta = backend.eta
-    ? async () => {
-        const ms = await backend.eta?.(flags.provider ?? 'virustotal', (valid.length - finished) * (finished > 0 ? upstream / finished : 1), flags.priority);
-        return ms !== undefined && Number.isFinite(ms) ? ms : null;
-      }
-    : undefined;
-  const progress =
-    valid.length > PROGRESS_FROM ? createProgress(ctx, 'lookup', { quotaLeft: () => backend.quota(flags.provider).then(quotaLeftText), ...(eta ? { eta } : {}) }) : undefined;
+  // the governor's time for the calls still to make (the server's with --server)
+  const eta = governorEta(backend, flags.provider ?? 'virustotal', flags.priority, () => upstream);
+  const progress = valid.length > PROGRESS_FROM ? createProgress(ctx, 'lookup', { quotaLeft: () => backend.quota(flags.provider).then(quotaLeftText), eta }) : undefined;
   // a slow failure is not silent: each retry of an upstream call is said on stderr
   const NAMES: Record<string, string> = { virustotal: 'VirusTotal', urlhaus: 'URLhaus', dshield: 'DShield', spur: 'SPUR' };
   const offRetry = backend.onRetry?.((e) =>

@@ -19,7 +19,7 @@ import { keyValueLines } from '../format/output.js';
 import { quotaLeftText } from '../format/quota.js';
 import { indicatorsFromArgs } from '../inputs.js';
 import { onInterrupt } from '../io.js';
-import { createProgress } from '../progress.js';
+import { createProgress, governorEta } from '../progress.js';
 import { action, examples, priorityOption, reportError, seconds } from './common.js';
 
 interface ScanFlags {
@@ -203,7 +203,10 @@ async function runScans(
   const stream = ctx.out.stream<ScanRecord>(SCAN_COLUMNS);
   const records: ScanRecord[] = [];
   const codes: number[] = [];
-  const progress = showProgress ? createProgress(ctx, 'scan', { quotaLeft: () => backend.quota().then(quotaLeftText) }) : undefined;
+  // subjects that needed VirusTotal (an upload, a submission, a lookup it had to make): the governor's ETA counts their share
+  let upstream = 0;
+  const eta = governorEta(backend, 'virustotal', flags.priority, () => upstream);
+  const progress = showProgress ? createProgress(ctx, 'scan', { quotaLeft: () => backend.quota().then(quotaLeftText), eta }) : undefined;
   let failed = 0;
   try {
     for (const [i, subject] of subjects.entries()) {
@@ -211,6 +214,7 @@ async function runScans(
       progress?.update({ done: i, total: subjects.length, failed });
       try {
         const scan = await submit(backend, subject, controller.signal);
+        if (scan.submitted || scan.report?.source === 'upstream') upstream++;
         const { record, code } = await finish(ctx, backend, subject, scan, flags, controller.signal);
         records.push(record);
         stream.push(record);

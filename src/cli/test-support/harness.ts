@@ -12,6 +12,8 @@ import { after, before } from 'node:test';
 export const REPO = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const BIN = join(REPO, 'bin', 'vtg.js');
 const MAIN = join(REPO, 'dist', 'cli', 'main.js');
+/** What bin/vtg.js runs when it is not older than MAIN (scripts/build-cli.mjs). */
+export const BUNDLE = join(REPO, 'dist', 'cli-bundle', 'vtg.cjs');
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -28,7 +30,7 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** Builds dist/ when it is older than src/ (one builder at a time across test files). */
+/** Builds dist/ and the CLI bundle when they are older than src/ (one builder at a time across test files). */
 export function ensureBuilt(): void {
   const lock = join(REPO, 'dist', '.cli-test-build.lock');
   mkdirSync(join(REPO, 'dist'), { recursive: true });
@@ -48,6 +50,10 @@ export function ensureBuilt(): void {
       spawnSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.build.json')], { cwd: REPO, stdio: 'ignore' });
     }
     if (!existsSync(MAIN)) throw new Error('the build did not produce dist/cli/main.js');
+    if (!existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < statSync(MAIN).mtimeMs) {
+      const r = spawnSync(process.execPath, [join(REPO, 'scripts', 'build-cli.mjs')], { cwd: REPO, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`scripts/build-cli.mjs failed: ${r.stderr}`);
+    }
   } finally {
     rmdirSync(lock);
   }
@@ -90,9 +96,10 @@ export interface RunResult {
 /** Everything every child printed in this test file. */
 export const transcript: string[] = [];
 
-export function runVtg(args: string[], env: NodeJS.ProcessEnv, options: { input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
+/** Runs `node bin/vtg.js ...args` (`bin`: another copy of bin/vtg.js). */
+export function runVtg(args: string[], env: NodeJS.ProcessEnv, options: { input?: string; timeoutMs?: number; cwd?: string; bin?: string } = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: options.cwd ?? REPO });
+    const child = spawn(process.execPath, [options.bin ?? BIN, ...args], { env, cwd: options.cwd ?? REPO });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {

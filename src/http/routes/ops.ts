@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { clusterMetricsText } from '../cluster-metrics.js';
 import { type RouteDef, route } from '../route.js';
-import { boolish, indicatorKind, limitParam, providerName } from '../schemas.js';
+import { boolish, indicatorKind, limitParam, priority, providerName } from '../schemas.js';
 
 export const opsRoutes: RouteDef[] = [
   route({
@@ -33,13 +33,20 @@ export const opsRoutes: RouteDef[] = [
   route({
     method: 'get',
     path: '/api/quota',
-    summary: "The gateway's view of an upstream key's quota (windows, status, recommended backoff)",
+    summary:
+      "The gateway's view of an upstream key's quota (windows, status, recommended backoff); with `calls`, also `etaMs`: the governor's time until that many more calls at `priority` (default batch) could all be granted, with the interactive reserve and every window (null: never, e.g. a refused key)",
     tag: 'operations',
     access: 'reader',
-    query: z.object({ provider: providerName.optional() }),
+    query: z.object({
+      provider: providerName.optional(),
+      calls: z.coerce.number().int().min(0).max(100_000_000).optional().describe('Upstream calls still to make: adds etaMs'),
+      priority: priority.optional().describe('Priority of those calls (default batch)'),
+    }),
     handler: async ({ c, deps, query }) => {
       const quota = await deps.gateway.quota(query.provider);
-      return c.json(quota.keyHealthy ? quota : { ...quota, status: 'unhealthy' });
+      const eta =
+        query.calls === undefined ? {} : { etaMs: await deps.gateway.lookups.eta(query.provider ?? 'virustotal', query.calls, query.priority ?? 'batch').then((ms) => (Number.isFinite(ms) ? ms : null)) };
+      return c.json({ ...(quota.keyHealthy ? quota : { ...quota, status: 'unhealthy' }), ...eta });
     },
   }),
   route({
