@@ -61,14 +61,9 @@ function engineTable(data) {
   return `<details><summary>Per-engine results (${Object.keys(results).length})</summary><div class="scroll"><table><thead><tr><th>engine</th><th>category</th><th>result</th></tr></thead><tbody>${rows}</tbody></table></div></details>`;
 }
 
-function permalink(ind) {
-  const path = { file: 'file', url: 'url', domain: 'domain', ip: 'ip-address' }[ind.kind];
-  return path ? `https://www.virustotal.com/gui/${path}/${encodeURIComponent(ind.id)}` : null;
-}
-
 export function lookupResult(r) {
   const rep = r.report;
-  const link = permalink(r.indicator);
+  const link = r.permalink; // the server names the object's page on VirusTotal (a file by its SHA-256)
   const where = r.source === 'upstream' ? 'upstream (fresh call)' : r.stale ? `${r.source} (stale)` : r.source;
   return `<section class="card result" aria-label="Lookup result">
 <h2>${verdictPill(rep.verdict)} <code class="break">${esc(rep.indicator)}</code></h2>
