@@ -261,7 +261,7 @@ export class Gateway {
     path: string,
     init: Parameters<VirusTotalClient['raw']>[2] = {},
     options: CallOptions = {},
-  ): Promise<{ status: number; body: unknown }> {
+  ): Promise<{ status: number; body: unknown; joined?: true }> {
     return this.#rt.lookups.vtRaw(method, path, init, options);
   }
 

@@ -4,7 +4,7 @@
  * in the data dir (`relationships/`, beside the answer cache; mock mode keeps its own), fresh for a
  * day. A page that cannot be refreshed (quota out, upstream down) is served stale when one is kept.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VtCollection } from '../providers/virustotal/relationships.js';
@@ -65,7 +65,8 @@ async function readStored(file: string, key: string): Promise<Stored | undefined
 
 async function store(dir: string, file: string, stored: Stored): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
+  // one temp file per write: two requests of this process storing the same page must not share one
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
   await writeFile(tmp, JSON.stringify(stored));
   await rename(tmp, file);
   const names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
@@ -86,7 +87,7 @@ export async function relationshipPage(gw: RelationshipGateway, req: Relationshi
   if (cached && now - cached.fetchedAt < RELATIONSHIP_TTL_MS) {
     return { status: cached.status, body: cached.body, source: 'cache', fetchedAt: cached.fetchedAt, ageMs: now - cached.fetchedAt };
   }
-  let answer: { status: number; body: unknown };
+  let answer: { status: number; body: unknown; joined?: true };
   try {
     answer = await gw.vtRaw('GET', path, { query }, options);
   } catch (err) {
@@ -99,5 +100,6 @@ export async function relationshipPage(gw: RelationshipGateway, req: Relationshi
   else if (cached && (answer.status === 429 || answer.status >= 500)) {
     return { status: cached.status, body: cached.body, source: 'stale', fetchedAt: cached.fetchedAt, ageMs: fetchedAt - cached.fetchedAt };
   }
-  return { status: answer.status, body: answer.body, source: 'upstream', fetchedAt, ageMs: 0 };
+  // another instance's call answered it (cluster single-flight): it cost this one nothing
+  return { status: answer.status, body: answer.body, source: answer.joined ? 'cache' : 'upstream', fetchedAt, ageMs: 0 };
 }

@@ -47,7 +47,7 @@ describe('the dashboard in cluster mode', { skip }, () => {
     assert.equal(await page.textContent('#cluster-instance-id'), 'dash-a');
     assert.equal(await page.textContent('#cluster-redis'), 'Redis ready');
     // b's heartbeat carries its counters; the overview event redraws every 2 s
-    await page.waitForFunction(() => document.querySelector('#cluster-instances')?.textContent === '2' && Number(document.querySelector('#cluster-lookups')?.textContent) >= 3, undefined, { timeout: 60_000 });
+    await page.waitForFunction("document.querySelector('#cluster-instances')?.textContent === '2' && Number(document.querySelector('#cluster-lookups')?.textContent) >= 3", undefined, { timeout: 60_000 });
     assert.match((await page.textContent('#cluster')) ?? '', /dash-b/);
     assert.equal(await page.getAttribute('#cluster-quota-scope', 'data-scope'), 'cluster');
     assert.match((await page.textContent('#cluster-quota-scope')) ?? '', /cluster-wide/);
