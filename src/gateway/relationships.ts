@@ -8,7 +8,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { VtCollection } from '../providers/virustotal/relationships.js';
-import type { Gateway } from './gateway.js';
+import type { Clock } from '../clock/index.js';
+import type { GatewayConfig } from '../config/index.js';
 import type { CallOptions } from './lookups.js';
 
 /** How long a relationship page is believed: VirusTotal's re-check period for answers likely to move. */
@@ -34,17 +35,32 @@ export interface RelationshipAnswer {
   ageMs: number;
 }
 
-interface Stored {
+type Stored = StoredPage;
+
+/** What pages need of the Gateway (its `vtRaw`, clock, config and mode); the Gateway itself fits. */
+export interface RelationshipGateway {
+  vtRaw(method: 'GET', path: string, init: { query?: Record<string, string> }, options?: CallOptions): Promise<{ status: number; body: unknown; joined?: true }>;
+  readonly clock: Clock;
+  readonly config: GatewayConfig;
+  readonly mock: boolean;
+}
+
+/** A kept page (the file's JSON). */
+export interface StoredPage {
   key: string;
   status: number;
   body: unknown;
   fetchedAt: number;
 }
 
-export type RelationshipGateway = Pick<Gateway, 'vtRaw' | 'clock' | 'config' | 'mock'>;
+/** `<data-dir>/relationships`, `<data-dir>/mock/relationships` in mock mode (the Gateway's dataDir has the `mock` already). */
+export function relationshipDir(gw: Pick<RelationshipGateway, 'config'>): string {
+  return join(gw.config.dataDir, 'relationships');
+}
 
-function cacheDir(gw: RelationshipGateway): string {
-  return join(gw.config.dataDir, ...(gw.mock ? ['mock'] : []), 'relationships');
+/** Where mock mode kept pages before (`mock/mock/relationships`): cleared with the rest. */
+function legacyDir(gw: Pick<RelationshipGateway, 'config' | 'mock'>): string | undefined {
+  return gw.mock ? join(gw.config.dataDir, 'mock', 'relationships') : undefined;
 }
 
 function pathOf(req: RelationshipRequest): { path: string; query: Record<string, string> } {
@@ -76,11 +92,50 @@ async function store(dir: string, file: string, stored: Stored): Promise<void> {
   await Promise.all(aged.slice(0, names.length - Math.floor(MAX_PAGES * 0.9)).map((a) => rm(join(dir, a.n), { force: true })));
 }
 
+const COLLECTION_OF_KIND: Record<string, VtCollection> = { file: 'files', url: 'urls', domain: 'domains', ip: 'ip_addresses' };
+
+/**
+ * Removes kept pages, as `vtg cache clear` removes answers: all (no filter), VirusTotal's (the only
+ * provider with pages), one kind, or the pages of some objects (`ids`: every id they were asked by).
+ * Returns how many.
+ */
+export async function clearRelationshipPages(gw: Pick<RelationshipGateway, 'config' | 'mock'>, filter: { provider?: string; kind?: string; ids?: string[] } = {}): Promise<number> {
+  if (filter.provider && filter.provider !== 'virustotal') return 0;
+  const legacy = legacyDir(gw);
+  if (legacy) await rm(legacy, { recursive: true, force: true });
+  const dir = relationshipDir(gw);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const collection = filter.kind ? COLLECTION_OF_KIND[filter.kind] : undefined;
+  const ids = filter.ids ? new Set(filter.ids.map((id) => id.toLowerCase())) : undefined;
+  let removed = 0;
+  for (const name of names) {
+    if (!name.endsWith('.json')) continue;
+    const file = join(dir, name);
+    if (collection || ids) {
+      const key = (await readFile(file, 'utf8').then((t) => (JSON.parse(t) as Partial<Stored>).key, () => undefined)) ?? '';
+      const [, coll = '', id = ''] = key.split('?')[0]?.split('/') ?? [];
+      if (collection && coll !== collection) continue;
+      if (ids && !ids.has(safeDecode(id).toLowerCase())) continue;
+    }
+    await rm(file, { force: true });
+    removed++;
+  }
+  return removed;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 /** One page of a relationship: from the cache when fresh, else one upstream call (cached when it succeeds). */
 export async function relationshipPage(gw: RelationshipGateway, req: RelationshipRequest, options: CallOptions = {}): Promise<RelationshipAnswer> {
   const { path, query } = pathOf(req);
   const key = `${path}?${new URLSearchParams(query).toString()}`;
-  const dir = cacheDir(gw);
+  const dir = relationshipDir(gw);
   const file = join(dir, `${createHash('sha256').update(key).digest('hex')}.json`);
   const cached = await readStored(file, key);
   const now = gw.clock.now();
