@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { EICAR_MD5, EICAR_SHA256 } from '../mock/index.js';
+import { EICAR_MD5, EICAR_SHA256, EICAR_STRING } from '../mock/index.js';
 import { call, until, withUpstreamServer } from './test-support/harness.js';
 
 const up = withUpstreamServer();
@@ -46,13 +46,21 @@ describe('permalink', () => {
     );
   });
 
-  test('/api/v3 objects carry it beside data; enrich carries it', async () => {
+  test('/api/v3 objects carry it beside data; scans and enrich carry it', async () => {
     const v3 = await call(up.server.url, `/api/v3/files/${EICAR_MD5}`);
     assert.equal(v3.status, 200, v3.text);
     assert.equal(v3.body.data.id, EICAR_SHA256);
     assert.equal(v3.body.permalink, `${GUI}/file/${EICAR_SHA256}`);
     const ip = await call(up.server.url, '/api/v3/ip_addresses/8.8.4.4');
     assert.equal(ip.body.permalink, `${GUI}/ip-address/8.8.4.4`);
+    const form = new FormData();
+    form.append('file', new Blob([EICAR_STRING]), 'eicar.com');
+    const known = await call(up.server.url, '/api/scan/file', { method: 'POST', body: form });
+    assert.equal(known.status, 200, known.text);
+    assert.equal(known.body.permalink, `${GUI}/file/${EICAR_SHA256}`);
+    const scanned = await call(up.server.url, '/api/scan/url', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: URL_ASKED }) });
+    assert.equal(scanned.status, 200, scanned.text);
+    assert.equal(scanned.body.permalink, `${GUI}/url/${URL_ID}`);
     const enrich = await call(up.server.url, `/api/enrich/${EICAR_MD5}`);
     assert.equal(enrich.status, 200, enrich.text);
     assert.equal(enrich.body.permalink, `${GUI}/file/${EICAR_SHA256}`);
