@@ -301,8 +301,7 @@ export class LookupService {
     return priority === 'interactive' ? 0 : this.#d.config.scheduler.interactiveReserve;
   }
 
-  /** Raw VirusTotal call for the VT-compatible surface (collections, relationships): through the scheduler. */
-  /** A raw VirusTotal call; GETs are single-flight here and across instances (`joined`: another instance's call). */
+  /** A raw VirusTotal call (collections, relationships), through the scheduler; GETs are single-flight here and across instances (`joined`: another instance's call). */
   async vtRaw(
     method: 'GET' | 'POST',
     path: string,
