@@ -1,5 +1,6 @@
 // Overview, lookup and indicator history.
 import { api, duration, errorBox, esc, live, on, time } from './app.js';
+import { clusterPanel, quotaScope } from './cluster.js';
 import { showForecast } from './forecast.js';
 
 const PROVIDER_LABEL = { virustotal: 'VirusTotal', urlhaus: 'URLhaus', dshield: 'DShield', spur: 'SPUR' };
@@ -12,10 +13,12 @@ function gauge(w) {
 <div class="muted small">resets ${time(w.resetsAt)} <span class="utc">(${esc(new Date(w.resetsAt).toISOString().slice(0, 16).replace('T', ' '))} UTC)</span></div></div>`;
 }
 
-function providerCard(p) {
+function providerCard(p, inCluster) {
   const q = p.quota;
+  // in cluster mode each card says whose counts its gauges show (nothing extra otherwise)
+  const scope = inCluster && q ? ` <span class="pill quota-scope" title="${esc(quotaScope(q).text)}">${esc(quotaScope(q).scope === 'cluster' ? 'cluster-wide' : 'this instance')}</span>` : '';
   const windows = q?.windows?.length ? q.windows.map(gauge).join('') : '<p class="muted small">No quota windows: this source has no published limit.</p>';
-  const status = q ? `<span class="pill ${esc(q.status)}">${esc(q.status)}</span>${q.keyHealthy === false ? ' <span class="pill critical">key unhealthy</span>' : ''}${q.pausedUntil ? ` <span class="pill warning">paused until ${time(q.pausedUntil)}</span>` : ''}` : '';
+  const status = q ? `<span class="pill ${esc(q.status)}">${esc(q.status)}</span>${q.keyHealthy === false ? ' <span class="pill critical">key unhealthy</span>' : ''}${q.pausedUntil ? ` <span class="pill warning">paused until ${time(q.pausedUntil)}</span>` : ''}${scope}` : '';
   return `<section class="card" aria-label="${esc(PROVIDER_LABEL[p.name] ?? p.name)} quota"><h3>${esc(PROVIDER_LABEL[p.name] ?? p.name)} ${p.enabled ? '' : '<span class="muted">(disabled)</span>'} ${status}</h3>${windows}</section>`;
 }
 
@@ -31,14 +34,15 @@ function statsPanel(s) {
 <div class="kpi"><div class="big">${esc(t.errors)}</div><div class="muted">upstream errors</div></div>
 <div class="kpi"><div class="big">${esc(t.upstream429)}</div><div class="muted">upstream 429s</div></div>
 </div>
-<p class="small muted" id="since-start">This process, since ${time(s.startedAt)}: ${esc(s.lookups)} lookups, ${esc((s.hitRatio * 100).toFixed(1))}% from cache, ${esc(s.upstreamCallsSaved)} calls saved, ${esc(s.upstreamCalls)} upstream calls.</p>
+<p class="small muted" id="since-start">${s.cluster ? `This instance (<code>${esc(s.instanceId)}</code>)` : 'This process'}, since ${time(s.startedAt)}: ${esc(s.lookups)} lookups, ${esc((s.hitRatio * 100).toFixed(1))}% from cache, ${esc(s.upstreamCallsSaved)} calls saved, ${esc(s.upstreamCalls)} upstream calls.</p>
 <h3>Queue depth by priority</h3><div class="scroll"><table><thead><tr><th>provider</th><th>interactive</th><th>batch</th><th>background</th></tr></thead><tbody>${queue}</tbody></table></div>`;
 }
 
 export async function renderOverview({ main, onCleanup }) {
-  main.innerHTML = '<h1>Overview</h1><div id="providers" class="grid"></div><div id="stats"></div><div id="forecast"></div>';
+  main.innerHTML = '<h1>Overview</h1><div id="cluster-panel"></div><div id="providers" class="grid"></div><div id="stats"></div><div id="forecast"></div>';
   const draw = (data) => {
-    main.querySelector('#providers').innerHTML = data.providers.map(providerCard).join('');
+    main.querySelector('#cluster-panel').innerHTML = clusterPanel(data.stats, data.providers);
+    main.querySelector('#providers').innerHTML = data.providers.map((p) => providerCard(p, !!data.stats.cluster)).join('');
     main.querySelector('#stats').innerHTML = statsPanel(data.stats);
   };
   const data = live.overview ?? { providers: (await api('/api/providers')).providers, stats: await api('/api/stats') };
@@ -61,14 +65,9 @@ function engineTable(data) {
   return `<details><summary>Per-engine results (${Object.keys(results).length})</summary><div class="scroll"><table><thead><tr><th>engine</th><th>category</th><th>result</th></tr></thead><tbody>${rows}</tbody></table></div></details>`;
 }
 
-function permalink(ind) {
-  const path = { file: 'file', url: 'url', domain: 'domain', ip: 'ip-address' }[ind.kind];
-  return path ? `https://www.virustotal.com/gui/${path}/${encodeURIComponent(ind.id)}` : null;
-}
-
 export function lookupResult(r) {
   const rep = r.report;
-  const link = permalink(r.indicator);
+  const link = r.permalink; // the server names the object's page on VirusTotal (a file by its SHA-256)
   const where = r.source === 'upstream' ? 'upstream (fresh call)' : r.stale ? `${r.source} (stale)` : r.source;
   return `<section class="card result" aria-label="Lookup result">
 <h2>${verdictPill(rep.verdict)} <code class="break">${esc(rep.indicator)}</code></h2>

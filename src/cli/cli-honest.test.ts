@@ -70,6 +70,17 @@ describe('honest output', () => {
     }
   });
 
+  test('a data dir that cannot exist (/proc/x) fails at once with exit 2, the path and the fix (it used to spin forever)', async () => {
+    // node's recursive mkdir loops on /proc, which answers ENOENT for a new entry under an existing dir
+    for (const args of [['lookup', 'example.com', '--data-dir', '/proc/x'], ['--data-dir', '/proc/x/y', 'cache', 'info']]) {
+      const r = await runVtg(args, cli.env, { cwd: cli.box.dir, timeoutMs: 30_000 });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /\/proc\/x/);
+      assert.match(r.stderr, /--data-dir/);
+      assert.doesNotMatch(r.stderr, /EACCES|ENOTDIR|ENOENT|at /);
+    }
+  });
+
   test('the serve --host 0.0.0.0 refusal suggests a token command that works as printed', async () => {
     const r = await vtg(['serve', '--host', '0.0.0.0', '--port', '0']);
     assert.equal(r.code, 2, r.stderr);

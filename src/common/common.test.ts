@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { errorInfo, runPool, userAgent, VERSION } from './index.js';
+import { ensureDir, errorInfo, runPool, userAgent, VERSION } from './index.js';
 
 test('the version is the package version and the User-Agent carries it', () => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -29,4 +31,21 @@ test('runPool runs every item with at most `workers` at once', async () => {
   });
   assert.equal(peak, 3);
   assert.deepEqual(seen.sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+});
+
+test('ensureDir makes missing levels (0700), accepts an existing dir, and throws where a level cannot be made', () => {
+  const root = mkdtempSync(join(tmpdir(), 'vtg-ensure-'));
+  try {
+    const deep = join(root, 'a', 'b', 'c');
+    ensureDir(deep);
+    assert.ok(statSync(deep).isDirectory());
+    assert.equal(statSync(join(root, 'a')).mode & 0o777, 0o700);
+    ensureDir(deep);
+    writeFileSync(join(root, 'file'), '');
+    assert.throws(() => ensureDir(join(root, 'file', 'x', 'y')), (err: NodeJS.ErrnoException) => err.code === 'ENOTDIR' && err.syscall === 'mkdir');
+    // /proc answers ENOENT for a new entry: node's recursive mkdir loops on it, ensureDir throws
+    if (existsSync('/proc/self')) assert.throws(() => ensureDir('/proc/vtg-x/y'), (err: NodeJS.ErrnoException) => err.code === 'ENOENT' && err.path === '/proc/vtg-x');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -2,3 +2,4 @@
 export { VERSION, userAgent } from './version.js';
 export { errorInfo, type ErrorInfo } from './errors.js';
 export { runPool } from './pool.js';
+export { ensureDir } from './ensure-dir.js';

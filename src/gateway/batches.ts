@@ -4,7 +4,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { errorInfo, runPool } from '../common/index.js';
-import { parseIndicator } from '../indicators/index.js';
+import { answerPermalink, type PermalinkSource, parseIndicator } from '../indicators/index.js';
 import type { Priority } from '../scheduler/index.js';
 import type { BatchItem, BatchJob, BatchRepository, NewBatchItem } from '../store/index.js';
 import { NotCachedError } from './errors.js';
@@ -34,6 +34,17 @@ export function batchLines(inputs: readonly string[]): string[] {
 /** What a batch keeps per item: the answer without the bulky raw upstream object (that stays in the cache). */
 export function compactResult(result: LookupResult): LookupResult {
   return { ...result, report: { ...result.report, data: undefined } };
+}
+
+function isAnswer(result: unknown): result is PermalinkSource {
+  const r = result as Partial<PermalinkSource> | null;
+  return typeof r === 'object' && r !== null && typeof r.provider === 'string' && typeof r.indicator?.kind === 'string' && typeof r.indicator.id === 'string';
+}
+
+async function* withPermalinks(items: AsyncIterable<BatchItem>): AsyncIterable<BatchItem> {
+  for await (const item of items) {
+    yield isAnswer(item.result) ? { ...item, result: { ...item.result, permalink: answerPermalink(item.result) } } : item;
+  }
 }
 
 interface Running {
@@ -95,8 +106,9 @@ export class BatchRunner {
     return await this.repo.list(query);
   }
 
+  /** Item rows in order; an answered item's result carries its `permalink` (rows stored before it existed too). */
   results(id: string, options: { afterSeq?: number; finishedOnly?: boolean } = {}): AsyncIterable<BatchItem> {
-    return this.repo.results(id, options);
+    return withPermalinks(this.repo.results(id, options));
   }
 
   /** Starts every queued or running job not running here (in a cluster: those whose lease is free). */

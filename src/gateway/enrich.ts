@@ -4,7 +4,7 @@
  * with its own window of lookups in flight, so a slow provider (DShield, 1/s) never holds back the
  * others (VirusTotal's lookups go on while DShield's wait their turn).
  */
-import { type Indicator, type IndicatorKind, parseIndicator } from '../indicators/index.js';
+import { answerPermalink, type Indicator, type IndicatorKind, parseIndicator, permalinkOf } from '../indicators/index.js';
 import { errorInfo, runPool } from '../common/index.js';
 import { type ProviderName, type Verdict, VERDICT_ORDER, worstVerdict } from '../providers/types.js';
 import type { Priority } from '../scheduler/index.js';
@@ -29,6 +29,8 @@ export type EnrichSource =
 export interface EnrichResult {
   indicator: Indicator;
   verdict: Verdict;
+  /** The indicator's page on VirusTotal (a file by the SHA-256 VirusTotal gave, when it answered). */
+  permalink: string | null;
   sources: EnrichSource[];
 }
 
@@ -115,5 +117,7 @@ export async function enrichIndicator(lookups: LookupService, input: string | In
   await enrichMany(lookups, [indicator], { ...options, window: 1, onSource: (_, source) => answered.set(source.provider, source) });
   const sources = ENRICHMENT_PROVIDERS[indicator.kind].flatMap((p) => answered.get(p) ?? []);
   const verdicts = sources.flatMap((s) => (s.ok ? [s.result.report.verdict] : []));
-  return { indicator, verdict: overallVerdict(verdicts), sources };
+  const vt = sources.find((s) => s.provider === 'virustotal');
+  const permalink = (vt?.ok ? answerPermalink(vt.result) : null) ?? permalinkOf(indicator.kind, indicator.id);
+  return { indicator, verdict: overallVerdict(verdicts), permalink, sources };
 }

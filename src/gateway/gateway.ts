@@ -22,6 +22,7 @@ import type { HarvestBudget } from './harvest-schedule.js';
 import type { LookupService } from './lookups.js';
 import { healthOf, statsOf } from './ops-views.js';
 import { canonicalId, fileAliases } from './records.js';
+import { clearRelationshipPages } from './relationships.js';
 import { type GatewayOptions, openRuntime, type Runtime } from './runtime.js';
 import { type WarmResult, warmCache } from './warm.js';
 import type { WatchlistService } from './watchlists.js';
@@ -182,7 +183,9 @@ export class Gateway {
   }
 
   async related(input: string, options: RelatedOptions = {}): Promise<RelatedGraph> {
-    const { relatedGraph } = await import('../correlation/index.js');
+    const [{ relatedGraph }, { indexRelationshipPages }] = await Promise.all([import('../correlation/index.js'), import('./relationship-edges.js')]);
+    // kept relationship pages (`vtg file contacted_ips <hash>`) are links too, at no quota cost
+    await indexRelationshipPages(this, (e) => this.#rt.store.search.putEdge(e));
     return relatedGraph(this.#rt.store.search, input, options);
   }
 
@@ -204,13 +207,17 @@ export class Gateway {
     return this.#rt.cache.list(query);
   }
 
-  /** Removes cache entries: all, by kind or provider, or one indicator. Returns how many. */
+  /** Removes cache entries and relationship pages: all, by kind or provider, or one indicator. Returns how many. */
   async cacheClear(filter: { input?: string; kind?: IndicatorKind; provider?: ProviderName } = {}): Promise<number> {
     const ind = filter.input !== undefined ? parseIndicator(filter.input, { allowPrivate: true }) : undefined;
     const scope = { ...(filter.provider ? { provider: filter.provider } : {}), ...(ind ? { kind: ind.kind, id: ind.id } : filter.kind ? { kind: filter.kind } : {}) };
+    // relationship pages are named by the id they were asked with: a file by any of its hashes, a URL by its two ids
+    const cached = ind?.kind === 'file' ? await this.#rt.cache.get('virustotal', 'file', ind.id) : undefined;
+    const ids = ind ? [ind.id, ...(ind.vtUrlId ? [ind.vtUrlId] : []), ...(cached ? fileAliases(cached.entry.report) : [])] : undefined;
+    const pages = await clearRelationshipPages(this, { ...filter, ...(ind ? { kind: ind.kind, ids } : {}) });
     const removed = await this.#rt.lookups.invalidate(scope);
     await this.#rt.store.search.forget(scope);
-    return removed;
+    return removed + pages;
   }
 
   cachePrune(): Promise<PruneResult> {
@@ -266,7 +273,7 @@ export class Gateway {
     path: string,
     init: Parameters<VirusTotalClient['raw']>[2] = {},
     options: CallOptions = {},
-  ): Promise<{ status: number; body: unknown }> {
+  ): Promise<{ status: number; body: unknown; joined?: true }> {
     return this.#rt.lookups.vtRaw(method, path, init, options);
   }
 

@@ -312,25 +312,33 @@ export class LookupService {
     return priority === 'interactive' ? 0 : this.#d.config.scheduler.interactiveReserve;
   }
 
-  /** Raw VirusTotal call for the VT-compatible surface (collections, relationships): through the scheduler. */
+  /** A raw VirusTotal call (collections, relationships), through the scheduler; GETs are single-flight here and across instances (`joined`: another instance's call). */
   async vtRaw(
     method: 'GET' | 'POST',
     path: string,
     init: Parameters<VirusTotalClient['raw']>[2] = {},
     options: CallOptions = {},
-  ): Promise<{ status: number; body: unknown }> {
+  ): Promise<{ status: number; body: unknown; joined?: true }> {
     const scheduler = this.#d.upstreams.get('virustotal')?.scheduler;
     if (!scheduler) throw new ProviderUnavailableError('VirusTotal is not configured');
-    const { vt } = await this.#d.upstreams.clients();
-    const answer = await scheduler.run(({ permit, signal }) => vt.raw(method, path, init, { permit, signal }), {
-      priority: options.priority ?? 'interactive',
-      tenant: options.tenant,
-      signal: options.signal,
-      kind: 'other',
-      ...(method === 'GET' ? { key: `virustotal:raw:${path}:${JSON.stringify(init.query ?? {})}` } : {}),
-    });
-    this.counters.upstreamCalls++;
-    return { status: answer.status, body: answer.body };
+    const key = method === 'GET' ? `virustotal:raw:${path}:${JSON.stringify(init.query ?? {})}` : undefined;
+    const call = async () => {
+      const { vt } = await this.#d.upstreams.clients();
+      const answer = await scheduler.run(({ permit, signal }) => vt.raw(method, path, init, { permit, signal }), {
+        priority: options.priority ?? 'interactive',
+        tenant: options.tenant,
+        signal: options.signal,
+        kind: 'other',
+        ...(key ? { key } : {}),
+      });
+      this.counters.upstreamCalls++;
+      return { status: answer.status, body: answer.body };
+    };
+    const flights = this.#d.flights;
+    if (!key || !flights || scheduler.inFlight(key)) return call();
+    // a 429 or a server error is not handed to the others: each tries for itself
+    const { value, joined } = await flights.runShared(key, call, (a) => a.status < 500 && a.status !== 429, options.signal);
+    return joined ? { ...value, joined: true } : value;
   }
 
   /** The governor key label of a provider (never the secret). */

@@ -44,6 +44,7 @@ export function clusterStatsOf(rt: Runtime): ClusterStats | null {
     scope: 'cluster',
     redis: status.redis,
     instances: status.instances.length,
+    instanceIds: status.instances.map((i) => i.id),
     lookups: n('lookups'),
     cacheHits: n('cacheHits'),
     staleServed: n('staleServed'),

@@ -22,8 +22,18 @@ after(async () => {
   await h.close();
 });
 
-const calls = () => h.mock.stats().byEndpoint['GET /files/{id}/{relationship}'] ?? 0;
+let base = 0;
+const calls = () => (h.mock.stats().byEndpoint['GET /files/{id}/{relationship}'] ?? 0) - base;
 const page = { collection: 'files' as const, id: EICAR_SHA256, relationship: 'contacted_ips', limit: 3 };
+
+test('the same page asked twice at once: both answered from one call (each stored it: it used to be a 500)', async () => {
+  const same = { ...page, relationship: 'contacted_domains' };
+  const [a, b] = await Promise.all([relationshipPage(h.gateway, same), relationshipPage(h.gateway, same)]);
+  assert.equal(a.status, 200);
+  assert.deepEqual(b.body, a.body);
+  assert.equal(calls(), 1, 'the second joined the first call');
+  base += calls();
+});
 
 test('a page costs one call, is cached for a day, and is served stale when upstream is down', async () => {
   const first = await relationshipPage(h.gateway, page);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type CacheChange, CacheRotator, openRedisCacheTier, type RedisCacheTier, TieredCache } from '../cache/index.js';
 import { type Clock, systemClock } from '../clock/index.js';
-import { VERSION } from '../common/index.js';
+import { ensureDir, VERSION } from '../common/index.js';
 import { type GatewayConfig, loadConfig } from '../config/index.js';
 import { type Governor, MemoryGovernor, openRedisGovernor } from '../governor/index.js';
 import type { ProviderName } from '../providers/types.js';
@@ -264,6 +264,8 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
   let cluster: Cluster | undefined;
   let runtime: Runtime | undefined;
   try {
+    // made here one level at a time: node's recursive mkdir spins forever under /proc (`--data-dir /proc/x`)
+    ensureDir(dataDir);
     // the operator's state (tokens, webhooks, batches, settings) is one store whatever the mode
     store = await Store.open({ dataDir, clock, ...(config.mock ? { operatorDir: config.dataDir } : {}) });
     // loaded only with Redis: a one-shot command without it never loads the Redis client

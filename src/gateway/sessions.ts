@@ -68,6 +68,16 @@ export class SessionService {
     return { id, token, csrf: csrfOf(id), expiresAt };
   }
 
+  /**
+   * Open mode's page session (no token configured): it holds no token, so there is nothing to keep
+   * and nothing is stored. Its CSRF token is what the page's scripts send; without a stored session
+   * no request is authenticated by a cookie, so none is checked (the Host/Origin rule still applies).
+   */
+  unstored(): DashboardSession {
+    const id = randomBytes(32).toString('base64url');
+    return { id, token: null, csrf: csrfOf(id), expiresAt: this.#clock.now() + SESSION_TTL_MS };
+  }
+
   /** The live session with this id, or undefined (unknown, expired, malformed or tampered with). */
   async get(id: string | undefined): Promise<DashboardSession | undefined> {
     if (!id || !ID_PATTERN.test(id)) return undefined;
@@ -76,6 +86,11 @@ export class SessionService {
     const token = row.sealedToken === null ? null : unseal(row.sealedToken, id);
     if (token === undefined) return undefined;
     return { id, token, csrf: csrfOf(id), expiresAt: row.expiresAt };
+  }
+
+  /** Live sessions kept in the store. */
+  count(): Promise<number> {
+    return this.#repo.count(this.#clock.now());
   }
 
   async delete(id: string | undefined): Promise<void> {

@@ -142,6 +142,8 @@ export interface ClusterStats {
   scope: 'cluster';
   redis: 'ready' | 'down';
   instances: number;
+  /** The live instances' names (VTG_INSTANCE_ID), this one's among them. */
+  instanceIds: string[];
   lookups: number;
   cacheHits: number;
   staleServed: number;

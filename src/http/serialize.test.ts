@@ -1,4 +1,4 @@
-// Lookup answers are written from cached pieces; what a client parses must be exactly the LookupResult.
+// Lookup answers are written from cached pieces; what a client parses must be exactly the LookupResult (and its permalink).
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadConfig } from '../config/index.js';
 import { Gateway, type LookupResult } from '../gateway/index.js';
+import { answerPermalink } from '../indicators/index.js';
 import { EICAR_MD5 } from '../mock/index.js';
 import { indicatorOfKind } from './indicator-input.js';
 import { lookupResultJson, lookupResultParts } from './serialize.js';
@@ -24,7 +25,8 @@ after(async () => {
 });
 
 const parsed = (r: LookupResult) => JSON.parse(lookupResultJson(r).toString('utf8'));
-const expected = (r: LookupResult) => JSON.parse(JSON.stringify(r));
+// the answer adds the object's page on VirusTotal
+const expected = (r: LookupResult) => ({ ...JSON.parse(JSON.stringify(r)), permalink: answerPermalink(r) });
 
 test('the written answer parses to the LookupResult, for fresh and cached, shared and unshared indicators', async () => {
   const url = 'http://example.com/a"quoted"/\u00e9t\u00e9?x=1&y=\\';

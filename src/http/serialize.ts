@@ -5,6 +5,7 @@
  * per request. A cache hit therefore does not re-serialize 15 KB.
  */
 import type { LookupResult } from '../gateway/index.js';
+import { answerPermalink } from '../indicators/index.js';
 
 /** data object -> report id -> the report's JSON bytes (data last) followed by the envelope's closing brace. */
 const reportBytes = new WeakMap<object, Map<string, Buffer>>();
@@ -40,7 +41,10 @@ interface Envelope {
   bytes: number;
   fetchedAt: number;
   simulated: boolean;
-  /** From `,"fetchedAt":` to `"report":` (with `"simulated":true` between them for a simulated answer). */
+  /**
+   * From `,"fetchedAt":` to `"report":`: the answer's `permalink` (the object's page on VirusTotal, which
+   * changes only with the answer, hence with fetchedAt), and `"simulated":true` for a simulated answer.
+   */
   tail: string;
 }
 
@@ -58,15 +62,14 @@ function envelopeStart(result: LookupResult): string {
   return `{"indicator":${JSON.stringify(result.indicator)},"provider":"${result.provider}","source":"${result.source}","stale":${result.stale === true},"ageMs":`;
 }
 
-function envelopeTail(fetchedAt: number, simulated: boolean): string {
-  return `,"fetchedAt":${number(fetchedAt)},${simulated ? '"simulated":true,' : ''}"report":`;
+function envelopeTail(result: LookupResult): string {
+  return `,"fetchedAt":${number(result.fetchedAt)},"permalink":${JSON.stringify(answerPermalink(result))},${result.simulated === true ? '"simulated":true,' : ''}"report":`;
 }
 
 function newEnvelope(result: LookupResult): Envelope {
-  const simulated = result.simulated === true;
   const start = envelopeStart(result);
-  const tail = envelopeTail(result.fetchedAt, simulated);
-  return { start, bytes: Buffer.byteLength(start) + tail.length, fetchedAt: result.fetchedAt, simulated, tail };
+  const tail = envelopeTail(result);
+  return { start, bytes: Buffer.byteLength(start) + Buffer.byteLength(tail), fetchedAt: result.fetchedAt, simulated: result.simulated === true, tail };
 }
 
 function envelopeOf(result: LookupResult): Envelope {
@@ -92,15 +95,15 @@ function envelopeOf(result: LookupResult): Envelope {
   } else if (envelope.fetchedAt !== result.fetchedAt || envelope.simulated !== (result.simulated === true)) {
     envelope.fetchedAt = result.fetchedAt;
     envelope.simulated = result.simulated === true;
-    const tail = envelopeTail(envelope.fetchedAt, envelope.simulated);
-    envelope.bytes += tail.length - envelope.tail.length;
+    const tail = envelopeTail(result);
+    envelope.bytes += Buffer.byteLength(tail) - Buffer.byteLength(envelope.tail);
     envelope.tail = tail;
   }
   return envelope;
 }
 
 /**
- * `JSON.stringify(result)` (with `report.data` as the report's last key) in two pieces: the small
+ * `JSON.stringify(result)` plus the answer's `permalink` (with `report.data` as the report's last key) in two pieces: the small
  * per-request envelope (a string: node sends it in one chunk with the status line and headers) and
  * the cached report bytes, which are never copied; and the envelope's length in UTF-8 bytes (known
  * from the cached pieces, so the string is not measured per request).

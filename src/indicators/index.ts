@@ -5,5 +5,6 @@ export { parseIndicator, tryParseIndicator, type TryParseResult } from './parse.
 export { defang, refang } from './refang.js';
 export { vtUrlId } from './url.js';
 export { sha256Hex } from './hash.js';
+export { answerPermalink, permalinkOf, type PermalinkSource } from './permalink.js';
 export { isPrivateAddress } from './ip.js';
 export { extractIndicators, type ExtractOptions } from './extract.js';

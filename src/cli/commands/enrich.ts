@@ -11,7 +11,8 @@ import { exitCodeForCode, UsageError } from '../errors.js';
 import { EXIT, worstExit } from '../exit-codes.js';
 import { collectFailOn, type FailRule, gate } from '../fail-on.js';
 import { paintVerdict } from '../format/color.js';
-import { detectionsText, permalinkOf, sourceText } from '../format/lookup-rows.js';
+import { detectionsText, sourceText } from '../format/lookup-rows.js';
+import { permalinkOf } from '../../indicators/index.js';
 import { indicatorsFromArgs } from '../inputs.js';
 import { action, examples, PROVIDERS, parseProviders, priorityOption, reportError } from './common.js';
 import { registerEnrichCowrie } from './enrich-cowrie.js';
@@ -88,17 +89,12 @@ async function enrich(ctx: CliContext, args: string[], flags: EnrichFlags): Prom
       kind: r.indicator.kind,
       verdict: r.verdict,
       ...Object.fromEntries(PROVIDERS.map((name) => [name, verdictOf(r, name)])),
-      permalink: permalinkOf(r.indicator.kind, r.indicator.id, vtSha256(r)),
+      // an older server's answer has no permalink: the indicator's page then
+      permalink: r.permalink ?? permalinkOf(r.indicator.kind, r.indicator.id),
       result: r,
     }));
     out.list(rows, [{ key: 'indicator' }, { key: 'kind' }, { key: 'verdict' }, ...PROVIDERS.map((name) => ({ key: name })), { key: 'permalink', hidden: true }]);
   }
   const vt = results.flatMap((r) => r.sources.flatMap((s) => (s.ok && s.provider === 'virustotal' ? [{ subject: r.indicator.value, report: s.result.report }] : [])));
   return worstExit(...codes, gate(flags.failOn ?? [], vt, (l) => out.warn(l)), EXIT.ok);
-}
-
-/** A file's SHA-256 from VirusTotal's answer (the permalink names a file by it whichever hash was asked). */
-function vtSha256(r: EnrichResult): unknown {
-  const vt = r.sources.find((s) => s.provider === 'virustotal');
-  return vt?.ok ? (vt.result.report.data as { attributes?: { sha256?: unknown } } | null)?.attributes?.sha256 : undefined;
 }

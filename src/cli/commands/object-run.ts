@@ -1,13 +1,13 @@
 /** What `vtg file|url|domain|ip` do: detail views, relationship pages, and the relationship names. */
 import { urlIndicator } from '../../http/indicator-input.js';
-import { type Indicator, parseIndicator } from '../../indicators/index.js';
+import { type Indicator, parseIndicator, permalinkOf } from '../../indicators/index.js';
 import { VT_RELATIONSHIPS } from '../../providers/virustotal/relationships.js';
 import type { LookupResult } from '../../gateway/index.js';
 import type { Backend } from '../backend/index.js';
 import type { CliContext } from '../context.js';
 import { exitCodeFor, messageOf, UsageError } from '../errors.js';
 import { EXIT, worstExit } from '../exit-codes.js';
-import { permalinkOf, sourceText, unSimulateLinks } from '../format/lookup-rows.js';
+import { sourceText, unSimulateLinks } from '../format/lookup-rows.js';
 import { filterAttributes } from '../format/object-filter.js';
 import { type ObjectDoc, objectViewLines } from '../format/object-view.js';
 import { RELATED_COLUMNS, relatedRow } from '../format/relationship-rows.js';

@@ -1,5 +1,6 @@
 /** A lookup answer as one flat record (for tables, CSV and --fields), keeping the full result for JSON. */
 import type { LookupResult } from '../../gateway/index.js';
+import { answerPermalink } from '../../indicators/index.js';
 import type { Column } from './output.js';
 import { paintVerdict } from './color.js';
 import { shortDuration } from './time.js';
@@ -32,24 +33,7 @@ export interface LookupRecord {
   result: LookupResult;
 }
 
-const GUI = 'https://www.virustotal.com/gui';
 const API = 'https://www.virustotal.com/api/v3';
-
-/** `https://www.virustotal.com/gui/file/<sha256>` (and url, domain, ip-address) for an object. */
-export function permalinkOf(kind: string, id: string, sha256?: unknown): string | null {
-  switch (kind) {
-    case 'file':
-      return `${GUI}/file/${typeof sha256 === 'string' && sha256 ? sha256 : id}`;
-    case 'url':
-      return `${GUI}/url/${id}`;
-    case 'domain':
-      return `${GUI}/domain/${id}`;
-    case 'ip':
-      return `${GUI}/ip-address/${id}`;
-    default:
-      return null;
-  }
-}
 
 /** A simulated answer's links point at VirusTotal's API, never at the simulator's loopback address. */
 export function unSimulateLinks<T>(value: T): T {
@@ -59,7 +43,6 @@ export function unSimulateLinks<T>(value: T): T {
 export function lookupRecord(input: string, given: LookupResult, options: { simulated?: boolean } = {}): LookupRecord {
   const result = options.simulated ? unSimulateLinks(given) : given;
   const r = result.report;
-  const sha256 = (r.data as { attributes?: { sha256?: unknown } } | null)?.attributes?.sha256;
   return {
     input,
     indicator: r.indicator || result.indicator.value,
@@ -81,7 +64,7 @@ export function lookupRecord(input: string, given: LookupResult, options: { simu
     ageMs: result.ageMs,
     fetchedAt: result.fetchedAt,
     lastAnalysisAt: r.lastAnalysisAt ?? null,
-    permalink: r.provider === 'virustotal' ? permalinkOf(result.indicator.kind, result.indicator.id, sha256) : null,
+    permalink: answerPermalink(result),
     ...(options.simulated ? { simulated: true as const } : {}),
     result,
   };

@@ -1,7 +1,7 @@
 /** Related objects (`vtg file contacted_ips <hash>` ...) as table rows; JSON keeps each whole object. */
 import { computeVerdict, extractAnalysisStats } from '../../providers/virustotal/verdict.js';
 import { paintVerdict } from './color.js';
-import { permalinkOf } from './lookup-rows.js';
+import { permalinkOf } from '../../indicators/index.js';
 import type { Column } from './output.js';
 import { isoTime } from './time.js';
 

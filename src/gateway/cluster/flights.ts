@@ -70,6 +70,28 @@ export class ClusterFlights {
     }
   }
 
+  /**
+   * `run` for answers no shared cache keeps (raw VirusTotal GETs: relationship pages, collections):
+   * the holder leaves its answer in Redis for a lease's time (unless `share` says no), and the
+   * instances that waited take it from there. `joined` says the answer came from another's call.
+   */
+  async runShared<T>(key: string, fetch: () => Promise<T>, share: (value: T) => boolean, signal?: AbortSignal): Promise<{ value: T; joined: boolean }> {
+    const name = `flight-answer:${key}`;
+    return this.run<{ value: T; joined: boolean }>(
+      key,
+      async () => {
+        const value = await fetch();
+        if (share(value)) await this.link.put(name, JSON.stringify(value), this.leaseMs);
+        return { value, joined: false };
+      },
+      async () => {
+        const kept = await this.link.value(name);
+        return kept === null ? undefined : { value: JSON.parse(kept) as T, joined: true };
+      },
+      signal,
+    );
+  }
+
   /** Until the holder says it is done, the lock is gone, Redis is away or the caller aborts. */
   async #waitFor(key: string, name: string, signal?: AbortSignal): Promise<void> {
     let set = this.#waiters.get(key);

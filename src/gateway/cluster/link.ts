@@ -130,6 +130,28 @@ export class ClusterLink {
     }
   }
 
+  /** Keeps a short-lived value (a shared answer) for `ttlMs`; false when Redis is away or refused it. */
+  async put(name: string, value: string, ttlMs: number): Promise<boolean> {
+    if (this.state !== 'ready') return false;
+    try {
+      return (await this.#client.set(this.key(name), value, 'PX', ttlMs)) === 'OK';
+    } catch {
+      this.#errors++;
+      return false;
+    }
+  }
+
+  /** A value `put` left, or null (none, expired, or Redis away). */
+  async value(name: string): Promise<string | null> {
+    if (this.state !== 'ready') return null;
+    try {
+      return await this.#client.get(this.key(name));
+    } catch {
+      this.#errors++;
+      return null;
+    }
+  }
+
   publish(channel: string, message: string): void {
     if (this.state !== 'ready') return;
     this.#client.publish(this.key(channel), message).catch(() => {

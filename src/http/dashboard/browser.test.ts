@@ -49,6 +49,9 @@ describe('dashboard in a browser', { skip: skipWithoutChromium }, () => {
     assert.match(await page.textContent('body') ?? '', /Mock mode/);
     for (const name of ['URLhaus', 'DShield', 'SPUR']) assert.equal(await page.locator(`section[aria-label="${name} quota"]`).count(), 1, name);
     await page.waitForSelector('#hit-ratio');
+    // one process, no Redis: no cluster panel and no quota-scope tags (cluster-browser.test.ts has them)
+    assert.equal(await page.locator('#cluster, .quota-scope').count(), 0, 'nothing about a cluster outside cluster mode');
+    assert.match((await page.textContent('#since-start')) ?? '', /^This process, since/);
     // the forecast is a sentence and a table, not JSON
     const line = (await page.locator('#forecast-line').textContent()) ?? '';
     assert.match(line, /^At the recent pace \([\d.,]+ calls per hour\) the daily quota (lasts until its reset at (\d{4}-\d\d-\d\d )?\d\d:\d\d UTC|runs out at)/);

@@ -46,13 +46,10 @@ export function registerDashboard(app: Hono<AppEnv>, deps: AppDeps): void {
     let session = await sessions.get(id);
     const principal = await principalOf(deps, session?.token ?? null);
     if (!principal) return c.body(signInPage(view()), 200, { ...HTML, ...SECURITY });
-    const headers: Record<string, string> = { ...HTML, ...SECURITY };
-    if (!session) {
-      // open mode (no token configured, loopback only): the page opens directly, with a session for CSRF
-      session = await sessions.create(null, null);
-      headers['set-cookie'] = sessionCookie(c, session.id, SESSION_MAX_AGE_S);
-    }
-    return c.body(shellPage({ ...view(), csrf: session.csrf, principal, open }), 200, headers);
+    // open mode (no token configured, loopback only): the page opens directly; its session holds no
+    // token, so nothing is stored and no cookie is set (a row per page load filled the store)
+    session ??= sessions.unstored();
+    return c.body(shellPage({ ...view(), csrf: session.csrf, principal, open }), 200, { ...HTML, ...SECURITY });
   });
 
   app.post('/dashboard/login', async (c) => {

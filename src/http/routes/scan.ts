@@ -1,6 +1,7 @@
 /** File uploads, URL submissions, rescans and analyses (clients poll the gateway, which polls upstream sparingly). */
 import { z } from 'zod';
 import type { ScanResult } from '../../gateway/index.js';
+import { answerPermalink, permalinkOf, sha256Hex } from '../../indicators/index.js';
 import { assertBudget, spend } from '../budget.js';
 import { assertQuotaNow } from '../quota-gate.js';
 import { validate } from '../middleware/body.js';
@@ -24,7 +25,9 @@ const priorityField = priority.optional().describe('Queue priority of the upstre
 
 /** A scan answer: the ScanResult, plus where to poll its analysis. */
 function scanAnswer(result: ScanResult, extra: Record<string, unknown> = {}) {
-  return { ...result, ...extra, ...(result.analysisId ? { analysis: `/api/analyses/${encodeURIComponent(result.analysisId)}` } : {}) };
+  // the object's page on VirusTotal: from the known report, else from what was submitted (a URL by its id)
+  const permalink = result.report ? answerPermalink(result.report) : permalinkOf(result.kind, result.kind === 'url' ? sha256Hex(result.target) : result.target);
+  return { ...result, ...extra, permalink, ...(result.analysisId ? { analysis: `/api/analyses/${encodeURIComponent(result.analysisId)}` } : {}) };
 }
 
 const tenantOf = (p: Principal) => p.tokenId ?? 'local';

@@ -1,6 +1,6 @@
 /** `GET /api/v3/{files,urls,domains,ip_addresses}/{id}`: VirusTotal objects through the gateway's cache and governor. */
 import { z } from 'zod';
-import type { IndicatorKind } from '../../indicators/index.js';
+import { answerPermalink, type IndicatorKind } from '../../indicators/index.js';
 import { lookupAs } from '../budget.js';
 import { HttpError } from '../errors.js';
 import { indicatorOfKind } from '../indicator-input.js';
@@ -35,7 +35,8 @@ function objectRoute(collection: Collection): RouteDef {
         throw new HttpError(404, 'NotFoundError', `${label} "${params.id}" not found`);
       }
       c.header('X-VTG-Source', result.source);
-      return c.json({ data: rewriteLinks(data, requestOrigin(c)) });
+      // `permalink` beside `data`, as `simulated` is: VirusTotal clients read `data` and ignore the rest
+      return c.json({ data: rewriteLinks(data, requestOrigin(c)), permalink: answerPermalink(result) });
     },
   });
 }
