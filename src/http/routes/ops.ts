@@ -39,7 +39,10 @@ export const opsRoutes: RouteDef[] = [
     query: z.object({ provider: providerName.optional() }),
     handler: async ({ c, deps, query }) => {
       const quota = await deps.gateway.quota(query.provider);
-      return c.json(quota.keyHealthy ? quota : { ...quota, status: 'unhealthy' });
+      // a pool's keys by label: a refused one shows as revoked and unhealthy
+      const keys = quota.keys?.map((k) => (k.keyHealthy ? k : { ...k, status: 'unhealthy' }));
+      const view = keys ? { ...quota, keys } : quota;
+      return c.json(quota.keyHealthy ? view : { ...view, status: 'unhealthy' });
     },
   }),
   route({
