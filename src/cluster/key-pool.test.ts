@@ -31,15 +31,23 @@ after(async () => {
 });
 
 /** Asks for every name at once and moves fake time 250 ms per few real ms until all are answered. */
-async function lookupAll(names: string[]): Promise<Array<{ status: number; body: any }>> {
-  const answers: Array<{ status: number; body: any } | undefined> = names.map(() => undefined);
-  const asked = names.map((n, i) => getJson(`${gw.url}/api/lookup/${n}?wait=true`).then((a) => void (answers[i] = a)));
+type Answer = Awaited<ReturnType<typeof getJson>>;
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers
+type Json = any;
+
+async function lookupAll(names: string[]): Promise<Answer[]> {
+  const answers: Array<Answer | undefined> = names.map(() => undefined);
+  const asked = names.map((n, i) =>
+    getJson(`${gw.url}/api/lookup/${n}?wait=true`).then((a) => {
+      answers[i] = a;
+    }),
+  );
   for (let step = 0; step < 2000 && answers.some((a) => a === undefined); step++) {
     await clock.advance(250);
     await new Promise((r) => setTimeout(r, 5));
   }
   await Promise.all(asked);
-  return answers as Array<{ status: number; body: any }>;
+  return answers as Answer[];
 }
 
 /** Domain lookups the simulator received since `mark()` (by position in its log, not by time). */
@@ -60,11 +68,11 @@ test('two keys at 4/min each serve 8 lookups in one minute with no 429; each key
   assert.equal(byKey(mockLabel(KEY_B)), 4);
 
   const quota = (await getJson(`${gw.url}/api/quota`)).body;
-  assert.deepEqual(quota.keys.map((k: any) => [k.label, k.revoked, k.windows.find((w: any) => w.window === 'minute').used]), [
+  assert.deepEqual(quota.keys.map((k: Json) => [k.label, k.revoked, k.windows.find((w: Json) => w.window === 'minute').used]), [
     ['team-a', false, 4],
     ['team-b', false, 4],
   ]);
-  assert.equal(quota.windows.find((w: any) => w.window === 'minute').limit, 8);
+  assert.equal(quota.windows.find((w: Json) => w.window === 'minute').limit, 8);
 });
 
 test('revoking one key (the simulator answers 401) moves all work to the other, and the gateway says so by label', async () => {
@@ -86,13 +94,13 @@ test('revoking one key (the simulator answers 401) moves all work to the other, 
 
   const quota = (await getJson(`${gw.url}/api/quota`)).body;
   assert.equal(quota.keyHealthy, true, 'the pool still serves');
-  const a = quota.keys.find((k: any) => k.label === 'team-a');
+  const a = quota.keys.find((k: Json) => k.label === 'team-a');
   assert.equal(a.revoked, true);
   assert.equal(a.status, 'unhealthy');
   const health = (await getJson(`${gw.url}/api/health`)).body;
   assert.equal(health.status, 'degraded');
-  const vt = health.providers.find((p: any) => p.name === 'virustotal');
-  assert.deepEqual(vt.quota.keys.map((k: any) => [k.label, k.revoked]), [['team-a', true], ['team-b', false]]);
+  const vt = health.providers.find((p: Json) => p.name === 'virustotal');
+  assert.deepEqual(vt.quota.keys.map((k: Json) => [k.label, k.revoked]), [['team-a', true], ['team-b', false]]);
   const metrics = await (await fetch(`${gw.url}/metrics`)).text();
   assert.match(metrics, /^vtg_pool_key_healthy\{provider="virustotal",key="team-a"\} 0$/m);
   assert.match(metrics, /^vtg_pool_key_healthy\{provider="virustotal",key="team-b"\} 1$/m);
