@@ -9,6 +9,7 @@ import { type Clock, systemClock } from '../clock/index.js';
 import type { KeyPolicy } from '../config/index.js';
 import { KeyUnhealthyError } from './errors.js';
 import { reservedLimit } from './state.js';
+import { statusFor } from './status.js';
 import type { AcquireOptions, Governor, QuotaSummary } from './types.js';
 
 export type { KeyPolicy };
@@ -107,8 +108,10 @@ export class KeyPool {
         throw err;
       }
       if (r.ok) return { ok: true, key: s.key };
-      if (r.retryInMs < wait) {
-        wait = r.retryInMs;
+      // a member busy with its own waiters (a task's later calls) is asked again shortly, not every ms
+      const retry = r.reason === 'queued' ? Math.max(50, r.retryInMs) : r.retryInMs;
+      if (retry < wait) {
+        wait = retry;
         reason = r.reason;
       }
     }
@@ -152,7 +155,7 @@ export class KeyPool {
     const ledger = { ...first.ledger };
     for (const s of keys) if (s !== first) for (const [k, n] of Object.entries(s.ledger)) ledger[k as keyof typeof ledger] = (ledger[k as keyof typeof ledger] ?? 0) + n;
     const hottest = windows.reduce((a, w) => Math.max(a, w.percent), 0);
-    const status = counted.every((s) => s.status === 'critical') ? 'critical' : hottest >= 80 ? 'warning' : 'healthy';
+    const status = statusFor(hottest);
     const reconciled = keys.map((s) => s.lastReconciledAt).filter((t): t is number => t !== null);
     const paused = live.length > 0 && live.every((s) => s.pausedUntil !== null) ? Math.min(...live.map((s) => s.pausedUntil as number)) : null;
     return {
