@@ -13,3 +13,24 @@ export function vtPoolKeys(config: GatewayConfig): PoolKeyConfig[] {
 export function memberKey(secret: string): string {
   return `virustotal:${keyLabel(secret)}`;
 }
+
+/** A raw answer (VT-compatible surface) refused with 401 on a pool member, thrown so the scheduler moves the call to another key. */
+class RawRefused<T> extends Error {
+  override readonly name = 'RawRefused';
+  readonly status = 401;
+  readonly code = 'WrongCredentialsError';
+  constructor(readonly answer: T) {
+    super('the upstream refused a key of the pool (401)');
+  }
+}
+
+export function throwIfRefused<T extends { status: number }>(answer: T): T {
+  if (answer.status === 401) throw new RawRefused(answer);
+  return answer;
+}
+
+/** The last key's refusal is answered as a raw 401 again, as with a single key. */
+export function refusedAnswer<T>(err: unknown): T {
+  if (err instanceof RawRefused) return err.answer as T;
+  throw err;
+}

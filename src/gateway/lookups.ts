@@ -8,12 +8,13 @@ import { errorInfo, runPool } from '../common/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { Governor } from '../governor/index.js';
 import { type Indicator, type IndicatorKind, parseIndicator } from '../indicators/index.js';
-import type { ProviderName } from '../providers/types.js';
+import type { ProviderName, RequestOptions } from '../providers/types.js';
 import type { VirusTotalClient } from '../providers/virustotal/index.js';
 import { estimateCost, type Priority } from '../scheduler/index.js';
 import type { HistoryRepository } from '../store/index.js';
 import { NotCachedError, ProviderUnavailableError, QuotaExhaustedError } from './errors.js';
 import { FAIL_FAST_MS, guardedFetch } from './fail-fast.js';
+import { refusedAnswer, throwIfRefused } from './key-pool.js';
 import type { ClusterFlights } from './cluster/index.js';
 import type { GatewayEventBus } from './events.js';
 import { recordUpstreamAnswer } from './records.js';
@@ -308,16 +309,21 @@ export class LookupService {
     init: Parameters<VirusTotalClient['raw']>[2] = {},
     options: CallOptions = {},
   ): Promise<{ status: number; body: unknown }> {
-    const scheduler = this.#d.upstreams.get('virustotal')?.scheduler;
+    const up = this.#d.upstreams.get('virustotal');
+    const scheduler = up?.scheduler;
     if (!scheduler) throw new ProviderUnavailableError('VirusTotal is not configured');
     const { vt } = await this.#d.upstreams.clients();
-    const answer = await scheduler.run(({ permit, signal }) => vt.raw(method, path, init, { permit, signal }), {
-      priority: options.priority ?? 'interactive',
-      tenant: options.tenant,
-      signal: options.signal,
-      kind: 'other',
-      ...(method === 'GET' ? { key: `virustotal:raw:${path}:${JSON.stringify(init.query ?? {})}` } : {}),
-    });
+    // on a key pool a refused key's call moves to another key, as lookups do
+    const call = async (ctx: RequestOptions) => (up?.pool ? throwIfRefused(await vt.raw(method, path, init, ctx)) : vt.raw(method, path, init, ctx));
+    const answer = await scheduler
+      .run(({ permit, signal }) => call({ permit, signal }), {
+        priority: options.priority ?? 'interactive',
+        tenant: options.tenant,
+        signal: options.signal,
+        kind: 'other',
+        ...(method === 'GET' ? { key: `virustotal:raw:${path}:${JSON.stringify(init.query ?? {})}` } : {}),
+      })
+      .catch(refusedAnswer<Awaited<ReturnType<VirusTotalClient['raw']>>>);
     this.counters.upstreamCalls++;
     return { status: answer.status, body: answer.body };
   }
