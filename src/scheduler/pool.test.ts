@@ -6,13 +6,13 @@ import { FakeClock } from '../clock/index.js';
 import { KeyPool, KeyUnhealthyError, MemoryGovernor } from '../governor/index.js';
 import { Scheduler, type SchedulerEvent } from './index.js';
 
-function pooled(policy: 'primary-first' | 'spread' = 'primary-first') {
+function pooled(policy: 'primary-first' | 'spread' = 'primary-first', concurrency = 1) {
   const clock = new FakeClock(Date.UTC(2026, 0, 15, 12));
   const governor = new MemoryGovernor({ clock });
   for (const k of ['vt:a', 'vt:b']) governor.configure(k, { minute: 10 });
   const pool = new KeyPool(governor, [{ key: 'vt:a', label: 'a' }, { key: 'vt:b', label: 'b' }], policy, clock);
   const events: SchedulerEvent[] = [];
-  const scheduler = new Scheduler({ governor, key: 'vt:pool', pool, clock, concurrency: 1, onEvent: (e) => events.push(e) });
+  const scheduler = new Scheduler({ governor, key: 'vt:pool', pool, clock, concurrency, onEvent: (e) => events.push(e) });
   return { clock, governor, scheduler, events };
 }
 
@@ -51,4 +51,25 @@ test('when every key is refused the task fails with the refusal, and queued work
   await clock.advance(0);
   await r1;
   await assert.rejects(scheduler.run(async () => 'never', { priority: 'interactive' }), KeyUnhealthyError);
+});
+
+test('calls in flight on a key when it is revoked all move on; the key is reported out of rotation once', async () => {
+  const { clock, scheduler, events } = pooled('primary-first', 2);
+  let inFlight = 0;
+  let release: () => void = () => {};
+  const bothStarted = new Promise<void>((r) => (release = r));
+  const task = async ({ permit }: { permit: (k: 'lookup') => Promise<string | undefined> }) => {
+    const key = (await permit('lookup')) as string;
+    if (key === 'vt:a') {
+      // both calls are on the wire before the first refusal comes back
+      if (++inFlight === 2) release();
+      await bothStarted;
+      throw refused();
+    }
+    return key;
+  };
+  const runs = [scheduler.run(task, { priority: 'interactive' }), scheduler.run(task, { priority: 'interactive' })];
+  await clock.advance(0);
+  assert.deepEqual(await Promise.all(runs), ['vt:b', 'vt:b']);
+  assert.equal(events.filter((e) => e.type === 'key_unhealthy').length, 1);
 });

@@ -86,6 +86,8 @@ export class Scheduler {
   /** the governor request in progress, so a more urgent task or an empty queue can cut it short */
   #acquiring: { controller: AbortController; priority: Priority } | null = null;
   #quotaStreak = 0;
+  /** keys this scheduler saw refused (401) */
+  readonly #refused = new Set<string>();
 
   constructor(options: SchedulerOptions) {
     this.#governor = options.governor;
@@ -306,11 +308,16 @@ export class Scheduler {
       return;
     }
     if (kind === 'auth') {
+      // calls in flight on the key when it was revoked are refused too: the key leaves rotation (and says so) once,
+      // unless it was already out (another instance, a restored state)
+      const first = !this.#refused.has(key);
+      this.#refused.add(key);
+      const wasHealthy = first && (await this.#governor.summary(key).then((s) => s.keyHealthy, () => true));
       this.#governor.setKeyHealthy(key, false);
       // a pool moves the call to a key still in rotation; the last refusal is the caller's error
       const retried = this.#pool ? await this.#pool.anyHealthy(key).catch(() => false) : false;
       const label = this.#pool?.labelOf(key);
-      this.#emit({ type: 'key_unhealthy', error: errorName(err), upstreamKey: key, ...(label ? { label } : {}), retried });
+      if (wasHealthy) this.#emit({ type: 'key_unhealthy', error: errorName(err), upstreamKey: key, ...(label ? { label } : {}), retried });
       if (retried) this.#requeue(flight);
       else this.#settle(flight, 'failed', err);
       return;

@@ -50,7 +50,7 @@ export class HttpMetrics {
       used: new Gauge({ name: 'vtg_pool_key_quota_used', help: 'Upstream calls counted in the window, per key of a key pool (by label)', labelNames: ['provider', 'key', 'window'], registers }),
       limit: new Gauge({ name: 'vtg_pool_key_quota_limit', help: 'Upstream calls allowed in the window, per key of a key pool (by label)', labelNames: ['provider', 'key', 'window'], registers }),
       healthy: new Gauge({ name: 'vtg_pool_key_healthy', help: '1 while a key of the pool is in rotation, 0 once the upstream refused it (401: revoked)', labelNames: ['provider', 'key'], registers }),
-      refusals: new Counter({ name: 'vtg_upstream_key_refusals_total', help: 'Upstream 401 refusals of a key (it leaves rotation), by key label', labelNames: ['provider', 'key'], registers }),
+      refusals: new Counter({ name: 'vtg_upstream_key_refusals_total', help: 'Times a key was taken out of rotation after the upstream refused it (401), by key label', labelNames: ['provider', 'key'], registers }),
     };
     const counter = (name: string, help: string) => new Counter({ name, help, registers });
     this.#gatewayCounters = {
