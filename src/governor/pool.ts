@@ -8,6 +8,7 @@
 import { type Clock, systemClock } from '../clock/index.js';
 import type { KeyPolicy } from '../config/index.js';
 import { KeyUnhealthyError } from './errors.js';
+import type { MemoryGovernor } from './memory.js';
 import { reservedLimit } from './state.js';
 import { statusFor } from './status.js';
 import type { AcquireOptions, Governor, QuotaSummary } from './types.js';
@@ -178,6 +179,12 @@ export class KeyPool {
     if (calls <= 0) return 0;
     const live = (await this.summaries()).filter((s) => s.keyHealthy).map((s) => s.key);
     if (live.length === 0) return Number.POSITIVE_INFINITY;
+    const series = (this.governor as Partial<Pick<MemoryGovernor, 'etaSeries'>>).etaSeries;
+    if (typeof series === 'function') {
+      // each key's grant times, merged: the pool's `calls`-th grant is the answer
+      const all = (await Promise.all(live.map((k) => series.call(this.governor, k, calls, options)))).flat().sort((a, b) => a - b);
+      return all[calls - 1] ?? Number.POSITIVE_INFINITY;
+    }
     const memo = new Map<string, number>();
     const eta = async (key: string, n: number): Promise<number> => {
       if (n <= 0) return 0;
