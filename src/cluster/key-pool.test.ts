@@ -77,6 +77,10 @@ test('two keys at 4/min each serve 8 lookups in one minute with no 429; each key
     ['team-b', false, 4],
   ]);
   assert.equal(quota.windows.find((w: Json) => w.window === 'minute').limit, 8);
+  // each key reconciled with its own counters, on its own key
+  assert.ok(quota.keys.every((k: Json) => k.lastReconciledAt !== null));
+  const reads = mock.stats().requests.filter((r) => r.endpoint.includes('overall_quotas') && r.status === 200);
+  for (const key of [KEY_A, KEY_B]) assert.ok(reads.some((r) => r.key === mockLabel(key)), `overall_quotas read with ${mockLabel(key)}`);
 });
 
 test('revoking one key (the simulator answers 401) moves all work to the other, and the gateway says so by label', async () => {
