@@ -141,6 +141,30 @@ describe('vtg against an upstream (simulator) with a key', () => {
     assert.ok(!r.stderr.includes('mock mode'));
   });
 
+  test('a key pool: lookups spread over both keys; vtg quota shows each key by label (table, --json, --csv), never the keys', async () => {
+    const keyA = 'POOLKEY-A-0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+    const keyB = 'POOLKEY-B-a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const pool = box.env({
+      HOME: join(box.dir, 'pool-home'),
+      VTG_DATA_DIR: join(box.dir, 'pool-data'),
+      VT_API_KEYS: `soc=${keyA},ir=${keyB}`,
+      VTG_KEY_POLICY: 'spread',
+      VTG_VIRUSTOTAL_URL: sim.url,
+      VTG_VT_LIMITS: 'minute=1000,day=100000,month=1000000',
+    });
+    for (const d of ['one', 'two']) assert.equal((await runVtg(['lookup', `${d}.pool-cli.example`], pool)).code, 0);
+    const table = await runVtg(['quota'], pool);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /key\s+virustotal:pool/);
+    assert.match(table.stdout, /^soc\s+in rotation\s+1\/1000/m);
+    assert.match(table.stdout, /^ir\s+in rotation\s+1\/1000/m);
+    const json = JSON.parse((await runVtg(['quota', '--json'], pool)).stdout);
+    assert.deepEqual(json.keys.map((k: { label: string; revoked: boolean }) => [k.label, k.revoked]), [['soc', false], ['ir', false]]);
+    const csv = (await runVtg(['quota', '--csv'], pool)).stdout;
+    assert.match(csv, /^virustotal,day,1,100000,.*,soc$/m);
+    for (const out of [table.stdout, table.stderr, JSON.stringify(json), csv]) assert.ok(!out.includes(keyA) && !out.includes(keyB));
+  });
+
   test('vtg mock runs the simulator until SIGINT and prints how to point vtg at it', async () => {
     const bad = await runVtg(['mock', '--faults', 'latency=fast'], env);
     assert.equal(bad.code, 2);

@@ -6,6 +6,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError } from './errors.js';
+import { type KeyPolicy, keyPolicy, keyPool, type PoolKeyConfig } from './key-pool.js';
 import type { FileConfig, LimitsConfig } from './schema.js';
 
 // zod (the file's schema) loads only when there is a config file to check: a command run without
@@ -32,6 +34,10 @@ export interface GatewayConfig {
     proxy?: string;
     /** True when the limits came from VTG_VT_LIMITS or the config file (they then act as caps). */
     limitsExplicit: boolean;
+    /** The key pool (VT_API_KEYS, the file's `keys`, else VT_API_KEY alone); empty in mock mode. `apiKey` is its first key. */
+    keys: PoolKeyConfig[];
+    /** Which key a call goes to (VTG_KEY_POLICY): the first with room, or the one with most room. */
+    keyPolicy: KeyPolicy;
   };
   urlhaus: ProviderEndpoint & { apiKey?: string };
   dshield: ProviderEndpoint & { email?: string };
@@ -78,9 +84,8 @@ export interface GatewayConfig {
   configFile?: string;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError } from './errors.js';
+export { KEY_POLICIES, type KeyPolicy, type PoolKeyConfig, parseKeyList } from './key-pool.js';
 
 const DAY = 86_400_000;
 
@@ -205,12 +210,16 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
   const file = readFileConfig(path, options.file !== undefined || env.VTG_CONFIG !== undefined);
   const o = options.overrides ?? {};
 
-  const vtKey = nonEmpty(env.VT_API_KEY, env.VIRUSTOTAL_API_KEY, env.COWRIEPROC_VT_API, file.virustotal?.apiKey);
+  const singleKey = nonEmpty(env.VT_API_KEY, env.VIRUSTOTAL_API_KEY, env.COWRIEPROC_VT_API, file.virustotal?.apiKey);
+  const poolListed = !!env.VT_API_KEYS?.trim() || (file.virustotal?.keys?.length ?? 0) > 0;
+  const vtKey = poolListed ? undefined : singleKey;
   const profile = o.mockProfile ?? (env.VTG_MOCK_PROFILE as 'public' | 'premium' | undefined) ?? file.mock?.profile ?? 'premium';
   if (profile !== 'public' && profile !== 'premium') throw new ConfigError(`VTG_MOCK_PROFILE must be public or premium, got "${profile}"`);
   const vtLimits = env.VTG_VT_LIMITS
     ? parseLimits(env.VTG_VT_LIMITS)
-    : (file.virustotal?.limits ?? (vtKey === undefined ? SIMULATOR_VT_LIMITS[profile] : DEFAULT_VT_LIMITS));
+    : (file.virustotal?.limits ?? (vtKey === undefined && !poolListed ? SIMULATOR_VT_LIMITS[profile] : DEFAULT_VT_LIMITS));
+  const vtLimitsExplicit = env.VTG_VT_LIMITS !== undefined || file.virustotal?.limits !== undefined;
+  const pool = keyPool(env, file, vtKey, vtLimits, vtLimitsExplicit);
 
   const port = o.port ?? envNumber(env, 'VTG_PORT') ?? file.server?.port ?? 8290;
   if (!Number.isInteger(port) || port > 65535) throw new ConfigError(`port must be an integer 0-65535, got ${port}`);
@@ -222,14 +231,16 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
 
   return {
     dataDir: o.dataDir ?? nonEmpty(env.VTG_DATA_DIR, file.dataDir) ?? defaultDataDir(env),
-    mock: vtKey === undefined,
+    mock: pool.length === 0,
     mockProfile: profile,
     virustotal: {
-      apiKey: vtKey,
+      apiKey: pool[0]?.apiKey,
       url: o.virustotalUrl ?? nonEmpty(env.VTG_VIRUSTOTAL_URL, file.virustotal?.url) ?? 'https://www.virustotal.com',
       userId: nonEmpty(env.VTG_VT_USER, file.virustotal?.userId),
       limits: vtLimits,
-      limitsExplicit: env.VTG_VT_LIMITS !== undefined || file.virustotal?.limits !== undefined,
+      limitsExplicit: vtLimitsExplicit,
+      keys: pool,
+      keyPolicy: keyPolicy(nonEmpty(env.VTG_KEY_POLICY, file.virustotal?.keyPolicy)),
       maliciousThreshold: threshold,
       timeoutMs: file.virustotal?.timeoutMs ?? 30_000,
       proxy: nonEmpty(file.virustotal?.proxy, env.HTTPS_PROXY, env.https_proxy),
@@ -310,7 +321,9 @@ function uploadPolicy(v: string): 'never' | 'unknown-only' | 'always' {
 
 /** Every secret in a config, so loggers can scrub them as literal strings. */
 export function secretsOf(config: GatewayConfig): string[] {
-  return [config.virustotal.apiKey, config.urlhaus.apiKey, config.spur.apiKey].filter((s): s is string => !!s);
+  return [config.virustotal.apiKey, ...config.virustotal.keys.map((k) => k.apiKey), config.urlhaus.apiKey, config.spur.apiKey].filter(
+    (s): s is string => !!s,
+  );
 }
 
 /** The config as it may be shown: secrets masked (first 4 characters and the length only). */
@@ -318,7 +331,11 @@ export function redactedConfig(config: GatewayConfig): unknown {
   const mask = (s?: string) => (s ? `${s.slice(0, 4)}${'*'.repeat(Math.max(4, s.length - 4))} (${s.length} chars)` : null);
   return {
     ...config,
-    virustotal: { ...config.virustotal, apiKey: mask(config.virustotal.apiKey) },
+    virustotal: {
+      ...config.virustotal,
+      apiKey: mask(config.virustotal.apiKey),
+      keys: config.virustotal.keys.map((k) => ({ ...k, apiKey: mask(k.apiKey) })),
+    },
     urlhaus: { ...config.urlhaus, apiKey: mask(config.urlhaus.apiKey) },
     spur: { ...config.spur, apiKey: mask(config.spur.apiKey) },
     redis: config.redis ? { ...config.redis, url: config.redis.url.replace(/\/\/[^@/]*@/, '//***@') } : undefined,

@@ -21,6 +21,22 @@ export const fileConfigSchema = z
     virustotal: z
       .object({
         apiKey: secret,
+        /** A pool of keys the organisation holds: plain keys or {label, apiKey, limits}. */
+        keys: z
+          .array(
+            z.union([
+              z.string().trim().min(1),
+              z
+                .object({
+                  label: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/).optional(),
+                  apiKey: z.string().trim().min(1),
+                  limits: limitsSchema.optional(),
+                })
+                .strict(),
+            ]),
+          )
+          .optional(),
+        keyPolicy: z.enum(['primary-first', 'spread']).optional(),
         url: origin.optional(),
         userId: z.string().min(1).optional(),
         limits: limitsSchema.optional(),

@@ -27,6 +27,15 @@ export interface UpstreamRetryEvent {
   error: string;
 }
 
+/** The upstream refused a key (401): it is out of rotation; `retried` when another key of the pool took the call. */
+export interface UpstreamKeyRefusedEvent {
+  provider: string;
+  /** the key's label, never the key */
+  key: string;
+  error: string;
+  retried: boolean;
+}
+
 /** Events the engine emits; webhooks, the dashboard and metrics subscribe. */
 export interface GatewayEvents {
   'verdict.changed': [Change];
@@ -35,6 +44,7 @@ export interface GatewayEvents {
   /** One webhook delivery attempt and how it went (for metrics). */
   'webhook.attempt': ['delivered' | 'failed' | 'dead'];
   'upstream.retry': [UpstreamRetryEvent];
+  'upstream.key_refused': [UpstreamKeyRefusedEvent];
 }
 
 export class GatewayEventBus extends EventEmitter<GatewayEvents> {}

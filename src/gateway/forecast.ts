@@ -200,6 +200,9 @@ export function forecastOf(summary: QuotaSummary, pacePerHour: number, now: numb
 export async function forecastKey(governor: Governor, usage: UsageHistory, key: string, clock: Clock): Promise<QuotaForecast> {
   const now = clock.now();
   const summary = await governor.summary(key);
-  const pace = Math.max(0, usage.since(key, now - PACE_HOURS * HOUR)) / PACE_HOURS;
+  // a key pool's pace is its members' (each grant is counted under the key it went out on)
+  const keys = summary.keys?.map((k) => k.key) ?? [key];
+  const calls = keys.reduce((n, k) => n + usage.since(k, now - PACE_HOURS * HOUR), 0);
+  const pace = Math.max(0, calls) / PACE_HOURS;
   return forecastOf(summary, pace, now);
 }

@@ -1,6 +1,6 @@
 /** The Gateway: the single object the CLI, the HTTP service and library users call. */
 export { Gateway, type GatewayOptions } from './gateway.js';
-export { GatewayEventBus, type AnalysisCompletedEvent, type BatchCompletedEvent, type GatewayEvents } from './events.js';
+export { GatewayEventBus, type AnalysisCompletedEvent, type BatchCompletedEvent, type GatewayEvents, type UpstreamKeyRefusedEvent } from './events.js';
 export { NotCachedError, ProviderUnavailableError, QuotaExhaustedError, formatDuration } from './errors.js';
 export { UpstreamUnavailableError } from './fail-fast.js';
 export { BatchNotFoundError, batchLines } from './batches.js';

@@ -8,24 +8,20 @@ import { errorInfo, runPool } from '../common/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { Governor } from '../governor/index.js';
 import { type Indicator, type IndicatorKind, parseIndicator } from '../indicators/index.js';
-import type { ProviderName } from '../providers/types.js';
+import type { ProviderName, RequestOptions } from '../providers/types.js';
 import type { VirusTotalClient } from '../providers/virustotal/index.js';
 import { estimateCost, type Priority } from '../scheduler/index.js';
 import type { HistoryRepository } from '../store/index.js';
-import { NotCachedError, ProviderUnavailableError, QuotaExhaustedError } from './errors.js';
-import { FAIL_FAST_MS, guardedFetch } from './fail-fast.js';
+import { type CacheLookupLike, fromCache } from './cache-answer.js';
 import type { ClusterFlights } from './cluster/index.js';
+import { NotCachedError, ProviderUnavailableError, QuotaExhaustedError } from './errors.js';
 import type { GatewayEventBus } from './events.js';
+import { FAIL_FAST_MS, guardedFetch } from './fail-fast.js';
+import { refusedAnswer, throwIfRefused } from './key-pool.js';
 import { recordUpstreamAnswer } from './records.js';
 import { asSimulated, withoutLoopbackLinks } from './simulator.js';
 import type { Estimate, GatewayStats, LookupManyOptions, LookupOptions, LookupOutcome, LookupProgress, LookupResult, ProviderStatus } from './types.js';
 import type { Upstream, Upstreams } from './upstreams.js';
-
-interface CacheLookupLike {
-  entry: { report: LookupResult['report']; fetchedAt: number };
-  fresh: boolean;
-  ageMs: number;
-}
 
 export interface LookupCounters {
   lookups: number;
@@ -319,18 +315,23 @@ export class LookupService {
     init: Parameters<VirusTotalClient['raw']>[2] = {},
     options: CallOptions = {},
   ): Promise<{ status: number; body: unknown; joined?: true }> {
-    const scheduler = this.#d.upstreams.get('virustotal')?.scheduler;
+    const up = this.#d.upstreams.get('virustotal');
+    const scheduler = up?.scheduler;
     if (!scheduler) throw new ProviderUnavailableError('VirusTotal is not configured');
     const key = method === 'GET' ? `virustotal:raw:${path}:${JSON.stringify(init.query ?? {})}` : undefined;
     const call = async () => {
       const { vt } = await this.#d.upstreams.clients();
-      const answer = await scheduler.run(({ permit, signal }) => vt.raw(method, path, init, { permit, signal }), {
+      // on a key pool a refused key's call moves to another key, as lookups do
+      const once = async (ctx: RequestOptions) => (up?.pool ? throwIfRefused(await vt.raw(method, path, init, ctx)) : vt.raw(method, path, init, ctx));
+      const answer = await scheduler
+        .run(({ permit, signal }) => once({ permit, signal }), {
         priority: options.priority ?? 'interactive',
         tenant: options.tenant,
         signal: options.signal,
         kind: 'other',
-        ...(key ? { key } : {}),
-      });
+          ...(key ? { key } : {}),
+        })
+        .catch(refusedAnswer<Awaited<ReturnType<VirusTotalClient['raw']>>>);
       this.counters.upstreamCalls++;
       return { status: answer.status, body: answer.body };
     };
@@ -389,18 +390,4 @@ export class LookupService {
     await this.#d.upstreams.closeSchedulers();
     await Promise.allSettled([...this.#background]);
   }
-}
-
-function fromCache(indicator: Indicator, found: CacheLookupLike, source: 'cache' | 'stale'): LookupResult {
-  const report = found.entry.report;
-  return {
-    indicator,
-    provider: report.provider,
-    source,
-    stale: source === 'stale',
-    ageMs: found.ageMs,
-    fetchedAt: found.entry.fetchedAt,
-    // the cached report already names the indicator as asked (the usual case): no copy per hit
-    report: report.id === indicator.id && report.indicator === indicator.value ? report : { ...report, id: indicator.id, indicator: indicator.value },
-  };
 }

@@ -72,7 +72,11 @@ export async function healthOf(rt: Runtime, providers: ProviderStatus[], version
   const cluster = rt.cluster?.status() ?? null;
   const clusterOk = cluster === null || cluster.redis === 'ready';
   return {
-    status: store === 'ok' && redis !== 'down' && clusterOk && vt?.quota?.keyHealthy !== false && rt.reconciler.reachable !== false ? 'ok' : 'degraded',
+    // a pool key the upstream refused is out of rotation: the pool still serves, on fewer keys
+    status:
+      store === 'ok' && redis !== 'down' && clusterOk && vt?.quota?.keyHealthy !== false && !vt?.quota?.keys?.some((k) => k.revoked) && rt.reconciler.reachable !== false
+        ? 'ok'
+        : 'degraded',
     instance: { id: rt.config.cluster.instanceId, startedAt: rt.startedAt },
     mock: rt.config.mock,
     keyConfigured: !rt.config.mock,

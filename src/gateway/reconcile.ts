@@ -14,6 +14,8 @@ export interface ReconcilerOptions {
   governor: Governor;
   key: string;
   userId: string;
+  /** A pool member's governor key: the quota read goes out on that key (default: the client's one key). */
+  viaKey?: string;
   clock: Clock;
   intervalMs: number;
   configuredLimits: LimitsConfig;
@@ -97,7 +99,8 @@ export class QuotaReconciler {
     try {
       // Quota reads are not counted against the quota by VirusTotal's simulator and, per the
       // reference, likely not by VirusTotal; they bypass the governor so they still work while paused.
-      const quotas = await (await client()).overallQuotas(userId, { signal: AbortSignal.timeout(15_000) });
+      const via = this.options.viaKey;
+      const quotas = await (await client()).overallQuotas(userId, { signal: AbortSignal.timeout(15_000), ...(via ? { permit: async () => via } : {}) });
       this.reachable = true;
       this.lastError = undefined;
       const report = reconcileReport(quotas);
@@ -158,4 +161,40 @@ function capAllowances(report: ReconcileReport, caps: LimitsConfig): void {
 
 function w4(l: LimitsConfig): string {
   return `${l.minute}/${l.hour}/${l.day}/${l.month}`;
+}
+
+/** One reconciler per key of a pool, driven as one (a pool of one key is one reconciler). */
+export class QuotaReconcilers {
+  constructor(readonly members: readonly QuotaReconciler[]) {}
+
+  /** null until each key was tried once; false when VirusTotal did not answer for some key. */
+  get reachable(): boolean | null {
+    const all = this.members.map((r) => r.reachable);
+    if (all.includes(false)) return false;
+    return all.includes(null) ? null : true;
+  }
+
+  get lastError(): string | undefined {
+    return this.members.find((r) => r.lastError !== undefined)?.lastError;
+  }
+
+  start(): void {
+    for (const r of this.members) r.start();
+  }
+
+  soon(delayMs?: number): void {
+    for (const r of this.members) r.soon(delayMs);
+  }
+
+  async probe(timeoutMs: number): Promise<void> {
+    await Promise.all(this.members.map((r) => r.probe(timeoutMs)));
+  }
+
+  async runOnce(): Promise<void> {
+    await Promise.all(this.members.map((r) => r.runOnce()));
+  }
+
+  stop(): void {
+    for (const r of this.members) r.stop();
+  }
 }

@@ -9,7 +9,7 @@ import { type CacheChange, CacheRotator, openRedisCacheTier, type RedisCacheTier
 import { type Clock, systemClock } from '../clock/index.js';
 import { ensureDir, VERSION } from '../common/index.js';
 import { type GatewayConfig, loadConfig } from '../config/index.js';
-import { type Governor, MemoryGovernor, openRedisGovernor } from '../governor/index.js';
+import { type Governor, MemoryGovernor, openRedisGovernor, PooledGovernor } from '../governor/index.js';
 import type { ProviderName } from '../providers/types.js';
 import type { SchedulerEvent } from '../scheduler/index.js';
 import { Store } from '../store/index.js';
@@ -25,7 +25,8 @@ import { HarvestService } from './harvest.js';
 import { recentSightings } from './harvest-recent.js';
 import { HarvestScheduler } from './harvest-schedule.js';
 import { QuotaPersistence } from './quota-persistence.js';
-import { QuotaReconciler } from './reconcile.js';
+import { vtPoolKeys } from './key-pool.js';
+import { QuotaReconciler, QuotaReconcilers } from './reconcile.js';
 import { ScanService } from './scans.js';
 import { type Upstream, Upstreams } from './upstreams.js';
 import { WatchlistService } from './watchlists.js';
@@ -65,7 +66,10 @@ export class Runtime {
   /** Upstream calls per hour per key (90 days): the pace the forecast uses. */
   readonly usage: UsageHistory;
   readonly rotator: CacheRotator;
-  readonly reconciler: QuotaReconciler;
+  /** One reconciler per VirusTotal key (each key reads its own counters). */
+  readonly reconciler: QuotaReconcilers;
+  /** The governor as the services see it: a key pool of several keys also answers under its own name. */
+  readonly governor: Governor;
   /** Schedulers now; provider clients and the simulator (mock mode) on the first upstream call. */
   readonly upstreams: Upstreams;
   readonly #quotaPersistence: QuotaPersistence | undefined;
@@ -79,17 +83,20 @@ export class Runtime {
     readonly store: Store,
     readonly cache: TieredCache,
     readonly redisTier: RedisCacheTier | undefined,
-    readonly governor: Governor,
+    inner: Governor,
     readonly cluster?: Cluster,
   ) {
     this.startedAt = clock.now();
     this.usage = new UsageHistory(clock, { hours: store.usage, legacy: store.kv });
-    const upstreams = new Upstreams(config, countingGovernor(governor, this.usage), clock, (p, e) => this.#onSchedulerEvent(p, e));
+    const upstreams = new Upstreams(config, countingGovernor(inner, this.usage), clock, (p, e) => this.#onSchedulerEvent(p, e));
     this.upstreams = upstreams;
+    const pools = upstreams.pools();
+    const governor = pools.size > 0 ? new PooledGovernor(inner, pools) : inner;
+    this.governor = governor;
     const vtClient = () => upstreams.clients().then((c) => c.vt);
-    if (governor instanceof MemoryGovernor) {
-      const keys = [...upstreams.values()].filter((u) => u.scheduler).map((u) => u.key);
-      this.#quotaPersistence = new QuotaPersistence(governor, store.kv, keys);
+    if (inner instanceof MemoryGovernor) {
+      const keys = [...upstreams.values()].filter((u) => u.scheduler).flatMap((u) => u.members?.map((m) => m.key) ?? [u.key]);
+      this.#quotaPersistence = new QuotaPersistence(inner, store.kv, keys);
     }
     this.rotator = new CacheRotator({
       repository: store.cache,
@@ -98,16 +105,25 @@ export class Runtime {
     // in a cluster, one instance rotates and reconciles for all (the `background` role)
     if (!cluster) this.rotator.start();
     const vtUpstream = upstreams.get('virustotal') as Upstream;
-    this.reconciler = new QuotaReconciler({
-      client: vtClient,
-      governor,
-      key: vtUpstream.key,
-      userId: config.mock ? 'me' : (config.virustotal.userId ?? config.virustotal.apiKey ?? 'me'),
-      clock,
-      intervalMs: config.scheduler.reconcileIntervalMs,
-      configuredLimits: config.virustotal.limits,
-      limitsAreCaps: config.virustotal.limitsExplicit,
-    });
+    const vtKeys = vtPoolKeys(config);
+    const pooled = vtKeys.length > 1;
+    this.reconciler = new QuotaReconcilers(
+      vtKeys.map(
+        (k, i) =>
+          new QuotaReconciler({
+            client: vtClient,
+            governor,
+            key: vtUpstream.members?.[i]?.key ?? vtUpstream.key,
+            // a pool's keys each read their own counters (VirusTotal takes the key as the user id)
+            userId: config.mock ? 'me' : pooled ? k.apiKey : (config.virustotal.userId ?? k.apiKey),
+            ...(pooled ? { viaKey: vtUpstream.members?.[i]?.key as string } : {}),
+            clock,
+            intervalMs: config.scheduler.reconcileIntervalMs,
+            configuredLimits: k.limits,
+            limitsAreCaps: k.limitsExplicit,
+          }),
+      ),
+    );
     this.events.on('verdict.changed', () => {
       this.counters.changes++;
     });
@@ -251,6 +267,9 @@ export class Runtime {
       this.events.emit('upstream.retry', { provider, attempt: e.attempt, delayMs: e.delayMs, error: e.error });
     }
     if (provider === 'virustotal' && (e.type === 'pause' || e.type === 'requeue')) this.reconciler.soon();
+    if (e.type === 'key_unhealthy') {
+      this.events.emit('upstream.key_refused', { provider, key: e.label ?? e.upstreamKey ?? provider, error: e.error, retried: e.retried === true });
+    }
   }
 }
 

@@ -6,6 +6,7 @@ import { SpurClient, SpurProvider } from '../providers/spur/index.js';
 import type { Provider, ProviderName } from '../providers/types.js';
 import { UrlhausClient, UrlhausProvider } from '../providers/urlhaus/index.js';
 import { VirusTotalClient, VirusTotalProvider } from '../providers/virustotal/index.js';
+import { memberKey, vtPoolKeys } from './key-pool.js';
 
 /** The loaded clients: VirusTotal's, and one `Provider` per configured upstream. */
 export interface UpstreamClients {
@@ -20,8 +21,11 @@ export function buildClients(
   simulatorUrl: string | undefined,
 ): UpstreamClients {
   const sim = simulatorUrl !== undefined;
+  const pool = vtPoolKeys(config);
   const vt = new VirusTotalClient({
     apiKey: secrets.virustotal as string,
+    // each pool member's secret under its governor key: the scheduler's permit names the one to use
+    ...(pool.length > 1 ? { poolKeys: Object.fromEntries(pool.map((k) => [memberKey(k.apiKey), k.apiKey])) } : {}),
     baseUrl: sim ? simulatorUrl : config.virustotal.url,
     timeoutMs: config.virustotal.timeoutMs,
     ...(config.virustotal.proxy && !sim ? { proxy: config.virustotal.proxy } : {}),

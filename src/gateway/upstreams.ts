@@ -5,20 +5,25 @@
  */
 import type { Clock } from '../clock/index.js';
 import type { GatewayConfig, LimitsConfig } from '../config/index.js';
-import { DEFAULT_LIMITS, type Governor, keyLabel } from '../governor/index.js';
+import { DEFAULT_LIMITS, type Governor, KeyPool, keyLabel, type PoolMember } from '../governor/index.js';
 import type { MockServer } from '../mock/index.js';
 import type { IndicatorKind } from '../indicators/index.js';
 import { PROVIDER_KINDS, type Provider, type ProviderName } from '../providers/types.js';
 import { Scheduler, type SchedulerEvent } from '../scheduler/index.js';
 import type { UpstreamClients } from './upstream-clients.js';
+import { memberKey, vtPoolKeys } from './key-pool.js';
 import { SIMULATOR_KEYS, startSimulator } from './simulator.js';
 
 export type { UpstreamClients } from './upstream-clients.js';
 
 export interface Upstream {
   name: ProviderName;
-  /** Governor key label (never the secret). */
+  /** Governor key label (never the secret); a pool of several keys answers under `<provider>:pool`. */
   key: string;
+  /** VirusTotal's key pool (one member per key, a single key included). */
+  members?: PoolMember[];
+  /** Present when the pool has several keys. */
+  pool?: KeyPool;
   /** Absent when the provider is not configured (see `note`). */
   scheduler?: Scheduler;
   note?: string;
@@ -71,17 +76,39 @@ export class Upstreams {
       }
       // The governor's defaults carry a margin for network delay on the sliding minute (VirusTotal: 1 s).
       const margin = DEFAULT_LIMITS[name].minuteMarginMs;
-      governor.configure(key, margin === undefined ? limits[name] : { minuteMarginMs: margin, ...limits[name] });
+      const withMargin = (l: LimitsConfig) => (margin === undefined ? l : { minuteMarginMs: margin, ...l });
+      let pool: KeyPool | undefined;
+      let members: PoolMember[] | undefined;
+      let upKey = key;
+      if (name === 'virustotal') {
+        const keys = vtPoolKeys(config);
+        members = keys.map((k) => ({ key: memberKey(k.apiKey), label: k.label ?? keyLabel(k.apiKey) }));
+        for (const k of keys) governor.configure(memberKey(k.apiKey), withMargin(k.limits));
+        if (members.length > 1) {
+          pool = new KeyPool(governor, members, config.virustotal.keyPolicy, clock);
+          upKey = 'virustotal:pool';
+        }
+      } else {
+        governor.configure(key, withMargin(limits[name]));
+      }
       const scheduler = new Scheduler({
         governor,
-        key,
+        key: upKey,
+        ...(pool ? { pool } : {}),
         clock,
         concurrency: config.scheduler.concurrency,
         interactiveReserve: config.scheduler.interactiveReserve,
         onEvent: (e) => onEvent(name, e),
       });
-      this.#map.set(name, { name, key, scheduler });
+      this.#map.set(name, { name, key: upKey, scheduler, ...(members ? { members } : {}), ...(pool ? { pool } : {}) });
     }
+  }
+
+  /** The key pools of several keys, under the name each answers to. */
+  pools(): Map<string, KeyPool> {
+    const out = new Map<string, KeyPool>();
+    for (const up of this.#map.values()) if (up.pool) out.set(up.key, up.pool);
+    return out;
   }
 
   get(name: ProviderName): Upstream | undefined {

@@ -26,7 +26,7 @@ export type GovernorFactory = (clock: FakeClock) => Promise<ContractGovernor>;
  * Advances fake time only while every waiter sleeps, until `done()` (real I/O completes between
  * steps). Fails when the governor sleeps past `limitMs` of fake time without `done()`.
  */
-async function drive(clock: FakeClock, done: () => boolean, limitMs: number): Promise<void> {
+export async function drive(clock: FakeClock, done: () => boolean, limitMs: number): Promise<void> {
   const end = clock.now() + limitMs;
   for (;;) {
     await until(() => done() || clock.pending >= 1, 'a grant or a sleeping governor', 60_000);

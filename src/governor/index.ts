@@ -19,6 +19,8 @@ export { keyLabel } from './key-label.js';
 export { statusFor } from './status.js';
 export { GovernorClosedError, KeyUnhealthyError } from './errors.js';
 export { MemoryGovernor, type MemoryGovernorOptions } from './memory.js';
+export { KeyPool, type KeyPolicy, type PoolGrant, type PoolKeySummary, type PoolMember } from './pool.js';
+export { PooledGovernor } from './pooled.js';
 export type { RedisGovernor, RedisGovernorEvent, RedisGovernorOptions } from './redis.js';
 
 /** Opens the Redis governor; ioredis is loaded only when Redis is configured. */

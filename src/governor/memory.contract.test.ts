@@ -1,5 +1,6 @@
 import { governorContract } from './contract.test-support.js';
 import { MemoryGovernor } from './memory.js';
+import { poolContract } from './pool.contract.test-support.js';
 
 governorContract('MemoryGovernor', async (clock) => {
   let gov = new MemoryGovernor({ clock });
@@ -16,3 +17,10 @@ governorContract('MemoryGovernor', async (clock) => {
     },
   };
 });
+
+poolContract('MemoryGovernor', async (clock) => ({
+  gov: new MemoryGovernor({ clock }),
+  async restart() {
+    throw new Error('not used by the pool tests');
+  },
+}));

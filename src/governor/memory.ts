@@ -10,6 +10,7 @@ import {
   releaseGrant,
   emptySnapshot,
   simulateEta,
+  simulateSeries,
   summarize,
   waitTime,
 } from './state.js';
@@ -98,6 +99,11 @@ export class MemoryGovernor implements Governor {
 
   async eta(key: string, calls: number, options: { reserve?: number } = {}): Promise<number> {
     return simulateEta(this.#state(key), this.#clock.now(), calls, options.reserve ?? 0);
+  }
+
+  /** When each of `calls` more calls could be granted (ms from now), in order: a key pool's ETA merges its keys'. */
+  async etaSeries(key: string, calls: number, options: { reserve?: number } = {}): Promise<number[]> {
+    return simulateSeries(this.#state(key), this.#clock.now(), calls, options.reserve ?? 0);
   }
 
   /** A copy of everything known about `key` (for persistence and the Redis fallback). */

@@ -1,6 +1,7 @@
 import { after, before } from 'node:test';
 import { REDIS_SKIP_MESSAGE, type TestRedisServer, redisServerAvailable, startRedisServer } from '../test-support/redis-server.js';
-import { governorContract } from './contract.test-support.js';
+import { type GovernorFactory, governorContract } from './contract.test-support.js';
+import { poolContract } from './pool.contract.test-support.js';
 import { RedisGovernor } from './redis.js';
 
 const available = redisServerAvailable();
@@ -17,9 +18,7 @@ after(async () => {
   await server?.stop();
 });
 
-governorContract(
-  'RedisGovernor',
-  async (clock) => {
+const redisFactory: GovernorFactory = async (clock) => {
     // a fresh prefix per test: an empty shared state on the one server
     const prefix = `contract${seq++}:`;
     const make = () => {
@@ -36,6 +35,7 @@ governorContract(
         return gov;
       },
     };
-  },
-  { skip: !available && REDIS_SKIP_MESSAGE },
-);
+};
+
+governorContract('RedisGovernor', redisFactory, { skip: !available && REDIS_SKIP_MESSAGE });
+poolContract('RedisGovernor', redisFactory, { skip: !available && REDIS_SKIP_MESSAGE });

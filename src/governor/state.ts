@@ -200,10 +200,17 @@ export function addCalendar(s: QuotaSnapshot, w: CalendarWindow, at: number, n: 
 /** Time until `calls` more grants (each keeping `reserve` of every window free) could all be made, simulated on a copy of the state. */
 export function simulateEta(state: QuotaSnapshot, now: number, calls: number, reserve = 0): number {
   if (calls <= 0) return 0;
+  return simulateSeries(state, now, calls, reserve)[calls - 1] as number;
+}
+
+/** When (ms from `now`) each of `calls` more grants could be made, in order; Infinity when none can. */
+export function simulateSeries(state: QuotaSnapshot, now: number, calls: number, reserve = 0): number[] {
+  if (calls <= 0) return [];
   const { limits } = state;
   const zero = [limits.minute, limits.hour, limits.day, limits.month].some((l) => l !== undefined && l <= 0);
-  if (!state.healthy || zero) return Number.POSITIVE_INFINITY;
+  if (!state.healthy || zero) return new Array<number>(calls).fill(Number.POSITIVE_INFINITY);
   const s = cloneSnapshot(state);
+  const out: number[] = [];
   let t = now;
   for (let i = 0; i < calls; i++) {
     // a wait satisfies every constraint; the loop only absorbs rounding in the bucket
@@ -213,8 +220,9 @@ export function simulateEta(state: QuotaSnapshot, now: number, calls: number, re
       t += wait;
     }
     commitGrant(s, t, 'other');
+    out.push(t - now);
   }
-  return t - now;
+  return out;
 }
 
 /** Builds the public summary from a state at `now`. */

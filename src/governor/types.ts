@@ -48,6 +48,8 @@ export interface QuotaSummary {
   lastReconciledAt: number | null;
   /** where the counts live: this process, Redis, or this process's fallback share while Redis is away */
   backend?: 'memory' | 'redis' | 'local-fallback';
+  /** A key pool's members, in pool order, each under its label (windows above are their sum over the keys in rotation). */
+  keys?: Array<QuotaSummary & { label: string; revoked: boolean }>;
 }
 
 export interface AcquireOptions {

@@ -14,6 +14,7 @@ import { Admission, type Ticket } from './middleware/admission.js';
 import { BodyDeadlines } from './middleware/body-deadline.js';
 import { checkHostOrigin, hostPolicy } from './middleware/host-origin.js';
 import { GatewayResponse } from './response.js';
+import type { UpstreamKeyRefusedEvent } from '../gateway/index.js';
 import type { RunningServer, ServerOptions } from './types.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -162,6 +163,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const onWebhookAttempt = (outcome: 'delivered' | 'failed' | 'dead') => deps.metrics.webhook(outcome);
   gateway.events.on('webhook.attempt', onWebhookAttempt);
+  // a refused key says so once, by label: it is out of rotation until the operator replaces it
+  const onKeyRefused = (e: UpstreamKeyRefusedEvent) => {
+    deps.metrics.keyRefused(e.provider, e.key);
+    log.warn(
+      { provider: e.provider, key: e.key, error: e.error, retried: e.retried },
+      e.retried ? 'upstream key refused (401): revoked, out of rotation; its call moved to another key of the pool' : 'upstream key refused (401): revoked, out of rotation',
+    );
+  };
+  gateway.events.on('upstream.key_refused', onKeyRefused);
   log.info({ url, mock: gateway.mock, version: gateway.version, open: await gateway.tokens.count() === 0 }, 'vt-gateway listening');
 
   let closed: Promise<void> | undefined;
@@ -184,6 +194,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       server.closeAllConnections();
       await stopped;
       gateway.events.off('webhook.attempt', onWebhookAttempt);
+      gateway.events.off('upstream.key_refused', onKeyRefused);
       deps.uploads.clear();
       deps.deadlines.stop();
       bodies.stop();

@@ -143,3 +143,24 @@ test('close() resolves with an upload in flight and when called twice', async ()
   await Promise.all([mock.close(), mock.close()]);
   assert.equal(await outcome, 'failed');
 });
+
+test('several keys with limits of their own; a key revoked at runtime is answered 401 (control API and method)', async () => {
+  const other = 'second-api-key-fedcba9876543210';
+  const mock = await premium({ keyLimits: { [KEY]: { minute: 1 } } });
+  assert.equal((await call(mock, '/domains/a.example')).status, 200);
+  assert.equal((await call(mock, '/domains/b.example')).status, 429, 'the first key has 1 a minute of its own');
+  assert.equal((await call(mock, '/domains/b.example', { key: other })).status, 200, 'the second keeps the profile');
+  assert.equal((await control(mock, 'key-limits', { key: other, limits: { minute: 1 } })).status, 200);
+  assert.equal((await call(mock, '/domains/c.example', { key: other })).status, 429);
+  const quotas = await call(mock, `/users/${KEY}/overall_quotas`);
+  assert.equal(quotas.body.data.api_requests_daily.user.allowed, 1_000_000, 'overall_quotas reports the key its own limits');
+
+  assert.equal((await control(mock, 'revoke', { key: other })).status, 200);
+  const refused = await call(mock, '/domains/d.example', { key: other });
+  assert.equal(refused.status, 401);
+  assert.equal(refused.body.error.code, 'WrongCredentialsError');
+  mock.revokeKey(KEY);
+  assert.equal((await call(mock, '/domains/e.example')).status, 401);
+  assert.equal((await control(mock, 'revoke', {})).status, 400);
+  assert.ok(!JSON.stringify(mock.stats()).includes(other), 'stats show labels, never keys');
+});

@@ -15,6 +15,8 @@ export interface MockControlTarget {
   reset(): void;
   setFaults(faults: MockFaults): void;
   setLimits(limits: MockQuotaLimits): void;
+  setKeyLimits(key: string, limits: MockQuotaLimits): void;
+  revokeKey(key: string): void;
 }
 
 const KINDS: readonly MockKind[] = ['file', 'url', 'domain', 'ip'];
@@ -40,7 +42,8 @@ function verdictArgs(value: unknown): { kind: MockKind; id: string; stats: Parti
 
 /**
  * The control API (no API key needed): GET /_mock/stats, POST /_mock/reset, GET|POST /_mock/faults,
- * POST /_mock/verdicts, GET|POST /_mock/limits. Control requests are not counted in the stats.
+ * POST /_mock/verdicts, GET|POST /_mock/limits, POST /_mock/key-limits ({"key", "limits"}: one key's
+ * own limits), POST /_mock/revoke ({"key"}: answered 401 from now on). Control requests are not counted in the stats.
  */
 export async function handleControl(runtime: MockControlTarget, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const method = req.method ?? 'GET';
@@ -51,6 +54,8 @@ export async function handleControl(runtime: MockControlTarget, req: IncomingMes
     faults: ['GET', 'POST'],
     verdicts: ['POST'],
     limits: ['GET', 'POST'],
+    'key-limits': ['POST'],
+    revoke: ['POST'],
   };
   const methods = allowed[name];
   if (!methods) {
@@ -79,6 +84,10 @@ export async function handleControl(runtime: MockControlTarget, req: IncomingMes
       const body = await jsonBody(req);
       if (name === 'faults') runtime.setFaults(body as Record<string, unknown>);
       else if (name === 'limits') runtime.setLimits(body as Record<string, unknown>);
+      else if (name === 'key-limits') {
+        const { key, limits } = body as { key?: unknown; limits?: unknown };
+        runtime.setKeyLimits(key as string, (limits ?? {}) as Record<string, unknown>);
+      } else if (name === 'revoke') runtime.revokeKey((body as { key?: unknown }).key as string);
       else {
         const { kind, id, stats } = verdictArgs(body);
         runtime.world.setVerdict(kind, id, stats);

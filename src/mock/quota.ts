@@ -42,6 +42,8 @@ function windowOf(kind: 'hour' | 'day' | 'month', now: number): number {
 export class QuotaLedger {
   #keys = new Map<string, KeyQuota>();
   #limits: Required<MockQuotaLimits>;
+  /** Keys with limits of their own (a pool of keys of different tiers). */
+  #keyLimits = new Map<string, Required<MockQuotaLimits>>();
 
   constructor(limits: Required<MockQuotaLimits>) {
     this.#limits = { ...limits };
@@ -53,6 +55,16 @@ export class QuotaLedger {
 
   setLimits(limits: Required<MockQuotaLimits>): void {
     this.#limits = { ...limits };
+  }
+
+  /** Gives one key limits of its own. */
+  setKeyLimits(key: string, limits: Required<MockQuotaLimits>): void {
+    this.#keyLimits.set(key, { ...limits });
+  }
+
+  /** The limits `key` is held to: its own, else everyone's. */
+  limitsOf(key: string): Required<MockQuotaLimits> {
+    return { ...(this.#keyLimits.get(key) ?? this.#limits) };
   }
 
   reset(): void {
@@ -84,7 +96,7 @@ export class QuotaLedger {
   /** Grants and counts one request, or names the first exhausted window (nothing is counted then). */
   take(key: string, now: number): { ok: true } | { ok: false; window: Window } {
     const q = this.#state(key, now);
-    const limits = this.#limits;
+    const limits = this.#keyLimits.get(key) ?? this.#limits;
     if (q.minute.length >= limits.minute) return { ok: false, window: 'minute' };
     for (const kind of ['hour', 'day', 'month'] as const) {
       if (q[kind].used >= limits[kind]) return { ok: false, window: kind };

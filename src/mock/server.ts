@@ -38,6 +38,8 @@ class MockRuntime {
   readonly faults: FaultInjector;
   readonly world: VtWorld;
   readonly keys: Set<string> | null;
+  /** Keys answered 401 from now on (revoked at runtime). */
+  readonly revoked = new Set<string>();
   readonly profile: 'public' | 'premium';
   readonly maxUploadBytes: number;
   readonly maxDirectUploadBytes: number;
@@ -57,6 +59,7 @@ class MockRuntime {
     if (!(steps.queuedMs >= 0 && steps.inProgressMs >= 0)) throw new RangeError('analysisSteps must be >= 0');
     this.world = new VtWorld(share, steps);
     this.keys = options.keys ? new Set(options.keys) : null;
+    for (const [key, limits] of Object.entries(options.keyLimits ?? {})) this.setKeyLimits(key, limits);
     this.maxUploadBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
     this.maxDirectUploadBytes = options.maxDirectUploadBytes ?? DEFAULT_MAX_DIRECT_UPLOAD;
   }
@@ -67,6 +70,16 @@ class MockRuntime {
 
   setLimits(limits: MockQuotaLimits): void {
     this.quota.setLimits(this.limitsFor(limits));
+  }
+
+  setKeyLimits(key: string, limits: MockQuotaLimits): void {
+    if (typeof key !== 'string' || key === '') throw new RangeError('key must be a non-empty string');
+    this.quota.setKeyLimits(key, this.limitsFor(limits));
+  }
+
+  revokeKey(key: string): void {
+    if (typeof key !== 'string' || key === '') throw new RangeError('key must be a non-empty string');
+    this.revoked.add(key);
   }
 
   setFaults(faults: MockFaults): void {
@@ -201,7 +214,7 @@ class MockRuntime {
       this.record(endpoint, '', 401);
       return;
     }
-    if (this.keys && !this.keys.has(key)) {
+    if ((this.keys && !this.keys.has(key)) || this.revoked.has(key)) {
       req.resume();
       sendError(req, res, 401, 'WrongCredentialsError', 'Wrong API key');
       this.record(endpoint, key, 401);
@@ -331,6 +344,8 @@ export async function startMock(options: MockOptions = {}): Promise<MockServer> 
     setFaults: (f) => runtime.setFaults(f),
     setVerdict: (kind, id, stats) => runtime.world.setVerdict(kind, id, stats),
     setLimits: (l) => runtime.setLimits(l),
+    setKeyLimits: (key, l) => runtime.setKeyLimits(key, l),
+    revokeKey: (key) => runtime.revokeKey(key),
     close() {
       closing ??= new Promise<void>((resolve) => {
         runtime.closed = true;

@@ -40,6 +40,8 @@ export interface MockOptions {
   limits?: MockQuotaLimits;
   /** When given, any other key gets 401 WrongCredentialsError. */
   keys?: string[];
+  /** Limits of their own for some keys (a pool of keys of different tiers); other keys take `limits`. */
+  keyLimits?: Record<string, MockQuotaLimits>;
   faults?: MockFaults;
   /** How long a new analysis stays queued, then in-progress (clock ms); default 2000/3000. */
   analysisSteps?: { queuedMs: number; inProgressMs: number };
@@ -99,6 +101,10 @@ export interface MockServer {
   setVerdict(kind: MockKind, id: string, stats: MockVerdictStats | 'not_found'): void;
   /** Replaces the limits live (windows not given take the profile's value). */
   setLimits(l: MockQuotaLimits): void;
+  /** Gives one key limits of its own, live (windows not given take the profile's value). */
+  setKeyLimits(key: string, l: MockQuotaLimits): void;
+  /** From now on the key is answered 401 WrongCredentialsError (as VirusTotal does for a revoked key). */
+  revokeKey(key: string): void;
   /** Resolves once every socket is closed (hung requests included). */
   close(): Promise<void>;
 }

@@ -18,8 +18,11 @@ export const PROVIDER_KINDS: Record<ProviderName, readonly IndicatorKind[]> = {
 /** What an upstream call is for; the governor's ledger counts calls by kind. */
 export type CallKind = 'lookup' | 'upload' | 'upload_url' | 'analysis' | 'rescan' | 'scan_url' | 'quota' | 'other';
 
-/** Called by a provider client right before each upstream HTTP request; resolves when the governor grants it. */
-export type Permit = (kind: CallKind) => Promise<void>;
+/**
+ * Called by a provider client right before each upstream HTTP request; resolves when the governor
+ * grants it, with the governor key of the pool member the call must go out on (nothing: the one key).
+ */
+export type Permit = (kind: CallKind) => Promise<string | undefined>;
 
 export interface RequestOptions {
   signal?: AbortSignal;

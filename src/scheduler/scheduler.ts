@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '../clock/index.js';
-import type { Governor } from '../governor/index.js';
+import type { Governor, KeyPool } from '../governor/index.js';
 import type { CallKind, Permit } from '../providers/types.js';
 import { QueueFullError, SchedulerClosedError } from './errors.js';
 import { type QueueEntry, TaskQueue } from './queue.js';
@@ -37,6 +37,8 @@ interface Flight extends QueueEntry {
   attempts: number;
   /** task function calls */
   calls: number;
+  /** the governor key whose grant the running attempt holds (a pool member, or the one key) */
+  grantKey: string;
 }
 
 function errorName(err: unknown): string {
@@ -56,6 +58,7 @@ function errorName(err: unknown): string {
 export class Scheduler {
   readonly #governor: Governor;
   readonly #key: string;
+  readonly #pool: KeyPool | undefined;
   readonly #clock: Clock;
   readonly #concurrency: number;
   readonly #reserve: number;
@@ -83,10 +86,13 @@ export class Scheduler {
   /** the governor request in progress, so a more urgent task or an empty queue can cut it short */
   #acquiring: { controller: AbortController; priority: Priority } | null = null;
   #quotaStreak = 0;
+  /** keys this scheduler saw refused (401) */
+  readonly #refused = new Set<string>();
 
   constructor(options: SchedulerOptions) {
     this.#governor = options.governor;
     this.#key = options.key;
+    this.#pool = options.pool && options.pool.members.length > 1 ? options.pool : undefined;
     this.#clock = options.clock ?? systemClock;
     this.#concurrency = Math.max(1, options.concurrency ?? 4);
     this.#reserve = options.interactiveReserve ?? 0.2;
@@ -132,6 +138,7 @@ export class Scheduler {
       state: 'queued',
       attempts: 0,
       calls: 0,
+      grantKey: this.#key,
     };
     if (flight.key !== undefined) this.#flights.set(flight.key, flight);
     const result = this.#wait(flight, signal) as Promise<T>;
@@ -216,12 +223,11 @@ export class Scheduler {
         if (!head) break;
         const controller = new AbortController();
         this.#acquiring = { controller, priority: head.priority };
+        let granted = this.#key;
         try {
-          await this.#governor.acquire(this.#key, {
-            signal: controller.signal,
-            kind: head.kind,
-            reserve: head.priority === 'interactive' ? 0 : this.#reserve,
-          });
+          const options = { signal: controller.signal, kind: head.kind, reserve: head.priority === 'interactive' ? 0 : this.#reserve };
+          if (this.#pool) granted = await this.#pool.acquire(options);
+          else await this.#governor.acquire(this.#key, options);
         } catch (err) {
           if (controller.signal.aborted) continue; // a more urgent task arrived, or the queue emptied
           // The governor refuses outright (key unhealthy, closed): the task cannot run.
@@ -233,7 +239,10 @@ export class Scheduler {
         }
         const flight = this.#queue.pop();
         // No taker (all cancelled meanwhile): the grant stays counted, which errs on the safe side.
-        if (flight) this.#start(flight);
+        if (flight) {
+          flight.grantKey = granted;
+          this.#start(flight);
+        }
       }
     } finally {
       this.#dispatching = false;
@@ -254,13 +263,16 @@ export class Scheduler {
     let firstGranted = true;
     let lastKind = flight.kind;
     const reserve = flight.priority === 'interactive' ? 0 : this.#reserve;
+    // every call of one attempt goes out on the key its first grant came from (an upload URL belongs to it)
+    const key = flight.grantKey;
     const permit: Permit = async (kind) => {
       if (firstGranted) {
         firstGranted = false;
-        return;
+        return key;
       }
-      await this.#governor.acquire(this.#key, { signal: flight.controller.signal, kind, reserve });
+      await this.#governor.acquire(key, { signal: flight.controller.signal, kind, reserve });
       lastKind = kind;
+      return key;
     };
     flight.calls++;
     if (flight.calls > 1) this.#stats.retried++;
@@ -275,30 +287,39 @@ export class Scheduler {
         return;
       }
       // the call never reached the upstream (DNS failure, connection refused): its grant goes back
-      if (neverSent(err)) await this.#governor.release(this.#key, { kind: lastKind }).catch(() => {});
-      await this.#failed(flight, err);
+      if (neverSent(err)) await this.#governor.release(key, { kind: lastKind }).catch(() => {});
+      await this.#failed(flight, err, key);
     }
   }
 
-  async #failed(flight: Flight, err: unknown): Promise<void> {
+  async #failed(flight: Flight, err: unknown, key: string): Promise<void> {
     const kind = classifyError(err);
     const now = this.#clock.now();
     if (kind === 'quota') {
       // Upstream says a quota window is out: stop every call on the key until it resets and put the
       // task back at its place; this is neither a failure nor an attempt.
       this.#quotaStreak++;
-      const summary = await this.#governor.summary(this.#key).catch(() => undefined);
+      const summary = await this.#governor.summary(key).catch(() => undefined);
       const escalation = this.#quotaStreak > 1 ? Math.min(60_000 * 2 ** (this.#quotaStreak - 2), MAX_QUOTA_PAUSE_MS) : 0;
       const pauseMs = retryAfterMs(err) ?? Math.max(1000, summary?.recommendedBackoffMs ?? 0, escalation);
-      this.#pause(now + pauseMs, errorName(err));
+      this.#pause(key, now + pauseMs, errorName(err));
       this.#emit({ type: 'requeue', key: flight.key, priority: flight.priority, error: errorName(err) });
       this.#requeue(flight);
       return;
     }
     if (kind === 'auth') {
-      this.#governor.setKeyHealthy(this.#key, false);
-      this.#emit({ type: 'key_unhealthy', error: errorName(err) });
-      this.#settle(flight, 'failed', err);
+      // calls in flight on the key when it was revoked are refused too: the key leaves rotation (and says so) once,
+      // unless it was already out (another instance, a restored state)
+      const first = !this.#refused.has(key);
+      this.#refused.add(key);
+      const wasHealthy = first && (await this.#governor.summary(key).then((s) => s.keyHealthy, () => true));
+      this.#governor.setKeyHealthy(key, false);
+      // a pool moves the call to a key still in rotation; the last refusal is the caller's error
+      const retried = this.#pool ? await this.#pool.anyHealthy(key).catch(() => false) : false;
+      const label = this.#pool?.labelOf(key);
+      if (wasHealthy) this.#emit({ type: 'key_unhealthy', error: errorName(err), upstreamKey: key, ...(label ? { label } : {}), retried });
+      if (retried) this.#requeue(flight);
+      else this.#settle(flight, 'failed', err);
       return;
     }
     if (kind !== 'transient' && kind !== 'too_many') {
@@ -313,7 +334,7 @@ export class Scheduler {
     if (kind === 'too_many') {
       // A burst limit upstream: every call on the key waits, so the pause lives in the governor.
       const delayMs = retryAfterMs(err) ?? this.#retry.tooManyDelayMs;
-      this.#pause(now + delayMs, errorName(err));
+      this.#pause(key, now + delayMs, errorName(err));
       this.#emit({ type: 'retry', key: flight.key, attempt: flight.attempts, delayMs, error: errorName(err) });
       this.#requeue(flight);
       return;
@@ -341,9 +362,9 @@ export class Scheduler {
     this.#enqueue(flight);
   }
 
-  #pause(until: number, reason: string): void {
-    this.#governor.pause(this.#key, until);
-    this.#emit({ type: 'pause', until, reason });
+  #pause(key: string, until: number, reason: string): void {
+    this.#governor.pause(key, until);
+    this.#emit({ type: 'pause', until, reason, ...(this.#pool ? { upstreamKey: key } : {}) });
   }
 
   #settle(flight: Flight, outcome: 'completed' | 'failed' | 'cancelled', value: unknown): void {

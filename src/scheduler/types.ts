@@ -1,5 +1,5 @@
 import type { Clock } from '../clock/index.js';
-import type { Governor } from '../governor/index.js';
+import type { Governor, KeyPool } from '../governor/index.js';
 import type { CallKind, Permit } from '../providers/types.js';
 
 export type Priority = 'interactive' | 'batch' | 'background';
@@ -18,14 +18,17 @@ export type SchedulerEvent =
   | { type: 'join'; key: string }
   | { type: 'retry'; key?: string; attempt: number; delayMs: number; error: string }
   | { type: 'requeue'; key?: string; priority: Priority; error: string }
-  | { type: 'pause'; until: number; reason: string }
-  | { type: 'key_unhealthy'; error: string }
+  | { type: 'pause'; until: number; reason: string; upstreamKey?: string }
+  /** the upstream refused a key (401): it leaves rotation; `retried` when another key of the pool takes the call */
+  | { type: 'key_unhealthy'; error: string; upstreamKey?: string; label?: string; retried?: boolean }
   | { type: 'failed'; key?: string; error: string };
 
 export interface SchedulerOptions {
   governor: Governor;
-  /** governor key label */
+  /** governor key label (a pool's own name when `pool` is given) */
   key: string;
+  /** Several keys: each call goes to the member the pool picks; a refused member leaves rotation and the call moves on. */
+  pool?: KeyPool;
   clock?: Clock;
   /** max tasks running at once, default 4 */
   concurrency?: number;

@@ -24,8 +24,30 @@ export function registerQuota(program: Command, ctx: CliContext): void {
 }
 
 function windowRows(q: QuotaView) {
-  // each window's own status; the key's overall status (its hottest window) beside it
-  return q.windows.map((w) => ({ provider: q.provider, key: q.key, ...w, status: windowStatus(w), keyStatus: q.status }));
+  // each window's own status; the key's overall status (its hottest window) beside it; a pool's keys by label after it
+  const rows = q.windows.map((w) => ({ provider: q.provider, key: q.key, ...w, status: windowStatus(w), keyStatus: q.status as string }));
+  for (const k of q.keys ?? []) {
+    const keyStatus = k.revoked ? 'revoked' : k.status;
+    rows.push(...k.windows.map((w) => ({ provider: q.provider, key: k.label, ...w, status: windowStatus(w), keyStatus })));
+  }
+  return rows;
+}
+
+/** A key pool's members: label, state and used/limit per window (never the key). */
+function poolLines(ctx: CliContext, q: QuotaView): string[] {
+  if (!q.keys?.length) return [];
+  const p = ctx.out.paint;
+  const windows = q.keys[0]?.windows.map((w) => w.window) ?? [];
+  const header = ['KEY', 'STATE', ...windows.map((w) => w.toUpperCase())].map((h) => p('bold', h));
+  const rows = q.keys.map((k) => [
+    k.label,
+    k.revoked ? p('red', 'revoked (credentials refused)') : k.pausedUntil ? p('yellow', 'paused') : 'in rotation',
+    ...windows.map((name) => {
+      const w = k.windows.find((x) => x.window === name);
+      return w ? `${w.used}/${w.limit}` : '-';
+    }),
+  ]);
+  return ['', ...renderTable(header, rows)];
 }
 
 /** A window's own status (healthy/warning/critical): the governor's when it reports one, else by the same thresholds. */
@@ -57,7 +79,7 @@ function human(ctx: CliContext, q: QuotaView): string[] {
   );
   const header = ['WINDOW', 'USED', 'LIMIT', 'REMAINING', '', 'RESETS', 'STATUS'].map((h) => p('bold', h));
   const rows = q.windows.map((w) => [w.window, String(w.used), String(w.limit), String(w.remaining), quotaBar(w, p), resetText(w, now), statusText(windowStatus(w), p)]);
-  return [...lines, '', ...renderTable(header, rows, { right: new Set([1, 2, 3]) })];
+  return [...lines, '', ...renderTable(header, rows, { right: new Set([1, 2, 3]) }), ...poolLines(ctx, q)];
 }
 
 async function quota(ctx: CliContext, provider: string | undefined, flags: { all?: boolean; forecast?: boolean }): Promise<number> {

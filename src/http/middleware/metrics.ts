@@ -36,6 +36,8 @@ export class HttpMetrics {
   readonly #mock: Gauge;
   readonly #forecast: Gauge<'window'>;
   readonly #harvest: Gauge<'what'>;
+  /** A key pool's members by label (never the key): used/limit per window and whether each is in rotation. */
+  readonly #poolKeys: { used: Gauge<'provider' | 'key' | 'window'>; limit: Gauge<'provider' | 'key' | 'window'>; healthy: Gauge<'provider' | 'key'>; refusals: Counter<'provider' | 'key'> };
   readonly #health: { status: Gauge<'provider'>; keyHealthy: Gauge<'provider'>; store: Gauge; redis: Gauge; degraded: Gauge };
 
   constructor() {
@@ -44,6 +46,12 @@ export class HttpMetrics {
     this.#webhooks = new Counter({ name: 'vtg_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'], registers });
     this.#quotaUsed = new Gauge({ name: 'vtg_quota_used', help: 'Upstream calls counted in the current quota window', labelNames: ['provider', 'window'], registers });
     this.#quotaLimit = new Gauge({ name: 'vtg_quota_limit', help: 'Upstream calls allowed in the quota window', labelNames: ['provider', 'window'], registers });
+    this.#poolKeys = {
+      used: new Gauge({ name: 'vtg_pool_key_quota_used', help: 'Upstream calls counted in the window, per key of a key pool (by label)', labelNames: ['provider', 'key', 'window'], registers }),
+      limit: new Gauge({ name: 'vtg_pool_key_quota_limit', help: 'Upstream calls allowed in the window, per key of a key pool (by label)', labelNames: ['provider', 'key', 'window'], registers }),
+      healthy: new Gauge({ name: 'vtg_pool_key_healthy', help: '1 while a key of the pool is in rotation, 0 once the upstream refused it (401: revoked)', labelNames: ['provider', 'key'], registers }),
+      refusals: new Counter({ name: 'vtg_upstream_key_refusals_total', help: 'Times a key was taken out of rotation after the upstream refused it (401), by key label', labelNames: ['provider', 'key'], registers }),
+    };
     const counter = (name: string, help: string) => new Counter({ name, help, registers });
     this.#gatewayCounters = {
       lookups: counter('vtg_lookups_total', 'Lookups asked of the gateway'),
@@ -88,6 +96,11 @@ export class HttpMetrics {
     this.#rejectionCounts.set(code, (this.#rejectionCounts.get(code) ?? 0) + 1);
   }
 
+  /** The upstream refused a key (by label). */
+  keyRefused(provider: string, key: string): void {
+    this.#poolKeys.refusals.inc({ provider, key });
+  }
+
   webhook(outcome: AttemptOutcome): void {
     this.#webhooks.inc({ outcome });
   }
@@ -120,11 +133,22 @@ export class HttpMetrics {
     }
     this.#quotaUsed.reset();
     this.#quotaLimit.reset();
+    const pk = this.#poolKeys;
+    pk.used.reset();
+    pk.limit.reset();
+    pk.healthy.reset();
     for (const p of await gateway.providers()) {
       if (!p.quota) continue;
       for (const w of p.quota.windows) {
         this.#quotaUsed.set({ provider: p.name as ProviderName, window: w.window }, w.used);
         this.#quotaLimit.set({ provider: p.name, window: w.window }, w.limit);
+      }
+      for (const k of p.quota.keys ?? []) {
+        pk.healthy.set({ provider: p.name, key: k.label }, k.revoked ? 0 : 1);
+        for (const w of k.windows) {
+          pk.used.set({ provider: p.name, key: k.label, window: w.window }, w.used);
+          pk.limit.set({ provider: p.name, key: k.label, window: w.window }, w.limit);
+        }
       }
     }
     this.#batchJobs.reset();

@@ -46,7 +46,10 @@ export const opsRoutes: RouteDef[] = [
       const quota = await deps.gateway.quota(query.provider);
       const eta =
         query.calls === undefined ? {} : { etaMs: await deps.gateway.lookups.eta(query.provider ?? 'virustotal', query.calls, query.priority ?? 'batch').then((ms) => (Number.isFinite(ms) ? ms : null)) };
-      return c.json({ ...(quota.keyHealthy ? quota : { ...quota, status: 'unhealthy' }), ...eta });
+      // a pool's keys by label: a refused one shows as revoked and unhealthy
+      const keys = quota.keys?.map((k) => (k.keyHealthy ? k : { ...k, status: 'unhealthy' }));
+      const view = keys ? { ...quota, keys } : quota;
+      return c.json({ ...(quota.keyHealthy ? view : { ...view, status: 'unhealthy' }), ...eta });
     },
   }),
   route({

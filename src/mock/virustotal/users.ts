@@ -15,7 +15,7 @@ function userId(ctx: VtContext, pathId: string): string {
 }
 
 function quotas(ctx: VtContext): Record<string, { allowed: number; used: number }> {
-  const limits = ctx.quota.limits;
+  const limits = ctx.quota.limitsOf(ctx.key);
   const used = ctx.quota.used(ctx.key, ctx.clock.now());
   return {
     api_requests_hourly: { allowed: limits.hour, used: used.hour },

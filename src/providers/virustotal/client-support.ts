@@ -11,7 +11,10 @@ export const DEFAULT_BASE_URL = 'https://www.virustotal.com';
 export const API_PREFIX = '/api/v3';
 
 export interface VirusTotalClientOptions {
+  /** The key calls go out on unless their permit names a pool member. */
   apiKey: string;
+  /** A key pool: each member's secret under its governor key (the name a permit resolves to). */
+  poolKeys?: Readonly<Record<string, string>>;
   /** Origin; default 'https://www.virustotal.com' (config reads VTG_VIRUSTOTAL_URL). The client adds /api/v3. */
   baseUrl?: string;
   /** Per request; for uploads, the longest time without progress. Default 30000. */

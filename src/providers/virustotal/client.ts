@@ -22,6 +22,7 @@ export class VirusTotalClient {
   readonly baseUrl: string;
   readonly #apiRoot: string;
   readonly #apiKey: string;
+  readonly #poolKeys: ReadonlyMap<string, string>;
   readonly #userAgent: string;
   readonly #transport: TransportConfig;
   readonly #trustedHost: string;
@@ -31,8 +32,12 @@ export class VirusTotalClient {
     if (key === '') {
       throw new TypeError('VirusTotal API key is missing: set VT_API_KEY (or VIRUSTOTAL_API_KEY), or run without a key to use the simulator');
     }
-    if (!/^[\x21-\x7e]+$/.test(key)) throw new TypeError('VirusTotal API key contains characters that cannot be sent in a header');
+    const pool = Object.entries(options.poolKeys ?? {}).map(([id, secret]) => [id, secret.trim()] as const);
+    for (const k of [key, ...pool.map(([, secret]) => secret)]) {
+      if (!/^[\x21-\x7e]+$/.test(k)) throw new TypeError('VirusTotal API key contains characters that cannot be sent in a header');
+    }
     this.#apiKey = key;
+    this.#poolKeys = new Map(pool);
 
     const base = options.baseUrl ?? DEFAULT_BASE_URL;
     let url: URL;
@@ -59,7 +64,7 @@ export class VirusTotalClient {
       // undici's and URL's own errors quote the proxy URL, which can hold credentials
       throw new TypeError('proxy URL is not valid');
     }
-    this.#transport = { dispatcher, timeoutMs, secrets: [key, ...proxySecrets(proxy)] };
+    this.#transport = { dispatcher, timeoutMs, secrets: [key, ...this.#poolKeys.values(), ...proxySecrets(proxy)] };
   }
 
   // ---- objects ----
@@ -320,9 +325,10 @@ export class VirusTotalClient {
       'x-tool': 'vt-gateway',
       ...call.headers,
     };
-    if (this.#sendsKeyTo(url)) headers['x-apikey'] = this.#apiKey;
-    await o?.permit?.(kind);
+    // the permit names the pool member the governor granted the call on
+    const granted = await o?.permit?.(kind);
     if (signal?.aborted) throw abortReason(signal);
+    if (this.#sendsKeyTo(url)) headers['x-apikey'] = (granted && this.#poolKeys.get(granted)) || this.#apiKey;
     return exchange(this.#transport, {
       method: call.method,
       url: url.toString(),
@@ -362,7 +368,9 @@ export class VirusTotalClient {
   }
 
   #redact(json: unknown, text: string): unknown {
-    return text.includes(this.#apiKey) ? redact(json, this.#apiKey) : json;
+    let out = json;
+    for (const secret of [this.#apiKey, ...this.#poolKeys.values()]) if (text.includes(secret)) out = redact(out, secret);
+    return out;
   }
 
   #shape<S extends z.ZodType>(schema: S, json: unknown, describe: string): z.infer<S> {
