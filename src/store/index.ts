@@ -5,6 +5,7 @@
 export { defaultDataDir } from './data-dir.js';
 export { Store, type StoreOptions } from './store.js';
 export { SchemaTooNewError } from './db/migrate.js';
+export { StoreUnavailableError, type DatabaseState } from './outage.js';
 
 export { CacheRepository } from './cache-entries/repository.js';
 export type {

@@ -9,6 +9,7 @@ import { assertMigrated, migrate } from './db/migrate.js';
 import { MIGRATIONS } from './db/migrations.js';
 import type { SqlDb } from './db/sql.js';
 import { SqliteDb } from './db/sqlite-db.js';
+import { type DatabaseState, WriteQueue, guardStore } from './outage.js';
 import { HistoryRepository } from './history/repository.js';
 import { KvRepository } from './kv/repository.js';
 import { UsageRepository } from './usage/repository.js';
@@ -40,6 +41,8 @@ export interface StoreOptions {
    * the schema `vtg_mock` of the same database and the operator's state stays in the default schema.
    */
   databaseUrl?: string;
+  /** PostgreSQL: writes kept in memory while the server is unreachable (default 10,000); see outage.ts. */
+  writeQueueLimit?: number;
 }
 
 /** The schema of simulated answers on PostgreSQL (mock mode). */
@@ -82,6 +85,8 @@ export class Store {
   readonly #db: SqlDb;
   /** The operator's database when it is not this one (mock mode). */
   readonly #operator: SqlDb | undefined;
+  /** PostgreSQL: the writes waiting for an unreachable server. */
+  #queue: WriteQueue | undefined;
 
   private constructor(db: SqlDb, path: string, clock: Clock, migrated: number[], operator?: SqlDb) {
     this.#db = db;
@@ -174,11 +179,22 @@ export class Store {
       const mock = options.operatorDir !== undefined && options.dataDir !== undefined && resolve(options.operatorDir) !== resolve(options.dataDir);
       const main = await open(mock ? MOCK_SCHEMA : undefined);
       const operator = mock ? (await open()).db : undefined;
-      return new Store(main.db, redactUrl(url), clock, main.migrated, operator);
+      const store = new Store(main.db, redactUrl(url), clock, main.migrated, operator);
+      store.#queue = new WriteQueue(options.writeQueueLimit ?? 10_000);
+      guardStore(store, store.#queue);
+      return store;
     } catch (error) {
       for (const db of opened) await db.close();
       throw error;
     }
+  }
+
+  /**
+   * The database's state for `/api/health`: SQLite is a file (always `up`); PostgreSQL is `down`
+   * while unreachable, with the writes queued for it.
+   */
+  database(): DatabaseState | { engine: 'sqlite'; state: 'up' } {
+    return this.#queue?.state() ?? { engine: 'sqlite', state: 'up' };
   }
 
   /** Which engine holds the store. */
@@ -215,6 +231,11 @@ export class Store {
 
   /** Closes the database (a clean close of a SQLite file also checkpoints the WAL). Safe to call twice. */
   async close(): Promise<void> {
+    if (this.#queue) {
+      // one last attempt at the queued writes; what still cannot reach the server is lost with the process
+      await this.#queue.flush();
+      this.#queue.close();
+    }
     await this.#db.close();
     await this.#operator?.close();
   }
