@@ -2,9 +2,11 @@
  * PostgreSQL down (the store of record of a cluster): lookups keep answering from Redis and memory,
  * and the writes a lookup makes (cache entries, observations, usage counters) wait in memory, in
  * order, up to `limit`; past it they fail with `StoreUnavailableError` (HTTP 503). The pool
- * reconnects by itself; a timer retries the queue every second until it is empty. Other reads and
- * writes fail with `StoreUnavailableError` while the server is unreachable (never a 500).
+ * reconnects by itself; a timer retries the queue every second until it is empty. The reads every
+ * request makes (is there a token at all, this token's record, the watchlists of an indicator) answer
+ * what they last answered; other reads and writes fail with `StoreUnavailableError` (never a 500).
  */
+import { createHash } from 'node:crypto';
 import type { Store } from './store.js';
 
 /** The store's database cannot be reached (and, for a write, the in-memory queue is full). */
@@ -149,10 +151,10 @@ export class WriteQueue {
 
 type AnyMethod = (...args: never[]) => Promise<unknown>;
 
-function wrap<R extends object>(repo: R, names: ReadonlyArray<keyof R>, as: (run: () => Promise<unknown>, name: keyof R) => Promise<unknown>): void {
+function wrap<R extends object>(repo: R, names: ReadonlyArray<keyof R>, as: (run: () => Promise<unknown>, name: keyof R, args: unknown[]) => Promise<unknown>): void {
   for (const name of names) {
     const method = (repo[name] as unknown as AnyMethod).bind(repo);
-    (repo as Record<keyof R, unknown>)[name] = (...args: never[]) => as(() => method(...args), name);
+    (repo as Record<keyof R, unknown>)[name] = (...args: never[]) => as(() => method(...args), name, args);
   }
 }
 
@@ -171,18 +173,62 @@ const QUEUED_ANSWERS: Record<string, Record<string, unknown>> = {
 };
 
 /**
+ * Reads on every request's path: while the server is down they answer what they last answered for the
+ * same arguments (a token revoked during the outage still works until the server is back), or the
+ * default given here when they never did.
+ */
+const REMEMBERED: Record<string, Record<string, { none: unknown } | undefined>> = {
+  tokens: { count: undefined, verify: undefined, uploadPolicy: undefined },
+  watchlists: { namesOf: { none: [] } },
+};
+const REMEMBER_AT_MOST = 10_000;
+
+class LastAnswers {
+  readonly #answers = new Map<string, unknown>();
+
+  key(name: string, args: unknown[]): string {
+    // hashed: a token passed to verify() is not kept in clear
+    return createHash('sha256').update(`${name}\0${JSON.stringify(args)}`).digest('base64url');
+  }
+
+  async remember<T>(key: string, run: () => Promise<T>): Promise<T> {
+    const value = await run();
+    if (this.#answers.size >= REMEMBER_AT_MOST && !this.#answers.has(key)) this.#answers.delete(this.#answers.keys().next().value as string);
+    this.#answers.set(key, value);
+    return value;
+  }
+
+  has(key: string): boolean {
+    return this.#answers.has(key);
+  }
+
+  get(key: string): unknown {
+    return this.#answers.get(key);
+  }
+}
+
+/**
  * Routes every repository call of a PostgreSQL store through `queue`: the writes named in
  * QUEUED_ANSWERS are queued while the server is down, a cache read answers "not cached" (the memory
- * and Redis tiers answered before it), everything else fails with `StoreUnavailableError`.
+ * and Redis tiers answered before it), the reads in REMEMBERED their last answer, everything else
+ * fails with `StoreUnavailableError`.
  */
 export function guardStore(store: Store, queue: WriteQueue): void {
+  const last = new LastAnswers();
   const repos = { cache: store.cache, history: store.history, batches: store.batches, webhooks: store.webhooks, tokens: store.tokens, kv: store.kv, usage: store.usage, watchlists: store.watchlists, search: store.search, yara: store.yara, sessions: store.sessions, daily: store.daily } as const;
   for (const [key, repo] of Object.entries(repos) as Array<[string, object]>) {
     const queued = QUEUED_ANSWERS[key] ?? {};
-    wrap(repo, asyncMethods(repo), (run, name) => {
+    const remembered = REMEMBERED[key] ?? {};
+    wrap(repo, asyncMethods(repo), (run, name, args) => {
       if (Object.hasOwn(queued, name)) return queue.write(run, queued[name as string]);
       if (key === 'cache' && name === 'get') return queue.read(run, () => undefined);
-      return queue.read(run);
+      if (!Object.hasOwn(remembered, name)) return queue.read(run);
+      const k = last.key(`${key}.${String(name)}`, args);
+      const none = remembered[name as string];
+      return queue.read(
+        () => last.remember(k, run),
+        last.has(k) || none ? () => (last.has(k) ? last.get(k) : none?.none) : undefined,
+      );
     });
   }
 }
