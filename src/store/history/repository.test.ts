@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
 import type { AnalysisStats } from '../../providers/types.js';
-import { type Observation, observationOf, Store } from '../index.js';
+import { type Observation, observationOf, } from '../index.js';
 import { makeReport } from '../test-support/reports.js';
-import { makeTempDir } from '../test-support/temp-dir.js';
 import { openTestStore, storeTest } from '../test-support/engines.js';
 
-const tmp = makeTempDir();
-after(tmp.remove);
 const T0 = Date.UTC(2026, 0, 1);
 const DAY = 86_400_000;
 let n = 0;

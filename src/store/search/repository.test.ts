@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
 import { FakeClock } from '../../clock/index.js';
-import { observationOf, Store } from '../index.js';
+import { observationOf, } from '../index.js';
 import { makeReport, testId } from '../test-support/reports.js';
-import { makeTempDir } from '../test-support/temp-dir.js';
 import { collect } from '../test-support/collect.js';
 import { openTestStore, storeTest } from '../test-support/engines.js';
 
-const tmp = makeTempDir();
-after(tmp.remove);
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 const HOUR = 3600_000;
 let n = 0;

@@ -21,7 +21,7 @@ const databases = new Set<string>();
 let current: EngineName = 'sqlite';
 
 after(async () => {
-  if (server) (await server).close();
+  if (server !== undefined) (await server).close();
   tmp.remove();
 });
 

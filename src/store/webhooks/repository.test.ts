@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
 import { FakeClock } from '../../clock/index.js';
-import { Store } from '../index.js';
-import { makeTempDir } from '../test-support/temp-dir.js';
 import { openTestStore, storeTest } from '../test-support/engines.js';
 
-const tmp = makeTempDir();
-after(tmp.remove);
 const T0 = Date.UTC(2026, 0, 15, 12);
 let n = 0;
 const open = async (clock = new FakeClock(T0)) => await openTestStore(`hooks-${++n}`, { clock });

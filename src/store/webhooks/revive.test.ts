@@ -1,14 +1,8 @@
 // Retrying a dead letter: only a dead delivery of the named webhook goes back in the queue, due now.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
 import { FakeClock } from '../../clock/index.js';
-import { Store } from '../index.js';
-import { makeTempDir } from '../test-support/temp-dir.js';
 import { openTestStore, storeTest } from '../test-support/engines.js';
 
-const tmp = makeTempDir();
-after(tmp.remove);
 let runs = 0;
 const T0 = Date.UTC(2026, 0, 15, 12);
 
