@@ -7,7 +7,6 @@
  * what they last answered; other reads and writes fail with `StoreUnavailableError` (never a 500).
  */
 import { createHash } from 'node:crypto';
-import type { Store } from './store.js';
 
 /** The store's database cannot be reached (and, for a write, the in-memory queue is full). */
 export class StoreUnavailableError extends Error {
@@ -213,10 +212,9 @@ class LastAnswers {
  * and Redis tiers answered before it), the reads in REMEMBERED their last answer, everything else
  * fails with `StoreUnavailableError`.
  */
-export function guardStore(store: Store, queue: WriteQueue): void {
+export function guardStore(repos: Readonly<Record<string, object>>, queue: WriteQueue): void {
   const last = new LastAnswers();
-  const repos = { cache: store.cache, history: store.history, batches: store.batches, webhooks: store.webhooks, tokens: store.tokens, kv: store.kv, usage: store.usage, watchlists: store.watchlists, search: store.search, yara: store.yara, sessions: store.sessions, daily: store.daily } as const;
-  for (const [key, repo] of Object.entries(repos) as Array<[string, object]>) {
+  for (const [key, repo] of Object.entries(repos)) {
     const queued = QUEUED_ANSWERS[key] ?? {};
     const remembered = REMEMBERED[key] ?? {};
     wrap(repo, asyncMethods(repo), (run, name, args) => {

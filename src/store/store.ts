@@ -181,7 +181,10 @@ export class Store {
       const operator = mock ? (await open()).db : undefined;
       const store = new Store(main.db, redactUrl(url), clock, main.migrated, operator);
       store.#queue = new WriteQueue(options.writeQueueLimit ?? 10_000);
-      guardStore(store, store.#queue);
+      guardStore(
+        { cache: store.cache, history: store.history, batches: store.batches, webhooks: store.webhooks, tokens: store.tokens, kv: store.kv, usage: store.usage, watchlists: store.watchlists, search: store.search, yara: store.yara, sessions: store.sessions, daily: store.daily },
+        store.#queue,
+      );
       return store;
     } catch (error) {
       for (const db of opened) await db.close();

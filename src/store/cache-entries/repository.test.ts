@@ -201,3 +201,20 @@ test('prune says so when other tables alone exceed the size limit, after emptyin
     await store.close();
   }
 });
+
+storeTest('prune by size removes the oldest entries until what the rows use fits the limit', async () => {
+  const { store } = await openStore();
+  try {
+    const empty = await store.cache.usedBytes(); // SQLite: the other tables' pages
+    await store.cache.putMany(Array.from({ length: 300 }, (_, i) => ({ report: makeReport({ n: i, padBytes: 3000, fetchedAt: T0 - 300 + i }), expiresAt: T0 + DAY })));
+    const maxBytes = empty + Math.floor(((await store.cache.usedBytes()) - empty) / 2);
+    const result = await store.cache.prune({ maxBytes, maxAgeMs: 365 * DAY, maxPerKind: 1e6 });
+    assert.ok(result.removed.size > 0 && result.removed.size < 300, `removed ${result.removed.size}`);
+    assert.equal(result.overSizeLimit, false);
+    assert.ok((await store.cache.usedBytes()) <= maxBytes);
+    assert.ok(await store.cache.get('virustotal', 'file', testId(299)), 'newest kept');
+    assert.equal(await store.cache.get('virustotal', 'file', testId(0)), undefined, 'oldest removed');
+  } finally {
+    await store.close();
+  }
+});

@@ -115,10 +115,13 @@ export class CacheRepository {
   /** Called after every put (the rotator watches the size limit with it). Keep it cheap. */
   writeListener: (() => void) | undefined;
 
-  /** Bytes on disk: the database file plus its WAL (two stat calls); PostgreSQL: the cache tables' size. */
+  /**
+   * Bytes on disk: the database file plus its WAL (two stat calls). PostgreSQL: what the cache's rows
+   * take (`usedBytes`), the figure its size limit and rotation work on.
+   */
   async sizeBytes(): Promise<number> {
     if (this.#db.dialect.name === 'sqlite') return this.#fileSize();
-    return (await this.#db.get<{ n: number }>("SELECT pg_total_relation_size('cache_entries') AS n"))?.n ?? 0;
+    return await this.#usedBytes();
   }
 
   /** `put` for many reports in one transaction (bulk loads, benchmarks). Returns how many were written. */
