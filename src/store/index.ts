@@ -1,5 +1,5 @@
 /**
- * Durable state in one SQLite file: cache entries, history (observations and changes), batch jobs,
+ * Durable state in one SQLite file or one PostgreSQL database (`databaseUrl`): cache entries, history (observations and changes), batch jobs,
  * webhooks, client tokens and small settings. Open it with `Store.open`; everything else hangs off it.
  */
 export { defaultDataDir } from './data-dir.js';
