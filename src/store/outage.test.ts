@@ -42,6 +42,9 @@ test('PostgreSQL down: reads answer or fail clearly, writes queue up to the limi
     assert.equal(waiting(store), 3);
     await assert.rejects(store.cache.put(makeReport({ n: 'q3', fetchedAt: T }), T + 3_600_000), (e: unknown) => e instanceof StoreUnavailableError && e.code === 'StoreUnavailable', 'past the limit: a clear refusal');
     await assert.rejects(store.tokens.list(), StoreUnavailableError, 'other calls fail clearly too');
+    await assert.rejects(async () => {
+      for await (const _ of store.search.iterate()) break;
+    }, StoreUnavailableError, 'so do paging generators');
 
     server.startSync();
     await until(() => store.database().state === 'up' && waiting(store) === 0, 30_000, 200);

@@ -157,10 +157,25 @@ function wrap<R extends object>(repo: R, names: ReadonlyArray<keyof R>, as: (run
   }
 }
 
-/** Methods of a repository that return a Promise (async generators stay as they are). */
-function asyncMethods<R extends object>(repo: R): Array<keyof R> {
+/** Methods of a repository that return a Promise, or (`kind` 'AsyncGeneratorFunction') that page with an async generator. */
+function asyncMethods<R extends object>(repo: R, kind = 'AsyncFunction'): Array<keyof R> {
   const names = Object.getOwnPropertyNames(Object.getPrototypeOf(repo)) as Array<keyof R>;
-  return names.filter((n) => n !== 'constructor' && typeof repo[n] === 'function' && (repo[n] as { constructor: { name: string } }).constructor.name === 'AsyncFunction');
+  return names.filter((n) => n !== 'constructor' && typeof repo[n] === 'function' && (repo[n] as { constructor: { name: string } }).constructor.name === kind);
+}
+
+/** Paging generators (batch results, search iteration): an unreachable server ends them with `StoreUnavailableError`. */
+function guardGenerators<R extends object>(repo: R, queue: WriteQueue): void {
+  for (const name of asyncMethods(repo, 'AsyncGeneratorFunction')) {
+    const method = (repo[name] as unknown as (...args: unknown[]) => AsyncGenerator<unknown>).bind(repo);
+    (repo as Record<keyof R, unknown>)[name] = async function* (...args: unknown[]) {
+      const pages = method(...args);
+      for (;;) {
+        const next = await queue.read(() => pages.next());
+        if (next.done) return next.value;
+        yield next.value;
+      }
+    };
+  }
 }
 
 /** What a queued write answers at once (the write itself happens when the server is back). */
@@ -216,6 +231,7 @@ export function guardStore(repos: Readonly<Record<string, object>>, queue: Write
   const last = new LastAnswers();
   for (const [key, repo] of Object.entries(repos)) {
     const queued = QUEUED_ANSWERS[key] ?? {};
+    guardGenerators(repo, queue);
     const remembered = REMEMBERED[key] ?? {};
     wrap(repo, asyncMethods(repo), (run, name, args) => {
       if (Object.hasOwn(queued, name)) return queue.write(run, queued[name as string]);
