@@ -1,6 +1,7 @@
 /**
- * Cache-hit throughput through the Gateway (memory LRU hit and SQLite hit) next to bare Map.get
- * (the ceiling), and the SQLite file size for 100,000 cached reports. Run: npm run bench -- cache
+ * Cache-hit throughput through the Gateway (memory LRU hit, SQLite hit and PostgreSQL hit on a
+ * throw-away local server) next to bare Map.get (the ceiling), and the SQLite file size for 100,000
+ * cached reports. Run: npm run bench -- cache
  * Options: --reports N (default 100000) for the size figure.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { Gateway } from '../src/gateway/index.js';
 import { startMock } from '../src/mock/index.js';
 import type { Report } from '../src/providers/types.js';
 import { Store } from '../src/store/index.js';
+import { TestPostgresServer, postgresUnavailableReason } from '../src/test-support/postgres-server.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,9 +24,9 @@ const ROUNDS = 50;
 
 const hex = (i: number, salt: string) => Buffer.from(`${salt}:${i}`).toString('hex').padEnd(64, 'a').slice(0, 64);
 
-async function openGateway(dir: string, memoryEntries: number, mockUrl: string): Promise<Gateway> {
+async function openGateway(dir: string, memoryEntries: number, mockUrl: string, databaseUrl?: string): Promise<Gateway> {
   const config = loadConfig({
-    env: { HOME: dir, VTG_DATA_DIR: dir, VT_API_KEY: 'bench-key', VTG_VIRUSTOTAL_URL: mockUrl, VTG_CACHE_MAX_MB: '100000', VTG_CACHE_MAX_ENTRIES: '10000000' },
+    env: { HOME: dir, VTG_DATA_DIR: dir, VT_API_KEY: 'bench-key', VTG_VIRUSTOTAL_URL: mockUrl, VTG_CACHE_MAX_MB: '100000', VTG_CACHE_MAX_ENTRIES: '10000000', ...(databaseUrl ? { VTG_DATABASE_URL: databaseUrl } : {}) },
   });
   return Gateway.open({ config: { ...config, cache: { ...config.cache, memoryEntries } } });
 }
@@ -55,6 +57,27 @@ function timeMap(ids: string[], value: unknown): number {
   return (ROUNDS * ids.length) / seconds;
 }
 
+/** The PostgreSQL-hit figure on a throw-away local server (or why it was skipped). */
+async function timePostgres(dir: string, reports: Report[], ids: string[], mockUrl: string): Promise<number | string> {
+  const reason = postgresUnavailableReason();
+  if (reason) return reason;
+  const pg = await TestPostgresServer.start();
+  try {
+    const url = pg.createDatabase('bench');
+    const store = await Store.open({ databaseUrl: url });
+    await seed(dir, reports, store);
+    await store.close();
+    const gateway = await openGateway(join(dir, 'pg'), 0, mockUrl, url);
+    try {
+      return await timeLookups(gateway, ids);
+    } finally {
+      await gateway.close();
+    }
+  } finally {
+    pg.close();
+  }
+}
+
 const mock = await startMock({ profile: 'premium' });
 const dir = mkdtempSync(join(tmpdir(), 'vtg-bench-cache-'));
 try {
@@ -72,11 +95,14 @@ try {
   const sqlite = await timeLookups(sqlGw, hot);
   await sqlGw.close();
   const ceiling = timeMap(hot, template);
+  const postgres = await timePostgres(dir, hot.map((id) => ({ ...template, id })), hot, mock.url);
 
   console.log(`cache-hit lookups/s through Gateway, ${HOT} hot indicators x ${ROUNDS} rounds`);
   console.log(`  Map.get (ceiling)   ${Math.round(ceiling).toLocaleString('en')} /s`);
   console.log(`  Gateway memory hit  ${Math.round(memory).toLocaleString('en')} /s   ratio ${(memory / ceiling).toFixed(4)}`);
   console.log(`  Gateway SQLite hit  ${Math.round(sqlite).toLocaleString('en')} /s   ratio ${(sqlite / ceiling).toFixed(4)}`);
+  if (typeof postgres === 'number') console.log(`  Gateway PostgreSQL hit  ${Math.round(postgres).toLocaleString('en')} /s   ratio ${(postgres / ceiling).toFixed(4)}   (local server, loopback TCP)`);
+  else console.log(`  Gateway PostgreSQL hit  skipped: ${postgres}`);
 
   const sizeDir = mkdtempSync(join(tmpdir(), 'vtg-bench-size-'));
   try {

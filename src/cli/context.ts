@@ -16,6 +16,7 @@ export const MOCK_BANNER = 'vtg: no VirusTotal key configured — using the buil
 
 export interface GlobalOptions {
   dataDir?: string;
+  database?: string;
   config?: string;
   server?: string;
   json?: boolean;
@@ -108,7 +109,7 @@ export class CliContext {
   async config(extra: { host?: string; port?: number; redisUrl?: string; mockProfile?: 'public' | 'premium' } = {}): Promise<GatewayConfig> {
     if (!this.#config || Object.keys(extra).length > 0) {
       const { loadConfig, secretsOf } = await import('../config/index.js');
-      const overrides = { ...(this.#globals.dataDir ? { dataDir: this.#globals.dataDir } : {}), ...extra };
+      const overrides = { ...(this.#globals.dataDir ? { dataDir: this.#globals.dataDir } : {}), ...(this.#globals.database ? { databaseUrl: this.#globals.database } : {}), ...extra };
       const config = loadConfig({ env: this.io.env, ...(this.#globals.config ? { file: this.#globals.config } : {}), overrides });
       for (const s of secretsOf(config)) this.addSecret(s);
       this.#config = config;

@@ -91,6 +91,7 @@ export async function buildProgram(ctx: CliContext, version: string, argv: reado
     .description('Quota-aware VirusTotal gateway: lookups, scans, batches, quota, cache and history from a terminal')
     .version(version, '-V, --version', 'print the version')
     .option('--data-dir <dir>', 'data directory (default $VTG_DATA_DIR or ~/.local/share/vt-gateway)')
+    .option('--database <url>', 'keep the store in PostgreSQL (postgres://user:pass@host:5432/db; default $VTG_DATABASE_URL) instead of the SQLite file in the data dir')
     .option('--config <file>', 'config file (default $VTG_CONFIG or ~/.config/vt-gateway/config.json)')
     .option('--server <url>', 'talk to a running `vtg serve` at URL instead of the local data dir (or VTG_SERVER; token from VTG_TOKEN); `serve` and `enrich cowrie` always run locally')
     .option('--json', 'print one JSON document')

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { ConfigError, isTooOpen, loadConfig, parseLimits, redactedConfig } from './index.js';
+import { ConfigError, isTooOpen, loadConfig, parseLimits, redactedConfig, secretsOf } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vtg-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -79,4 +79,16 @@ test('isTooOpen flags a config file readable by others', () => {
   assert.equal(isTooOpen(file), true);
   chmodSync(file, 0o600);
   assert.equal(isTooOpen(file), false);
+});
+
+test('the store: SQLite by default; VTG_DATABASE_URL or --database picks PostgreSQL, its password is a secret', () => {
+  assert.equal(loadConfig({ env: { HOME: dir } }).database, undefined);
+  const c = loadConfig({ env: { HOME: dir, VTG_DATABASE_URL: 'postgres://vtg:s3cr%40t@db:5432/vtg', VTG_DATABASE_QUEUE: '50' } });
+  assert.deepEqual(c.database, { url: 'postgres://vtg:s3cr%40t@db:5432/vtg', queueLimit: 50 });
+  assert.ok(secretsOf(c).includes('s3cr@t'), 'scrubbed from logs');
+  assert.equal(JSON.stringify(redactedConfig(c)).includes('s3cr'), false);
+  const flag = loadConfig({ env: { HOME: dir, VTG_DATABASE_URL: 'postgres://a@x/y' }, overrides: { databaseUrl: 'postgresql://b@z/w' } });
+  assert.equal(flag.database?.url, 'postgresql://b@z/w', 'the flag wins');
+  assert.equal(loadConfig({ env: { HOME: dir, VTG_DATABASE_URL: 'postgres://a@x/y' } }).database?.queueLimit, 10_000);
+  assert.throws(() => loadConfig({ env: { HOME: dir, VTG_DATABASE_URL: 'mysql://a@x/y' } }), ConfigError);
 });

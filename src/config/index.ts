@@ -43,6 +43,11 @@ export interface GatewayConfig {
   dshield: ProviderEndpoint & { email?: string };
   spur: ProviderEndpoint & { apiKey?: string };
   redis?: { url: string; cacheTtlMs: number };
+  /**
+   * The store in PostgreSQL instead of the SQLite file in `dataDir` (`--database` / VTG_DATABASE_URL /
+   * `database.url`). `queueLimit`: observations kept in memory while PostgreSQL is down (VTG_DATABASE_QUEUE).
+   */
+  database?: { url: string; queueLimit: number };
   /** Several instances on one Redis: this one's name (VTG_INSTANCE_ID, default host:pid) and the lease length (VTG_CLUSTER_LEASE seconds). */
   cluster: { instanceId: string; leaseMs: number };
   scheduler: { concurrency: number; interactiveReserve: number; reconcileIntervalMs: number; analysisPollMs: number };
@@ -198,6 +203,7 @@ export interface LoadConfigOptions {
     host?: string;
     port?: number;
     redisUrl?: string;
+    databaseUrl?: string;
     mockProfile?: 'public' | 'premium';
     virustotalUrl?: string;
     yaraDir?: string;
@@ -261,6 +267,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
       limits: file.spur?.limits ?? DEFAULT_OTHER_LIMITS.spur,
     },
     redis,
+    ...databaseConfig(env, file, o.databaseUrl),
     cluster: clusterConfig(env),
     scheduler: {
       concurrency: file.scheduler?.concurrency ?? 4,
@@ -308,6 +315,15 @@ function harvestConfig(env: NodeJS.ProcessEnv, file: FileConfig): GatewayConfig[
   return { enabled, windowHours, marginCalls };
 }
 
+function databaseConfig(env: NodeJS.ProcessEnv, file: FileConfig, flag: string | undefined): { database?: GatewayConfig['database'] } {
+  const url = nonEmpty(flag, env.VTG_DATABASE_URL, file.database?.url);
+  if (url === undefined) return {};
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('the database URL must start with postgres:// or postgresql:// (SQLite needs none: it is the default)');
+  const queueLimit = envNumber(env, 'VTG_DATABASE_QUEUE') ?? file.database?.queueLimit ?? 10_000;
+  if (!(Number.isInteger(queueLimit) && queueLimit >= 0)) throw new ConfigError('VTG_DATABASE_QUEUE must be a whole number of writes >= 0');
+  return { database: { url, queueLimit } };
+}
+
 function clusterConfig(env: NodeJS.ProcessEnv): GatewayConfig['cluster'] {
   const leaseSeconds = envNumber(env, 'VTG_CLUSTER_LEASE') ?? 15;
   if (!(leaseSeconds >= 1 && leaseSeconds <= 3600)) throw new ConfigError('VTG_CLUSTER_LEASE must be between 1 and 3600 seconds');
@@ -321,9 +337,17 @@ function uploadPolicy(v: string): 'never' | 'unknown-only' | 'always' {
 
 /** Every secret in a config, so loggers can scrub them as literal strings. */
 export function secretsOf(config: GatewayConfig): string[] {
-  return [config.virustotal.apiKey, ...config.virustotal.keys.map((k) => k.apiKey), config.urlhaus.apiKey, config.spur.apiKey].filter(
-    (s): s is string => !!s,
-  );
+  return [config.virustotal.apiKey, ...config.virustotal.keys.map((k) => k.apiKey), config.urlhaus.apiKey, config.spur.apiKey, databasePassword(config)].filter((s): s is string => !!s);
+}
+
+function databasePassword(config: GatewayConfig): string | undefined {
+  if (!config.database) return undefined;
+  try {
+    const password = new URL(config.database.url).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The config as it may be shown: secrets masked (first 4 characters and the length only). */
@@ -339,5 +363,6 @@ export function redactedConfig(config: GatewayConfig): unknown {
     urlhaus: { ...config.urlhaus, apiKey: mask(config.urlhaus.apiKey) },
     spur: { ...config.spur, apiKey: mask(config.spur.apiKey) },
     redis: config.redis ? { ...config.redis, url: config.redis.url.replace(/\/\/[^@/]*@/, '//***@') } : undefined,
+    database: config.database ? { ...config.database, url: config.database.url.replace(/\/\/[^@/]*@/, '//***@') } : undefined,
   };
 }

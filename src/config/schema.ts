@@ -52,6 +52,7 @@ export const fileConfigSchema = z
       .strict()
       .optional(),
     spur: z.object({ apiKey: secret, url: origin.optional(), limits: limitsSchema.optional() }).strict().optional(),
+    database: z.object({ url: z.string().min(1), queueLimit: z.number().int().nonnegative().optional() }).strict().optional(),
     redis: z.object({ url: z.string().min(1), cacheTtlSeconds: z.number().int().positive().optional() }).strict().optional(),
     mock: z.object({ profile: z.enum(['public', 'premium']).optional() }).strict().optional(),
     scheduler: z

@@ -67,6 +67,8 @@ export async function healthOf(rt: Runtime, providers: ProviderStatus[], version
   } catch {
     store = 'error';
   }
+  const database = rt.store.database();
+  if (database.state === 'down') store = 'error';
   const redis = rt.redisTier ? rt.redisTier.state() : rt.cluster ? (rt.cluster.status().redis === 'ready' ? 'ready' : 'down') : 'disabled';
   const vt = providers.find((p) => p.name === 'virustotal');
   const cluster = rt.cluster?.status() ?? null;
@@ -82,6 +84,7 @@ export async function healthOf(rt: Runtime, providers: ProviderStatus[], version
     keyConfigured: !rt.config.mock,
     upstreamReachable: rt.reconciler.reachable,
     store,
+    database,
     redis,
     cluster,
     providers,

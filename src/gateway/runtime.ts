@@ -286,7 +286,7 @@ export async function openRuntime(options: GatewayOptions = {}): Promise<Runtime
     // made here one level at a time: node's recursive mkdir spins forever under /proc (`--data-dir /proc/x`)
     ensureDir(dataDir);
     // the operator's state (tokens, webhooks, batches, settings) is one store whatever the mode
-    store = await Store.open({ dataDir, clock, ...(config.mock ? { operatorDir: config.dataDir } : {}) });
+    store = await Store.open({ dataDir, clock, ...(config.mock ? { operatorDir: config.dataDir } : {}), ...(config.database ? { databaseUrl: config.database.url, writeQueueLimit: config.database.queueLimit } : {}) });
     // loaded only with Redis: a one-shot command without it never loads the Redis client
     cluster = config.redis
       ? await (await import('./cluster/index.js')).Cluster.open({

@@ -169,6 +169,8 @@ export interface Health {
   keyConfigured: boolean;
   upstreamReachable: boolean | null;
   store: 'ok' | 'error';
+  /** The store's engine and, on PostgreSQL, whether it is reachable and how many writes wait for it in memory. */
+  database: { engine: 'sqlite' | 'postgres'; state: 'up' | 'down'; queued?: number; queueLimit?: number; downSince?: number | null };
   redis: 'ready' | 'down' | 'disabled';
   providers: ProviderStatus[];
   version: string;

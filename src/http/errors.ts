@@ -70,6 +70,8 @@ export function classifyError(err: unknown): ErrorAnswer {
   const text = typeof message === 'string' ? message : '';
   if (code === 'QueueFull') return answer(429, 'QueueFull', text || 'the upstream queue is full; try again later', { 'Retry-After': '30' });
   if (code === 'KeyUnhealthy') return upstreamAuth();
+  // PostgreSQL unreachable (and, for a write, the in-memory queue full): the store's StoreUnavailableError
+  if (code === 'StoreUnavailable') return answer(503, 'StoreUnavailable', text || 'the database is unreachable', { 'Retry-After': '5' });
   if (code === 'InvalidFile') return answer(400, 'InvalidFile', text);
   if (code === 'BatchNotFound') return answer(404, 'NotFound', text);
   if (typeof code === 'string' && SHUTTING_DOWN.has(code)) return answer(503, 'ShuttingDown', 'the gateway is shutting down', { 'Retry-After': '5' });

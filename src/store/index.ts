@@ -1,10 +1,11 @@
 /**
- * Durable state in one SQLite file: cache entries, history (observations and changes), batch jobs,
+ * Durable state in one SQLite file or one PostgreSQL database (`databaseUrl`): cache entries, history (observations and changes), batch jobs,
  * webhooks, client tokens and small settings. Open it with `Store.open`; everything else hangs off it.
  */
 export { defaultDataDir } from './data-dir.js';
 export { Store, type StoreOptions } from './store.js';
 export { SchemaTooNewError } from './db/migrate.js';
+export { StoreUnavailableError, type DatabaseState } from './outage.js';
 
 export { CacheRepository } from './cache-entries/repository.js';
 export type {

@@ -1,7 +1,7 @@
 /**
  * A cluster for drills: one redis-server, N real `vtg serve` processes on one key against a
  * simulator the test owns, sharing one store. The store is a parameter: a SQLite data dir shared
- * by the processes (default), or a database URL passed as `--database` once that dialect exists.
+ * by the processes, or a PostgreSQL URL passed as `--database` (useDrill starts one when it can).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -1,21 +1,17 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
 import { FakeClock } from '../../clock/index.js';
-import { type NewBatchItem, Store } from '../index.js';
-import { makeTempDir } from '../test-support/temp-dir.js';
+import type { NewBatchItem, } from '../index.js';
 import { collect } from '../test-support/collect.js';
+import { openTestStore, storeTest } from '../test-support/engines.js';
 
-const tmp = makeTempDir();
-after(tmp.remove);
 const T0 = Date.UTC(2026, 0, 15, 12);
 let n = 0;
-const open = async (clock = new FakeClock(T0)) => await Store.open({ file: join(tmp.dir, `batches-${++n}.sqlite`), clock });
+const open = async (clock = new FakeClock(T0)) => await openTestStore(`batches-${++n}`, { clock });
 
 const lines = (count: number): NewBatchItem[] =>
   Array.from({ length: count }, (_, i) => ({ input: `host${i}.example`, kind: 'domain' as const, id: `host${i}.example` }));
 
-test('create stores the job and its items in input order; bad lines are born finished', async () => {
+storeTest('create stores the job and its items in input order; bad lines are born finished', async () => {
   const store = await open();
   try {
     const job = await store.batches.create({ owner: 'tok-1', priority: 5, budget: 40, webhook: 'https://hooks.example/x', options: { wait: false } }, [
@@ -46,7 +42,7 @@ test('create stores the job and its items in input order; bad lines are born fin
   }
 });
 
-test('completeItem is idempotent per (job, seq): a repeat changes neither the result nor the counters', async () => {
+storeTest('completeItem is idempotent per (job, seq): a repeat changes neither the result nor the counters', async () => {
   const clock = new FakeClock(T0);
   const store = await open(clock);
   try {
@@ -79,7 +75,7 @@ test('completeItem is idempotent per (job, seq): a repeat changes neither the re
   }
 });
 
-test('setStatus with `from` is a compare-and-set; unfinished lists queued and running jobs by priority', async () => {
+storeTest('setStatus with `from` is a compare-and-set; unfinished lists queued and running jobs by priority', async () => {
   const clock = new FakeClock(T0);
   const store = await open(clock);
   try {
@@ -103,7 +99,7 @@ test('setStatus with `from` is a compare-and-set; unfinished lists queued and ru
   }
 });
 
-test('list filters by owner (null = no owner) and status, newest first', async () => {
+storeTest('list filters by owner (null = no owner) and status, newest first', async () => {
   const clock = new FakeClock(T0);
   const store = await open(clock);
   try {
@@ -134,7 +130,7 @@ test('list filters by owner (null = no owner) and status, newest first', async (
   }
 });
 
-test('results streams every item in order across pages, from any afterSeq, and finishedOnly skips pending ones', async () => {
+storeTest('results streams every item in order across pages, from any afterSeq, and finishedOnly skips pending ones', async () => {
   const store = await open();
   try {
     const job = await store.batches.create({}, lines(1203));
@@ -159,14 +155,14 @@ test('results streams every item in order across pages, from any afterSeq, and f
   }
 });
 
-test('jobs and their progress survive a reopen; delete removes a job with its items', async () => {
-  const file = join(tmp.dir, 'batches-reopen.sqlite');
-  const a = await Store.open({ file });
+storeTest('jobs and their progress survive a reopen; delete removes a job with its items', async () => {
+  const a = await openTestStore(`batches-reopen-${++n}`);
+  const name = `batches-reopen-${n}`;
   const job = await a.batches.create({}, lines(4));
   await a.batches.setStatus(job.id, 'running');
   await a.batches.completeItem(job.id, 0, { result: { ok: true }, source: 'upstream' });
   await a.close();
-  const b = await Store.open({ file });
+  const b = await openTestStore(name);
   try {
     assert.deepEqual(
       (await b.batches.unfinished()).map((j) => [j.id, j.done]),

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock/index.js';
 import type { IndicatorKind } from '../../indicators/index.js';
-import type { Db } from '../db/connection.js';
-import { writeTransaction } from '../db/write.js';
-import { StatementCache } from '../db/statements.js';
+import type { SqlDb } from '../db/sql.js';
 import { parseJson, where } from '../db/where.js';
 import type {
   BatchItem,
@@ -116,16 +114,17 @@ const RESULT_PAGE = 500;
  */
 export class BatchRepository {
   readonly #clock: Clock;
-  readonly #statements: StatementCache;
-  readonly #create: (job: NewBatchJob, inputs: readonly NewBatchItem[]) => BatchJob;
-  readonly #finish: (jobId: string, seq: number, outcome: Outcome) => boolean;
+  readonly #db: SqlDb;
 
   /** @internal Created by `Store.open`. */
-  constructor(db: Db, clock: Clock) {
+  constructor(db: SqlDb, clock: Clock) {
     this.#clock = clock;
-    this.#statements = new StatementCache(db);
-    const s = (sql: string) => this.#statements.get(sql);
-    this.#create = writeTransaction(db, (job: NewBatchJob, inputs: readonly NewBatchItem[]) => {
+    this.#db = db;
+  }
+
+  /** Creates a job and all its items in one transaction. Items are numbered 0.. in input order. */
+  async create(job: NewBatchJob, inputs: readonly NewBatchItem[]): Promise<BatchJob> {
+    return await this.#db.transaction(async (tx) => {
       const id = job.id ?? randomUUID();
       const now = this.#clock.now();
       let done = 0;
@@ -134,7 +133,8 @@ export class BatchRepository {
         if (item.status === 'skipped') done++;
         else if (item.status === 'error') failed++;
       }
-      s(SQL.insertJob).run(
+      await tx.run(
+        SQL.insertJob,
         id,
         now,
         now,
@@ -148,11 +148,11 @@ export class BatchRepository {
         job.webhook ?? null,
         JSON.stringify(job.options ?? {}),
       );
-      const insertItem = s(SQL.insertItem);
-      inputs.forEach((item, seq) => {
+      for (const [seq, item] of inputs.entries()) {
         const status = item.status ?? 'pending';
         const error = status === 'error' ? (item.error ?? { code: 'invalid_input', message: 'invalid input' }) : null;
-        insertItem.run(
+        await tx.run(
+          SQL.insertItem,
           id,
           seq,
           item.input,
@@ -162,12 +162,16 @@ export class BatchRepository {
           error ? JSON.stringify(error) : null,
           status === 'pending' ? null : now,
         );
-      });
-      return toJob(s(SQL.getJob).get(id) as JobRow);
+      }
+      return toJob((await tx.get(SQL.getJob, id)) as JobRow);
     });
-    this.#finish = writeTransaction(db, (jobId: string, seq: number, outcome: Outcome) => {
+  }
+
+  #finish(jobId: string, seq: number, outcome: Outcome): Promise<boolean> {
+    return this.#db.transaction(async (tx) => {
       const now = this.#clock.now();
-      const changed = s(SQL.finishItem).run(
+      const changed = await tx.run(
+        SQL.finishItem,
         outcome.status,
         outcome.source,
         outcome.result === undefined ? null : JSON.stringify(outcome.result),
@@ -175,20 +179,15 @@ export class BatchRepository {
         now,
         jobId,
         seq,
-      ).changes;
+      );
       if (changed === 0) return false;
-      s(outcome.status === 'error' ? SQL.bumpFailed : SQL.bumpDone).run(outcome.upstreamCalls, now, jobId);
+      await tx.run(outcome.status === 'error' ? SQL.bumpFailed : SQL.bumpDone, outcome.upstreamCalls, now, jobId);
       return true;
     });
   }
 
-  /** Creates a job and all its items in one transaction. Items are numbered 0.. in input order. */
-  async create(job: NewBatchJob, inputs: readonly NewBatchItem[]): Promise<BatchJob> {
-    return this.#create(job, inputs);
-  }
-
   async get(id: string): Promise<BatchJob | undefined> {
-    const row = this.#statements.get(SQL.getJob).get(id) as JobRow | undefined;
+    const row = (await this.#db.get(SQL.getJob, id)) as JobRow | undefined;
     return row ? toJob(row) : undefined;
   }
 
@@ -201,16 +200,16 @@ export class BatchRepository {
     ]);
     const limit = Math.min(Math.max(Math.trunc(query.limit ?? 100) || 1, 1), 10_000);
     const sql = `SELECT ${JOB_COLUMNS} FROM batch_jobs${w.sql} ORDER BY created_at DESC, id LIMIT ?`;
-    return (this.#statements.get(sql).all(...w.params, limit) as JobRow[]).map(toJob);
+    return ((await this.#db.all(sql, ...w.params, limit)) as JobRow[]).map(toJob);
   }
 
   /** The next `limit` items still to do, in input order. */
   async pendingItems(jobId: string, limit: number): Promise<BatchItem[]> {
-    return (this.#statements.get(SQL.pending).all(jobId, Math.max(1, Math.trunc(limit))) as ItemRow[]).map(toItem);
+    return ((await this.#db.all(SQL.pending, jobId, Math.max(1, Math.trunc(limit)))) as ItemRow[]).map(toItem);
   }
 
   async item(jobId: string, seq: number): Promise<BatchItem | undefined> {
-    const row = this.#statements.get(SQL.item).get(jobId, seq) as ItemRow | undefined;
+    const row = (await this.#db.get(SQL.item, jobId, seq)) as ItemRow | undefined;
     return row ? toItem(row) : undefined;
   }
 
@@ -241,7 +240,7 @@ export class BatchRepository {
 
   /** Charges upstream calls not tied to one item (e.g. analysis polls). */
   async addUpstreamCalls(jobId: string, n: number): Promise<void> {
-    if (n) this.#statements.get(SQL.addCalls).run(n, this.#clock.now(), jobId);
+    if (n) (await this.#db.run(SQL.addCalls, n, this.#clock.now(), jobId));
   }
 
   /**
@@ -251,16 +250,16 @@ export class BatchRepository {
   async setStatus(id: string, status: BatchStatus, options: { error?: StoredError | null; from?: readonly BatchStatus[] } = {}): Promise<boolean> {
     const error = options.error ? JSON.stringify(options.error) : null;
     const now = this.#clock.now();
-    if (!options.from) return this.#statements.get(SQL.setStatus).run(status, error, now, id).changes > 0;
+    if (!options.from) return (await this.#db.run(SQL.setStatus, status, error, now, id)) > 0;
     if (options.from.length === 0) return false;
     const marks = options.from.map(() => '?').join(', ');
     const sql = `${SQL.setStatus} AND status IN (${marks})`;
-    return this.#statements.get(sql).run(status, error, now, id, ...options.from).changes > 0;
+    return (await this.#db.run(sql, status, error, now, id, ...options.from)) > 0;
   }
 
   /** Jobs to pick up after a restart (`queued` or `running`), highest priority first, then oldest. Paused jobs wait for a resume. */
   async unfinished(): Promise<BatchJob[]> {
-    return (this.#statements.get(SQL.unfinished).all() as JobRow[]).map(toJob);
+    return ((await this.#db.all(SQL.unfinished)) as JobRow[]).map(toJob);
   }
 
   /**
@@ -268,10 +267,10 @@ export class BatchRepository {
    * the caller may await between items (NDJSON streaming). `finishedOnly` skips pending items.
    */
   async *results(jobId: string, options: { afterSeq?: number; finishedOnly?: boolean } = {}): AsyncGenerator<BatchItem> {
-    const stmt = this.#statements.get(options.finishedOnly ? SQL.finishedResults : SQL.results);
+    const sql = options.finishedOnly ? SQL.finishedResults : SQL.results;
     let after = options.afterSeq ?? -1;
     for (;;) {
-      const rows = stmt.all(jobId, after, RESULT_PAGE) as ItemRow[];
+      const rows = await this.#db.all<ItemRow>(sql, jobId, after, RESULT_PAGE);
       for (const row of rows) yield toItem(row);
       const last = rows[rows.length - 1];
       if (!last || rows.length < RESULT_PAGE) return;
@@ -281,7 +280,7 @@ export class BatchRepository {
 
   /** Removes a job and its items. */
   async delete(id: string): Promise<boolean> {
-    return this.#statements.get(SQL.deleteJob).run(id).changes > 0;
+    return (await this.#db.run(SQL.deleteJob, id)) > 0;
   }
 }
 

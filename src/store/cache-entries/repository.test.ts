@@ -5,6 +5,7 @@ import { FakeClock } from '../../clock/index.js';
 import { Store } from '../index.js';
 import { makeReport, testId } from '../test-support/reports.js';
 import { makeTempDir } from '../test-support/temp-dir.js';
+import { openTestStore, storeTest } from '../test-support/engines.js';
 
 const tmp = makeTempDir();
 after(tmp.remove);
@@ -14,10 +15,14 @@ const DAY = 24 * HOUR;
 let n = 0;
 
 async function openStore(clock = new FakeClock(T0)) {
-  return { store: await Store.open({ file: join(tmp.dir, `cache-${++n}.sqlite`), clock }), clock };
+  return { store: await openTestStore(`cache-${++n}`, { clock }), clock };
 }
 
-test('put then get returns the report as stored, with its times; expired entries are still returned', async () => {
+async function openSqliteStore(clock = new FakeClock(T0)) {
+  return { store: await Store.open({ file: join(tmp.dir, `cache-file-${++n}.sqlite`), clock }), clock };
+}
+
+storeTest('put then get returns the report as stored, with its times; expired entries are still returned', async () => {
   const { store, clock } = await openStore();
   try {
     const report = makeReport({ n: 1, fetchedAt: T0, data: { attributes: { names: ['a.exe'] } } });
@@ -35,7 +40,7 @@ test('put then get returns the report as stored, with its times; expired entries
   }
 });
 
-test('expiresAtMany gives the expiry of each cached id of one provider and kind, past 500 ids too', async () => {
+storeTest('expiresAtMany gives the expiry of each cached id of one provider and kind, past 500 ids too', async () => {
   const { store } = await openStore();
   try {
     const ids = Array.from({ length: 1203 }, (_, i) => testId(`many-${i}`));
@@ -53,7 +58,7 @@ test('expiresAtMany gives the expiry of each cached id of one provider and kind,
   }
 });
 
-test('a newer report replaces the entry and keeps its hit count; an older one never replaces a newer one', async () => {
+storeTest('a newer report replaces the entry and keeps its hit count; an older one never replaces a newer one', async () => {
   const { store } = await openStore();
   try {
     const id = testId('replace');
@@ -71,7 +76,7 @@ test('a newer report replaces the entry and keeps its hit count; an older one ne
   }
 });
 
-test('delete clears everything, one kind, one provider or one indicator', async () => {
+storeTest('delete clears everything, one kind, one provider or one indicator', async () => {
   const { store } = await openStore();
   try {
     const put = async (provider: 'virustotal' | 'urlhaus', kind: 'file' | 'url', k: number) =>
@@ -92,7 +97,7 @@ test('delete clears everything, one kind, one provider or one indicator', async 
   }
 });
 
-test('list pages newest first with a cursor, and filters by kind and provider', async () => {
+storeTest('list pages newest first with a cursor, and filters by kind and provider', async () => {
   const { store } = await openStore();
   try {
     const writes = [];
@@ -123,7 +128,7 @@ test('list pages newest first with a cursor, and filters by kind and provider', 
   }
 });
 
-test('info reports counts per kind and provider, ages, expired entries and the persisted hit ratio', async () => {
+storeTest('info reports counts per kind and provider, ages, expired entries and the persisted hit ratio', async () => {
   const { store } = await openStore();
   try {
     await store.cache.put(makeReport({ n: 1, fetchedAt: T0 - DAY }), T0 - HOUR);
@@ -146,12 +151,12 @@ test('info reports counts per kind and provider, ages, expired entries and the p
   }
 });
 
-test('counters survive a reopen', async () => {
-  const file = join(tmp.dir, 'counters.sqlite');
-  const a = await Store.open({ file });
+storeTest('counters survive a reopen', async () => {
+  const name = `counters-${++n}`;
+  const a = await openTestStore(name);
   await a.cache.addUsage({ 'hits.redis': 2, misses: 1 });
   await a.close();
-  const b = await Store.open({ file });
+  const b = await openTestStore(name);
   try {
     await b.cache.addUsage({ misses: 1 });
     assert.deepEqual(await b.cache.counters(), { 'hits.redis': 2, misses: 2 });
@@ -160,7 +165,7 @@ test('counters survive a reopen', async () => {
   }
 });
 
-test('prune removes entries past the age limit, then the oldest beyond the count per provider and kind', async () => {
+storeTest('prune removes entries past the age limit, then the oldest beyond the count per provider and kind', async () => {
   const { store } = await openStore();
   try {
     const writes = [];
@@ -180,7 +185,7 @@ test('prune removes entries past the age limit, then the oldest beyond the count
 });
 
 test('prune by size removes the oldest entries until the file fits, and gives the space back to the file system', async () => {
-  const { store } = await openStore();
+  const { store } = await openSqliteStore();
   try {
     const writes = [];
     for (let i = 0; i < 3000; i++) writes.push({ report: makeReport({ n: i, padBytes: 3000, fetchedAt: T0 - 3000 + i }), expiresAt: T0 + DAY });
@@ -202,7 +207,7 @@ test('prune by size removes the oldest entries until the file fits, and gives th
 });
 
 test('prune says so when other tables alone exceed the size limit, after emptying the cache', async () => {
-  const { store } = await openStore();
+  const { store } = await openSqliteStore();
   try {
     for (let i = 0; i < 50; i++) await store.kv.set(`big-${i}`, 'x'.repeat(20_000));
     await store.cache.put(makeReport({ n: 1 }), T0 + DAY);
@@ -210,6 +215,23 @@ test('prune says so when other tables alone exceed the size limit, after emptyin
     assert.equal(result.overSizeLimit, true);
     assert.equal(await store.cache.count(), 0);
     assert.equal((await store.kv.get('big-0'))?.length, 20_000, 'other data is never touched');
+  } finally {
+    await store.close();
+  }
+});
+
+storeTest('prune by size removes the oldest entries until what the rows use fits the limit', async () => {
+  const { store } = await openStore();
+  try {
+    const empty = await store.cache.usedBytes(); // SQLite: the other tables' pages
+    await store.cache.putMany(Array.from({ length: 300 }, (_, i) => ({ report: makeReport({ n: i, padBytes: 3000, fetchedAt: T0 - 300 + i }), expiresAt: T0 + DAY })));
+    const maxBytes = empty + Math.floor(((await store.cache.usedBytes()) - empty) / 2);
+    const result = await store.cache.prune({ maxBytes, maxAgeMs: 365 * DAY, maxPerKind: 1e6 });
+    assert.ok(result.removed.size > 0 && result.removed.size < 300, `removed ${result.removed.size}`);
+    assert.equal(result.overSizeLimit, false);
+    assert.ok((await store.cache.usedBytes()) <= maxBytes);
+    assert.ok(await store.cache.get('virustotal', 'file', testId(299)), 'newest kept');
+    assert.equal(await store.cache.get('virustotal', 'file', testId(0)), undefined, 'oldest removed');
   } finally {
     await store.close();
   }

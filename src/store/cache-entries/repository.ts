@@ -2,9 +2,8 @@ import { decodeReport, encodeReport } from './codec.js';
 import type { Clock } from '../../clock/index.js';
 import type { IndicatorKind } from '../../indicators/index.js';
 import type { ProviderName, Report } from '../../providers/types.js';
-import type { Db } from '../db/connection.js';
-import { retryBusy, writeTransaction } from '../db/write.js';
-import { StatementCache } from '../db/statements.js';
+import type { Queryable, SqlDb } from '../db/sql.js';
+import { SqliteDb } from '../db/sqlite-db.js';
 import { where } from '../db/where.js';
 import type {
   CacheCounters,
@@ -74,6 +73,9 @@ function decodeCursor(cursor: string): Cursor {
   throw new RangeError('invalid cache list cursor');
 }
 
+/** Rough bytes a PostgreSQL row takes beyond its report (tuple header, other columns, index entries). */
+const PG_ROW_OVERHEAD = 300;
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -81,48 +83,22 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * JSON text next to the few columns used for listing and rotation. Times are UTC epoch ms.
  */
 export class CacheRepository {
-  readonly #db: Db;
+  readonly #db: SqlDb;
   readonly #clock: Clock;
   readonly #path: string;
   readonly #fileSize: () => number;
-  readonly #get;
-  readonly #existing;
-  readonly #deleteSeq;
-  readonly #insert;
-  readonly #addHits;
-  readonly #addCounter;
-  readonly #putOne: (report: Report, expiresAt: number) => boolean;
-  readonly #putMany: (writes: Iterable<CacheWrite>) => number;
-  readonly #deleteSeqs: (seqs: number[]) => void;
-  readonly #statements: StatementCache;
 
   /** @internal Created by `Store.open`. */
-  constructor(db: Db, options: { clock: Clock; path: string; fileSize: () => number }) {
+  constructor(db: SqlDb, options: { clock: Clock; path: string; fileSize: () => number }) {
     this.#db = db;
-    this.#statements = new StatementCache(db);
     this.#clock = options.clock;
     this.#path = options.path;
     this.#fileSize = options.fileSize;
-    this.#get = db.prepare<[string, string, string], EntryRow>(SQL.get);
-    this.#existing = db.prepare<[string, string, string], { seq: number; fetched_at: number; hits: number }>(SQL.existing);
-    this.#deleteSeq = db.prepare<[number]>(SQL.deleteSeq);
-    this.#insert = db.prepare(SQL.insert);
-    this.#addHits = db.prepare<[number, string, string, string]>(SQL.addHits);
-    this.#addCounter = db.prepare<[string, number]>(SQL.addCounter);
-    this.#putOne = writeTransaction(db, (report: Report, expiresAt: number) => this.#write(report, expiresAt));
-    this.#putMany = writeTransaction(db, (writes: Iterable<CacheWrite>) => {
-      let n = 0;
-      for (const w of writes) if (this.#write(w.report, w.expiresAt)) n++;
-      return n;
-    });
-    this.#deleteSeqs = writeTransaction(db, (seqs: number[]) => {
-      for (const seq of seqs) this.#deleteSeq.run(seq);
-    });
   }
 
   /** The entry for one indicator, expired or not; `undefined` when there is none. Read-only (hits are counted by `addUsage`). */
   async get(provider: ProviderName, kind: IndicatorKind, id: string): Promise<CacheEntry | undefined> {
-    const row = this.#get.get(provider, kind, id);
+    const row = await this.#db.get<EntryRow>(SQL.get, provider, kind, id);
     return row ? toEntry(row) : undefined;
   }
 
@@ -135,7 +111,7 @@ export class CacheRepository {
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
       const sql = `SELECT indicator_id, expires_at FROM cache_entries WHERE provider = ? AND kind = ? AND indicator_id IN (${chunk.map(() => '?').join(', ')})`;
-      for (const row of this.#statements.get(sql).all(provider, kind, ...chunk) as Array<{ indicator_id: string; expires_at: number }>) {
+      for (const row of await this.#db.all<{ indicator_id: string; expires_at: number }>(sql, provider, kind, ...chunk)) {
         out.set(row.indicator_id, row.expires_at);
       }
     }
@@ -147,7 +123,7 @@ export class CacheRepository {
    * An older report (smaller `fetchedAt`) never replaces a newer one. Returns whether it was written.
    */
   async put(report: Report, expiresAt: number): Promise<boolean> {
-    const written = this.#putOne(report, expiresAt);
+    const written = await this.#db.transaction((tx) => this.#write(tx, report, expiresAt));
     this.writeListener?.();
     return written;
   }
@@ -155,14 +131,22 @@ export class CacheRepository {
   /** Called after every put (the rotator watches the size limit with it). Keep it cheap. */
   writeListener: (() => void) | undefined;
 
-  /** Bytes on disk: the database file plus its WAL (two stat calls). */
+  /**
+   * Bytes on disk: the database file plus its WAL (two stat calls). PostgreSQL: what the cache's rows
+   * take (`usedBytes`), the figure its size limit and rotation work on.
+   */
   async sizeBytes(): Promise<number> {
-    return this.#fileSize();
+    if (this.#db.dialect.name === 'sqlite') return this.#fileSize();
+    return await this.#usedBytes();
   }
 
   /** `put` for many reports in one transaction (bulk loads, benchmarks). Returns how many were written. */
   async putMany(writes: Iterable<CacheWrite>): Promise<number> {
-    const n = this.#putMany(writes);
+    const n = await this.#db.transaction(async (tx) => {
+      let written = 0;
+      for (const w of writes) if (await this.#write(tx, w.report, w.expiresAt)) written++;
+      return written;
+    });
     this.writeListener?.();
     return n;
   }
@@ -174,7 +158,7 @@ export class CacheRepository {
       filter.kind !== undefined && ['kind = ?', filter.kind],
       filter.id !== undefined && ['indicator_id = ?', filter.id],
     ]);
-    return retryBusy(this.#db, () => this.#statements.get(`${SQL.deleteAll}${w.sql}`).run(...w.params).changes);
+    return await this.#db.run(`${SQL.deleteAll}${w.sql}`, ...w.params);
   }
 
   /** Number of entries matching the filter. */
@@ -184,7 +168,7 @@ export class CacheRepository {
       filter.kind !== undefined && ['kind = ?', filter.kind],
       filter.id !== undefined && ['indicator_id = ?', filter.id],
     ]);
-    return (this.#statements.get(`SELECT COUNT(*) AS n FROM cache_entries${w.sql}`).get(...w.params) as { n: number }).n;
+    return (await this.#db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM cache_entries${w.sql}`, ...w.params))?.n ?? 0;
   }
 
   /** One page of entries, newest first; pass `nextCursor` back for the following page. */
@@ -197,7 +181,7 @@ export class CacheRepository {
       cursor && ['(fetched_at < ? OR (fetched_at = ? AND seq < ?))', cursor.f, cursor.f, cursor.s],
     ]);
     const sql = `SELECT ${COLUMNS} FROM cache_entries${w.sql} ORDER BY fetched_at DESC, seq DESC LIMIT ?`;
-    const rows = this.#statements.get(sql).all(...w.params, limit + 1) as EntryRow[];
+    const rows = await this.#db.all<EntryRow>(sql, ...w.params, limit + 1);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return { items: page.map(toEntry), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
@@ -208,16 +192,16 @@ export class CacheRepository {
    * per-entry hit increments, in one transaction. Called in batches so the hit path stays read-only.
    */
   async addUsage(counters: CacheCounters, hits: readonly CacheHitDelta[] = []): Promise<void> {
-    writeTransaction(this.#db, () => {
-      for (const [name, value] of Object.entries(counters)) if (value) this.#addCounter.run(name, value);
-      for (const h of hits) if (h.n) this.#addHits.run(h.n, h.provider, h.kind, h.id);
-    })();
+    await this.#db.transaction(async (tx) => {
+      for (const [name, value] of Object.entries(counters)) if (value) await tx.run(SQL.addCounter, name, value);
+      for (const h of hits) if (h.n) await tx.run(SQL.addHits, h.n, h.provider, h.kind, h.id);
+    });
   }
 
   /** The persisted counters. */
   async counters(): Promise<CacheCounters> {
     const out: CacheCounters = {};
-    for (const row of this.#statements.get(SQL.counters).all() as Array<{ name: string; value: number }>) out[row.name] = row.value;
+    for (const row of await this.#db.all<{ name: string; value: number }>(SQL.counters)) out[row.name] = row.value;
     return out;
   }
 
@@ -225,14 +209,14 @@ export class CacheRepository {
   async info(limits: CacheLimits | null = null): Promise<CacheInfo> {
     const entries = Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<IndicatorKind, number>;
     const byProvider: Partial<Record<ProviderName, number>> = {};
-    for (const row of this.#statements.get(SQL.groups).all() as Array<{ provider: ProviderName; kind: IndicatorKind; n: number }>) {
+    for (const row of await this.#db.all<{ provider: ProviderName; kind: IndicatorKind; n: number }>(SQL.groups)) {
       entries[row.kind] = (entries[row.kind] ?? 0) + row.n;
       byProvider[row.provider] = (byProvider[row.provider] ?? 0) + row.n;
     }
-    const span = this.#statements.get(SQL.span).get(this.#clock.now()) as {
-      oldest: number | null;
-      newest: number | null;
-      expired: number | null;
+    const span = (await this.#db.get<{ oldest: number | null; newest: number | null; expired: number | null }>(SQL.span, this.#clock.now())) ?? {
+      oldest: null,
+      newest: null,
+      expired: null,
     };
     const counters = await this.counters();
     let hits = 0;
@@ -240,7 +224,7 @@ export class CacheRepository {
     const misses = counters.misses ?? 0;
     return {
       path: this.#path,
-      sizeBytes: this.#fileSize(),
+      sizeBytes: await this.sizeBytes(),
       entries,
       byProvider,
       expired: span.expired ?? 0,
@@ -254,18 +238,25 @@ export class CacheRepository {
     };
   }
 
-  /** Bytes of the pages the database actually uses (its size after a full reclaim, WAL excluded). */
+  /**
+   * Bytes of the pages the database actually uses (its size after a full reclaim, WAL excluded).
+   * PostgreSQL frees space by (auto)vacuum, not at once, so there it is the stored reports' bytes plus
+   * a per-row overhead: what the rows take, which is what rotation can act on.
+   */
   async usedBytes(): Promise<number> {
-    return this.#usedBytes();
+    return await this.#usedBytes();
   }
 
-  #usedBytes(): number {
-    const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
-    const pages = this.#db.pragma('page_count', { simple: true }) as number;
-    const free = this.#db.pragma('freelist_count', { simple: true }) as number;
+  async #usedBytes(): Promise<number> {
+    if (!(this.#db instanceof SqliteDb)) {
+      return (await this.#db.get<{ n: number }>(`SELECT COALESCE(SUM(octet_length(report) + ${PG_ROW_OVERHEAD}), 0) AS n FROM cache_entries`))?.n ?? 0;
+    }
+    const raw = this.#db.raw;
+    const pageSize = raw.pragma('page_size', { simple: true }) as number;
+    const pages = raw.pragma('page_count', { simple: true }) as number;
+    const free = raw.pragma('freelist_count', { simple: true }) as number;
     return (pages - free) * pageSize;
   }
-
   /**
    * Rotation: removes entries older than `maxAgeMs`, then the oldest beyond `maxPerKind` in each
    * (provider, kind), then the oldest until the used pages fit `maxBytes`; then returns freed pages to
@@ -275,20 +266,18 @@ export class CacheRepository {
   async prune(limits: CacheLimits, options: PruneOptions = {}): Promise<PruneResult> {
     const chunk = Math.max(1, options.chunkSize ?? 500);
     const now = options.now ?? this.#clock.now();
-    const sizeBefore = this.#fileSize();
+    const sizeBefore = await this.sizeBytes();
     const removed = { age: 0, count: 0, size: 0, total: 0 };
 
-    const olderThan = this.#statements.get(SQL.olderThan);
-    removed.age = await this.#deleteWhileAny(() => olderThan.all(now - limits.maxAgeMs, chunk) as Array<{ seq: number }>);
+    removed.age = await this.#deleteWhileAny(() => this.#db.all<{ seq: number }>(SQL.olderThan, now - limits.maxAgeMs, chunk));
 
-    const oldestInGroup = this.#statements.get(SQL.oldestInGroup);
-    const groups = this.#statements.get(SQL.groups).all() as Array<{ provider: string; kind: string; n: number }>;
+    const groups = await this.#db.all<{ provider: string; kind: string; n: number }>(SQL.groups);
     for (const g of groups) {
       let excess = g.n - limits.maxPerKind;
       while (excess > 0) {
-        const seqs = oldestInGroup.all(g.provider, g.kind, Math.min(chunk, excess)) as Array<{ seq: number }>;
+        const seqs = await this.#db.all<{ seq: number }>(SQL.oldestInGroup, g.provider, g.kind, Math.min(chunk, excess));
         if (seqs.length === 0) break;
-        this.#deleteSeqs(seqs.map((r) => r.seq));
+        await this.#deleteSeqs(seqs.map((r) => r.seq));
         removed.count += seqs.length;
         excess -= seqs.length;
         await yieldToEventLoop();
@@ -296,54 +285,56 @@ export class CacheRepository {
     }
 
     let overSizeLimit = false;
-    const oldest = this.#statements.get(SQL.oldest);
-    const count = this.#statements.get('SELECT COUNT(*) AS n FROM cache_entries');
-    for (let used = this.#usedBytes(); used > limits.maxBytes; used = this.#usedBytes()) {
+    for (let used = await this.#usedBytes(); used > limits.maxBytes; used = await this.#usedBytes()) {
       // Delete about as many rows as the excess needs (bytes per row over-estimated from the whole
       // file), so big rows are not removed a whole chunk past the limit.
-      const rows = (count.get() as { n: number }).n;
+      const rows = (await this.#db.get<{ n: number }>('SELECT COUNT(*) AS n FROM cache_entries'))?.n ?? 0;
       const perRow = rows > 0 ? used / rows : used;
       const want = Math.min(chunk, Math.max(1, Math.ceil((used - limits.maxBytes) / perRow)));
-      const seqs = oldest.all(want) as Array<{ seq: number }>;
+      const seqs = await this.#db.all<{ seq: number }>(SQL.oldest, want);
       if (seqs.length === 0) {
         overSizeLimit = true;
         break;
       }
-      this.#deleteSeqs(seqs.map((r) => r.seq));
+      await this.#deleteSeqs(seqs.map((r) => r.seq));
       removed.size += seqs.length;
       await yieldToEventLoop();
     }
     removed.total = removed.age + removed.count + removed.size;
 
     const reclaimedPages = await this.reclaimSpace();
-    return { removed, reclaimedPages, sizeBefore, sizeAfter: this.#fileSize(), overSizeLimit };
+    return { removed, reclaimedPages, sizeBefore, sizeAfter: await this.sizeBytes(), overSizeLimit };
   }
 
   /**
    * Gives free pages back to the file system with `PRAGMA incremental_vacuum`, a few hundred pages per
    * step with a yield between steps (never a full VACUUM), then truncates the WAL if no reader holds it.
+   * PostgreSQL: 0 (its autovacuum makes deleted rows' space reusable).
    */
   async reclaimSpace(pagesPerStep = 256): Promise<number> {
+    if (!(this.#db instanceof SqliteDb)) return 0;
+    const db = this.#db.raw;
     let reclaimed = 0;
     for (let guard = 0; guard < 1_000_000; guard++) {
-      const free = this.#db.pragma('freelist_count', { simple: true }) as number;
+      const free = db.pragma('freelist_count', { simple: true }) as number;
       if (free === 0) break;
       // exec() steps the pragma to completion; a prepared .run() would free only one page.
-      this.#db.exec(`PRAGMA incremental_vacuum(${Math.max(1, Math.trunc(pagesPerStep))})`);
-      const after = this.#db.pragma('freelist_count', { simple: true }) as number;
+      db.exec(`PRAGMA incremental_vacuum(${Math.max(1, Math.trunc(pagesPerStep))})`);
+      const after = db.pragma('freelist_count', { simple: true }) as number;
       if (after >= free) break;
       reclaimed += free - after;
       await yieldToEventLoop();
     }
-    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('wal_checkpoint(TRUNCATE)');
     return reclaimed;
   }
 
-  #write(report: Report, expiresAt: number): boolean {
-    const old = this.#existing.get(report.provider, report.kind, report.id);
+  async #write(tx: Queryable, report: Report, expiresAt: number): Promise<boolean> {
+    const old = await tx.get<{ seq: number; fetched_at: number; hits: number }>(SQL.existing, report.provider, report.kind, report.id);
     if (old && old.fetched_at > report.fetchedAt) return false;
-    if (old) this.#deleteSeq.run(old.seq);
-    this.#insert.run(
+    if (old) await tx.run(SQL.deleteSeq, old.seq);
+    await tx.run(
+      SQL.insert,
       report.provider,
       report.kind,
       report.id,
@@ -359,15 +350,20 @@ export class CacheRepository {
     return true;
   }
 
-  async #deleteWhileAny(next: () => Array<{ seq: number }>): Promise<number> {
+  #deleteSeqs(seqs: number[]): Promise<void> {
+    return this.#db.transaction(async (tx) => {
+      for (const seq of seqs) await tx.run(SQL.deleteSeq, seq);
+    });
+  }
+
+  async #deleteWhileAny(next: () => Promise<Array<{ seq: number }>>): Promise<number> {
     let total = 0;
     for (;;) {
-      const rows = next();
+      const rows = await next();
       if (rows.length === 0) return total;
-      this.#deleteSeqs(rows.map((r) => r.seq));
+      await this.#deleteSeqs(rows.map((r) => r.seq));
       total += rows.length;
       await yieldToEventLoop();
     }
   }
-
 }

@@ -1,6 +1,4 @@
-import type { Db } from '../db/connection.js';
-import { StatementCache } from '../db/statements.js';
-import { writeTransaction } from '../db/write.js';
+import type { SqlDb } from '../db/sql.js';
 
 const SQL = {
   add: `INSERT INTO daily_counters (day, name, value) VALUES (?, ?, ?)
@@ -14,34 +12,31 @@ const SQL = {
  * figures survive a restart and sum over instances.
  */
 export class DailyCounterRepository {
-  readonly #db: Db;
-  readonly #statements: StatementCache;
+  readonly #db: SqlDb;
 
   /** @internal Created by `Store.open`. */
-  constructor(db: Db) {
+  constructor(db: SqlDb) {
     this.#db = db;
-    this.#statements = new StatementCache(db);
   }
 
   /** Adds each (non-zero) delta to the day's counter of that name. */
   async add(day: string, deltas: Readonly<Record<string, number>>): Promise<void> {
     const entries = Object.entries(deltas).filter(([, n]) => n !== 0);
     if (entries.length === 0) return;
-    const add = this.#statements.get(SQL.add);
-    writeTransaction(this.#db, () => {
-      for (const [name, n] of entries) add.run(day, name, n);
-    })();
+    await this.#db.transaction(async (tx) => {
+      for (const [name, n] of entries) await tx.run(SQL.add, day, name, n);
+    });
   }
 
   /** The day's counters by name (absent names were never added to). */
   async day(day: string): Promise<Record<string, number>> {
     const out: Record<string, number> = {};
-    for (const row of this.#statements.get(SQL.day).all(day) as Array<{ name: string; value: number }>) out[row.name] = row.value;
+    for (const row of (await this.#db.all(SQL.day, day)) as Array<{ name: string; value: number }>) out[row.name] = row.value;
     return out;
   }
 
   /** Deletes the days before `day`; returns how many rows. */
   async pruneBefore(day: string): Promise<number> {
-    return this.#statements.get(SQL.prune).run(day).changes;
+    return (await this.#db.run(SQL.prune, day));
   }
 }

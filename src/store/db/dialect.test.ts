@@ -37,6 +37,8 @@ test('one schema definition: every migration applies on PostgreSQL and gives the
     const shape: Shape = {};
     for (const row of rows) {
       const [table, column] = row.split(' ') as [string, string];
+      // SQLite's implicit rowid is a real column on PostgreSQL (the search index reads batch items in its order)
+      if (table === 'batch_items' && column === 'rowid') continue;
       shape[table] = [...(shape[table] ?? []), column];
     }
     for (const columns of Object.values(shape)) columns.sort();

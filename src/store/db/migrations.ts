@@ -83,7 +83,7 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
       'CREATE INDEX batch_jobs_status ON batch_jobs (status, priority, created_at)',
       'CREATE INDEX batch_jobs_owner ON batch_jobs (owner, created_at)',
-      `CREATE TABLE batch_items (
+      `CREATE TABLE batch_items (${d.rowidColumn}
         job_id TEXT NOT NULL REFERENCES batch_jobs (id) ON DELETE CASCADE,
         seq INTEGER NOT NULL,
         input TEXT NOT NULL,

@@ -19,9 +19,9 @@ function isBusy(err: unknown): boolean {
 }
 
 /**
- * Runs `run`, retrying while SQLite reports the database busy or locked. Synchronous like the rest of
- * the store (the busy timeout already blocks inside SQLite). Inside an open transaction it runs once:
- * only the outermost write may be retried as a whole.
+ * Runs `run`, retrying while SQLite reports the database busy or locked (the busy timeout already
+ * blocks inside SQLite). Inside an open transaction it runs once: only the outermost write may be
+ * retried as a whole.
  */
 export function retryBusy<R>(db: Db, run: () => R, totalMs = WRITE_RETRY_MS): R {
   if (db.inTransaction) return run();
@@ -35,10 +35,4 @@ export function retryBusy<R>(db: Db, run: () => R, totalMs = WRITE_RETRY_MS): R 
       Atomics.wait(sleeper, 0, 0, pause);
     }
   }
-}
-
-/** `db.transaction(fn)`, started IMMEDIATE and retried while the file is busy. */
-export function writeTransaction<A extends unknown[], R>(db: Db, fn: (...args: A) => R): (...args: A) => R {
-  const txn = db.transaction(fn);
-  return (...args: A) => retryBusy(db, () => txn.immediate(...args));
 }

@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
 import type { AnalysisStats } from '../../providers/types.js';
-import { type Observation, observationOf, Store } from '../index.js';
+import { type Observation, observationOf, } from '../index.js';
 import { makeReport } from '../test-support/reports.js';
-import { makeTempDir } from '../test-support/temp-dir.js';
+import { openTestStore, storeTest } from '../test-support/engines.js';
 
-const tmp = makeTempDir();
-after(tmp.remove);
 const T0 = Date.UTC(2026, 0, 1);
 const DAY = 86_400_000;
 let n = 0;
-const open = async () => await Store.open({ file: join(tmp.dir, `history-${++n}.sqlite`) });
+const open = async () => await openTestStore(`history-${++n}`);
 
 const stats: AnalysisStats = {
   malicious: 40,
@@ -30,7 +26,7 @@ function obs(id: string, day: number, o: Partial<Observation> = {}): Observation
   return { provider: 'virustotal', kind: 'file', id, indicator: id, at: T0 + day * DAY, verdict: 'undetected', detections: 0, ...o };
 }
 
-test('series returns one indicator oldest first, the most recent `limit` of them, with stats intact', async () => {
+storeTest('series returns one indicator oldest first, the most recent `limit` of them, with stats intact', async () => {
   const store = await open();
   try {
     for (let d = 0; d < 5; d++) await store.history.append(obs('aaa', d, { detections: d, stats }));
@@ -51,7 +47,7 @@ test('series returns one indicator oldest first, the most recent `limit` of them
   }
 });
 
-test('recent lists any indicator newest first, optionally since a time', async () => {
+storeTest('recent lists any indicator newest first, optionally since a time', async () => {
   const store = await open();
   try {
     await store.history.append(obs('a', 0));
@@ -71,7 +67,7 @@ test('recent lists any indicator newest first, optionally since a time', async (
   }
 });
 
-test('observe records a change only when the verdict moves, and changes can be listed by indicator', async () => {
+storeTest('observe records a change only when the verdict moves, and changes can be listed by indicator', async () => {
   const store = await open();
   try {
     assert.equal(await store.history.observe(obs('x', 0)), null, 'first sighting');
@@ -99,13 +95,13 @@ test('observe records a change only when the verdict moves, and changes can be l
   }
 });
 
-test('history survives a reopen', async () => {
-  const file = join(tmp.dir, 'history-reopen.sqlite');
-  const a = await Store.open({ file });
+storeTest('history survives a reopen', async () => {
+  const name = `history-reopen-${++n}`;
+  const a = await openTestStore(name);
   await a.history.observe(obs('z', 0));
   await a.history.observe(obs('z', 1, { verdict: 'malicious', detections: 9 }));
   await a.close();
-  const b = await Store.open({ file });
+  const b = await openTestStore(name);
   try {
     assert.equal((await b.history.latest('virustotal', 'file', 'z'))?.verdict, 'malicious');
     assert.equal((await b.history.changes({ limit: 5 })).length, 1);
@@ -114,7 +110,7 @@ test('history survives a reopen', async () => {
   }
 });
 
-test('observationOf turns reports into history: not found, then found with detections, is a change', async () => {
+storeTest('observationOf turns reports into history: not found, then found with detections, is a change', async () => {
   const store = await open();
   try {
     const missing = makeReport({ n: 'r', found: false, verdict: 'not_found', detections: undefined, threatLabel: null, fetchedAt: T0 });

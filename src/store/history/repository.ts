@@ -1,8 +1,6 @@
 import type { IndicatorKind } from '../../indicators/index.js';
 import type { AnalysisStats, ProviderName, Verdict } from '../../providers/types.js';
-import type { Db } from '../db/connection.js';
-import { writeTransaction } from '../db/write.js';
-import { StatementCache } from '../db/statements.js';
+import type { Queryable, SqlDb } from '../db/sql.js';
 import { OBSERVATION_COLUMNS, type ObservationRow } from '../db/observation-row.js';
 import { parseJson, where } from '../db/where.js';
 import { DEFAULT_CHANGE_OPTIONS, detectChange } from './changes.js';
@@ -73,57 +71,23 @@ function clampLimit(limit: number | undefined, fallback: number): number {
 
 /** Every observation of every indicator, and the changes found between consecutive ones. */
 export class HistoryRepository {
-  readonly #append;
-  readonly #latest;
-  readonly #series;
-  readonly #recordChange;
-  readonly #statements: StatementCache;
-  readonly #observe: (o: Observation, options: ChangeOptions) => Change | null;
-  readonly #appendMany: (observations: Iterable<Observation>) => void;
+  readonly #db: SqlDb;
 
   /** @internal Created by `Store.open`. */
-  constructor(db: Db) {
-    this.#statements = new StatementCache(db);
-    this.#append = db.prepare<unknown[], { seq: number }>(SQL.append);
-    this.#latest = db.prepare<[string, string, string], ObservationRow>(SQL.latest);
-    this.#series = db.prepare<[string, string, string, number], ObservationRow>(SQL.series);
-    this.#recordChange = db.prepare<unknown[], { seq: number }>(SQL.recordChange);
-    this.#observe = writeTransaction(db, (o: Observation, options: ChangeOptions) => {
-      const previous = this.#latestSync(o.provider, o.kind, o.id);
-      this.#appendSync(o);
-      const change = detectChange(previous, o, options);
-      if (change) this.#recordChangeSync(change);
-      return change;
-    });
-    this.#appendMany = writeTransaction(db, (observations: Iterable<Observation>) => {
-      for (const o of observations) this.#appendSync(o);
-    });
+  constructor(db: SqlDb) {
+    this.#db = db;
   }
 
   /** Stores one observation. Returns its sequence number. */
   async append(o: Observation): Promise<number> {
-    return this.#appendSync(o);
-  }
-
-  #appendSync(o: Observation): number {
-    const row = this.#append.get(
-      o.provider,
-      o.kind,
-      o.id,
-      o.indicator,
-      o.at,
-      o.verdict,
-      o.detections ?? null,
-      o.threatLabel ?? null,
-      o.reputation ?? null,
-      o.stats ? JSON.stringify(o.stats) : null,
-    );
-    return (row as { seq: number }).seq;
+    return await appendTo(this.#db, o);
   }
 
   /** Stores many observations in one transaction (bulk loads, benchmarks). */
   async appendMany(observations: Iterable<Observation>): Promise<void> {
-    this.#appendMany(observations);
+    await this.#db.transaction(async (tx) => {
+      for (const o of observations) await appendTo(tx, o);
+    });
   }
 
   /**
@@ -131,58 +95,82 @@ export class HistoryRepository {
    * change if there is one, all in one transaction. Returns the change (null when nothing changed).
    */
   async observe(o: Observation, options: ChangeOptions = DEFAULT_CHANGE_OPTIONS): Promise<Change | null> {
-    return this.#observe(o, options);
+    return await this.#db.transaction(async (tx) => {
+      const previous = await latestIn(tx, o.provider, o.kind, o.id);
+      await appendTo(tx, o);
+      const change = detectChange(previous, o, options);
+      if (change) await recordIn(tx, change);
+      return change;
+    });
   }
 
   /** The most recent observation of one indicator by one provider. */
   async latest(provider: ProviderName, kind: IndicatorKind, id: string): Promise<Observation | undefined> {
-    return this.#latestSync(provider, kind, id);
-  }
-
-  #latestSync(provider: ProviderName, kind: IndicatorKind, id: string): Observation | undefined {
-    const row = this.#latest.get(provider, kind, id);
-    return row ? toObservation(row) : undefined;
+    return await latestIn(this.#db, provider, kind, id);
   }
 
   /** The most recent `limit` (default 1000) observations of one indicator, oldest first. */
   async series(provider: ProviderName, kind: IndicatorKind, id: string, options: { limit?: number } = {}): Promise<Observation[]> {
-    return this.#series.all(provider, kind, id, clampLimit(options.limit, 1000)).map(toObservation);
+    return (await this.#db.all<ObservationRow>(SQL.series, provider, kind, id, clampLimit(options.limit, 1000))).map(toObservation);
   }
 
   /** Latest observations of any indicator, newest first. */
   async recent(query: HistoryQuery): Promise<Observation[]> {
     const w = where([query.since !== undefined && ['at >= ?', query.since]]);
     const sql = `SELECT ${OBSERVATION_COLUMNS} FROM observations${w.sql} ORDER BY at DESC, seq DESC LIMIT ?`;
-    return (this.#statements.get(sql).all(...w.params, clampLimit(query.limit, 100)) as ObservationRow[]).map(toObservation);
+    return (await this.#db.all<ObservationRow>(sql, ...w.params, clampLimit(query.limit, 100))).map(toObservation);
   }
 
   /** Recorded changes, newest first. */
   async changes(query: ChangeQuery): Promise<Change[]> {
     const w = where([query.since !== undefined && ['at >= ?', query.since], query.id !== undefined && ['indicator_id = ?', query.id]]);
     const sql = `SELECT ${CHANGE_COLUMNS} FROM changes${w.sql} ORDER BY at DESC, seq DESC LIMIT ?`;
-    return (this.#statements.get(sql).all(...w.params, clampLimit(query.limit, 100)) as ChangeRow[]).map(toChange);
+    return (await this.#db.all<ChangeRow>(sql, ...w.params, clampLimit(query.limit, 100))).map(toChange);
   }
 
   /** Stores a change found by `detectChange`. Returns its sequence number. */
   async recordChange(c: Change): Promise<number> {
-    return this.#recordChangeSync(c);
+    return await recordIn(this.#db, c);
   }
+}
 
-  #recordChangeSync(c: Change): number {
-    const row = this.#recordChange.get(
-      c.provider,
-      c.kind,
-      c.id,
-      c.indicator,
-      c.at,
-      JSON.stringify(c.reasons),
-      c.from.verdict,
-      c.from.detections,
-      c.from.threatLabel,
-      c.to.verdict,
-      c.to.detections,
-      c.to.threatLabel,
-    );
-    return (row as { seq: number }).seq;
-  }
+async function appendTo(q: Queryable, o: Observation): Promise<number> {
+  const row = await q.get<{ seq: number }>(
+    SQL.append,
+    o.provider,
+    o.kind,
+    o.id,
+    o.indicator,
+    o.at,
+    o.verdict,
+    o.detections ?? null,
+    o.threatLabel ?? null,
+    o.reputation ?? null,
+    o.stats ? JSON.stringify(o.stats) : null,
+  );
+  return (row as { seq: number }).seq;
+}
+
+async function latestIn(q: Queryable, provider: ProviderName, kind: IndicatorKind, id: string): Promise<Observation | undefined> {
+  const row = await q.get<ObservationRow>(SQL.latest, provider, kind, id);
+  return row ? toObservation(row) : undefined;
+}
+
+async function recordIn(q: Queryable, c: Change): Promise<number> {
+  const row = await q.get<{ seq: number }>(
+    SQL.recordChange,
+    c.provider,
+    c.kind,
+    c.id,
+    c.indicator,
+    c.at,
+    JSON.stringify(c.reasons),
+    c.from.verdict,
+    c.from.detections,
+    c.from.threatLabel,
+    c.to.verdict,
+    c.to.detections,
+    c.to.threatLabel,
+  );
+  return (row as { seq: number }).seq;
 }

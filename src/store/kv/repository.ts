@@ -1,6 +1,5 @@
 import type { Clock } from '../../clock/index.js';
-import type { Db } from '../db/connection.js';
-import { StatementCache } from '../db/statements.js';
+import type { SqlDb } from '../db/sql.js';
 
 const SQL = {
   get: 'SELECT value FROM settings WHERE name = ?',
@@ -12,24 +11,24 @@ const SQL = {
 /** Small named settings (e.g. the quota ledger), one text value each. */
 export class KvRepository {
   readonly #clock: Clock;
-  readonly #statements: StatementCache;
+  readonly #db: SqlDb;
 
   /** @internal Created by `Store.open`. */
-  constructor(db: Db, clock: Clock) {
+  constructor(db: SqlDb, clock: Clock) {
     this.#clock = clock;
-    this.#statements = new StatementCache(db);
+    this.#db = db;
   }
 
   async get(name: string): Promise<string | undefined> {
-    const row = this.#statements.get(SQL.get).get(name) as { value: string } | undefined;
+    const row = (await this.#db.get(SQL.get, name)) as { value: string } | undefined;
     return row?.value;
   }
 
   async set(name: string, value: string): Promise<void> {
-    this.#statements.get(SQL.set).run(name, value, this.#clock.now());
+    (await this.#db.run(SQL.set, name, value, this.#clock.now()));
   }
 
   async delete(name: string): Promise<boolean> {
-    return this.#statements.get(SQL.delete).run(name).changes > 0;
+    return (await this.#db.run(SQL.delete, name)) > 0;
   }
 }

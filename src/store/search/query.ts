@@ -35,7 +35,8 @@ export function likeSubstring(text: string): string {
   return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 }
 
-export function filterConditions(q: SearchQuery): Condition[] {
+/** `like`: the case-insensitive LIKE of the dialect (PostgreSQL's LIKE is case-sensitive: ILIKE there). */
+export function filterConditions(q: SearchQuery, like = 'LIKE'): Condition[] {
   const verdicts = q.verdict === undefined ? [] : Array.isArray(q.verdict) ? q.verdict : [q.verdict];
   return [
     q.since !== undefined && ['s.last_seen >= ?', q.since],
@@ -43,9 +44,9 @@ export function filterConditions(q: SearchQuery): Condition[] {
     q.kind !== undefined && ['s.kind = ?', q.kind],
     verdicts.length > 0 && [`s.verdict IN (${verdicts.map(() => '?').join(', ')})`, ...verdicts],
     q.minDetections !== undefined && q.minDetections > 0 && ['s.detections >= ?', q.minDetections],
-    q.label !== undefined && q.label !== '' && ["s.threat_label LIKE ? ESCAPE '\\'", likeSubstring(q.label)],
+    q.label !== undefined && q.label !== '' && [`s.threat_label ${like} ? ESCAPE '\\'`, likeSubstring(q.label)],
     q.provider !== undefined && ['s.providers LIKE ?', `%,${q.provider},%`],
-    q.q !== undefined && q.q !== '' && ["(s.indicator LIKE ? ESCAPE '\\' OR s.names LIKE ? ESCAPE '\\')", likeSubstring(q.q), likeSubstring(q.q)],
+    q.q !== undefined && q.q !== '' && [`(s.indicator ${like} ? ESCAPE '\\' OR s.names ${like} ? ESCAPE '\\')`, likeSubstring(q.q), likeSubstring(q.q)],
     q.after !== undefined && ['s.updated_seq > ?', q.after],
   ];
 }
@@ -89,12 +90,12 @@ function probeConditions(q: SearchQuery): Condition[] {
  * `probe`: the tag or source matches many rows (the caller knows from the count), so walking the sort
  * index and probing each row reaches a page sooner than joining every match and sorting it.
  */
-export function pageSql(q: SearchQuery, columns: string, limit: number, probe = false): PageSql {
+export function pageSql(q: SearchQuery, columns: string, limit: number, probe = false, like = 'LIKE'): PageSql {
   const sort = q.sort ?? 'last_seen';
   const column = SORT_COLUMN[sort];
   if (!column) throw new RangeError(`unknown sort ${String(sort)}`);
   const desc = (q.order ?? (sort === 'indicator' ? 'asc' : 'desc')) === 'desc';
-  const filters = filterConditions(q);
+  const filters = filterConditions(q, like);
   const count = where(filters);
   const conditions = probe ? [...filters, ...probeConditions(q)] : [...filters];
   if (q.cursor) {

@@ -1,27 +1,23 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
 import { FakeClock } from '../../clock/index.js';
-import { observationOf, Store } from '../index.js';
+import { observationOf, } from '../index.js';
 import { makeReport, testId } from '../test-support/reports.js';
-import { makeTempDir } from '../test-support/temp-dir.js';
 import { collect } from '../test-support/collect.js';
+import { openTestStore, storeTest } from '../test-support/engines.js';
 
-const tmp = makeTempDir();
-after(tmp.remove);
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 const HOUR = 3600_000;
 let n = 0;
 
 async function openStore() {
-  return await Store.open({ file: join(tmp.dir, `search-${++n}.sqlite`), clock: new FakeClock(T0) });
+  return await openTestStore(`search-${++n}`, { clock: new FakeClock(T0) });
 }
 
 const md5 = 'a'.repeat(32);
 const sha1 = 'b'.repeat(40);
 const sha256 = 'c'.repeat(64);
 
-test('files fold onto their sha256; filters, sort, cursor and count', async () => {
+storeTest('files fold onto their sha256; filters, sort, cursor and count', async () => {
   const store = await openStore();
   try {
     const file = makeReport({ id: md5, indicator: md5, fetchedAt: T0, threatLabel: 'trojan.mirai/linux', detections: 30, data: { attributes: { md5, sha1, sha256, names: ['bins.sh', 'x86'], meaningful_name: 'mirai.x86', tags: ['elf', 'upx'] } } });
@@ -79,7 +75,7 @@ test('files fold onto their sha256; filters, sort, cursor and count', async () =
   }
 });
 
-test('feed cursor returns only what changed; history-only indicators are indexed; sources and edges', async () => {
+storeTest('feed cursor returns only what changed; history-only indicators are indexed; sources and edges', async () => {
   const store = await openStore();
   try {
     await store.cache.put(makeReport({ n: 1, fetchedAt: T0 }), T0 + HOUR);
@@ -103,7 +99,7 @@ test('feed cursor returns only what changed; history-only indicators are indexed
   }
 });
 
-test('a common tag (probed per row) pages like a rare one (joined)', async () => {
+storeTest('a common tag (probed per row) pages like a rare one (joined)', async () => {
   const store = await openStore();
   try {
     const writes = [];

@@ -3,12 +3,11 @@
  * the last call (watermarks on `cache_entries.seq`, `observations.seq` and `batch_items.rowid`), so a
  * search costs the index lookups plus the work of the few rows that arrived since. Times are epoch ms.
  */
-import type Database from 'better-sqlite3';
 import type { IndicatorKind } from '../../indicators/index.js';
 import type { ProviderName, Verdict } from '../../providers/types.js';
 import { decodeReport } from '../cache-entries/codec.js';
-import type { Db } from '../db/connection.js';
-import { StatementCache } from '../db/statements.js';
+import type { Dialect } from '../db/dialect.js';
+import type { SqlDb } from '../db/sql.js';
 import { type Derived, derive, permalinkOf } from './derive.js';
 import { encodeCursor, filterConditions, fromClause, pageSql } from './query.js';
 import { type SearchSummary, summarize } from './summary.js';
@@ -25,7 +24,8 @@ const ANALYZE_AFTER = 5000;
 const PROBE_ABOVE = 2000;
 const INDEX_COLUMNS = 's.kind, s.indicator_id, s.indicator, s.verdict, s.detections, s.engines, s.threat_label, s.names, s.tags, s.providers, s.hashes, s.first_seen, s.last_seen, s.observations, s.updated_seq';
 
-const SQL = {
+/** The statements, with the few spellings that differ taken from the dialect. */
+const statementsFor = (d: Dialect) => ({
   state: 'SELECT value FROM search_state WHERE name = ?',
   setState: 'INSERT INTO search_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
   cacheRows: 'SELECT seq, report FROM cache_entries WHERE seq > ? ORDER BY seq LIMIT ?',
@@ -48,23 +48,23 @@ const SQL = {
       names = CASE WHEN excluded.names <> '' THEN excluded.names ELSE search_index.names END,
       tags = CASE WHEN excluded.tags <> ',' THEN excluded.tags ELSE search_index.tags END,
       providers = excluded.providers, hashes = COALESCE(excluded.hashes, search_index.hashes),
-      first_seen = MIN(search_index.first_seen, excluded.first_seen), last_seen = MAX(search_index.last_seen, excluded.last_seen),
+      first_seen = ${d.least}(search_index.first_seen, excluded.first_seen), last_seen = ${d.greatest}(search_index.last_seen, excluded.last_seen),
       updated_seq = excluded.updated_seq`,
-  seen: `UPDATE search_index SET first_seen = MIN(first_seen, ?), last_seen = MAX(last_seen, ?), observations = observations + 1,
+  seen: `UPDATE search_index SET first_seen = ${d.least}(first_seen, ?), last_seen = ${d.greatest}(last_seen, ?), observations = observations + 1,
     updated_seq = ? WHERE kind = ? AND indicator_id = ?`,
   hasIndex: 'SELECT indicator, names, tags, hashes, first_seen, last_seen FROM search_index WHERE kind = ? AND indicator_id = ?',
   clearTags: 'DELETE FROM search_tags WHERE kind = ? AND indicator_id = ?',
-  putTag: 'INSERT OR IGNORE INTO search_tags (tag, kind, indicator_id) VALUES (?, ?, ?)',
-  putSource: 'INSERT INTO search_sources (source, kind, indicator_id, at) VALUES (?, ?, ?, ?) ON CONFLICT (source, kind, indicator_id) DO UPDATE SET at = MAX(search_sources.at, excluded.at)',
+  putTag: 'INSERT INTO search_tags (tag, kind, indicator_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  putSource: `INSERT INTO search_sources (source, kind, indicator_id, at) VALUES (?, ?, ?, ?) ON CONFLICT (source, kind, indicator_id) DO UPDATE SET at = ${d.greatest}(search_sources.at, excluded.at)`,
   sources: 'SELECT source FROM search_sources WHERE kind = ? AND indicator_id = ? ORDER BY at DESC LIMIT 50',
   putEdge: `INSERT INTO search_edges (src_kind, src_id, relation, dst_kind, dst_id, src_value, dst_value, evidence, at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (src_kind, src_id, relation, dst_kind, dst_id)
-    DO UPDATE SET evidence = excluded.evidence, at = MAX(search_edges.at, excluded.at)`,
+    DO UPDATE SET evidence = excluded.evidence, at = ${d.greatest}(search_edges.at, excluded.at)`,
   edgesFrom: 'SELECT * FROM search_edges WHERE src_kind = ? AND src_id = ? ORDER BY at DESC LIMIT ?',
   edgesTo: 'SELECT * FROM search_edges WHERE dst_kind = ? AND dst_id = ? ORDER BY at DESC LIMIT ?',
   sameLabel: 'SELECT kind, indicator_id, indicator FROM search_index WHERE threat_label = ? AND NOT (kind = ? AND indicator_id = ?) ORDER BY last_seen DESC LIMIT ?',
   feedCursor: "SELECT value FROM search_state WHERE name = 'seq'",
-} as const;
+});
 
 interface IndexRow {
   kind: IndicatorKind;
@@ -109,31 +109,31 @@ function toEdge(r: EdgeRow): EdgeRecord {
 }
 
 export class SearchRepository {
-  readonly #db: Db;
-  readonly #s: StatementCache;
-  readonly #sync: Database.Transaction<() => number>;
+  readonly #db: SqlDb;
+  readonly #batches: SqlDb;
+  readonly #sql: ReturnType<typeof statementsFor>;
 
-  /** @internal Created by `Store.open`. */
-  /** `batches` is the file holding batch jobs when it is not the cache's own (mock mode keeps them with the operator's state). */
-  readonly #batchRows: { all(...params: unknown[]): unknown[] };
-  constructor(db: Db, batches: Db = db) {
+  /**
+   * @internal Created by `Store.open`. `batches` is the database holding batch jobs when it is not the
+   * cache's own (mock mode keeps them with the operator's state).
+   */
+  constructor(db: SqlDb, batches: SqlDb = db) {
     this.#db = db;
-    this.#s = new StatementCache(db);
-    this.#batchRows = batches.prepare(SQL.batchRows);
-    this.#sync = db.transaction(() => this.#syncChunk());
+    this.#batches = batches;
+    this.#sql = statementsFor(db.dialect);
   }
 
-  #state(name: string): number {
-    return (this.#s.get(SQL.state).get(name) as { value: number } | undefined)?.value ?? 0;
+  async #state(name: string): Promise<number> {
+    return ((await this.#db.get(this.#sql.state, name)) as { value: number } | undefined)?.value ?? 0;
   }
 
-  #setState(name: string, value: number): void {
-    this.#s.get(SQL.setState).run(name, value);
+  async #setState(name: string, value: number): Promise<void> {
+    (await this.#db.run(this.#sql.setState, name, value));
   }
 
-  #nextSeq(): number {
-    const seq = this.#state('seq') + 1;
-    this.#setState('seq', seq);
+  async #nextSeq(): Promise<number> {
+    const seq = await this.#state('seq') + 1;
+    await this.#setState('seq', seq);
     return seq;
   }
 
@@ -142,13 +142,13 @@ export class SearchRepository {
     if (this.#db.readonly) return 0;
     let total = 0;
     for (;;) {
-      const n = this.#sync.immediate();
+      const n = await this.#db.transaction(() => this.#syncChunk());
       total += n;
       if (n === 0) break;
     }
     // After a large fold (the first index build, a big batch) refresh the planner's statistics: without
     // them SQLite picks e.g. the kind index for `kind=file AND detections>=10` and reads every file row.
-    if (total >= ANALYZE_AFTER) this.#analyze();
+    if (total >= ANALYZE_AFTER) await this.#analyze();
     return total;
   }
 
@@ -157,72 +157,72 @@ export class SearchRepository {
     if (this.#db.readonly) return 0;
     let total = 0;
     for (;;) {
-      const n = this.#sync.immediate();
+      const n = await this.#db.transaction(() => this.#syncChunk());
       total += n;
       if (n === 0) break;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (total >= ANALYZE_AFTER) this.#analyze();
+    if (total >= ANALYZE_AFTER) await this.#analyze();
     return total;
   }
 
-  #analyze(): void {
-    this.#db.pragma('analysis_limit = 1000');
-    this.#db.exec('ANALYZE search_index; ANALYZE search_tags; ANALYZE search_sources; ANALYZE search_edges');
+  async #analyze(): Promise<void> {
+    if (this.#db.dialect.name === 'sqlite') await this.#db.exec('PRAGMA analysis_limit = 1000');
+    await this.#db.exec('ANALYZE search_index; ANALYZE search_tags; ANALYZE search_sources; ANALYZE search_edges');
   }
 
-  #syncChunk(): number {
+  async #syncChunk(): Promise<number> {
     let n = 0;
-    const cacheMark = this.#state('cache_seq');
-    const cacheRows = this.#s.get(SQL.cacheRows).all(cacheMark, CHUNK) as Array<{ seq: number; report: string | Buffer }>;
-    for (const row of cacheRows) this.#indexReport(derive(decodeReport(row.report)));
-    if (cacheRows.length > 0) this.#setState('cache_seq', cacheRows[cacheRows.length - 1]!.seq);
+    const cacheMark = await this.#state('cache_seq');
+    const cacheRows = (await this.#db.all(this.#sql.cacheRows, cacheMark, CHUNK)) as Array<{ seq: number; report: string | Buffer }>;
+    for (const row of cacheRows) await this.#indexReport(derive(decodeReport(row.report)));
+    if (cacheRows.length > 0) await this.#setState('cache_seq', cacheRows[cacheRows.length - 1]!.seq);
     n += cacheRows.length;
     // observations only once the cache backlog is in, so a file's md5/sha1 already maps to its sha256
     if (cacheRows.length === CHUNK) return n;
 
-    const obsMark = this.#state('obs_seq');
-    const obsRows = this.#s.get(SQL.obsRows).all(obsMark, CHUNK) as ObsRow[];
-    for (const o of obsRows) this.#indexObservation(o);
-    if (obsRows.length > 0) this.#setState('obs_seq', obsRows[obsRows.length - 1]!.seq);
+    const obsMark = await this.#state('obs_seq');
+    const obsRows = (await this.#db.all(this.#sql.obsRows, obsMark, CHUNK)) as ObsRow[];
+    for (const o of obsRows) await this.#indexObservation(o);
+    if (obsRows.length > 0) await this.#setState('obs_seq', obsRows[obsRows.length - 1]!.seq);
     n += obsRows.length;
 
-    const batchMark = this.#state('batch_rowid');
-    const batchRows = this.#batchRows.all(batchMark, CHUNK) as Array<{ rid: number; job_id: string; kind: IndicatorKind | null; indicator_id: string | null }>;
+    const batchMark = await this.#state('batch_rowid');
+    const batchRows = await this.#batches.all<{ rid: number; job_id: string; kind: IndicatorKind | null; indicator_id: string | null }>(this.#sql.batchRows, batchMark, CHUNK);
     for (const b of batchRows) {
-      if (b.kind && b.indicator_id) this.#s.get(SQL.putSource).run(`batch:${b.job_id}`, b.kind, this.#canonicalId(b.kind, b.indicator_id), 0);
+      if (b.kind && b.indicator_id) (await this.#db.run(this.#sql.putSource, `batch:${b.job_id}`, b.kind, await this.#canonicalId(b.kind, b.indicator_id), 0));
     }
-    if (batchRows.length > 0) this.#setState('batch_rowid', batchRows[batchRows.length - 1]!.rid);
+    if (batchRows.length > 0) await this.#setState('batch_rowid', batchRows[batchRows.length - 1]!.rid);
     return n + batchRows.length;
   }
 
   /** The id the index uses for an indicator (a file's md5 or sha1 maps to its sha256 once known). */
   async canonicalId(kind: IndicatorKind, id: string): Promise<string> {
-    return this.#canonicalId(kind, id);
+    return await this.#canonicalId(kind, id);
   }
 
-  #canonicalId(kind: IndicatorKind, id: string): string {
+  async #canonicalId(kind: IndicatorKind, id: string): Promise<string> {
     if (kind !== 'file') return id;
-    return (this.#s.get(SQL.alias).get(kind, id) as { indicator_id: string } | undefined)?.indicator_id ?? id;
+    return ((await this.#db.get(this.#sql.alias, kind, id)) as { indicator_id: string } | undefined)?.indicator_id ?? id;
   }
 
-  #indexReport(d: Derived): void {
+  async #indexReport(d: Derived): Promise<void> {
     const k = d.kind;
-    for (const alias of d.aliases) this.#s.get(SQL.putAlias).run(k, alias, d.canonicalId);
-    const existing = this.#s.get(SQL.providerFetched).get(k, d.canonicalId, d.record.provider) as { fetched_at: number } | undefined;
+    for (const alias of d.aliases) (await this.#db.run(this.#sql.putAlias, k, alias, d.canonicalId));
+    const existing = (await this.#db.get(this.#sql.providerFetched, k, d.canonicalId, d.record.provider)) as { fetched_at: number } | undefined;
     if (existing && existing.fetched_at > d.record.fetchedAt) return;
     const r = d.record;
-    this.#s.get(SQL.putProvider).run(k, d.canonicalId, r.provider, r.verdict, r.detections, r.engines, r.threatLabel, r.fetchedAt, JSON.stringify(r));
+    (await this.#db.run(this.#sql.putProvider, k, d.canonicalId, r.provider, r.verdict, r.detections, r.engines, r.threatLabel, r.fetchedAt, JSON.stringify(r)));
     if (d.tags.length > 0 || r.provider === 'virustotal') {
-      this.#s.get(SQL.clearTags).run(k, d.canonicalId);
-      for (const t of d.tags) this.#s.get(SQL.putTag).run(t, k, d.canonicalId);
+      (await this.#db.run(this.#sql.clearTags, k, d.canonicalId));
+      for (const t of d.tags) (await this.#db.run(this.#sql.putTag, t, k, d.canonicalId));
     }
-    for (const e of d.edges) this.#putEdge(e);
-    this.#recompute(k, d.canonicalId, d.indicator, { names: d.names, tags: d.tags, hashes: d.hashes, at: r.fetchedAt });
+    for (const e of d.edges) await this.#putEdge(e);
+    await this.#recompute(k, d.canonicalId, d.indicator, { names: d.names, tags: d.tags, hashes: d.hashes, at: r.fetchedAt });
   }
 
-  #recompute(kind: IndicatorKind, id: string, indicator: string, extra: { names: string[]; tags: string[]; hashes: FileHashes | null; at: number }): void {
-    const rows = this.#s.get(SQL.providers).all(kind, id) as Array<{ provider: ProviderName; verdict: Verdict; detections: number | null; engines: number | null; threat_label: string | null }>;
+  async #recompute(kind: IndicatorKind, id: string, indicator: string, extra: { names: string[]; tags: string[]; hashes: FileHashes | null; at: number }): Promise<void> {
+    const rows = (await this.#db.all(this.#sql.providers, kind, id)) as Array<{ provider: ProviderName; verdict: Verdict; detections: number | null; engines: number | null; threat_label: string | null }>;
     let verdict: Verdict = 'not_found';
     let detections = 0;
     let engines: number | null = null;
@@ -237,72 +237,70 @@ export class SearchRepository {
       if (!label && p.threat_label) label = p.threat_label;
     }
     const providers = `,${rows.map((p) => p.provider).join(',')},`;
-    this.#s
-      .get(SQL.putIndex)
-      .run(kind, id, indicator, verdict, SEVERITY[verdict], detections, engines, label, extra.names.length > 0 ? JSON.stringify(extra.names) : '', `,${extra.tags.join(',')},`, providers, extra.hashes ? JSON.stringify(extra.hashes) : null, extra.at, extra.at, this.#nextSeq());
+    await this.#db.run(this.#sql.putIndex, kind, id, indicator, verdict, SEVERITY[verdict], detections, engines, label, extra.names.length > 0 ? JSON.stringify(extra.names) : '', `,${extra.tags.join(',')},`, providers, extra.hashes ? JSON.stringify(extra.hashes) : null, extra.at, extra.at, await this.#nextSeq());
   }
 
-  #indexObservation(o: ObsRow): void {
-    const id = this.#canonicalId(o.kind, o.indicator_id);
-    const existing = this.#s.get(SQL.hasIndex).get(o.kind, id) as { indicator: string } | undefined;
-    const fetched = this.#s.get(SQL.providerFetched).get(o.kind, id, o.provider) as { fetched_at: number } | undefined;
+  async #indexObservation(o: ObsRow): Promise<void> {
+    const id = await this.#canonicalId(o.kind, o.indicator_id);
+    const existing = (await this.#db.get(this.#sql.hasIndex, o.kind, id)) as { indicator: string } | undefined;
+    const fetched = (await this.#db.get(this.#sql.providerFetched, o.kind, id, o.provider)) as { fetched_at: number } | undefined;
     if (!fetched || fetched.fetched_at < o.at) {
       // history knows an answer the cache no longer holds (rotated out) or never held: index it from the observation
       const stats = o.stats ? (JSON.parse(o.stats) as ProviderRecord['stats']) : null;
       const engines = stats?.engines ?? null;
       const record: ProviderRecord = { provider: o.provider, found: o.verdict !== 'not_found', verdict: o.verdict, detections: o.detections, engines, threatLabel: o.threat_label, reputation: o.reputation, stats, lastAnalysisAt: null, firstSeenAt: null, fetchedAt: o.at };
-      this.#s.get(SQL.putProvider).run(o.kind, id, o.provider, o.verdict, o.detections, engines, o.threat_label, o.at, JSON.stringify(record));
-      this.#recompute(o.kind, id, existing?.indicator ?? o.indicator, { names: [], tags: [], hashes: null, at: o.at });
+      (await this.#db.run(this.#sql.putProvider, o.kind, id, o.provider, o.verdict, o.detections, engines, o.threat_label, o.at, JSON.stringify(record)));
+      await this.#recompute(o.kind, id, existing?.indicator ?? o.indicator, { names: [], tags: [], hashes: null, at: o.at });
     }
-    this.#s.get(SQL.seen).run(o.at, o.at, this.#nextSeq(), o.kind, id);
+    (await this.#db.run(this.#sql.seen, o.at, o.at, await this.#nextSeq(), o.kind, id));
   }
 
   /** Removes what a cache clear with this filter took away (see forget.ts). Returns the indicators dropped. */
   async forget(filter: CacheFilter): Promise<number> {
     if (this.#db.readonly) return 0;
-    return forgetCached(this.#db, filter, filter.id === undefined ? undefined : this.#canonicalId(filter.kind ?? 'file', filter.id));
+    return await forgetCached(this.#db, filter, filter.id === undefined ? undefined : await this.#canonicalId(filter.kind ?? 'file', filter.id));
   }
 
   /** Records a link between two indicators (VirusTotal relationships, Cowrie sessions, ...). */
   async putEdge(e: EdgeRecord): Promise<void> {
-    this.#putEdge(e);
+    await this.#putEdge(e);
   }
 
-  #putEdge(e: EdgeRecord): void {
-    const src = this.#canonicalId(e.src.kind, e.src.id);
-    const dst = this.#canonicalId(e.dst.kind, e.dst.id);
-    this.#s.get(SQL.putEdge).run(e.src.kind, src, e.relation, e.dst.kind, dst, e.src.value, e.dst.value, JSON.stringify(e.evidence), e.at);
+  async #putEdge(e: EdgeRecord): Promise<void> {
+    const src = await this.#canonicalId(e.src.kind, e.src.id);
+    const dst = await this.#canonicalId(e.dst.kind, e.dst.id);
+    (await this.#db.run(this.#sql.putEdge, e.src.kind, src, e.relation, e.dst.kind, dst, e.src.value, e.dst.value, JSON.stringify(e.evidence), e.at));
   }
 
   /** Tags indicators with a source (`cowrie:<run>`, `watchlist:<name>`, ...), so searches can filter on it. */
   async putSource(source: string, items: ReadonlyArray<{ kind: IndicatorKind; id: string }>, at: number): Promise<void> {
-    this.#db.transaction(() => {
-      for (const i of items) this.#s.get(SQL.putSource).run(source, i.kind, this.#canonicalId(i.kind, i.id), at);
-    })();
+    await this.#db.transaction(async (tx) => {
+      for (const i of items) await tx.run(this.#sql.putSource, source, i.kind, await this.#canonicalId(i.kind, i.id), at);
+    });
   }
 
   /** One page of matching indicators, with the total count. Call `sync()` first for fresh results. */
   async search(query: SearchQuery = {}, options: { count?: boolean } = {}): Promise<SearchPage> {
-    return this.#search(query, options);
+    return await this.#search(query, options);
   }
 
-  #search(query: SearchQuery, options: { count?: boolean }): SearchPage {
+  async #search(query: SearchQuery, options: { count?: boolean }): Promise<SearchPage> {
     const limit = Math.min(Math.max(Math.trunc(query.limit ?? 50) || 1, 1), 1000);
-    const counting = pageSql(query, INDEX_COLUMNS, limit);
-    const total = options.count === false ? -1 : (this.#s.get(counting.countSql).get(...counting.countParams) as { n: number }).n;
+    const counting = pageSql(query, INDEX_COLUMNS, limit, false, this.#db.dialect.ilike);
+    const total = options.count === false ? -1 : ((await this.#db.get(counting.countSql, ...counting.countParams)) as { n: number }).n;
     const probe = total > PROBE_ABOVE && (query.tag !== undefined || query.source !== undefined);
-    const p = probe ? pageSql(query, INDEX_COLUMNS, limit, true) : counting;
-    const rows = this.#s.get(p.sql).all(...p.params) as IndexRow[];
+    const p = probe ? pageSql(query, INDEX_COLUMNS, limit, true, this.#db.dialect.ilike) : counting;
+    const rows = (await this.#db.all(p.sql, ...p.params)) as IndexRow[];
     const last = rows[rows.length - 1];
     const nextCursor = rows.length === limit && last ? encodeCursor(last[p.column as keyof IndexRow] as number | string, last.kind, last.indicator_id) : null;
-    return { items: rows.map((r) => this.#toRecord(r)), total, nextCursor, feedCursor: this.#feedCursor() };
+    return { items: await Promise.all(rows.map((r) => this.#toRecord(r))), total, nextCursor, feedCursor: await this.#feedCursor() };
   }
 
   /** Every matching indicator, page by page (bounded memory), in the query's order. */
   async *iterate(query: SearchQuery = {}, pageSize = 500): AsyncGenerator<IndicatorRecord> {
     let cursor = query.cursor;
     for (;;) {
-      const page = this.#search({ ...query, limit: pageSize, ...(cursor ? { cursor } : {}) }, { count: false });
+      const page = await this.#search({ ...query, limit: pageSize, ...(cursor ? { cursor } : {}) }, { count: false });
       yield* page.items;
       if (!page.nextCursor) return;
       cursor = page.nextCursor;
@@ -310,55 +308,55 @@ export class SearchRepository {
   }
 
   async count(query: SearchQuery = {}): Promise<number> {
-    const p = pageSql({ ...query, cursor: undefined }, INDEX_COLUMNS, 1);
-    return (this.#s.get(p.countSql).get(...p.countParams) as { n: number }).n;
+    const p = pageSql({ ...query, cursor: undefined }, INDEX_COLUMNS, 1, false, this.#db.dialect.ilike);
+    return ((await this.#db.get(p.countSql, ...p.countParams)) as { n: number }).n;
   }
 
   /** Whether one indicator matches the filters (exports link only to indicators they contain). */
   async matches(query: SearchQuery, kind: IndicatorKind, id: string): Promise<boolean> {
-    const w = where([...filterConditions(query), ['s.kind = ? AND s.indicator_id = ?', kind, this.#canonicalId(kind, id)]]);
+    const w = where([...filterConditions(query, this.#db.dialect.ilike), ['s.kind = ? AND s.indicator_id = ?', kind, await this.#canonicalId(kind, id)]]);
     const from = fromClause(query);
-    return this.#s.get(`SELECT 1 AS hit${from.sql}${w.sql}`).get(...from.params, ...w.params) !== undefined;
+    return (await this.#db.get(`SELECT 1 AS hit${from.sql}${w.sql}`, ...from.params, ...w.params)) !== undefined;
   }
 
   /** Counts, time range, detections over time and upstream answers for reports. */
   async summary(query: SearchQuery = {}): Promise<SearchSummary> {
-    return summarize(this.#s, query);
+    return await summarize(this.#db, query);
   }
 
   async feedCursor(): Promise<number> {
-    return this.#feedCursor();
+    return await this.#feedCursor();
   }
 
-  #feedCursor(): number {
-    return (this.#s.get(SQL.feedCursor).get() as { value: number } | undefined)?.value ?? 0;
+  async #feedCursor(): Promise<number> {
+    return ((await this.#db.get(this.#sql.feedCursor)) as { value: number } | undefined)?.value ?? 0;
   }
 
   /** One indicator's record (by any of its ids), or undefined when nothing is known about it. */
   async get(kind: IndicatorKind, id: string): Promise<IndicatorRecord | undefined> {
-    const row = this.#s.get(`SELECT ${INDEX_COLUMNS} FROM search_index s WHERE s.kind = ? AND s.indicator_id = ?`).get(kind, this.#canonicalId(kind, id)) as IndexRow | undefined;
-    return row ? this.#toRecord(row) : undefined;
+    const row = (await this.#db.get(`SELECT ${INDEX_COLUMNS} FROM search_index s WHERE s.kind = ? AND s.indicator_id = ?`, kind, await this.#canonicalId(kind, id))) as IndexRow | undefined;
+    return row ? await this.#toRecord(row) : undefined;
   }
 
   async sources(kind: IndicatorKind, id: string): Promise<string[]> {
-    return (this.#s.get(SQL.sources).all(kind, this.#canonicalId(kind, id)) as Array<{ source: string }>).map((r) => r.source);
+    return ((await this.#db.all(this.#sql.sources, kind, await this.#canonicalId(kind, id))) as Array<{ source: string }>).map((r) => r.source);
   }
 
   /** Links out of and into one indicator (newest first, at most `limit` each way). */
   async edges(kind: IndicatorKind, id: string, limit = 200): Promise<EdgeRecord[]> {
-    const cid = this.#canonicalId(kind, id);
-    const out = this.#s.get(SQL.edgesFrom).all(kind, cid, limit) as EdgeRow[];
-    const into = this.#s.get(SQL.edgesTo).all(kind, cid, limit) as EdgeRow[];
+    const cid = await this.#canonicalId(kind, id);
+    const out = (await this.#db.all(this.#sql.edgesFrom, kind, cid, limit)) as EdgeRow[];
+    const into = (await this.#db.all(this.#sql.edgesTo, kind, cid, limit)) as EdgeRow[];
     return [...out, ...into].map(toEdge);
   }
 
   /** Other indicators carrying the same threat label (for clustering). */
   async sameLabel(label: string, except: { kind: IndicatorKind; id: string }, limit = 50): Promise<Array<{ kind: IndicatorKind; id: string; value: string }>> {
-    return (this.#s.get(SQL.sameLabel).all(label, except.kind, except.id, limit) as Array<{ kind: IndicatorKind; indicator_id: string; indicator: string }>).map((r) => ({ kind: r.kind, id: r.indicator_id, value: r.indicator }));
+    return ((await this.#db.all(this.#sql.sameLabel, label, except.kind, except.id, limit)) as Array<{ kind: IndicatorKind; indicator_id: string; indicator: string }>).map((r) => ({ kind: r.kind, id: r.indicator_id, value: r.indicator }));
   }
 
-  #toRecord(r: IndexRow): IndicatorRecord {
-    const providers = (this.#s.get(SQL.providers).all(r.kind, r.indicator_id) as Array<{ record: string }>).map((p) => JSON.parse(p.record) as ProviderRecord);
+  async #toRecord(r: IndexRow): Promise<IndicatorRecord> {
+    const providers = ((await this.#db.all(this.#sql.providers, r.kind, r.indicator_id)) as Array<{ record: string }>).map((p) => JSON.parse(p.record) as ProviderRecord);
     const hasVt = r.providers.includes(',virustotal,');
     return {
       kind: r.kind,

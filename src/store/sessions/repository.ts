@@ -1,5 +1,4 @@
-import type { Db } from '../db/connection.js';
-import { StatementCache } from '../db/statements.js';
+import type { SqlDb } from '../db/sql.js';
 
 /** A dashboard session as stored: never its id (only the id's hash), never a usable token. */
 export interface StoredSession {
@@ -33,38 +32,38 @@ interface Row {
 
 /** Dashboard sign-in sessions, shared by every process on the store (a restart keeps them). */
 export class SessionRepository {
-  readonly #statements: StatementCache;
+  readonly #db: SqlDb;
 
   /** @internal Created by `Store.open`. */
-  constructor(db: Db) {
-    this.#statements = new StatementCache(db);
+  constructor(db: SqlDb) {
+    this.#db = db;
   }
 
   async create(s: StoredSession): Promise<void> {
-    this.#statements.get(SQL.insert).run(s.idHash, s.tokenId, s.sealedToken, s.createdAt, s.expiresAt);
+    (await this.#db.run(SQL.insert, s.idHash, s.tokenId, s.sealedToken, s.createdAt, s.expiresAt));
   }
 
   /** The live (unexpired at `now`) session with this id hash. */
   async get(idHash: string, now: number): Promise<StoredSession | undefined> {
-    const row = this.#statements.get(SQL.get).get(idHash, now) as Row | undefined;
+    const row = (await this.#db.get(SQL.get, idHash, now)) as Row | undefined;
     return row && { idHash: row.id_hash, tokenId: row.token_id, sealedToken: row.sealed_token, createdAt: row.created_at, expiresAt: row.expires_at };
   }
 
   async delete(idHash: string): Promise<boolean> {
-    return this.#statements.get(SQL.delete).run(idHash).changes > 0;
+    return (await this.#db.run(SQL.delete, idHash)) > 0;
   }
 
   /** Deletes the sessions expired at `now`; returns how many. */
   async deleteExpired(now: number): Promise<number> {
-    return this.#statements.get(SQL.expired).run(now).changes;
+    return (await this.#db.run(SQL.expired, now));
   }
 
   /** Keeps the `keep` sessions that expire last; deletes the rest (returns how many). */
   async trim(keep: number): Promise<number> {
-    return this.#statements.get(SQL.trim).run(keep).changes;
+    return (await this.#db.run(SQL.trim, keep));
   }
 
   async count(now: number): Promise<number> {
-    return (this.#statements.get(SQL.count).get(now) as { n: number }).n;
+    return ((await this.#db.get(SQL.count, now)) as { n: number }).n;
   }
 }

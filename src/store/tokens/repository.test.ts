@@ -5,14 +5,16 @@ import { after, test } from 'node:test';
 import { FakeClock } from '../../clock/index.js';
 import { hashToken, Store, utcDayKey } from '../index.js';
 import { makeTempDir } from '../test-support/temp-dir.js';
+import { openTestStore, storeTest } from '../test-support/engines.js';
 
 const tmp = makeTempDir();
 after(tmp.remove);
 const T0 = Date.UTC(2026, 0, 15, 12);
 let n = 0;
-const open = async () => await Store.open({ file: join(tmp.dir, `tokens-${++n}.sqlite`), clock: new FakeClock(T0) });
+const open = async () => await openTestStore(`tokens-${++n}`, { clock: new FakeClock(T0) });
+const openSqlite = async () => await Store.open({ file: join(tmp.dir, `tokens-file-${++n}.sqlite`), clock: new FakeClock(T0) });
 
-test('create returns a vtg_ token once; verify accepts it and nothing else', async () => {
+storeTest('create returns a vtg_ token once; verify accepts it and nothing else', async () => {
   const store = await open();
   try {
     const { token, record } = await store.tokens.create({ name: 'soar', role: 'analyst', dailyBudget: 50 });
@@ -29,7 +31,7 @@ test('create returns a vtg_ token once; verify accepts it and nothing else', asy
 });
 
 test('the token is never stored in clear: absent from the raw database and WAL bytes, and from list()', async () => {
-  const store = await open();
+  const store = await openSqlite();
   const created = [await store.tokens.create({ name: 'admin', role: 'admin' }), await store.tokens.create({ name: 'ci', role: 'reader' })];
   const listed = JSON.stringify(await store.tokens.list());
   const path = store.path;
@@ -46,7 +48,7 @@ test('the token is never stored in clear: absent from the raw database and WAL b
   assert.ok(bytesAfterClose.includes(hashToken(created[0]?.token ?? '')), 'the hash is what is stored');
 });
 
-test('revoke by id or name stops verify; names are unique among live tokens only', async () => {
+storeTest('revoke by id or name stops verify; names are unique among live tokens only', async () => {
   const store = await open();
   try {
     const first = await store.tokens.create({ name: 'ci', role: 'reader' });
@@ -71,7 +73,7 @@ test('revoke by id or name stops verify; names are unique among live tokens only
   }
 });
 
-test('bad token input is refused with a clear message', async () => {
+storeTest('bad token input is refused with a clear message', async () => {
   const store = await open();
   try {
     await assert.rejects(async () => await store.tokens.create({ name: '  ', role: 'reader' }), /name/);
@@ -82,7 +84,7 @@ test('bad token input is refused with a clear message', async () => {
   }
 });
 
-test('spend adds up per token and UTC day', async () => {
+storeTest('spend adds up per token and UTC day', async () => {
   const store = await open();
   try {
     const a = (await store.tokens.create({ name: 'a', role: 'analyst', dailyBudget: 10 })).record;
@@ -99,12 +101,12 @@ test('spend adds up per token and UTC day', async () => {
   }
 });
 
-test('utcDayKey is the UTC day, whatever the local time zone', async () => {
+storeTest('utcDayKey is the UTC day, whatever the local time zone', async () => {
   assert.equal(utcDayKey(Date.UTC(2026, 0, 15, 23, 59, 59, 999)), '2026-01-15');
   assert.equal(utcDayKey(Date.UTC(2026, 0, 16, 0, 0, 0)), '2026-01-16');
 });
 
-test('update changes a live token\'s budget and upload policy; revoked or unknown tokens are not found', async () => {
+storeTest('update changes a live token\'s budget and upload policy; revoked or unknown tokens are not found', async () => {
   const store = await open();
   try {
     const { token, record } = await store.tokens.create({ name: 'scanner', role: 'analyst', uploadPolicy: 'never' });

@@ -1,7 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock/index.js';
-import type { Db } from '../db/connection.js';
-import { StatementCache } from '../db/statements.js';
+import { isUniqueViolation, type SqlDb } from '../db/sql.js';
 import type { CreatedToken, NewToken, TokenChanges, TokenRecord, TokenRole, TokenUploadPolicy } from './types.js';
 
 const TOKEN_PREFIX = 'vtg_';
@@ -68,12 +67,12 @@ export function hashToken(token: string): string {
  */
 export class TokenRepository {
   readonly #clock: Clock;
-  readonly #statements: StatementCache;
+  readonly #db: SqlDb;
 
   /** @internal Created by `Store.open`. */
-  constructor(db: Db, clock: Clock) {
+  constructor(db: SqlDb, clock: Clock) {
     this.#clock = clock;
-    this.#statements = new StatementCache(db);
+    this.#db = db;
   }
 
   /** Creates a token. Throws when a live token already has this name. */
@@ -86,63 +85,63 @@ export class TokenRepository {
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const id = randomUUID();
     try {
-      this.#statements.get(SQL.insert).run(id, name, input.role, hashToken(token), budget, policy, this.#clock.now());
+      (await this.#db.run(SQL.insert, id, name, input.role, hashToken(token), budget, policy, this.#clock.now()));
     } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      if (isUniqueViolation(error)) {
         throw new RangeError(`a token named "${name}" already exists`);
       }
       throw error;
     }
-    return { token, record: toRecord(this.#statements.get(SQL.byId).get(id) as RecordRow) };
+    return { token, record: toRecord((await this.#db.get(SQL.byId, id)) as RecordRow) };
   }
 
   /** The live token's record, or undefined for an unknown, malformed or revoked token. */
   async verify(token: string): Promise<TokenRecord | undefined> {
     if (typeof token !== 'string' || !token.startsWith(TOKEN_PREFIX) || token.length > 128) return undefined;
-    const row = this.#statements.get(SQL.byHash).get(hashToken(token)) as RecordRow | undefined;
+    const row = (await this.#db.get(SQL.byHash, hashToken(token))) as RecordRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 
   /** Every token record, revoked ones included (never the token or its hash). */
   async list(): Promise<TokenRecord[]> {
-    return (this.#statements.get(SQL.list).all() as RecordRow[]).map(toRecord);
+    return ((await this.#db.all(SQL.list)) as RecordRow[]).map(toRecord);
   }
 
   /** Changes a live token (by id or name). Returns the updated record, or undefined when no live token has that id or name. */
   async update(idOrName: string, changes: TokenChanges): Promise<TokenRecord | undefined> {
     const budget = changes.dailyBudget === undefined ? undefined : checkBudget(changes.dailyBudget);
     const policy = changes.uploadPolicy === undefined ? undefined : checkPolicy(changes.uploadPolicy);
-    const row = this.#statements.get(SQL.live).get(idOrName, idOrName) as RecordRow | undefined;
+    const row = (await this.#db.get(SQL.live, idOrName, idOrName)) as RecordRow | undefined;
     if (!row) return undefined;
-    if (budget !== undefined) this.#statements.get(SQL.setBudget).run(budget, row.id);
-    if (policy !== undefined) this.#statements.get(SQL.setUploadPolicy).run(policy, row.id);
-    return toRecord(this.#statements.get(SQL.byId).get(row.id) as RecordRow);
+    if (budget !== undefined) (await this.#db.run(SQL.setBudget, budget, row.id));
+    if (policy !== undefined) (await this.#db.run(SQL.setUploadPolicy, policy, row.id));
+    return toRecord((await this.#db.get(SQL.byId, row.id)) as RecordRow);
   }
 
   /** A live token's upload policy (null: the server's default, or no live token with that id). */
   async uploadPolicy(tokenId: string): Promise<TokenUploadPolicy | null> {
-    const row = this.#statements.get(SQL.uploadPolicy).get(tokenId) as { upload_policy: TokenUploadPolicy | null } | undefined;
+    const row = (await this.#db.get(SQL.uploadPolicy, tokenId)) as { upload_policy: TokenUploadPolicy | null } | undefined;
     return row?.upload_policy ?? null;
   }
 
   /** Revokes the live token with this id or name. Returns whether one was revoked. */
   async revoke(idOrName: string): Promise<boolean> {
-    return this.#statements.get(SQL.revoke).run(this.#clock.now(), idOrName, idOrName).changes > 0;
+    return (await this.#db.run(SQL.revoke, this.#clock.now(), idOrName, idOrName)) > 0;
   }
 
   /** Number of live (not revoked) tokens. */
   async count(): Promise<number> {
-    return (this.#statements.get(SQL.count).get() as { n: number }).n;
+    return ((await this.#db.get(SQL.count)) as { n: number }).n;
   }
 
   /** Adds `n` upstream calls to a token's spend for `dayKey` (e.g. '2026-01-15', UTC). Returns the day's total. */
   async spend(tokenId: string, dayKey: string, n: number): Promise<{ spentToday: number }> {
-    const row = this.#statements.get(SQL.spend).get(tokenId, dayKey, n) as { spent: number };
+    const row = (await this.#db.get(SQL.spend, tokenId, dayKey, n)) as { spent: number };
     return { spentToday: row.spent };
   }
 
   async spentToday(tokenId: string, dayKey: string): Promise<number> {
-    const row = this.#statements.get(SQL.spent).get(tokenId, dayKey) as { spent: number } | undefined;
+    const row = (await this.#db.get(SQL.spent, tokenId, dayKey)) as { spent: number } | undefined;
     return row?.spent ?? 0;
   }
 }

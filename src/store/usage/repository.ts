@@ -3,9 +3,7 @@
  * key and hour, kept 90 days. Writes add to a row, so several processes on one data dir (`vtg serve`
  * and a `vtg batch`) each add their own calls and none overwrites another's.
  */
-import type { Db } from '../db/connection.js';
-import { StatementCache } from '../db/statements.js';
-import { writeTransaction } from '../db/write.js';
+import type { SqlDb } from '../db/sql.js';
 
 export interface UsageHour {
   key: string;
@@ -22,25 +20,23 @@ const SQL = {
 } as const;
 
 export class UsageRepository {
-  readonly #statements: StatementCache;
-  readonly #add: (rows: readonly UsageHour[], keepFrom: number) => void;
+  readonly #db: SqlDb;
 
   /** @internal Created by `Store.open`. */
-  constructor(db: Db) {
-    this.#statements = new StatementCache(db);
-    this.#add = writeTransaction(db, (rows: readonly UsageHour[], keepFrom: number) => {
-      for (const r of rows) this.#statements.get(SQL.add).run(r.key, r.hour, r.calls);
-      this.#statements.get(SQL.prune).run(keepFrom);
-    });
+  constructor(db: SqlDb) {
+    this.#db = db;
   }
 
   /** Adds calls to their hours (one transaction) and drops hours before `keepFrom`. */
   async add(rows: readonly UsageHour[], keepFrom: number): Promise<void> {
-    this.#add(rows, keepFrom);
+    await this.#db.transaction(async (tx) => {
+      for (const r of rows) await tx.run(SQL.add, r.key, r.hour, r.calls);
+      await tx.run(SQL.prune, keepFrom);
+    });
   }
 
   /** Every key's hours from `since`, by key then hour. */
   async since(since: number): Promise<UsageHour[]> {
-    return this.#statements.get(SQL.since).all(since) as UsageHour[];
+    return await this.#db.all<UsageHour>(SQL.since, since);
   }
 }

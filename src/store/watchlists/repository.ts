@@ -1,7 +1,6 @@
 import type { Clock } from '../../clock/index.js';
 import type { IndicatorKind } from '../../indicators/index.js';
-import type { Db } from '../db/connection.js';
-import { StatementCache } from '../db/statements.js';
+import type { SqlDb } from '../db/sql.js';
 import type { DueWatchlistItem, Watchlist, WatchlistItem } from './types.js';
 
 const SQL = {
@@ -55,15 +54,13 @@ export const DEFAULT_WATCH_EVERY_MS = 24 * 3600_000;
 
 /** Watchlists and their items. Names are 1..64 characters of letters, digits, `.`, `_` and `-`. */
 export class WatchlistRepository {
-  readonly #db: Db;
+  readonly #db: SqlDb;
   readonly #clock: Clock;
-  readonly #statements: StatementCache;
 
   /** @internal Created by `Store.open`. */
-  constructor(db: Db, clock: Clock) {
+  constructor(db: SqlDb, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
-    this.#statements = new StatementCache(db);
   }
 
   /** Creates the list when missing (`everyMs` updates an existing one when given) and adds items; returns how many were new. */
@@ -71,43 +68,43 @@ export class WatchlistRepository {
     assertName(name);
     if (everyMs !== undefined && (!Number.isInteger(everyMs) || everyMs < 60_000)) throw new RangeError('a watchlist interval is at least one minute');
     const now = this.#clock.now();
-    return this.#db.transaction(() => {
-      this.#statements.get(SQL.upsertList).run(name, everyMs ?? DEFAULT_WATCH_EVERY_MS, now, everyMs ?? null);
+    return await this.#db.transaction(async (tx) => {
+      await tx.run(SQL.upsertList, name, everyMs ?? DEFAULT_WATCH_EVERY_MS, now, everyMs ?? null);
       let added = 0;
-      for (const it of items) added += this.#statements.get(SQL.addItem).run(name, it.kind, it.id, it.indicator, now).changes;
+      for (const it of items) added += await tx.run(SQL.addItem, name, it.kind, it.id, it.indicator, now);
       return added;
-    })();
+    });
   }
 
   async list(): Promise<Watchlist[]> {
-    return (this.#statements.get(SQL.lists).all() as ListRow[]).map(toList);
+    return ((await this.#db.all(SQL.lists)) as ListRow[]).map(toList);
   }
 
   async get(name: string): Promise<Watchlist | undefined> {
-    const row = this.#statements.get(SQL.list).get(name) as ListRow | undefined;
+    const row = (await this.#db.get(SQL.list, name)) as ListRow | undefined;
     return row ? toList(row) : undefined;
   }
 
   async items(name: string): Promise<WatchlistItem[]> {
-    return (this.#statements.get(SQL.items).all(name) as ItemRow[]).map(toItem);
+    return ((await this.#db.all(SQL.items, name)) as ItemRow[]).map(toItem);
   }
 
   /** Removes a whole list. */
   async remove(name: string): Promise<boolean> {
-    return this.#db.transaction(() => {
-      this.#statements.get(SQL.deleteItems).run(name);
-      return this.#statements.get(SQL.deleteList).run(name).changes > 0;
-    })();
+    return await this.#db.transaction(async (tx) => {
+      await tx.run(SQL.deleteItems, name);
+      return (await tx.run(SQL.deleteList, name)) > 0;
+    });
   }
 
   /** Removes one item from a list. */
   async removeItem(name: string, kind: IndicatorKind, id: string): Promise<boolean> {
-    return this.#statements.get(SQL.deleteItem).run(name, kind, id).changes > 0;
+    return (await this.#db.run(SQL.deleteItem, name, kind, id)) > 0;
   }
 
   /** Items due at `now` (never checked first, then the longest overdue). */
   async due(now: number, limit = 1000): Promise<DueWatchlistItem[]> {
-    return (this.#statements.get(SQL.due).all(now, limit) as Array<ItemRow & { every_ms: number }>).map((r) => ({
+    return ((await this.#db.all(SQL.due, now, limit)) as Array<ItemRow & { every_ms: number }>).map((r) => ({
       ...toItem(r),
       everyMs: r.every_ms,
       dueAt: r.last_checked_at === null ? r.added_at : r.last_checked_at + r.every_ms,
@@ -116,12 +113,12 @@ export class WatchlistRepository {
 
   /** Marks an indicator checked in every list that holds it. */
   async markChecked(kind: IndicatorKind, id: string, at: number): Promise<void> {
-    this.#statements.get(SQL.checked).run(at, kind, id);
+    (await this.#db.run(SQL.checked, at, kind, id));
   }
 
   /** The lists that hold an indicator. */
   async namesOf(kind: IndicatorKind, id: string): Promise<string[]> {
-    return (this.#statements.get(SQL.namesOf).all(kind, id) as Array<{ watchlist: string }>).map((r) => r.watchlist);
+    return ((await this.#db.all(SQL.namesOf, kind, id)) as Array<{ watchlist: string }>).map((r) => r.watchlist);
   }
 }
 

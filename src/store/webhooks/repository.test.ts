@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
 import { FakeClock } from '../../clock/index.js';
-import { Store } from '../index.js';
-import { makeTempDir } from '../test-support/temp-dir.js';
+import { openTestStore, storeTest } from '../test-support/engines.js';
 
-const tmp = makeTempDir();
-after(tmp.remove);
 const T0 = Date.UTC(2026, 0, 15, 12);
 let n = 0;
-const open = async (clock = new FakeClock(T0)) => await Store.open({ file: join(tmp.dir, `hooks-${++n}.sqlite`), clock });
+const open = async (clock = new FakeClock(T0)) => await openTestStore(`hooks-${++n}`, { clock });
 
-test('webhooks are created, listed by owner, matched by event and deleted with their deliveries', async () => {
+storeTest('webhooks are created, listed by owner, matched by event and deleted with their deliveries', async () => {
   const clock = new FakeClock(T0);
   const store = await open(clock);
   try {
@@ -48,7 +43,7 @@ test('webhooks are created, listed by owner, matched by event and deleted with t
   }
 });
 
-test('a delivery is due, claimed by one worker at a time, retried when failed, and finished when delivered or dead', async () => {
+storeTest('a delivery is due, claimed by one worker at a time, retried when failed, and finished when delivered or dead', async () => {
   const clock = new FakeClock(T0);
   const store = await open(clock);
   try {
@@ -96,7 +91,7 @@ test('a delivery is due, claimed by one worker at a time, retried when failed, a
   }
 });
 
-test('an expired lease makes the delivery claimable again (a worker crashed mid-send)', async () => {
+storeTest('an expired lease makes the delivery claimable again (a worker crashed mid-send)', async () => {
   const store = await open();
   try {
     const hook = await store.webhooks.create({ url: 'https://a.example/hook', events: ['*'], secret: 's' });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock/index.js';
-import type { Db } from '../db/connection.js';
-import { StatementCache } from '../db/statements.js';
+import type { SqlDb } from '../db/sql.js';
 import type { Delivery, DeliveryStatus, NewWebhook, Webhook } from './types.js';
 
 const HOOK_COLUMNS = 'id, owner, url, events, secret, created_at, active';
@@ -97,24 +96,22 @@ function toDelivery(row: DeliveryRow): Delivery {
  */
 export class WebhookRepository {
   readonly #clock: Clock;
-  readonly #statements: StatementCache;
+  readonly #db: SqlDb;
 
   /** @internal Created by `Store.open`. */
-  constructor(db: Db, clock: Clock) {
+  constructor(db: SqlDb, clock: Clock) {
     this.#clock = clock;
-    this.#statements = new StatementCache(db);
+    this.#db = db;
   }
 
   async create(hook: NewWebhook): Promise<Webhook> {
     const id = hook.id ?? randomUUID();
-    this.#statements
-      .get(SQL.insert)
-      .run(id, hook.owner ?? null, hook.url, JSON.stringify(hook.events), hook.secret, this.#clock.now(), hook.active === false ? 0 : 1);
+    await this.#db.run(SQL.insert, id, hook.owner ?? null, hook.url, JSON.stringify(hook.events), hook.secret, this.#clock.now(), hook.active === false ? 0 : 1);
     return (await this.get(id)) as Webhook;
   }
 
   async get(id: string): Promise<Webhook | undefined> {
-    const row = this.#statements.get(SQL.get).get(id) as HookRow | undefined;
+    const row = (await this.#db.get(SQL.get, id)) as HookRow | undefined;
     return row ? toWebhook(row) : undefined;
   }
 
@@ -122,75 +119,73 @@ export class WebhookRepository {
   async list(owner?: string | null): Promise<Webhook[]> {
     const rows =
       owner === undefined
-        ? this.#statements.get(SQL.listAll).all()
+        ? (await this.#db.all(SQL.listAll))
         : owner === null
-          ? this.#statements.get(SQL.listNoOwner).all()
-          : this.#statements.get(SQL.listOwner).all(owner);
+          ? (await this.#db.all(SQL.listNoOwner))
+          : (await this.#db.all(SQL.listOwner, owner));
     return (rows as HookRow[]).map(toWebhook);
   }
 
   /** Active webhooks subscribed to `event` (or to `*`). */
   async subscribers(event: string): Promise<Webhook[]> {
-    return (this.#statements.get(SQL.active).all() as HookRow[])
+    return ((await this.#db.all(SQL.active)) as HookRow[])
       .map(toWebhook)
       .filter((h) => h.events.includes(event) || h.events.includes('*'));
   }
 
   /** Removes a webhook and its deliveries. */
   async delete(id: string): Promise<boolean> {
-    return this.#statements.get(SQL.delete).run(id).changes > 0;
+    return (await this.#db.run(SQL.delete, id)) > 0;
   }
 
   async setActive(id: string, active: boolean): Promise<boolean> {
-    return this.#statements.get(SQL.setActive).run(active ? 1 : 0, id).changes > 0;
+    return (await this.#db.run(SQL.setActive, active ? 1 : 0, id)) > 0;
   }
 
   /** Queues one delivery, due now unless `nextAttemptAt` says otherwise. */
   async enqueueDelivery(delivery: { webhookId: string; event: string; payload: unknown; nextAttemptAt?: number }): Promise<Delivery> {
     const id = randomUUID();
     const now = this.#clock.now();
-    this.#statements
-      .get(SQL.enqueue)
-      .run(id, delivery.webhookId, delivery.event, JSON.stringify(delivery.payload ?? null), delivery.nextAttemptAt ?? now, now);
+    await this.#db.run(SQL.enqueue, id, delivery.webhookId, delivery.event, JSON.stringify(delivery.payload ?? null), delivery.nextAttemptAt ?? now, now);
     return (await this.delivery(id)) as Delivery;
   }
 
   async delivery(id: string): Promise<Delivery | undefined> {
-    const row = this.#statements.get(SQL.getDelivery).get(id) as DeliveryRow | undefined;
+    const row = (await this.#db.get(SQL.getDelivery, id)) as DeliveryRow | undefined;
     return row ? toDelivery(row) : undefined;
   }
 
   /** Deliveries due at `now` (pending or failed-awaiting-retry, not leased), oldest due first. */
   async dueDeliveries(now: number, limit: number): Promise<Delivery[]> {
-    return (this.#statements.get(SQL.due).all(now, now, Math.max(1, Math.trunc(limit))) as DeliveryRow[]).map(toDelivery);
+    return ((await this.#db.all(SQL.due, now, now, Math.max(1, Math.trunc(limit)))) as DeliveryRow[]).map(toDelivery);
   }
 
   /** Leases a due delivery until `now + leaseMs`. Returns false when another worker holds it or it is finished. */
   async claim(id: string, now: number, leaseMs: number): Promise<boolean> {
-    return this.#statements.get(SQL.claim).run(now + leaseMs, id, now).changes > 0;
+    return (await this.#db.run(SQL.claim, now + leaseMs, id, now)) > 0;
   }
 
   async markDelivered(id: string, outcome: { status: number; at?: number }): Promise<void> {
-    this.#statements.get(SQL.delivered).run(outcome.status, outcome.at ?? this.#clock.now(), id);
+    (await this.#db.run(SQL.delivered, outcome.status, outcome.at ?? this.#clock.now(), id));
   }
 
   /** Counts a failed attempt and schedules the next one. */
   async markFailed(id: string, outcome: { error: string; status?: number | null; nextAttemptAt: number }): Promise<void> {
-    this.#statements.get(SQL.failed).run(outcome.status ?? null, outcome.error, outcome.nextAttemptAt, id);
+    (await this.#db.run(SQL.failed, outcome.status ?? null, outcome.error, outcome.nextAttemptAt, id));
   }
 
   /** Counts a last failed attempt and gives up on the delivery. */
   async markDead(id: string, outcome: { error: string; status?: number | null }): Promise<void> {
-    this.#statements.get(SQL.dead).run(outcome.status ?? null, outcome.error, id);
+    (await this.#db.run(SQL.dead, outcome.status ?? null, outcome.error, id));
   }
 
   /** Puts a dead delivery of this webhook back in the queue, due at `now`. False when it is not dead. */
   async revive(webhookId: string, id: string, now: number = this.#clock.now()): Promise<boolean> {
-    return this.#statements.get(SQL.revive).run(now, id, webhookId).changes > 0;
+    return (await this.#db.run(SQL.revive, now, id, webhookId)) > 0;
   }
 
   /** A webhook's latest deliveries, newest first. */
   async deliveries(webhookId: string, limit: number): Promise<Delivery[]> {
-    return (this.#statements.get(SQL.deliveries).all(webhookId, Math.max(1, Math.trunc(limit))) as DeliveryRow[]).map(toDelivery);
+    return ((await this.#db.all(SQL.deliveries, webhookId, Math.max(1, Math.trunc(limit)))) as DeliveryRow[]).map(toDelivery);
   }
 }

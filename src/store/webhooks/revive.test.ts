@@ -1,18 +1,14 @@
 // Retrying a dead letter: only a dead delivery of the named webhook goes back in the queue, due now.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
 import { FakeClock } from '../../clock/index.js';
-import { Store } from '../index.js';
-import { makeTempDir } from '../test-support/temp-dir.js';
+import { openTestStore, storeTest } from '../test-support/engines.js';
 
-const tmp = makeTempDir();
-after(tmp.remove);
+let runs = 0;
 const T0 = Date.UTC(2026, 0, 15, 12);
 
-test('a dead delivery is revived once, keeps its attempts and is due at once; others are not touched', async () => {
+storeTest('a dead delivery is revived once, keeps its attempts and is due at once; others are not touched', async () => {
   const clock = new FakeClock(T0);
-  const store = await Store.open({ file: join(tmp.dir, 'revive.sqlite'), clock });
+  const store = await openTestStore(`revive-${++runs}`, { clock });
   try {
     const hook = await store.webhooks.create({ url: 'https://a.example/hook', events: ['*'], secret: 's' });
     const other = await store.webhooks.create({ url: 'https://b.example/hook', events: ['*'], secret: 's' });

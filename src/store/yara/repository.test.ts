@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
 import { FakeClock } from '../../clock/index.js';
-import { Store } from '../index.js';
-import { makeTempDir } from '../test-support/temp-dir.js';
+import { openTestStore, storeTest } from '../test-support/engines.js';
 
-const tmp = makeTempDir();
-after(tmp.remove);
+let runs = 0;
 
 const FILE = { sha256: 'a'.repeat(64), sha1: 'b'.repeat(40), md5: 'c'.repeat(32) };
 const match = (rule: string) => ({ rule, namespace: 'default', tags: ['test'], meta: { author: 'x' }, offsets: [0, 12] });
 
-test('YARA observations are found by any of the file\'s hashes, oldest first, newest `limit`', async () => {
-  const store = await Store.open({ file: join(tmp.dir, 'yara.sqlite'), clock: new FakeClock(0) });
+storeTest('YARA observations are found by any of the file\'s hashes, oldest first, newest `limit`', async () => {
+  const store = await openTestStore(`yara-${++runs}`, { clock: new FakeClock(0) });
   try {
     await store.yara.append({ ...FILE, at: 1000, name: 'drop.zip!/a.exe', matches: [match('eicar')] });
     await store.yara.append({ ...FILE, at: 2000, name: 'b.exe', matches: [match('eicar'), match('packed')] });

@@ -1,5 +1,4 @@
-import type { Db } from '../db/connection.js';
-import { StatementCache } from '../db/statements.js';
+import type { SqlDb } from '../db/sql.js';
 import type { StoredYaraMatch, YaraObservation } from './types.js';
 
 const COLUMNS = 'sha256, sha1, md5, at, name, matches';
@@ -24,17 +23,17 @@ const HASH_COLUMN: Record<number, 'sha256' | 'sha1' | 'md5'> = { 64: 'sha256', 4
 
 /** YARA matches as history: one observation per file and scan in which a local rule matched. */
 export class YaraRepository {
-  readonly #statements: StatementCache;
+  readonly #db: SqlDb;
 
   /** @internal Created by `Store.open`. */
-  constructor(db: Db) {
-    this.#statements = new StatementCache(db);
+  constructor(db: SqlDb) {
+    this.#db = db;
   }
 
   /** Stores one observation (with at least one match). Returns its sequence number. */
   async append(o: YaraObservation): Promise<number> {
     const matches: StoredYaraMatch[] = o.matches.map((m) => ({ rule: m.rule, ...(m.namespace ? { namespace: m.namespace } : {}), tags: m.tags, meta: m.meta, offsets: m.offsets }));
-    const row = this.#statements.get(SQL.append).get(o.sha256, o.sha1, o.md5, o.at, o.name, JSON.stringify(matches)) as { seq: number };
+    const row = (await this.#db.get(SQL.append, o.sha256, o.sha1, o.md5, o.at, o.name, JSON.stringify(matches))) as { seq: number };
     return row.seq;
   }
 
@@ -43,7 +42,7 @@ export class YaraRepository {
     const column = HASH_COLUMN[hash.length];
     if (!column) return [];
     const limit = Math.min(Math.max(Math.trunc(options.limit ?? 1000) || 1, 1), 10_000);
-    const rows = this.#statements.get(SQL.series(column)).all(hash.toLowerCase(), limit) as Row[];
+    const rows = (await this.#db.all(SQL.series(column), hash.toLowerCase(), limit)) as Row[];
     return rows.map((r) => ({ sha256: r.sha256, sha1: r.sha1, md5: r.md5, at: r.at, name: r.name, matches: JSON.parse(r.matches) as StoredYaraMatch[] }));
   }
 }

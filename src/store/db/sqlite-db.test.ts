@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { makeTempDir } from '../test-support/temp-dir.js';
+import { openDatabase } from './connection.js';
+import { numberedPlaceholders } from './placeholders.js';
+import { SqliteDb } from './sqlite-db.js';
+
+const tmp = makeTempDir();
+after(tmp.remove);
+
+test('an async write transaction keeps other writers of the process out: a plain write waits for it and survives its rollback', async () => {
+  const db = new SqliteDb(openDatabase(join(tmp.dir, 'tx.sqlite')));
+  try {
+    await db.exec('CREATE TABLE t (x INTEGER NOT NULL)');
+    // another request's write, started (outside the transaction's async context) while it is open
+    let opened!: () => void;
+    const plain = new Promise<void>((resolve) => {
+      opened = resolve;
+    }).then(() => db.run('INSERT INTO t (x) VALUES (?)', 2));
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.run('INSERT INTO t (x) VALUES (?)', 1);
+        opened();
+        await new Promise((r) => setImmediate(r));
+        // a transaction started inside this one joins it rather than wait for it (no deadlock)
+        await db.transaction(async (inner) => inner.run('INSERT INTO t (x) VALUES (?)', 3));
+        throw new Error('rolled back');
+      }),
+      /rolled back/,
+    );
+    assert.equal(await plain, 1);
+    assert.deepEqual(await db.all('SELECT x FROM t ORDER BY x'), [{ x: 2 }], 'the rollback took 1 and 3, not the other writer\'s 2');
+    assert.equal(await db.transaction(async (tx) => (await tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM t'))?.n), 1);
+  } finally {
+    await db.close();
+  }
+});
+
+test('? placeholders become $1.. for PostgreSQL, except inside quoted strings and identifiers', () => {
+  assert.equal(numberedPlaceholders("SELECT ? AS \"a?\", '?' || ? FROM t WHERE x = ? AND y LIKE '%?%'"), "SELECT $1 AS \"a?\", '?' || $2 FROM t WHERE x = $3 AND y LIKE '%?%'");
+});
