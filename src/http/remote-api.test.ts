@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { CLEAN_SHA256, type MockServer } from '../mock/index.js';
 import { utcDayKey } from '../store/index.js';
-import { call, firstAdminToken, startTestServer, type TestServer, until, withUpstreamServer } from './test-support/harness.js';
+import { call, createToken, firstAdminToken, startTestServer, type TestServer, until, withUpstreamServer } from './test-support/harness.js';
 import { upstreamCalls, upstreamEnv } from './test-support/upstream.js';
 
 let mock: MockServer;
@@ -18,16 +18,12 @@ withUpstreamServer({
   ready: async (up) => {
     ({ mock, server: t } = up);
     tokens.admin = await firstAdminToken(t.url);
-    const make = async (name: string, role: string, dailyBudget?: number) => {
-      const r = await call(t.url, '/api/tokens', { ...json({ name, role, dailyBudget }), token: tokens.admin });
-      assert.equal(r.status, 201, r.text);
-      return r.body;
-    };
+    const make = async (name: string, role: string, dailyBudget?: number) => createToken(t.url, tokens.admin, name, role, dailyBudget);
     tokens.analyst = (await make('ana', 'analyst')).token;
     tokens.reader = (await make('rita', 'reader')).token;
     const budget = await make('one-call', 'analyst', 1);
     tokens.budget = budget.token;
-    tokens.budgetId = budget.record.id;
+    tokens.budgetId = (budget.record as { id: string }).id;
   },
 });
 

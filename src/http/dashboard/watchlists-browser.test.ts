@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { FakeClock } from '../../clock/index.js';
 import type { MockServer } from '../../mock/index.js';
 import { launchChromium, screenshotDir, signedIn, skipWithoutChromium } from '../test-support/browser.js';
 import { call, firstAdminToken, startTestServer, type TestServer } from '../test-support/harness.js';
@@ -98,7 +99,11 @@ describe('watchlists and live changes in a browser', { skip: skipWithoutChromium
   });
 
   test('a daily quota that runs out before its reset is called out, with the time it runs out', async () => {
-    const tight = await startTestServer({ env: upstreamEnv(mock, { VTG_VT_LIMITS: 'minute=6000,hour=100000,day=10,month=1000000' }) });
+    // 01:00 UTC of today: the pace (3 calls in the last 6 hours) runs the day out before its reset at
+    // midnight whatever the hour the suite runs (on the real clock it did not after about 12:00 UTC)
+    const today = new Date();
+    const clock = new FakeClock(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate(), 1));
+    const tight = await startTestServer({ clock, env: upstreamEnv(mock, { VTG_VT_LIMITS: 'minute=6000,hour=100000,day=10,month=1000000' }) });
     try {
       for (const d of ['a.example.com', 'b.example.com', 'c.example.com']) assert.equal((await call(tight.url, `/api/lookup?q=${d}`)).status, 200);
       const f = (await call(tight.url, '/api/quota/forecast')).body;

@@ -8,7 +8,7 @@ import { loadConfig } from '../../config/index.js';
 import { Gateway, secondsToUtcMidnight } from '../../gateway/index.js';
 import { CLEAN_SHA256, EICAR_MD5, type MockServer } from '../../mock/index.js';
 import { startServer } from '../server.js';
-import { call, firstAdminToken, isolatedEnv, type TestServer, until, withUpstreamServer } from '../test-support/harness.js';
+import { call, createToken, firstAdminToken, isolatedEnv, type TestServer, until, withUpstreamServer } from '../test-support/harness.js';
 import { upstreamCalls, upstreamEnv } from '../test-support/upstream.js';
 
 let mock: MockServer;
@@ -28,11 +28,7 @@ withUpstreamServer({
     ({ mock, server: t } = up);
     // open mode: the first admin token is created over HTTP from loopback
     tokens.admin = await firstAdminToken(t.url);
-    const make = async (name: string, role: string, dailyBudget?: number) => {
-      const r = await call(t.url, '/api/tokens', { ...json({ name, role, dailyBudget }), token: tokens.admin });
-      assert.equal(r.status, 201, r.text);
-      return r.body.token as string;
-    };
+    const make = async (name: string, role: string, dailyBudget?: number) => (await createToken(t.url, tokens.admin, name, role, dailyBudget)).token;
     tokens.analyst = await make('ana', 'analyst');
     tokens.analyst2 = await make('bob', 'analyst');
     tokens.reader = await make('rita', 'reader');

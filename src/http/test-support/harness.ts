@@ -155,6 +155,13 @@ export async function firstAdminToken(url: string): Promise<string> {
   return r.body.token as string;
 }
 
+/** Creates a token with the admin token `admin`; returns the created token's JSON (`token`, `id`, ...). */
+export async function createToken(url: string, admin: string, name: string, role: string, dailyBudget?: number): Promise<Record<string, unknown> & { token: string }> {
+  const r = await call(url, '/api/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, role, dailyBudget }), token: admin });
+  if (r.status !== 201) throw new Error(`creating token ${name}: ${r.status} ${r.text}`);
+  return r.body as Record<string, unknown> & { token: string };
+}
+
 /**
  * One request over node:http, for headers fetch will not send as given (Host, Origin, no
  * Content-Type) and bodies of any shape.
