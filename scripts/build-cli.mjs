@@ -76,6 +76,26 @@ function bundledSqlite(path, text) {
   return `import __vtgSqlite from 'better-sqlite3';\n${text.replace(SQLITE_REQUIRE, '__vtgSqlite')}`;
 }
 
+/**
+ * node:crypto loads 15 internal modules; a cached lookup of a hash, domain or IP uses none of it, yet
+ * a dozen dist/ modules on its path import something from it (token hashes, session keys, ids). In
+ * the bundle it is a module of getters that loads node:crypto on the first use of any of them.
+ */
+const LAZY_BUILTINS = ['node:crypto'];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(build) {
+    // the stand-in's own require() of the builtin stays a require()
+    build.onResolve({ filter: /^(node:)?crypto$/ }, (args) => (args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: 'node:crypto', namespace: 'lazy-builtin' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
+      if (!LAZY_BUILTINS.includes(args.path)) throw new Error(`no lazy stand-in for ${args.path}`);
+      const names = Object.keys(await import(args.path)).filter((n) => n !== 'default');
+      const lines = names.map((n) => `Object.defineProperty(exports, ${JSON.stringify(n)}, { enumerable: true, get: () => load()[${JSON.stringify(n)}] });`);
+      return { contents: `let m;\nconst load = () => (m ??= require(${JSON.stringify(args.path)}));\n${lines.join('\n')}\n`, loader: 'js' };
+    });
+  },
+};
+
 const importMeta = {
   name: 'import-meta-in-place',
   setup(build) {
@@ -100,7 +120,7 @@ const result = await esbuild.build({
   minifySyntax: true,
   banner: { js: BANNER },
   footer: { js: '})' },
-  plugins: [importMeta, lazyChildProcess],
+  plugins: [importMeta, lazyChildProcess, lazyBuiltins],
   logLevel: 'warning',
 });
 // warnings are errors: a module the bundle cannot place would fail at run time instead

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { HashType } from './types.js';
 
 const HASH_TYPES: Record<number, HashType> = { 32: 'md5', 40: 'sha1', 64: 'sha256' };
@@ -9,7 +8,5 @@ export function hashTypeOf(text: string): HashType | undefined {
   return HASH_TYPES[text.length];
 }
 
-/** SHA-256 of the UTF-8 bytes of `text`, lower-case hex. */
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+/** SHA-256 of the UTF-8 bytes of `text`, lower-case hex (a URL's id). */
+export { sha256Hex } from '../common/sha256.js';
