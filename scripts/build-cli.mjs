@@ -1,7 +1,9 @@
 /**
  * Bundles the built CLI (dist/cli/main.js and everything it imports from dist/) into one CommonJS
  * module, dist/cli-bundle/vtg.cjs (written as the function Node would wrap it in), which bin/vtg.js runs with a V8 code cache: a command then reads
- * and compiles one file instead of resolving and compiling ~130 ES modules. Packages stay external
+ * and compiles one file instead of resolving and compiling ~130 ES modules. A second bundle,
+ * dist/cli-bundle/lookup.cjs, starts `vtg lookup` alone (dist/cli/lookup-main.js: no other command's
+ * code, so less to read and deserialise); bin/vtg.js picks it by the command line's first word. Packages stay external
  * (loaded from node_modules as usual) except the two every command loads, commander and the
  * JavaScript of better-sqlite3 (its native addon stays where it is). Run by `npm run build` after tsc.
  *
@@ -17,9 +19,9 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ENTRY = join(ROOT, 'dist', 'cli', 'main.js');
 const OUT_DIR = join(ROOT, 'dist', 'cli-bundle');
-const BUNDLE = join(OUT_DIR, 'vtg.cjs');
+/** Each bundle's file in OUT_DIR and the dist/ module it starts from. */
+const BUNDLES = { 'vtg.cjs': join(ROOT, 'dist', 'cli', 'main.js'), 'lookup.cjs': join(ROOT, 'dist', 'cli', 'lookup-main.js') };
 
 /** `import.meta` of the dist/ module at `file`, evaluated in the bundle (where `__dirname` is dist/cli-bundle). */
 function importMetaOf(file) {
@@ -107,29 +109,34 @@ const importMeta = {
 };
 
 const tmp = join(ROOT, 'dist', `.vtg-bundle.${process.pid}.tmp`);
-const result = await esbuild.build({
-  entryPoints: [ENTRY],
-  outfile: tmp,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  external,
-  // smaller to read; names stay (errors take their name from their class)
-  minifyWhitespace: true,
-  minifySyntax: true,
-  banner: { js: BANNER },
-  footer: { js: '})' },
-  plugins: [importMeta, lazyChildProcess, lazyBuiltins],
-  logLevel: 'warning',
-});
+const warnings = [];
+for (const [name, entry] of Object.entries(BUNDLES)) {
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    outfile: join(tmp, name),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external,
+    // smaller to read; names stay (errors take their name from their class)
+    minifyWhitespace: true,
+    minifySyntax: true,
+    banner: { js: BANNER },
+    footer: { js: '})' },
+    plugins: [importMeta, lazyChildProcess, lazyBuiltins],
+    logLevel: 'warning',
+  });
+  warnings.push(...result.warnings);
+}
 // warnings are errors: a module the bundle cannot place would fail at run time instead
-if (result.warnings.length > 0) {
-  rmSync(tmp, { force: true });
-  console.error(`build-cli: ${result.warnings.length} warning(s); the bundle was not written`);
+if (warnings.length > 0) {
+  rmSync(tmp, { recursive: true, force: true });
+  console.error(`build-cli: ${warnings.length} warning(s); the bundles were not written`);
   process.exit(1);
 }
-// a new bundle starts without code caches (bin/vtg.js writes them on first use)
+// new bundles start without code caches (bin/vtg.js writes them on first use)
 rmSync(OUT_DIR, { recursive: true, force: true });
 mkdirSync(OUT_DIR, { recursive: true });
-renameSync(tmp, BUNDLE);
+for (const name of Object.keys(BUNDLES)) renameSync(join(tmp, name), join(OUT_DIR, name));
+rmSync(tmp, { recursive: true, force: true });

@@ -1,44 +1,8 @@
 /** `vtg` entry point: `run(argv)` parses, runs one command and returns the exit code (never exits the process). */
-import { type Command, CommanderError } from 'commander';
-import { CliContext } from './context.js';
-import { exitCodeFor, messageOf } from './errors.js';
-import { EXIT, worstExit } from './exit-codes.js';
 import { type CliIo, processIo } from './io.js';
-import { buildProgram } from './program.js';
-import { CLI_VERSION } from './version.js';
-import { rejectKeyArguments } from './secret-args.js';
+import { COMMANDS } from './registry.js';
+import { runCommandLine } from './run.js';
 
-function applyExitOverride(cmd: Command, ctx: CliContext): void {
-  cmd.exitOverride();
-  cmd.configureOutput({
-    writeOut: (s) => ctx.io.stdout.write(s),
-    writeErr: (s) => ctx.errorLine(s.replace(/\n$/, '')),
-  });
-  for (const sub of cmd.commands) applyExitOverride(sub, ctx);
-}
-
-export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const ctx = new CliContext(io);
-  try {
-    rejectKeyArguments(argv);
-    const program = await buildProgram(ctx, CLI_VERSION, argv);
-    applyExitOverride(program, ctx);
-    if (argv.length === 0) {
-      program.outputHelp();
-      return EXIT.usage;
-    }
-    await program.parseAsync(argv, { from: 'user' });
-    return ctx.exitCode;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version end with code 0; anything else commander rejects is a usage error
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    ctx.errorLine(`vtg: ${messageOf(err)}`);
-    return worstExit(ctx.exitCode, exitCodeFor(err));
-  } finally {
-    await ctx.close().catch((err: unknown) => {
-      ctx.errorLine(`vtg: while closing: ${messageOf(err)}`);
-    });
-  }
+export function run(argv: string[], io: CliIo = processIo()): Promise<number> {
+  return runCommandLine(argv, io, COMMANDS);
 }

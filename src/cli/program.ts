@@ -3,52 +3,26 @@
  *
  * Commands are registered lazily, so a run loads only the code of the command it runs (a cached
  * `vtg lookup` never loads the HTTP server, the upload code or the Cowrie reader). Each entry of
- * COMMANDS names the top-level commands (and aliases) its module registers or adds subcommands to,
+ * the registry (registry.ts) names the top-level commands (and aliases) its module registers or adds subcommands to,
  * and loads the module; `buildProgram` finds the command on the command line and registers only
  * the entries that name it, in order (`scan` needs scan.ts and content.ts); `vtg --version` registers none. Help (`vtg`, `vtg --help`, `vtg help`), an unknown
  * name and commands marked `tree` (they read the whole tree, as `completion` does) register them all,
  * in this order, which is also the order `vtg --help` lists them in.
  *
- * To add a command: write `src/cli/commands/<name>.ts` exporting `register<Name>(program, ctx)` (keep
- * its top-level imports light: load heavy modules inside the action), then add one line here:
- *   { names: ['file'], load: async () => (await import('./commands/file.js')).registerFile },
- * program.test.ts fails when an entry's names miss a command its module registers.
+ * The entries live in registry.ts (every command) and lookup-entry.ts: `vtg lookup` also starts from
+ * a bundle of its own that knows only its entry (lookup-main.ts, bin/vtg.js).
  */
 import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
 
 type Register = (program: Command, ctx: CliContext, version: string) => void;
-interface CommandEntry {
+export interface CommandEntry {
   /** The command's name, then its aliases. */
   names: string[];
   load: () => Promise<Register>;
   /** Reads the whole command tree: registering it registers every command. */
   tree?: boolean;
 }
-
-export const COMMANDS: CommandEntry[] = [
-  { names: ['lookup', 'l'], load: async () => (await import('./commands/lookup.js')).registerLookup },
-  { names: ['file', 'url', 'domain', 'ip'], load: async () => (await import('./commands/objects.js')).registerObjects },
-  { names: ['scan', 'rescan', 'analysis'], load: async () => (await import('./commands/scan.js')).registerScan },
-  { names: ['scan', 'yara', 'watch'], load: async () => (await import('./commands/content.js')).registerContent },
-  { names: ['batch'], load: async () => (await import('./commands/batch.js')).registerBatch },
-  { names: ['enrich'], load: async () => (await import('./commands/enrich.js')).registerEnrich },
-  { names: ['quota'], load: async () => (await import('./commands/quota.js')).registerQuota },
-  { names: ['cache'], load: async () => (await import('./commands/cache.js')).registerCache },
-  { names: ['cache'], load: async () => (await import('./commands/cache-warm.js')).registerCacheWarm },
-  { names: ['history'], load: async () => (await import('./commands/history.js')).registerHistory },
-  { names: ['watchlist'], load: async () => (await import('./commands/watchlist.js')).registerWatchlist },
-  { names: ['refresh'], load: async () => (await import('./commands/refresh.js')).registerRefresh },
-  { names: ['search', 'related'], load: async () => (await import('./commands/search.js')).registerSearch },
-  { names: ['export'], load: async () => (await import('./commands/export.js')).registerExport },
-  { names: ['health', 'providers', 'changes'], load: async () => (await import('./commands/status.js')).registerStatus },
-  { names: ['token'], load: async () => (await import('./commands/token.js')).registerToken },
-  { names: ['serve'], load: async () => (await import('./commands/serve.js')).registerServe },
-  { names: ['mock'], load: async () => (await import('./commands/mock.js')).registerMock },
-  { names: ['config'], load: async () => (await import('./commands/config.js')).registerConfig },
-  { names: ['completion'], load: async () => (await import('./commands/completion.js')).registerCompletion, tree: true },
-  { names: ['version'], load: async () => (await import('./commands/version.js')).registerVersion },
-];
 
 export const EPILOGUE = `
 Output:
@@ -86,8 +60,15 @@ Examples:
   VTG_SERVER=http://gateway:8290 VTG_TOKEN=... vtg lookup example.com
 `;
 
-export async function buildProgram(ctx: CliContext, version: string, argv: readonly string[]): Promise<Command> {
-  const program = new Command('vtg')
+export async function buildProgram(ctx: CliContext, version: string, argv: readonly string[], commands: readonly CommandEntry[]): Promise<Command> {
+  const program = globalProgram(version);
+  for (const entry of commandsFor(program, argv, commands)) (await entry.load())(program, ctx, version);
+  return program;
+}
+
+/** The program with its global options and help text, and no command yet. */
+export function globalProgram(version: string): Command {
+  return new Command('vtg')
     .description('Quota-aware VirusTotal gateway: lookups, scans, batches, quota, cache and history from a terminal')
     .version(version, '-V, --version', 'print the version')
     .option('--data-dir <dir>', 'data directory (default $VTG_DATA_DIR or ~/.local/share/vt-gateway)')
@@ -103,22 +84,19 @@ export async function buildProgram(ctx: CliContext, version: string, argv: reado
     .addOption(new Option('--progress-interval <sec>', 'seconds between plain progress lines when stderr is not a terminal').default('5'))
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EPILOGUE);
-
-  for (const entry of commandsFor(program, argv)) (await entry.load())(program, ctx, version);
-  return program;
 }
 
 /** The entries to register for `argv`: those that name its command, none for `--version` alone, or all of them (help, unknown names, `tree`). */
-export function commandsFor(program: Command, argv: readonly string[]): CommandEntry[] {
+export function commandsFor(program: Command, argv: readonly string[], commands: readonly CommandEntry[]): readonly CommandEntry[] {
   const name = commandName(program, argv);
   const has = (...flags: string[]) => argv.some((a) => flags.includes(a));
   if (name === undefined && has('-V', '--version') && !has('-h', '--help')) return [];
-  const entries = name === undefined ? [] : COMMANDS.filter((e) => e.names.includes(name));
-  return entries.length > 0 && !entries.some((e) => e.tree) ? entries : COMMANDS;
+  const entries = name === undefined ? [] : commands.filter((e) => e.names.includes(name));
+  return entries.length > 0 && !entries.some((e) => e.tree) ? entries : commands;
 }
 
-/** The first operand of `argv`, skipping the program's own options and their values. */
-function commandName(program: Command, argv: readonly string[]): string | undefined {
+/** The first operand of `argv` (the command's name), skipping the program's own options and their values. */
+export function commandName(program: Command, argv: readonly string[]): string | undefined {
   const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short]).filter(Boolean));
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;

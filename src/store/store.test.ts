@@ -53,6 +53,36 @@ test('migrations are idempotent: a second open applies nothing and keeps the dat
   }
 });
 
+test('a current file opens without the write lock (another process may be writing); a file missing a step gets it', async () => {
+  const file = join(tmp.dir, 'busy.sqlite');
+  await (await Store.open({ file })).close();
+  const writer = new Database(file);
+  writer.exec('BEGIN IMMEDIATE');
+  try {
+    // migrations take the write lock only when something is missing: this open neither waits nor fails
+    const store = await Store.open({ file });
+    try {
+      assert.deepEqual(store.migrated, []);
+      assert.equal(await store.kv.get('missing'), undefined);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    writer.exec('ROLLBACK');
+    writer.close();
+  }
+  // a step the file lacks (its record and its table gone) is applied again on the next open
+  const raw = new Database(file);
+  raw.exec('DROP TABLE usage_hours; DELETE FROM schema_migrations WHERE version = 20');
+  raw.close();
+  const again = await Store.open({ file });
+  try {
+    assert.deepEqual(again.migrated, [20]);
+  } finally {
+    await again.close();
+  }
+});
+
 test('a database from a newer vt-gateway is refused with a clear error', async () => {
   const file = join(tmp.dir, 'future.sqlite');
   await (await Store.open({ file })).close();

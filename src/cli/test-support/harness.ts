@@ -14,6 +14,8 @@ export const BIN = join(REPO, 'bin', 'vtg.js');
 const MAIN = join(REPO, 'dist', 'cli', 'main.js');
 /** What bin/vtg.js runs when it is not older than MAIN (scripts/build-cli.mjs). */
 export const BUNDLE = join(REPO, 'dist', 'cli-bundle', 'vtg.cjs');
+/** What bin/vtg.js runs for `vtg lookup` (and `l`): the same build with only the lookup command. */
+export const LOOKUP_BUNDLE = join(REPO, 'dist', 'cli-bundle', 'lookup.cjs');
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -50,7 +52,7 @@ export function ensureBuilt(): void {
       spawnSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO, 'tsconfig.build.json')], { cwd: REPO, stdio: 'ignore' });
     }
     if (!existsSync(MAIN)) throw new Error('the build did not produce dist/cli/main.js');
-    if (!existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < statSync(MAIN).mtimeMs) {
+    if (!existsSync(BUNDLE) || !existsSync(LOOKUP_BUNDLE) || statSync(BUNDLE).mtimeMs < statSync(MAIN).mtimeMs) {
       const r = spawnSync(process.execPath, [join(REPO, 'scripts', 'build-cli.mjs')], { cwd: REPO, encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`scripts/build-cli.mjs failed: ${r.stderr}`);
     }

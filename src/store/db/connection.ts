@@ -17,6 +17,8 @@ const BUSY_TIMEOUT_MS = 5000;
 /** After a checkpoint the WAL file is cut back to this size, so it does not keep its peak size forever. */
 const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
 
+const AUTO_VACUUM_INCREMENTAL = 2;
+
 /** Opens the SQLite file with the store's settings (WAL, synchronous NORMAL, incremental auto-vacuum). */
 export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
   const readonly = options.readonly === true;
@@ -27,7 +29,9 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
       // Cached reports are stored deflated at 2-4 KB each: 16 KiB pages hold several per page where
       // 4 KiB pages held one and wasted the rest (measured: 4.5 KB on disk per 2.3 KB report).
       db.pragma('page_size = 16384');
-      db.pragma('auto_vacuum = INCREMENTAL');
+      // setting it takes the write lock even when it is already set: every open then waited for any
+      // other process's write transaction (and failed after BUSY_TIMEOUT_MS); a read tells
+      if (db.pragma('auto_vacuum', { simple: true }) !== AUTO_VACUUM_INCREMENTAL) db.pragma('auto_vacuum = INCREMENTAL');
       db.pragma('journal_mode = WAL');
       db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     }

@@ -35,6 +35,8 @@ function latest(migrations: readonly Migration[]): number {
  * database apply each step once. Returns the versions applied by this call.
  */
 export async function migrate(db: SqlDb, migrations: readonly Migration[], now: () => number): Promise<number[]> {
+  // the usual open finds every step recorded: read-only checks, no write transaction (start-up cost of every command)
+  if (await isCurrent(db, migrations)) return [];
   // PostgreSQL: CREATE TABLE IF NOT EXISTS races with itself across instances, so it runs under the write lock.
   await db.transaction(async (tx) => tx.exec(CREATE_TABLE));
   const current = (await db.get<{ version: number | null }>(SELECT_MAX))?.version ?? 0;
@@ -49,6 +51,13 @@ export async function migrate(db: SqlDb, migrations: readonly Migration[], now: 
     });
   }
   return applied;
+}
+
+/** Every migration is recorded and none newer: nothing to apply. Reads only. */
+async function isCurrent(db: SqlDb, migrations: readonly Migration[]): Promise<boolean> {
+  if ((await db.get(TABLE_EXISTS[db.dialect.name])) === undefined) return false;
+  const recorded = new Set((await db.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+  return migrations.every((m) => recorded.has(m.version)) && [...recorded].every((v) => v <= latest(migrations));
 }
 
 /** For read-only opens: the schema must already be complete, since nothing can be migrated. */
