@@ -15,6 +15,7 @@
  * Without esbuild installed the bundle is skipped with a note: bin/vtg.js then runs dist/ directly.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,8 +36,8 @@ function importMetaOf(file) {
 const BANNER = `(function (exports, require, module, __filename, __dirname) {"use strict";
 const __vtgImportMeta = (rel) => {
   const file = require("node:path").join(__dirname, rel);
-  const url = require("node:url").pathToFileURL(file).href;
-  return { url, filename: file, dirname: require("node:path").dirname(file), resolve: (s) => require("node:url").pathToFileURL(require("node:module").createRequire(file).resolve(s)).href };
+  // url on first use: the first pathToFileURL() of a process costs ~3-5 ms
+  return { get url() { return require("node:url").pathToFileURL(file).href; }, filename: file, dirname: require("node:path").dirname(file), resolve: (s) => require("node:url").pathToFileURL(require("node:module").createRequire(file).resolve(s)).href };
 };`;
 
 let esbuild;
@@ -72,10 +73,20 @@ const lazyChildProcess = {
  * it comes from the bundle itself (its ten files are not looked up and compiled one by one).
  */
 const SQLITE_REQUIRE = "require('better-sqlite3')";
+/**
+ * Its addon is found where the build found it, relative to the bundle (resolving the package at
+ * start-up read package.json files and statted a dozen paths, ~1-2 ms); connection.js still falls
+ * back to better-sqlite3's own search when the file is not there.
+ */
+const SQLITE_PACKAGE_DIR = "dirname(require.resolve('better-sqlite3'))";
 function bundledSqlite(path, text) {
   if (!/[\\/]dist[\\/]store[\\/]db[\\/]connection\.js$/.test(path)) return text;
-  if (!text.includes(SQLITE_REQUIRE)) throw new Error(`dist/store/db/connection.js no longer has ${SQLITE_REQUIRE}: update scripts/build-cli.mjs`);
-  return `import __vtgSqlite from 'better-sqlite3';\n${text.replace(SQLITE_REQUIRE, '__vtgSqlite')}`;
+  for (const expected of [SQLITE_REQUIRE, SQLITE_PACKAGE_DIR]) {
+    if (!text.includes(expected)) throw new Error(`dist/store/db/connection.js no longer has ${expected}: update scripts/build-cli.mjs`);
+  }
+  const packageDir = relative(OUT_DIR, dirname(createRequire(path).resolve('better-sqlite3'))).split('\\').join('/');
+  const bundledDir = `require('node:path').join(__dirname, ${JSON.stringify(packageDir)})`;
+  return `import __vtgSqlite from 'better-sqlite3';\n${text.replace(SQLITE_REQUIRE, '__vtgSqlite').replace(SQLITE_PACKAGE_DIR, bundledDir)}`;
 }
 
 /**

@@ -5,7 +5,7 @@ import type DatabaseModule from 'better-sqlite3';
 
 // Start-up cost, measured on `vtg lookup`: require() rather than an ES import of this CommonJS
 // package (no scan of its source), and the addon's path given (no search of a dozen directories).
-const require = createRequire(import.meta.url);
+const require = createRequire(import.meta.filename);
 const Database = require('better-sqlite3') as typeof DatabaseModule;
 const ADDON = join(dirname(require.resolve('better-sqlite3')), '..', 'build', 'Release', 'better_sqlite3.node');
 const nativeBinding = existsSync(ADDON) ? { nativeBinding: ADDON } : {};
