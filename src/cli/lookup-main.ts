@@ -12,12 +12,14 @@ import { commandName, globalProgram } from './program.js';
 import { runCommandLine } from './run.js';
 import { CLI_VERSION } from './version.js';
 
-/** Whether `argv` runs `vtg lookup` (as the full command tree would read it). */
-export function isLookup(argv: readonly string[]): boolean {
-  const name = commandName(globalProgram(CLI_VERSION), argv);
+/** Whether `argv` runs `vtg lookup` (as the full command tree would read it; `program`: the global options). */
+export function isLookup(argv: readonly string[], program = globalProgram(CLI_VERSION)): boolean {
+  const name = commandName(program, argv);
   return name !== undefined && LOOKUP.names.includes(name);
 }
 
 export function run(argv: string[], io: CliIo = processIo()): Promise<number> | undefined {
-  return isLookup(argv) ? runCommandLine(argv, io, [LOOKUP]) : undefined;
+  // the program that reads the command's name is the one that runs it (built once)
+  const program = globalProgram(CLI_VERSION);
+  return isLookup(argv, program) ? runCommandLine(argv, io, [LOOKUP], program) : undefined;
 }

@@ -60,8 +60,8 @@ Examples:
   VTG_SERVER=http://gateway:8290 VTG_TOKEN=... vtg lookup example.com
 `;
 
-export async function buildProgram(ctx: CliContext, version: string, argv: readonly string[], commands: readonly CommandEntry[]): Promise<Command> {
-  const program = globalProgram(version);
+/** The program for `argv` with the commands it needs registered (on `program` when given: a `globalProgram(version)` not used yet). */
+export async function buildProgram(ctx: CliContext, version: string, argv: readonly string[], commands: readonly CommandEntry[], program = globalProgram(version)): Promise<Command> {
   for (const entry of commandsFor(program, argv, commands)) (await entry.load())(program, ctx, version);
   return program;
 }

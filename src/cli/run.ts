@@ -17,18 +17,18 @@ function applyExitOverride(cmd: Command, ctx: CliContext): void {
   for (const sub of cmd.commands) applyExitOverride(sub, ctx);
 }
 
-/** Parses `argv`, runs its command and returns the exit code (never exits the process). */
-export async function runCommandLine(argv: string[], io: CliIo, commands: readonly CommandEntry[]): Promise<number> {
+/** Parses `argv`, runs its command and returns the exit code (never exits the process). `program`: a fresh `globalProgram()` to build on. */
+export async function runCommandLine(argv: string[], io: CliIo, commands: readonly CommandEntry[], program?: Command): Promise<number> {
   const ctx = new CliContext(io);
   try {
     rejectKeyArguments(argv);
-    const program = await buildProgram(ctx, CLI_VERSION, argv, commands);
-    applyExitOverride(program, ctx);
+    const built = await buildProgram(ctx, CLI_VERSION, argv, commands, program);
+    applyExitOverride(built, ctx);
     if (argv.length === 0) {
-      program.outputHelp();
+      built.outputHelp();
       return EXIT.usage;
     }
-    await program.parseAsync(argv, { from: 'user' });
+    await built.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -121,11 +121,16 @@ const PRIVATE_V4: ReadonlyArray<readonly [string, number]> = [
   ['240.0.0.0', 4], // reserved, incl. 255.255.255.255 broadcast
 ];
 
-const PRIVATE_V4_RANGES = PRIVATE_V4.map(([addr, prefix]) => {
-  const base = v4ToNumber(parseIPv4(addr) as number[]);
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return { base: (base & mask) >>> 0, mask };
-});
+/** The ranges as numbers, made on first use (not when a start-up loads this module to parse a hash). */
+let privateV4Ranges: ReadonlyArray<{ base: number; mask: number }> | undefined;
+function privateV4RangeList(): ReadonlyArray<{ base: number; mask: number }> {
+  privateV4Ranges ??= PRIVATE_V4.map(([addr, prefix]) => {
+    const base = v4ToNumber(parseIPv4(addr) as number[]);
+    const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+    return { base: (base & mask) >>> 0, mask };
+  });
+  return privateV4Ranges;
+}
 
 function v4ToNumber(o: readonly number[]): number {
   return (((o[0] as number) << 24) | ((o[1] as number) << 16) | ((o[2] as number) << 8) | (o[3] as number)) >>> 0;
@@ -133,7 +138,7 @@ function v4ToNumber(o: readonly number[]): number {
 
 function isPrivateV4(octets: readonly number[]): boolean {
   const n = v4ToNumber(octets);
-  return PRIVATE_V4_RANGES.some((r) => ((n & r.mask) >>> 0) === r.base);
+  return privateV4RangeList().some((r) => ((n & r.mask) >>> 0) === r.base);
 }
 
 function isPrivateV6(g: readonly number[]): boolean {

@@ -19,8 +19,13 @@ const REFANG_RULES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bfxp:\/\//gi, 'ftp://'],
 ];
 
+/** What every rule needs somewhere in the text: a bracket, a backslash, or a defanged scheme's start. */
+const MAYBE_DEFANGED = /[[({\\]|h(?:xx|\*\*|__)p|fxp/i;
+
 /** Undoes common defanging: hxxp/hxxps/fxp, [.] (.) {.} [dot], [:], [://], [@], [at], [/], `\.`. */
 export function refang(text: string): string {
+  // nothing defanged (a plain hash, domain or IP): the rules' regexes are not even compiled
+  if (!MAYBE_DEFANGED.test(text)) return text;
   let out = text;
   for (const [pattern, replacement] of REFANG_RULES) out = out.replace(pattern, replacement);
   return out;
