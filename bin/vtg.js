@@ -4,8 +4,8 @@
 //
 // It runs the CLI bundle, dist/cli-bundle/vtg.cjs (one file instead of ~130 modules), with a V8 code
 // cache kept beside it, so a command starts without compiling what it ran last time. The cache is
-// written after the first run of each bundle and Node version (only where the bundle's folder is
-// writable); V8 refuses a cache that does not match and it is written again. `vtg lookup` (or `l`)
+// written after the first two runs of each bundle and Node version (only where the bundle's folder
+// is writable); V8 refuses a cache that does not match and it is written again. `vtg lookup` (or `l`)
 // starts from a smaller bundle of its own, dist/cli-bundle/lookup.cjs, which holds no other command;
 // it answers undefined for a command line that is not a lookup after all, and vtg.cjs runs it.
 // VTG_CLI_BUNDLE=full runs every command from vtg.cjs. Without a bundle, or with one older than dist/
@@ -55,11 +55,20 @@ function bundle(file) {
  * as latin1 into a one-byte string.
  */
 function loadBundle(file, stat) {
-  const cacheFile = `${file}.${stat.size}-${Math.trunc(stat.mtimeMs)}.${process.version}-${process.arch}.cache`;
+  const base = `${file}.${stat.size}-${Math.trunc(stat.mtimeMs)}.${process.version}-${process.arch}`;
+  // written in two steps: after the first run (`.first.cache`), then once more after the next run,
+  // which adds what that one compiled (a first lookup is usually a miss; the next ones, hits)
+  const finalCache = `${base}.cache`;
+  const firstCache = `${base}.first.cache`;
   let cachedData;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {}
+  let loaded;
+  for (const candidate of [finalCache, firstCache]) {
+    try {
+      cachedData = readFileSync(candidate);
+      loaded = candidate;
+      break;
+    } catch {}
+  }
   const script = new Script(readFileSync(file, 'latin1'), {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
@@ -68,11 +77,16 @@ function loadBundle(file, stat) {
   const bundled = { exports: {} };
   script.runInThisContext().call(bundled.exports, bundled.exports, require('node:module').createRequire(file), bundled, file, BUNDLE_DIR);
   const save = () => {
-    if (cachedData && !script.cachedDataRejected) return;
-    const tmp = `${cacheFile}.${process.pid}`;
+    const accepted = cachedData !== undefined && !script.cachedDataRejected;
+    if (accepted && loaded === finalCache) return;
+    // a cache V8 refused goes, so the next run does not read it again
+    if (!accepted && loaded) rmSync(loaded, { force: true });
+    const target = accepted ? finalCache : firstCache;
+    const tmp = `${target}.${process.pid}`;
     try {
       writeFileSync(tmp, script.createCachedData());
-      renameSync(tmp, cacheFile);
+      renameSync(tmp, target);
+      if (target === finalCache) rmSync(firstCache, { force: true });
     } catch {
       // a read-only install runs without a cache
       rmSync(tmp, { force: true });

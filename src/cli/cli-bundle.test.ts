@@ -5,7 +5,7 @@
  * linked), so the shared dist/ is left alone.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -42,20 +42,25 @@ const caches = (bundle = 'vtg.cjs') => readdirSync(bundleDir).filter((f) => f.st
 const version = () => runVtg(['--version'], box.env(), { bin, cwd: box.dir });
 
 describe('the CLI bundle and its code cache', () => {
-  test('the first run writes a code cache beside the bundle; the next run uses it as it is', async () => {
+  test('the first run writes a code cache beside the bundle, the second completes it, the third uses it as it is', async () => {
     assert.deepEqual(caches(), []);
     const first = await version();
     assert.equal(first.code, 0, first.stderr);
     assert.equal(first.stdout.trim(), CLI_VERSION);
+    const [partial] = caches();
+    assert.ok(partial?.endsWith('.first.cache'), `a first code cache was written (${partial})`);
+    const second = await version();
+    assert.equal(second.code, 0, second.stderr);
     const [cache] = caches();
-    assert.ok(cache, 'a code cache was written');
+    assert.ok(cache && !cache.endsWith('.first.cache'), `the second run wrote the complete cache in its place (${caches().join(', ')})`);
+    assert.equal(caches().length, 1);
     const bytes = readFileSync(join(bundleDir, cache));
     const written = statSync(join(bundleDir, cache)).mtimeMs;
 
-    const second = await version();
-    assert.equal(second.code, 0, second.stderr);
-    assert.equal(second.stdout.trim(), CLI_VERSION);
-    // an accepted cache is not written again
+    const third = await version();
+    assert.equal(third.code, 0, third.stderr);
+    assert.equal(third.stdout.trim(), CLI_VERSION);
+    // an accepted complete cache is not written again
     assert.deepEqual(caches(), [cache]);
     assert.equal(statSync(join(bundleDir, cache)).mtimeMs, written);
     assert.deepEqual(readFileSync(join(bundleDir, cache)), bytes);
@@ -63,10 +68,13 @@ describe('the CLI bundle and its code cache', () => {
 
   test('a cache V8 refuses (damaged, or from another build) is written again, and the command still works', async () => {
     const lookup = () => runVtg(['lookup', '8.8.8.8', '--json', '-q'], box.env(), { bin, cwd: box.dir });
-    const first = await lookup();
-    assert.equal(first.code, 0, first.stderr);
-    // a lookup writes the lookup bundle's cache, not the full one's
+    for (let i = 0; i < 2; i++) {
+      const r = await lookup();
+      assert.equal(r.code, 0, r.stderr);
+    }
+    // lookups write the lookup bundle's cache, not the full one's
     assert.equal(caches('lookup.cjs').length, 1);
+    assert.ok(!caches('lookup.cjs')[0]?.endsWith('.first.cache'));
     assert.equal(caches().length, 1);
     const damaged = [...caches(), ...caches('lookup.cjs')];
     for (const cache of damaged) writeFileSync(join(bundleDir, cache), Buffer.alloc(4096, 7));
@@ -76,6 +84,13 @@ describe('the CLI bundle and its code cache', () => {
     const v = await version();
     assert.equal(v.code, 0, v.stderr);
     assert.equal(v.stdout.trim(), CLI_VERSION);
+    // the refused caches are gone; a new one is written in two steps again
+    for (const cache of damaged) assert.ok(!existsSync(join(bundleDir, cache)), `${cache} removed`);
+    assert.equal(caches('lookup.cjs').length, 1);
+    assert.equal(caches().length, 1);
+    assert.equal((await lookup()).code, 0);
+    assert.equal((await version()).code, 0);
+    assert.deepEqual([...caches(), ...caches('lookup.cjs')].sort(), [...damaged].sort(), 'the complete caches are back');
     for (const cache of damaged) assert.notDeepEqual(readFileSync(join(bundleDir, cache)), Buffer.alloc(4096, 7), `${cache} written again`);
   });
 

@@ -20,7 +20,7 @@ const REFANG_RULES: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 /** What every rule needs somewhere in the text: a bracket, a backslash, or a defanged scheme's start. */
-const MAYBE_DEFANGED = /[[({\\]|h(?:xx|\*\*|__)p|fxp/i;
+const MAYBE_DEFANGED = /[[({\\]|[hH](?:[xX]{2}|\*\*|__)[pP]|[fF][xX][pP]/; // no /i: compiling one case folds with ICU
 
 /** Undoes common defanging: hxxp/hxxps/fxp, [.] (.) {.} [dot], [:], [://], [@], [at], [/], `\.`. */
 export function refang(text: string): string {
