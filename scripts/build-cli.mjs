@@ -92,18 +92,22 @@ function bundledSqlite(path, text) {
 /**
  * node:crypto loads 15 internal modules; a cached lookup of a hash, domain or IP uses none of it, yet
  * a dozen dist/ modules on its path import something from it (token hashes, session keys, ids). In
- * the bundle it is a module of getters that loads node:crypto on the first use of any of them.
+ * the bundle it is an ES module of functions that load node:crypto on first call (ES, so esbuild
+ * links the names directly: a CommonJS stand-in was copied into every importer). A dist/ module
+ * importing a name not listed here fails the build ("No matching export"): add it.
  */
-const LAZY_BUILTINS = ['node:crypto'];
+const LAZY_BUILTINS = {
+  'node:crypto': ['createCipheriv', 'createDecipheriv', 'createHash', 'createHmac', 'hkdfSync', 'randomBytes', 'randomUUID', 'timingSafeEqual'],
+};
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(build) {
     // the stand-in's own require() of the builtin stays a require()
     build.onResolve({ filter: /^(node:)?crypto$/ }, (args) => (args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: 'node:crypto', namespace: 'lazy-builtin' }));
-    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
-      if (!LAZY_BUILTINS.includes(args.path)) throw new Error(`no lazy stand-in for ${args.path}`);
-      const names = Object.keys(await import(args.path)).filter((n) => n !== 'default');
-      const lines = names.map((n) => `Object.defineProperty(exports, ${JSON.stringify(n)}, { enumerable: true, get: () => load()[${JSON.stringify(n)}] });`);
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => {
+      const names = LAZY_BUILTINS[args.path];
+      if (!names) throw new Error(`no lazy stand-in for ${args.path}`);
+      const lines = names.map((n) => `export const ${n} = (...args) => load().${n}(...args);`);
       return { contents: `let m;\nconst load = () => (m ??= require(${JSON.stringify(args.path)}));\n${lines.join('\n')}\n`, loader: 'js' };
     });
   },
