@@ -68,7 +68,7 @@ test('indicator lists skip blank lines and # comments (also trailing ones), but 
 });
 
 test('key flags are refused without echoing the value; after -- anything goes', () => {
-  for (const argv of [['--apikey', 'v'], ['-k', 'v'], ['--key=v'], ['lookup', '--api-key=v']]) {
+  for (const argv of [['--apikey', 'v'], ['-k', 'v'], ['--key=v'], ['lookup', '--api-key=v'], ['--API-Key=v'], ['-K', 'v'], ['--VT-KEY']]) {
     assert.throws(() => rejectKeyArguments(argv), (err: Error) => err.name === 'UsageError' && /VT_API_KEY/.test(err.message) && !/=v/.test(err.message));
   }
   assert.doesNotThrow(() => rejectKeyArguments(['mock', '--keys', 'a,b']));
