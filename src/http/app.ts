@@ -63,13 +63,16 @@ export interface BuiltApp {
   accessLog: AccessLog;
 }
 
+/** pino's info level (the access line is written at it). */
+const INFO = 30;
+
 /** The app and what it was built with (startServer needs the metrics, the logger and the upload tokens). */
 export function buildApp(gateway: Gateway, options: AppOptions = {}): BuiltApp {
   const secrets = secretsOf(gateway.config);
   const stream = options.logStream ?? process.stdout;
   const logger = options.logger ?? createLogger({ secrets, stream, ...(gateway.config.server.logLevel ? { level: gateway.config.server.logLevel } : {}) });
   // the access line has fixed fields (no headers, no bodies): it needs no path redaction, only the scrub
-  const accessLog = options.logger ? pinoAccessLog(options.logger) : lineAccessLog(stream, createScrubber(secrets), () => logger.isLevelEnabled('info'));
+  const accessLog = options.logger ? pinoAccessLog(options.logger) : lineAccessLog(stream, createScrubber(secrets), () => logger.levelVal <= INFO);
   const deps: AppDeps = {
     gateway,
     logger,

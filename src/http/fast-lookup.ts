@@ -17,7 +17,8 @@ import { lookupAs } from './budget.js';
 import { renderError } from './error-response.js';
 import { indicatorOfKind } from './indicator-input.js';
 import { type AccessLog, recordRequest, requestIdOf } from './middleware/access-log.js';
-import { authenticateCached } from './middleware/auth.js';
+import { authenticateOnConnection } from './middleware/auth.js';
+import type { ConnectionMemo } from './middleware/connection.js';
 import type { RequestSignal } from './middleware/deadlines.js';
 import { GatewayResponse } from './response.js';
 import { lookupOptionsOf, lookupQuery } from './schemas.js';
@@ -50,6 +51,8 @@ interface Target {
   route: string;
   indicator: Indicator;
   pathJson: string | undefined;
+  /** The access line's method, path, route and status fields of a 200 answer. */
+  fields200: string | undefined;
 }
 const TARGETS_MAX = 4096;
 
@@ -71,7 +74,7 @@ function headerOf(headers: IncomingHttpHeaders, name: string): string | undefine
  * False: not a fast request (the app answers it). 'answered': answered before returning (a memory
  * hit, or a refusal). 'pending': the lookup is under way and answers when it settles.
  */
-export type FastHandler = (req: IncomingMessage, res: ServerResponse) => false | 'answered' | 'pending';
+export type FastHandler = (req: IncomingMessage, res: ServerResponse, memo: ConnectionMemo) => false | 'answered' | 'pending';
 
 /** What a fast request needs once its lookup settles. */
 interface Pending {
@@ -85,10 +88,11 @@ interface Pending {
   route: string;
   principal: Principal;
   started: number;
-  pathJson: string | undefined;
+  target: Target | undefined;
 }
 
 function record(p: Pending, status: number, errorCode: string | null): void {
+  const target = p.target;
   recordRequest(p.deps, p.accessLog, {
     requestId: p.requestId,
     method: 'GET',
@@ -98,7 +102,8 @@ function record(p: Pending, status: number, errorCode: string | null): void {
     seconds: (performance.now() - p.started) / 1000,
     principal: p.principal,
     errorCode,
-    pathJson: p.pathJson,
+    pathJson: target?.pathJson,
+    fields: status === 200 ? target?.fields200 : undefined,
   });
 }
 
@@ -113,9 +118,11 @@ function answered(p: Pending, result: LookupResult): void {
       'x-request-id': p.requestId,
       'x-vtg-source': result.source,
     });
-    // the envelope (a string) joins the status line and headers; the cached report bytes follow: one writev
+    // the envelope (a string) joins the status line and headers; the cached report bytes follow: one writev.
+    // An envelope of ASCII only (as many bytes as characters) goes out as latin1, the same bytes: node
+    // then copies the joined string straight into the write instead of flattening and measuring it for UTF-8
     res.cork();
-    res.write(head);
+    res.write(head, headBytes === head.length ? 'latin1' : 'utf8');
     res.end(report);
   }
   record(p, 200, null);
@@ -138,12 +145,13 @@ export function createFastLookup(deps: AppDeps, accessLog: AccessLog): FastHandl
     if (targets.size >= TARGETS_MAX) targets.delete(targets.keys().next().value as string);
     targets.set(path, target);
   };
-  return (req, res) => {
+  return (req, res, memo) => {
     const url = req.url;
     if (req.method !== 'GET' || !url) return false;
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    const target = targets.get(path);
+    // the connection's previous lookup path, again (a client polling one object): no map read
+    const target = path === memo.path ? (memo.target as Target) : targets.get(path);
     let id = '';
     let kind: IndicatorKind;
     let route: string;
@@ -161,35 +169,46 @@ export function createFastLookup(deps: AppDeps, accessLog: AccessLog): FastHandl
     const parsedQuery = q < 0 ? NO_QUERY : lookupQuery.safeParse(Object.fromEntries(new URLSearchParams(url.slice(q + 1))));
     if (!parsedQuery.success) return false;
     const headers = req.headers;
+    const started = performance.now();
     let principal: Principal;
     try {
-      const known = authenticateCached((name) => headerOf(headers, name), deps, 'reader', 'api');
+      const authorization = headers.authorization;
+      const known = authenticateOnConnection(memo, authorization, (name) => headerOf(headers, name), deps, 'reader', 'api', started);
       if (known === undefined) return false; // not remembered: the app authenticates (and remembers it)
       principal = known as Principal;
     } catch {
       return false; // the app renders the refusal
     }
-    const started = performance.now();
+    const requestId = headers['x-request-id'];
     const pending: Pending = {
       deps,
       accessLog,
       res,
       request: undefined,
-      requestId: requestIdOf(headerOf(headers, 'x-request-id')),
+      requestId: requestIdOf(typeof requestId === 'string' ? requestId : undefined),
       path,
       route,
       principal,
       started,
-      pathJson: target?.pathJson,
+      target,
     };
     const options = q < 0 ? NO_QUERY_OPTIONS : lookupOptionsOf(parsedQuery.data);
     let lookup: Promise<LookupResult>;
     try {
       let indicator: Indicator;
-      if (target) indicator = target.indicator;
-      else {
+      if (target) {
+        indicator = target.indicator;
+        if (memo.path !== path) {
+          memo.path = path;
+          memo.target = target;
+        }
+      } else {
         indicator = indicatorOfKind(id, kind); // throws for an id that is not one: answered below
-        remember(path, { kind, route, indicator, pathJson: accessLog.pathJson?.(path) });
+        const named: Target = { kind, route, indicator, pathJson: accessLog.pathJson?.(path), fields200: accessLog.fields?.('GET', path, route, 200) };
+        remember(path, named);
+        pending.target = named;
+        memo.path = path;
+        memo.target = named;
       }
       // a fresh answer in memory serves every role and budget alike: answered now, no promise, no signal
       // (a reader's or cache-only lookup is never background work, as in lookupAs)

@@ -12,6 +12,7 @@ import { RequestAbortedError } from './errors.js';
 import { createFastLookup } from './fast-lookup.js';
 import { Admission, type Ticket } from './middleware/admission.js';
 import { BodyDeadlines } from './middleware/body-deadline.js';
+import { connectionMemo } from './middleware/connection.js';
 import { checkHostOrigin, hostPolicy } from './middleware/host-origin.js';
 import { GatewayResponse } from './response.js';
 import type { UpstreamKeyRefusedEvent } from '../gateway/index.js';
@@ -96,20 +97,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         refuse(req, res, 503, 'ShuttingDown', 'the server is shutting down', { 'retry-after': '5' });
         return;
       }
-      const refusal = checkHostOrigin(hosts, req.method ?? 'GET', req.headers);
-      if (refusal) {
-        refuse(req, res, refusal.status, refusal.code, refusal.message, {});
-        return;
+      const memo = connectionMemo(req.socket);
+      const method = req.method ?? 'GET';
+      const headers = req.headers;
+      const host = headers.host;
+      // a GET with the Host this connection was last admitted with, and not a browser's fetch: admitted
+      // again (the check would only judge that Host, by the same fixed rules)
+      if (!(method === 'GET' && host === memo.host && host !== undefined && headers['sec-fetch-site'] === undefined)) {
+        const refusal = checkHostOrigin(hosts, method, headers);
+        if (refusal) {
+          refuse(req, res, refusal.status, refusal.code, refusal.message, {});
+          return;
+        }
+        memo.host = host;
       }
       const url = req.url ?? '/';
       const q = url.indexOf('?');
-      const ticket = admission.admit(req, q < 0 ? url : url.slice(0, q));
+      const ticket = admission.admit(req, q < 0 ? url : url.slice(0, q), memo);
       if ('status' in ticket) {
         refuse(req, res, ticket.status, ticket.code, ticket.message, { 'retry-after': '1' });
         return;
       }
       if (ticket.lane === 'reads') {
-        const outcome = fast(req, res);
+        const outcome = fast(req, res, memo);
         // answered on the spot and handed to the socket: nothing left in flight to track
         if (outcome === 'answered' && res.writableLength === 0) {
           admission.release(ticket);
@@ -120,7 +130,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       } else {
         track(res, ticket);
         bodies.watch(req, res);
-        if (fast(req, res)) return;
+        if (fast(req, res, memo)) return;
       }
       listener(req, res).catch(() => {
         if (!res.headersSent) sendJson(res, 500, { error: { code: 'InternalError', message: 'internal error' } });

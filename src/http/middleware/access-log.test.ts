@@ -76,6 +76,20 @@ test('each line is the JSON line pino wrote, secrets and tokens scrubbed', async
   log({ ...leaky, pathJson: log.pathJson?.(leaky.path) as string });
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(JSON.parse(again.lines[0] as string).path, JSON.parse(byHand.lines[3] as string).path);
+  // fields given by the caller (remembered per request shape, ASCII only) make the same lines; a batch of
+  // ASCII lines (written as latin1) and a batch of one line with non-ASCII text (UTF-8) read back as built
+  for (const batch of [records.filter((_, i) => i !== 1), [records[1] as RequestRecord]]) {
+    const remembered = logCapture();
+    const rlog = lineAccessLog(remembered.stream, createScrubber([FAKE_VT_KEY]), () => true);
+    for (const r of batch) rlog({ ...r, fields: rlog.fields?.(r.method, r.path, r.route, r.status) });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(remembered.lines.length, batch.length);
+    for (const [i, line] of remembered.lines.entries()) {
+      const expected = byHand.lines[records.indexOf(batch[i] as RequestRecord)] as string;
+      assert.deepEqual({ ...JSON.parse(line), time: 0 }, { ...JSON.parse(expected), time: 0 });
+    }
+  }
+  assert.equal(lineAccessLog(logCapture().stream, (l) => l, () => true).fields?.('POST', '/api/lookup/\u00e9', 'unmatched', 400), undefined, 'not ASCII: not remembered');
 });
 
 test('fresh request ids keep the UUID shape and count up, past the 4096 boundary too', () => {

@@ -40,13 +40,19 @@ export interface RequestRecord {
   errorCode?: string | null;
   /** The path's field as `accessLog.pathJson(path)` gave it, when the caller remembers it per path. */
   pathJson?: string | undefined;
+  /** The line's method, path, route and status fields as `accessLog.fields` gave them for this request's, when the caller remembers them. */
+  fields?: string | undefined;
 }
 
 /**
  * Writes the access-log line of one finished request. `pathJson`, when there, gives a path's field as
  * the line carries it (scrubbed), for a caller that remembers it per path (the fast lookup path).
  */
-export type AccessLog = ((r: RequestRecord) => void) & { pathJson?: (path: string) => string };
+export type AccessLog = ((r: RequestRecord) => void) & {
+  pathJson?: (path: string) => string;
+  /** The line's method, path, route and status fields, to remember and pass back as `RequestRecord.fields` (undefined unless ASCII). */
+  fields?: (method: string, path: string, route: string, status: number) => string | undefined;
+};
 
 /** A one-time upload URL is a credential until used: keep it out of the logs. */
 function loggedPath(path: string): string {
@@ -82,6 +88,9 @@ function timeText(): string {
 /** Printable ASCII without `"` and `\`: such a string is its own JSON body. */
 const PLAIN = /^[ !#-[\]-~]*$/;
 const json = (s: string) => (PLAIN.test(s) ? `"${s}"` : JSON.stringify(s));
+
+const ASCII = /^[\x00-\x7f]*$/;
+const NOBODY = { text: '', ascii: true };
 
 /** Route patterns (a fixed table, and 'unmatched') -> their JSON. */
 const routeJsonCache = new Map<string, string>();
@@ -125,38 +134,52 @@ export function pinoAccessLog(logger: Logger): AccessLog {
  * them). A token's fields are scrubbed once per token.
  */
 export function lineAccessLog(stream: NodeJS.WritableStream, scrub: (line: string) => string, enabled: () => boolean): AccessLog {
-  // lines of one event-loop turn go out in one write (a stream write per request cost more than the line)
+  // lines of one event-loop turn go out in one write (a stream write per request cost more than the line);
+  // a batch of ASCII only (the usual) goes as latin1, the same bytes: the stream copies the joined lines
+  // as they are instead of flattening them and measuring them for UTF-8
   let pending = '';
+  let pendingAscii = true;
   const flush = () => {
     const out = pending;
+    const encoding = pendingAscii ? 'latin1' : 'utf8';
     pending = '';
-    if (out) stream.write(out);
+    pendingAscii = true;
+    if (out) stream.write(out, encoding);
   };
-  const write = (line: string) => {
+  const write = (line: string, ascii: boolean) => {
     if (pending === '') setImmediate(flush);
     pending += line;
+    if (!ascii) pendingAscii = false;
   };
   /** Principals (frozen, shared by a token's requests) -> their `"client"` and `"role"` fields, scrubbed. */
-  const whoFields = new WeakMap<Principal, string>();
-  const whoOf = (p: Principal): string => {
+  const whoFields = new WeakMap<Principal, { text: string; ascii: boolean }>();
+  const whoOf = (p: Principal): { text: string; ascii: boolean } => {
     let who = whoFields.get(p);
     if (who === undefined) {
-      who = scrub(`,"client":${json(p.name)},"role":${json(p.role)}`);
+      const text = scrub(`,"client":${json(p.name)},"role":${json(p.role)}`);
+      who = { text, ascii: ASCII.test(text) };
       if (Object.isFrozen(p)) whoFields.set(p, who);
     }
     return who;
   };
   const pathJson = (path: string): string => scrub(json(loggedPath(path)));
+  // methods come from node's parser: plain by construction
+  const fieldsOf = (method: string, path: string, route: string, status: number, pathField = pathJson(path)): string =>
+    `"method":"${method}","path":${pathField},"route":${routeJson(route)},"status":${status},"ms":`;
   const log: AccessLog = (r) => {
     if (!enabled()) return;
-    const who = r.principal ? whoOf(r.principal) : '';
-    // request ids pass REQUEST_ID or come from freshId, and methods from node's parser: plain by construction
-    write(
-      `{"level":30,"time":${timeText()},"service":"vt-gateway","reqId":${scrub(`"${r.requestId}"`)},"method":"${r.method}",` +
-        `"path":${r.pathJson ?? pathJson(r.path)},"route":${routeJson(r.route)},"status":${r.status},"ms":${millisText(r.seconds)}${who},"msg":"request"}\n`,
-    );
+    const who = r.principal ? whoOf(r.principal) : NOBODY;
+    // fields a caller remembers are ASCII (see log.fields)
+    const fields = r.fields ?? fieldsOf(r.method, r.path, r.route, r.status, r.pathJson);
+    const ascii = who.ascii && (r.fields !== undefined || ASCII.test(fields));
+    // request ids pass REQUEST_ID or come from freshId: plain by construction (and the scrub's mark is ASCII)
+    write(`{"level":30,"time":${timeText()},"service":"vt-gateway","reqId":${scrub(`"${r.requestId}"`)},${fields}${millisText(r.seconds)}${who.text},"msg":"request"}\n`, ascii);
   };
   log.pathJson = pathJson;
+  log.fields = (method, path, route, status) => {
+    const fields = fieldsOf(method, path, route, status);
+    return ASCII.test(fields) ? fields : undefined;
+  };
   return log;
 }
 

@@ -1,9 +1,10 @@
 // Who gets an in-flight slot: per-client shares within each lane, a release frees the slot, and the
-// client table stays bounded however many clients come and go.
+// client table stays bounded however many clients come and go; a connection's remembered ticket obeys both.
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { test } from 'node:test';
 import { Admission, type AdmissionRefusal, type Ticket } from './admission.js';
+import { ConnectionMemo } from './connection.js';
 
 const request = (credential: string | undefined, body = false): IncomingMessage =>
   ({
@@ -53,4 +54,27 @@ test('a full lane answers 503; the client table stays bounded as thousands of cl
   // the held clients' counts survived the sweeps: each is still at its share
   const again = admission.admit(request('Bearer held-1'), '/api/files/x');
   assert.ok(isTicket(again), 'share is 4 of 4');
+});
+
+test("a connection's remembered ticket counts like a fresh one: the share holds, and a sweep of the table voids it", () => {
+  const admission = new Admission({ maxInFlight: 4, maxBodiesInFlight: 4, perClientShare: 0.5 });
+  const memo = new ConnectionMemo();
+  const first = admission.admit(request('Bearer a'), '/api/files/x', memo);
+  const second = admission.admit(request('Bearer a'), '/api/files/x', memo);
+  assert.ok(isTicket(first) && isTicket(second));
+  assert.equal(second, first, 'the same credential on the same connection reuses the ticket');
+  const third = admission.admit(request('Bearer a'), '/api/files/x', new ConnectionMemo());
+  assert.ok(!isTicket(third) && third.code === 'TooManyInFlight', 'two of four is the share, whichever connection asks');
+  admission.release(first as Ticket);
+  admission.release(second as Ticket);
+  assert.deepEqual(admission.inFlight, { reads: 0, bodies: 0 });
+  const other = admission.admit(request('Bearer b'), '/api/files/x', memo);
+  assert.ok(isTicket(other) && other !== first && other.client === 'Bearer b', 'another credential on the connection: its own ticket');
+  admission.release(other as Ticket);
+  // a sweep drops idle clients (b, now idle, among them): the remembered ticket names a dropped entry
+  for (let i = 0; i < 1100; i++) admission.release(admission.admit(request(`Bearer passing-${i}`), '/api/files/x') as Ticket);
+  const afterSweep = admission.admit(request('Bearer b'), '/api/files/x', memo);
+  assert.ok(isTicket(afterSweep) && afterSweep !== other, 'not reused after a sweep');
+  const elsewhere = admission.admit(request('Bearer b'), '/api/files/x', new ConnectionMemo());
+  assert.ok(isTicket(elsewhere) && elsewhere.held === afterSweep.held, 'one entry per client in the table');
 });

@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { HttpLimits } from '../types.js';
+import type { ConnectionMemo } from './connection.js';
 
 export type Lane = 'reads' | 'bodies';
 
@@ -34,6 +35,8 @@ class LaneSlots {
   inFlight = 0;
   /** Client -> its slots; an entry is the ticket's to decrement, so a release costs no lookup. */
   readonly byClient = new Map<string, Held>();
+  /** Sweeps of `byClient` so far (a ticket remembered from before a sweep may name a dropped entry). */
+  sweeps = 0;
   constructor(
     readonly max: number,
     readonly perClient: number,
@@ -72,22 +75,29 @@ export class Admission {
     return { reads: this.#lanes.reads.inFlight, bodies: this.#lanes.bodies.inFlight };
   }
 
-  /** A slot for `req`, or why not. Release the ticket once the response has closed. */
-  admit(req: IncomingMessage, path: string): Ticket | AdmissionRefusal {
+  /**
+   * A slot for `req`, or why not. Release the ticket once the response has closed. With the memo of
+   * `req`'s connection, a client that sends the credential of the connection's previous request reuses
+   * its ticket (the same lane, client and entry) rather than finding its entry in the table again.
+   */
+  admit(req: IncomingMessage, path: string, memo?: ConnectionMemo): Ticket | AdmissionRefusal {
     if (path === '/api/health' && req.method === 'GET') return HEALTH;
     const lane: Lane = hasBody(req) ? 'bodies' : 'reads';
-    const slots = this.#lanes[lane];
+    const slots = lane === 'reads' ? this.#lanes.reads : this.#lanes.bodies;
     if (slots.inFlight >= slots.max) {
       return { status: 503, code: 'Overloaded', message: 'too many requests in flight; try again shortly' };
     }
     const client = clientOf(req);
-    let held = slots.byClient.get(client);
+    const remembered = memo?.ticket as Ticket | undefined;
+    const reuse = remembered !== undefined && remembered.lane === lane && (memo as ConnectionMemo).sweeps === slots.sweeps && (memo as ConnectionMemo).credential === client;
+    let held = reuse ? (remembered.held as Held) : slots.byClient.get(client);
     if (held && held.n >= slots.perClient) {
       const what = lane === 'bodies' ? 'requests with a body (uploads, posts)' : 'requests';
       return { status: 429, code: 'TooManyInFlight', message: `this client already has ${held.n} ${what} in flight; wait for one to finish` };
     }
     if (!held) {
       if (slots.byClient.size >= CLIENTS_MAX) {
+        slots.sweeps++;
         for (const [c, h] of slots.byClient) if (h.n === 0) slots.byClient.delete(c);
       }
       held = { n: 0 };
@@ -95,7 +105,14 @@ export class Admission {
     }
     held.n++;
     slots.inFlight++;
-    return { lane, client, held };
+    if (reuse) return remembered;
+    const ticket: Ticket = { lane, client, held };
+    if (memo) {
+      memo.ticket = ticket;
+      memo.credential = client;
+      memo.sweeps = slots.sweeps;
+    }
+    return ticket;
   }
 
   release(ticket: Ticket): void {

@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import type { TokenRole } from '../../gateway/index.js';
 import { HttpError } from '../errors.js';
 import type { AppDeps, AppEnv, Principal } from '../types.js';
+import type { ConnectionMemo } from './connection.js';
 
 /** Who may call a route: anyone, anyone when `server.publicHealth` is on, or a minimum role. */
 export type Access = 'public' | 'health' | TokenRole;
@@ -67,9 +68,9 @@ const tokenState = new WeakMap<object, { open: boolean; at: number }>();
  * 5 s once tokens exist (a stale answer can only keep the server closed), 1 s while there are none.
  * Tokens created or revoked through this server take effect at once (`tokensChanged`).
  */
-function cachedOpen(tokens: AppDeps['gateway']['tokens']): boolean | undefined {
+function cachedOpen(tokens: AppDeps['gateway']['tokens'], now = performance.now()): boolean | undefined {
   const state = tokenState.get(tokens);
-  if (state && performance.now() - state.at < (state.open ? OPEN_TTL_MS : CLOSED_TTL_MS)) return state.open;
+  if (state && now - state.at < (state.open ? OPEN_TTL_MS : CLOSED_TTL_MS)) return state.open;
   return undefined;
 }
 
@@ -83,16 +84,22 @@ async function isOpen(tokens: AppDeps['gateway']['tokens']): Promise<boolean> {
 
 const VERIFIED_TTL_MS = 1000;
 const VERIFIED_MAX = 1024;
-const verifiedTokens = new WeakMap<object, Map<string, { principal: Principal; at: number }>>();
+interface Verified {
+  principal: Principal;
+  at: number;
+}
+const verifiedTokens = new WeakMap<object, Map<string, Verified>>();
+/** Bumped by `tokensChanged`: a verification a connection remembers (ConnectionMemo) from before is void. */
+let tokensVersion = 0;
 
 /**
  * The live token's caller, remembered for a second so that a busy client does not pay a sha256 and a
  * query on every request: a token revoked elsewhere (another process, the CLI) is refused within a
  * second; one revoked through this server at once (`tokensChanged`).
  */
-function cachedPrincipal(tokens: AppDeps['gateway']['tokens'], token: string): Principal | undefined {
+function cachedVerification(tokens: AppDeps['gateway']['tokens'], token: string, now: number): Verified | undefined {
   const hit = verifiedTokens.get(tokens)?.get(token);
-  return hit && performance.now() - hit.at < VERIFIED_TTL_MS ? hit.principal : undefined;
+  return hit && now - hit.at < VERIFIED_TTL_MS ? hit : undefined;
 }
 
 async function verifiedPrincipal(tokens: AppDeps['gateway']['tokens'], token: string): Promise<Principal | undefined> {
@@ -119,6 +126,7 @@ async function verifiedPrincipal(tokens: AppDeps['gateway']['tokens'], token: st
 export function tokensChanged(tokens: AppDeps['gateway']['tokens']): void {
   tokenState.delete(tokens);
   verifiedTokens.delete(tokens);
+  tokensVersion++;
 }
 
 /** The caller, or null when anonymous on a public route. Throws 401/403 HttpErrors. */
@@ -141,14 +149,49 @@ export async function authenticateHeaders(header: HeaderGetter, deps: AppDeps, a
  * `authenticateHeaders` from what is remembered (no query): undefined when the open state or the
  * token is not remembered, so the caller takes the full path (the fast lookup falls back to the app).
  */
-export function authenticateCached(header: HeaderGetter, deps: AppDeps, access: Access, family: Family): Principal | null | undefined {
+export function authenticateCached(header: HeaderGetter, deps: AppDeps, access: Access, family: Family, now = performance.now()): Principal | null | undefined {
   const tokens = deps.gateway.tokens;
-  const open = cachedOpen(tokens);
+  const open = cachedOpen(tokens, now);
   if (open === undefined) return undefined;
   const token = presentedToken(header);
-  const principal = !open && token ? cachedPrincipal(tokens, token) : undefined;
+  const principal = !open && token ? cachedVerification(tokens, token, now)?.principal : undefined;
   if (!open && token && !principal) return undefined;
   return decide(token, deps, access, family, open, principal);
+}
+
+/**
+ * `authenticateCached` for a request on a keep-alive connection that sent `authorization` (its
+ * Authorization header): when the connection's previous request sent the same value and its
+ * verification is still the remembered one (under a second old, no token created or revoked through
+ * this server since), the caller is known without reading the token or the map; else as
+ * `authenticateCached`, and a verified caller is remembered on the connection.
+ */
+export function authenticateOnConnection(
+  memo: ConnectionMemo,
+  authorization: string | undefined,
+  header: HeaderGetter,
+  deps: AppDeps,
+  access: Access,
+  family: Family,
+  now: number,
+): Principal | null | undefined {
+  const tokens = deps.gateway.tokens;
+  if (authorization && authorization === memo.authorization && memo.tokensVersion === tokensVersion) {
+    const verified = memo.verified as Verified;
+    if (now - verified.at < VERIFIED_TTL_MS && cachedOpen(tokens, now) === false) return decide(authorization, deps, access, family, false, verified.principal);
+  }
+  const principal = authenticateCached(header, deps, access, family, now);
+  // a non-empty Authorization is where the token came from (see presentedToken): the same value, the same token
+  if (principal && authorization && principal !== OPEN_PRINCIPAL) {
+    const token = presentedToken(header);
+    const verified = token === undefined ? undefined : cachedVerification(tokens, token, now);
+    if (verified) {
+      memo.authorization = authorization;
+      memo.verified = verified;
+      memo.tokensVersion = tokensVersion;
+    }
+  }
+  return principal;
 }
 
 function decide(token: string | undefined, deps: AppDeps, access: Access, family: Family, open: boolean, principal: Principal | undefined): Principal | null {

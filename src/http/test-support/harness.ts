@@ -1,6 +1,6 @@
 // Test helpers: a real Gateway on a temp data dir behind the real server on a free loopback port.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
+import { type Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -169,13 +169,22 @@ export async function createToken(url: string, admin: string, name: string, role
 export function rawCall(
   base: string,
   path: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+  /** `agent`: a keep-alive agent to send it on a connection kept open (`reused` says whether it was). */
+  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; agent?: Agent } = {},
   // biome-ignore lint/suspicious/noExplicitAny: tests walk arbitrary JSON answers
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; body: any }> {
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; body: any; reused: boolean }> {
   const target = new URL(base + path);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: target.hostname, port: target.port, path: target.pathname + target.search, method: init.method ?? 'GET', headers: init.headers ?? {}, setHost: !(init.headers && 'host' in init.headers) },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method: init.method ?? 'GET',
+        headers: init.headers ?? {},
+        setHost: !(init.headers && 'host' in init.headers),
+        ...(init.agent ? { agent: init.agent } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -185,7 +194,7 @@ export function rawCall(
           try {
             body = text ? JSON.parse(text) : null;
           } catch {}
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body, reused: req.reusedSocket });
         });
         res.on('error', reject);
       },

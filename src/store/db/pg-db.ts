@@ -47,6 +47,8 @@ export class PgDb implements SqlDb {
   readonly #pool: pg.Pool;
   readonly #direct: Queryable;
   readonly #inside = new AsyncLocalStorage<Queryable>();
+  /** Transactions inside `#inside.run` now (they may overlap: each has a pool client of its own). */
+  #running = 0;
   #open = true;
 
   /** Opens the pool (lazily: the first query connects). */
@@ -99,7 +101,15 @@ export class PgDb implements SqlDb {
       await client.query('BEGIN');
       if (!this.readonly) await client.query(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
       const tx = queryable(this.dialect, () => client);
-      const result = await this.#inside.run(tx, () => fn(tx));
+      let result: R;
+      this.#running++;
+      try {
+        result = await this.#inside.run(tx, () => fn(tx));
+      } finally {
+        // with none open, the storage is disabled: left enabled, node's async hooks stay on for the life
+        // of the process (a cost on every callback, write and promise); the next transaction enables it
+        if (--this.#running === 0) this.#inside.disable();
+      }
       await client.query('COMMIT');
       return result;
     } catch (error) {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { after, test } from 'node:test';
 import { makeTempDir } from '../test-support/temp-dir.js';
 import { openDatabase } from './connection.js';
@@ -35,6 +37,13 @@ test('an async write transaction keeps other writers of the process out: a plain
   } finally {
     await db.close();
   }
+});
+
+test("a finished transaction, committed or rolled back, leaves node's async hooks off (on, they cost every callback and write of every request)", () => {
+  const probe = fileURLToPath(new URL('../test-support/async-hooks-probe.ts', import.meta.url));
+  const run = spawnSync(process.execPath, ['--import', 'tsx', probe, tmp.dir], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), { before: false, inside: true, committed: false, rolledBack: false });
 });
 
 test('? placeholders become $1.. for PostgreSQL, except inside quoted strings and identifiers', () => {
