@@ -105,15 +105,6 @@ export function networkInfo(reports: Reports): NetworkInfo {
   };
 }
 
-export function filePermalink(sha256: string): string {
-  return `https://www.virustotal.com/gui/file/${sha256}`;
-}
-
-/** `id` is the sha256 of the canonical URL (the indicator's id). */
-export function urlPermalink(id: string): string {
-  return `https://www.virustotal.com/gui/url/${id}`;
-}
-
 /** `kind:id`, the key of the state file's memory of indicators. */
 export function seenKey(kind: string, id: string): string {
   return `${kind}:${id}`;

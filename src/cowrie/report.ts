@@ -3,17 +3,16 @@
  * they were folded into, see report-accumulate.ts), their deduplicated indicators and each
  * indicator's provider Reports. Shapes live in report-types.ts, formats in format.ts.
  */
+import { permalinkOf } from '../indicators/index.js';
 import type { Verdict } from '../providers/types.js';
 import { type ExtractOptions, sessionIndicators } from './extract.js';
 import { type BoundedCounter, ReportAccumulator } from './report-accumulate.js';
 import {
-  filePermalink,
   labelOf,
   networkInfo,
   providerVerdicts,
   seenKey,
   urlhausStatus,
-  urlPermalink,
   verdictOf,
   worstVerdict,
 } from './report-providers.js';
@@ -72,7 +71,7 @@ export function buildCowrieReport(input: BuildReportInput): CowrieReport {
       verdict: verdictOf(reports),
       threatLabel: labelOf(reports),
       providers: providerVerdicts(reports),
-      permalink: x.kind === 'file' ? filePermalink(x.id) : x.kind === 'url' ? urlPermalink(x.id) : null,
+      permalink: x.kind === 'file' || x.kind === 'url' ? permalinkOf(x.kind, x.id) : null,
       sourceIps: x.kind === 'file' ? [...(acc.hashSources.get(x.id) ?? [])] : [],
       firstSubmissionAt: x.kind === 'file' ? (reports?.virustotal?.firstSeenAt ?? null) : null,
       asn: net.asn,
@@ -89,7 +88,7 @@ export function buildCowrieReport(input: BuildReportInput): CowrieReport {
       const vt = results.get(x.id)?.virustotal;
       return {
         sha256: x.value,
-        permalink: filePermalink(x.value),
+        permalink: permalinkOf('file', x.value),
         sourceIps: x.sourceIps,
         firstSubmissionAt: x.firstSubmissionAt,
         newSinceLastRun: x.newSinceLastRun,
@@ -119,7 +118,7 @@ export function buildCowrieReport(input: BuildReportInput): CowrieReport {
       return {
         url: x.value,
         id: x.id,
-        permalink: urlPermalink(x.id),
+        permalink: permalinkOf('url', x.id),
         newSinceLastRun: x.newSinceLastRun,
         host,
         sessions: x.sessions,

@@ -6,6 +6,8 @@
 const GUI = 'https://www.virustotal.com/gui';
 
 /** A file is named by its SHA-256 when known (`sha256`), whichever hash was asked; else by `id`. */
+export function permalinkOf(kind: 'file' | 'url' | 'domain' | 'ip', id: string, sha256?: unknown): string;
+export function permalinkOf(kind: string, id: string, sha256?: unknown): string | null;
 export function permalinkOf(kind: string, id: string, sha256?: unknown): string | null {
   switch (kind) {
     case 'file':

@@ -64,7 +64,6 @@ export { DailyCounterRepository } from './daily/repository.js';
 export { WatchlistRepository, DEFAULT_WATCH_EVERY_MS } from './watchlists/repository.js';
 export type { DueWatchlistItem, Watchlist, WatchlistItem } from './watchlists/types.js';
 export { SearchRepository } from './search/repository.js';
-export { permalinkOf } from './search/derive.js';
 export { SEVERITY, VERDICTS, isVerdict } from './search/severity.js';
 export type { EdgeRecord, FileHashes, IndicatorRecord, ProviderRecord, SearchPage, SearchQuery, SearchSort } from './search/types.js';
 export type { SearchSummary } from './search/summary.js';

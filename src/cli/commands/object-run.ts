@@ -60,7 +60,7 @@ function objectDoc(spec: ObjectCommandSpec, result: LookupResult, flags: ObjectF
     indicator: r.indicator || result.indicator.value,
     found: r.found,
     verdict: r.found ? r.verdict : 'not_found',
-    permalink: permalinkOf(spec.kind, id, attributes.sha256) as string,
+    permalink: permalinkOf(spec.kind, id, attributes.sha256),
     source: result.source,
     stale: result.stale,
     fetchedAt: result.fetchedAt,

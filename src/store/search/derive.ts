@@ -126,8 +126,3 @@ export function derive(report: Report): Derived {
   return { kind: report.kind, canonicalId, indicator, aliases, names, tags, hashes, edges: vtEdges(report, self, a), record: providerRecord(report) };
 }
 
-/** The VirusTotal GUI link for an indicator. */
-export function permalinkOf(kind: IndicatorKind, id: string, value: string): string {
-  const path = kind === 'file' ? `file/${id}` : kind === 'url' ? `url/${id}` : kind === 'domain' ? `domain/${encodeURIComponent(value)}` : `ip-address/${value}`;
-  return `https://www.virustotal.com/gui/${path}`;
-}

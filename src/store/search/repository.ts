@@ -3,12 +3,12 @@
  * the last call (watermarks on `cache_entries.seq`, `observations.seq` and `batch_items.rowid`), so a
  * search costs the index lookups plus the work of the few rows that arrived since. Times are epoch ms.
  */
-import type { IndicatorKind } from '../../indicators/index.js';
+import { type IndicatorKind, permalinkOf } from '../../indicators/index.js';
 import type { ProviderName, Verdict } from '../../providers/types.js';
 import { decodeReport } from '../cache-entries/codec.js';
 import type { Dialect } from '../db/dialect.js';
 import type { SqlDb } from '../db/sql.js';
-import { type Derived, derive, permalinkOf } from './derive.js';
+import { type Derived, derive } from './derive.js';
 import { encodeCursor, filterConditions, fromClause, pageSql } from './query.js';
 import { type SearchSummary, summarize } from './summary.js';
 import { OBSERVATION_COLUMNS, type ObservationRow } from '../db/observation-row.js';
@@ -369,7 +369,7 @@ export class SearchRepository {
       names: r.names === '' ? [] : (JSON.parse(r.names) as string[]),
       tags: r.tags.split(',').filter((t) => t !== ''),
       hashes: r.hashes ? (JSON.parse(r.hashes) as FileHashes) : null,
-      permalink: hasVt ? permalinkOf(r.kind, r.indicator_id, r.indicator) : null,
+      permalink: hasVt ? permalinkOf(r.kind, r.indicator_id) : null,
       firstSeen: r.first_seen,
       lastSeen: r.last_seen,
       observations: r.observations,
