@@ -6,8 +6,18 @@ import { readdirSync } from 'node:fs';
 const root = new URL('..', import.meta.url).pathname;
 const names = readdirSync(new URL('../bench/', import.meta.url)).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
 const args = process.argv.slice(2);
-const wanted = args.filter((a) => !a.startsWith('--'));
-const passThrough = args.filter((a) => a.startsWith('--') || /^\d/.test(a));
+// Options go through to each benchmark with their values (`--cases replay,open`, `--mb 50`).
+const wanted = [];
+const passThrough = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a.startsWith('--')) {
+    passThrough.push(a);
+    const next = args[i + 1];
+    if (next !== undefined && !next.startsWith('--')) passThrough.push(args[++i]);
+  } else if (/^\d/.test(a)) passThrough.push(a);
+  else wanted.push(a);
+}
 const chosen = wanted.length ? names.filter((n) => wanted.includes(n)) : names;
 if (chosen.length === 0) {
   console.error(`no such benchmark; available: ${names.join(', ')}`);

@@ -246,19 +246,34 @@ export class IndicatorCollector {
     return this.#byKey.size;
   }
 
-  /** Adds one session; returns its indicators (for per-session output). */
-  add(session: CowrieSession): SessionIndicators {
+  /** Adds one session's indicators (`sessionIndicators` gives them for one session). */
+  add(session: CowrieSession): void {
+    if (session.downloads.length === 0 && session.uploads.length === 0 && session.commands.length === 0) {
+      // Most sessions (scans, guessing) bring only their address: no per-session maps for them.
+      if (!session.srcIp) return;
+      const attacker = attackerIndicator(session.srcIp, this.#options.allowPrivate ?? false);
+      if (attacker) this.#touch(session, attacker, GROUP.attacker ?? 3, 'attacker', session.events);
+      else this.stats.refused++;
+      return;
+    }
     const found = sessionIndicators(session, this.#options, this.stats);
     for (const h of found.hashes.values()) this.#touch(session, h.indicator, GROUP.file ?? 0, h.role, h.mentions, h.names);
     for (const u of found.urls.values()) this.#touch(session, u.indicator, GROUP.url ?? 1, u.role, u.mentions);
     for (const h of found.hosts.values()) this.#touch(session, h.indicator, GROUP.host ?? 2, 'url_host', h.mentions);
     if (found.attacker) this.#touch(session, found.attacker, GROUP.attacker ?? 3, 'attacker', session.events);
-    return found;
   }
 
+  /** Entries by the (remembered) attacker indicator object itself: one lookup, no key to build. */
+  #byAttacker = new Map<Indicator, CowrieIndicator & { group: number }>();
+
   #touch(session: CowrieSession, indicator: Indicator, group: number, role: IndicatorRole, events: number, names: readonly string[] = []): void {
-    const key = `${indicator.kind}:${indicator.id}`;
-    let entry = this.#byKey.get(key);
+    const attacker = role === 'attacker';
+    let entry = attacker ? this.#byAttacker.get(indicator) : undefined;
+    if (!entry) entry = this.#byKey.get(`${indicator.kind}:${indicator.id}`);
+    if (entry && attacker && !this.#byAttacker.has(indicator)) {
+      if (this.#byAttacker.size >= 50_000) this.#byAttacker = new Map();
+      this.#byAttacker.set(indicator, entry);
+    }
     if (!entry) {
       entry = {
         kind: indicator.kind,
@@ -273,7 +288,11 @@ export class IndicatorCollector {
         names: [],
         group,
       };
-      this.#byKey.set(key, entry);
+      this.#byKey.set(`${indicator.kind}:${indicator.id}`, entry);
+      if (attacker) {
+        if (this.#byAttacker.size >= 50_000) this.#byAttacker = new Map();
+        this.#byAttacker.set(indicator, entry);
+      }
     }
     entry.group = Math.min(entry.group, group);
     if (!session.fragment) entry.sessions++;

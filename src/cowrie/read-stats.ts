@@ -2,12 +2,14 @@
  * One log line to one event, and the counters of a read: shared by the batch reader and the follower.
  *
  * With `fields: 'report'` an event whose id the report does not read (TTY log events, JA4
- * fingerprints, forwarded data, client sizes...) is not JSON-parsed: a byte scan takes its id,
- * session, timestamp, source address and sensor, which is all a session needs from it. The client's
+ * fingerprints, forwarded data, client sizes...) is not JSON-parsed: a search takes its id, session,
+ * timestamp, source address, sensor and protocol, which is all a session needs from it. The client's
  * key exchange and version events are read the same way plus their one field (`hassh`, `version`).
- * A field that is there but not a plain string (escaped, a number, null), or a missing timestamp,
- * sends the line to JSON.parse. Such a line is only checked for shape (an object with an eventid),
- * so a line broken inside is kept rather than counted.
+ * Such a line must be one object with nothing nested (a `{` inside is a nested object, or two lines
+ * run together); a field that is there but not a plain string (escaped, a number, null), or a missing
+ * timestamp, sends it to JSON.parse. Inside, such a line is only checked for shape, so a line broken
+ * elsewhere (which Cowrie does not write) is kept where JSON.parse would count it. The same report as
+ * with JSON.parse for every line is checked on the real logs (read-equivalence.test.ts).
  */
 import { type CowrieEvent, KNOWN_EVENT_IDS, REPORT_EVENT_IDS } from './events.js';
 import type { RawLine } from './lines.js';
@@ -89,9 +91,9 @@ export interface LineOptions {
 
 const EVENTID = /"eventid"\s*:\s*"([^"\\]+)"/;
 
-/** The plain-string fields a light event carries: a search for each, and its key in quotes. */
-const PLAIN: ReadonlyMap<string, [RegExp, string]> = new Map(
-  ['session', 'timestamp', 'src_ip', 'sensor', 'hassh', 'version'].map((name) => [name, [new RegExp(`(?<!\\\\)"${name}"\\s*:\\s*"([^"\\\\]*)"`), `"${name}"`]]),
+/** The plain-string fields a light event carries, each as `"name":` and as `"name"`. */
+const PLAIN: ReadonlyMap<string, readonly [string, string]> = new Map(
+  ['session', 'timestamp', 'src_ip', 'sensor', 'protocol', 'hassh', 'version'].map((name) => [name, [`"${name}":`, `"${name}"`]] as const),
 );
 
 /**
@@ -119,12 +121,27 @@ const ONE_FIELD: ReadonlyMap<string, string> = new Map([
   ['cowrie.client.version', 'version'],
 ]);
 
-/** Reads one field into the event; false when it is there but not as a plain string (JSON.parse must read the line). */
+/**
+ * Reads one field into the event; false when it is there but not as a plain string (JSON.parse must
+ * read the line). The key is searched from the end: Cowrie writes the session's fields last, so that
+ * search is short, and a repeated key gives its last value, as with JSON.parse. A key after a
+ * backslash (it may be inside a string), a value with a backslash, or a key written another way
+ * (`"name" :`) sends the line to JSON.parse.
+ */
 function take(event: Record<string, unknown>, text: string, name: string): boolean {
-  const [search, key] = PLAIN.get(name) as [RegExp, string];
-  const m = search.exec(text);
-  if (m) event[name] = m[1];
-  return m !== null || !text.includes(key);
+  const [key, quoted] = PLAIN.get(name) as readonly [string, string];
+  const k = text.lastIndexOf(key);
+  if (k < 0) return !text.includes(quoted);
+  if (text.charCodeAt(k - 1) === 92) return false;
+  let p = k + key.length;
+  while (text.charCodeAt(p) === 32) p++;
+  if (text.charCodeAt(p) !== 34) return false;
+  const end = text.indexOf('"', p + 1);
+  if (end < 0) return false;
+  const value = text.slice(p + 1, end);
+  if (value.includes('\\')) return false;
+  event[name] = value;
+  return true;
 }
 
 /** The light form of a line whose event the report reads little of, or undefined to parse it in full. */
@@ -137,12 +154,14 @@ function lightEvent(text: string): Record<string, unknown> | undefined {
   while (text.charCodeAt(a) <= 32) a++;
   let b = text.length - 1;
   while (b > a && text.charCodeAt(b) <= 32) b--;
-  if (text.charCodeAt(a) !== 123 || text.charCodeAt(b) !== 125) return undefined;
+  // One object, nothing nested: a `{` inside is a nested object (whose keys a search would take for
+  // the event's) or two lines run together (a write cut short, then the next line).
+  if (text.charCodeAt(a) !== 123 || text.charCodeAt(b) !== 125 || text.indexOf('{', a + 1) >= 0) return undefined;
   const event: Record<string, unknown> = { eventid };
   if (one !== undefined && !take(event, text, one)) return undefined;
   // Without a plain timestamp the time may come from `epoch`: JSON.parse reads the line then.
   if (!take(event, text, 'timestamp') || event.timestamp === undefined) return undefined;
-  if (!take(event, text, 'session') || !take(event, text, 'src_ip') || !take(event, text, 'sensor')) return undefined;
+  if (!take(event, text, 'session') || !take(event, text, 'src_ip') || !take(event, text, 'sensor') || !take(event, text, 'protocol')) return undefined;
   return event;
 }
 

@@ -63,6 +63,25 @@ function normalise(command: string): string {
   return hit;
 }
 
+/** `JSON.stringify([version, hassh])`, remembered (bounded): a few clients make most sessions. */
+const clientKeys = new Map<string | null, Map<string | null, string>>();
+
+function clientKey(version: string | null, hassh: string | null): string {
+  let byHassh = clientKeys.get(version);
+  if (!byHassh) {
+    if (clientKeys.size >= 10_000) clientKeys.clear();
+    byHassh = new Map();
+    clientKeys.set(version, byHassh);
+  }
+  let key = byHassh.get(hassh);
+  if (key === undefined) {
+    if (byHassh.size >= 10_000) byHassh.clear();
+    key = JSON.stringify([version, hassh]);
+    byHassh.set(hassh, key);
+  }
+  return key;
+}
+
 const counter = (cap?: number) => new BoundedCounter(() => ({ count: 0 }), cap);
 
 /** Source addresses kept per file hash. */
@@ -116,7 +135,8 @@ export class ReportAccumulator {
     }
     this.events += s.events;
     this.commandsTotal += s.commands.length;
-    const downloads = s.downloads.filter((d) => !d.failed).length;
+    let downloads = 0;
+    for (const d of s.downloads) if (!d.failed) downloads++;
     this.downloads += downloads;
     this.uploads += s.uploads.length;
     if (s.startAt !== null && (this.from === null || s.startAt < this.from)) this.from = s.startAt;
@@ -146,19 +166,20 @@ export class ReportAccumulator {
       row.commands += s.commands.length;
       row.downloads += downloads + s.uploads.length;
     }
-    const seen = new Set<string>();
+    const seen = s.commands.length > 1 ? new Set<string>() : undefined;
     for (const c of s.commands) {
       const key = normalise(c);
       if (key === '') continue;
       const row = this.commands.entry(key);
       row.count++;
-      if (!seen.has(key)) {
+      if (!seen) row.sessions++;
+      else if (!seen.has(key)) {
         seen.add(key);
         row.sessions++;
       }
     }
     if (!s.fragment && (s.clientVersion !== null || s.hassh !== undefined)) {
-      this.clients.bump(JSON.stringify([s.clientVersion, s.hassh ?? null]));
+      this.clients.bump(clientKey(s.clientVersion, s.hassh ?? null));
     }
     if (s.tunnels && s.tunnels.length > 0) {
       this.tunnelRequests += s.tunnels.length;

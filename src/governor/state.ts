@@ -203,6 +203,51 @@ export function simulateEta(state: QuotaSnapshot, now: number, calls: number, re
   return simulateSeries(state, now, calls, reserve)[calls - 1] as number;
 }
 
+type BucketParams = ReturnType<typeof bucketParams>;
+
+/** bucketTokens with the bucket's parameters given. */
+function tokensWith(s: QuotaSnapshot, now: number, p: NonNullable<BucketParams>): number {
+  if (!s.bucket) return p.burst;
+  return Math.min(p.burst, s.bucket.tokens + Math.max(0, now - s.bucket.at) * p.ratePerMs);
+}
+
+/**
+ * waitTime's wait alone, with the bucket's parameters given: the same arithmetic without the
+ * allocations, for a simulation of thousands of grants (a dry run estimates a whole log's lookups).
+ */
+function waitWith(s: QuotaSnapshot, now: number, reserve: number, p: BucketParams): number {
+  let wait = s.pausedUntil > now ? s.pausedUntil - now : 0;
+  const { limits } = s;
+  const minute = minuteWait(s, now);
+  if (minute > wait) wait = minute;
+  for (const w of CALENDAR_WINDOWS) {
+    const limit = limits[w];
+    if (limit !== undefined && calendarUsed(s, w, now) >= limit) {
+      const end = windowEnd(w, now) - now;
+      if (end > wait) wait = end;
+    }
+  }
+  if (p) {
+    const tokens = tokensWith(s, now, p);
+    if (tokens < 1 - TOKEN_EPSILON) {
+      const refill = Math.max(1, Math.ceil((1 - tokens) / p.ratePerMs));
+      if (refill > wait) wait = refill;
+    }
+  }
+  if (reserve > 0) {
+    for (const w of RESERVED_WINDOWS) {
+      const limit = limits[w];
+      if (limit !== undefined && calendarUsed(s, w, now) >= reservedLimit(limit, w, reserve)) {
+        const end = windowEnd(w, now) - now;
+        if (end > wait) wait = end;
+      }
+    }
+  }
+  return wait;
+}
+
+const RESERVED_WINDOWS = ['day', 'month'] as const;
+
 /** When (ms from `now`) each of `calls` more grants could be made, in order; Infinity when none can. */
 export function simulateSeries(state: QuotaSnapshot, now: number, calls: number, reserve = 0): number[] {
   if (calls <= 0) return [];
@@ -210,16 +255,22 @@ export function simulateSeries(state: QuotaSnapshot, now: number, calls: number,
   const zero = [limits.minute, limits.hour, limits.day, limits.month].some((l) => l !== undefined && l <= 0);
   if (!state.healthy || zero) return new Array<number>(calls).fill(Number.POSITIVE_INFINITY);
   const s = cloneSnapshot(state);
+  // The copy's limits do not change during the simulation: the bucket's parameters are read once.
+  const p = bucketParams(s.limits);
   const out: number[] = [];
   let t = now;
   for (let i = 0; i < calls; i++) {
     // a wait satisfies every constraint; the loop only absorbs rounding in the bucket
     for (let guard = 0; guard < 4; guard++) {
-      const { wait } = waitTime(s, t, reserve);
+      const wait = waitWith(s, t, reserve, p);
       if (wait === 0) break;
       t += wait;
     }
-    commitGrant(s, t, 'other');
+    // commitGrant(s, t, 'other'), with the parameters read once
+    if (s.limits.minute !== undefined) s.minute.push(t);
+    for (const w of CALENDAR_WINDOWS) addCalendar(s, w, t, 1);
+    if (p) s.bucket = { tokens: Math.max(0, tokensWith(s, t, p) - 1), at: t };
+    s.ledger.other = (s.ledger.other ?? 0) + 1;
     out.push(t - now);
   }
   return out;
