@@ -71,6 +71,8 @@ export interface GatewayConfig {
     allowedHosts: string[];
     /** `VTG_LOG_LEVEL` (pino level); default info. */
     logLevel?: string;
+    /** `VTG_ACCESS_LOG_FLUSH_MS`: longest an access-log line is held before it is written (0: written each event-loop turn); default 100. */
+    accessLogFlushMs: number;
   };
   /** Hostile content: YARA rules, scan-from-URL limits, the upload policy. */
   content: {
@@ -291,6 +293,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
       publicHealth: file.server?.publicHealth ?? true,
       allowedHosts: (env.VTG_ALLOWED_HOSTS?.split(',').map((s) => s.trim()).filter(Boolean) ?? file.server?.allowedHosts) ?? [],
       ...(nonEmpty(env.VTG_LOG_LEVEL) ? { logLevel: nonEmpty(env.VTG_LOG_LEVEL) } : {}),
+      accessLogFlushMs: accessLogFlushMs(env),
     },
     content: {
       yaraDir: nonEmpty(o.yaraDir, env.VTG_YARA_DIR, file.content?.yaraDir),
@@ -302,6 +305,12 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
     },
     configFile: existsSync(path) ? path : undefined,
   };
+}
+
+function accessLogFlushMs(env: NodeJS.ProcessEnv): number {
+  const ms = envNumber(env, 'VTG_ACCESS_LOG_FLUSH_MS') ?? 100;
+  if (!(Number.isInteger(ms) && ms >= 0 && ms <= 60_000)) throw new ConfigError('VTG_ACCESS_LOG_FLUSH_MS must be a whole number of milliseconds from 0 to 60000');
+  return ms;
 }
 
 function harvestConfig(env: NodeJS.ProcessEnv, file: FileConfig): GatewayConfig['harvest'] {

@@ -8,6 +8,7 @@ import { secretsOf } from '../config/index.js';
 import type { Gateway } from '../gateway/index.js';
 import { Deadlines } from './middleware/deadlines.js';
 import { type AccessLog, lineAccessLog, pinoAccessLog, recordRequest, requestIdOf } from './middleware/access-log.js';
+import { LogBuffer } from './middleware/log-buffer.js';
 import { errorResponse } from './error-response.js';
 import { RequestAbortedError } from './errors.js';
 import { createLogger, createScrubber } from './logging.js';
@@ -61,6 +62,8 @@ export interface BuiltApp {
   deps: AppDeps;
   routes: RouteDef[];
   accessLog: AccessLog;
+  /** Writes the access-log lines held for batching (see LogBuffer) now: on close, on exit. */
+  flushLogs(): void;
 }
 
 /** pino's info level (the access line is written at it). */
@@ -70,9 +73,12 @@ const INFO = 30;
 export function buildApp(gateway: Gateway, options: AppOptions = {}): BuiltApp {
   const secrets = secretsOf(gateway.config);
   const stream = options.logStream ?? process.stdout;
-  const logger = options.logger ?? createLogger({ secrets, stream, ...(gateway.config.server.logLevel ? { level: gateway.config.server.logLevel } : {}) });
+  // access lines are held and written in batches; every other line first writes what is held (same order)
+  const held = new LogBuffer(stream, { flushMs: gateway.config.server.accessLogFlushMs });
+  const level = gateway.config.server.logLevel;
+  const logger = options.logger ?? createLogger({ secrets, stream: held.inOrder(), ...(level ? { level } : {}) });
   // the access line has fixed fields (no headers, no bodies): it needs no path redaction, only the scrub
-  const accessLog = options.logger ? pinoAccessLog(options.logger) : lineAccessLog(stream, createScrubber(secrets), () => logger.levelVal <= INFO);
+  const accessLog = options.logger ? pinoAccessLog(options.logger) : lineAccessLog(held, createScrubber(secrets), () => logger.levelVal <= INFO);
   const deps: AppDeps = {
     gateway,
     logger,
@@ -146,7 +152,7 @@ export function buildApp(gateway: Gateway, options: AppOptions = {}): BuiltApp {
     return c.json({ error: { code: family === 'v3' ? 'NotFoundError' : 'NotFound', message: `no route for ${c.req.method} ${c.req.path.slice(0, 200)}` } }, 404);
   });
   app.onError((err, c) => errorResponse(c, err, logger));
-  return { app, deps, routes, accessLog };
+  return { app, deps, routes, accessLog, flushLogs: () => held.flush() };
 }
 
 /** The hono app alone (in-process tests: `app.request(...)`). */

@@ -56,7 +56,8 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
 
 export interface LoggerOptions {
   secrets: readonly string[];
-  stream?: NodeJS.WritableStream;
+  /** Default stdout; anything with a `write(line)` (a stream, or LogBuffer.inOrder()). */
+  stream?: { write(text: string): unknown };
   level?: string;
 }
 

@@ -49,7 +49,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   const requireTokens = options.requireTokens ?? (!isLoopbackHost(host) && !options.insecureNoAuth);
-  const { app, deps, accessLog } = buildApp(gateway, { ...options, requireTokens });
+  const { app, deps, accessLog, flushLogs } = buildApp(gateway, { ...options, requireTokens });
+  // held access lines are written at close, and on an exit without close (process.exit, an uncaught
+  // error: a synchronous stream such as stdout to a file or pipe still takes them)
+  process.on('exit', flushLogs);
   const hosts = hostPolicy(host, gateway.config.server.allowedHosts);
   const fast = createFastLookup(deps, accessLog);
   const log = deps.logger;
@@ -209,6 +212,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       deps.deadlines.stop();
       bodies.stop();
       log.info({ url }, 'vt-gateway stopped');
+      flushLogs();
+      process.off('exit', flushLogs);
     })();
     return closed;
   };

@@ -7,10 +7,15 @@ import { after, before, test } from 'node:test';
 import { loadConfig } from '../../config/index.js';
 import { Gateway } from '../../gateway/index.js';
 import { lineAccessLog, pinoAccessLog, type RequestRecord, requestIdOf } from './access-log.js';
+import { LogBuffer } from './log-buffer.js';
 import { buildApp } from '../app.js';
 import { createLogger, createScrubber } from '../logging.js';
 import { isolatedEnv, logCapture } from '../test-support/harness.js';
 import { FAKE_VT_KEY } from '../test-support/upstream.js';
+import { until } from '../../test-support/until.js';
+
+/** Lines written once per event-loop turn (the buffer's own tests are log-buffer.test.ts). */
+const perTurn = (stream: NodeJS.WritableStream) => new LogBuffer(stream, { flushMs: 0 });
 
 let gateway: Gateway;
 let dataDir: string;
@@ -47,7 +52,7 @@ const records: RequestRecord[] = [
 test('each line is the JSON line pino wrote, secrets and tokens scrubbed', async () => {
   const byHand = logCapture();
   const byPino = logCapture();
-  const write = lineAccessLog(byHand.stream, createScrubber([FAKE_VT_KEY]), () => true);
+  const write = lineAccessLog(perTurn(byHand.stream), createScrubber([FAKE_VT_KEY]), () => true);
   const pinoWrite = pinoAccessLog(createLogger({ secrets: [FAKE_VT_KEY], stream: byPino.stream }));
   for (const r of records) {
     write(r);
@@ -71,7 +76,7 @@ test('each line is the JSON line pino wrote, secrets and tokens scrubbed', async
   assert.equal(JSON.parse(byHand.lines[5] as string).reqId, 'x.vtg_[redacted]');
   // a path's field given by the caller (remembered per path) is the one the line would carry
   const again = logCapture();
-  const log = lineAccessLog(again.stream, createScrubber([FAKE_VT_KEY]), () => true);
+  const log = lineAccessLog(perTurn(again.stream), createScrubber([FAKE_VT_KEY]), () => true);
   const leaky = records[3] as RequestRecord;
   log({ ...leaky, pathJson: log.pathJson?.(leaky.path) as string });
   await new Promise((r) => setImmediate(r));
@@ -80,7 +85,7 @@ test('each line is the JSON line pino wrote, secrets and tokens scrubbed', async
   // ASCII lines (written as latin1) and a batch of one line with non-ASCII text (UTF-8) read back as built
   for (const batch of [records.filter((_, i) => i !== 1), [records[1] as RequestRecord]]) {
     const remembered = logCapture();
-    const rlog = lineAccessLog(remembered.stream, createScrubber([FAKE_VT_KEY]), () => true);
+    const rlog = lineAccessLog(perTurn(remembered.stream), createScrubber([FAKE_VT_KEY]), () => true);
     for (const r of batch) rlog({ ...r, fields: rlog.fields?.(r.method, r.path, r.route, r.status) });
     await new Promise((r) => setImmediate(r));
     assert.equal(remembered.lines.length, batch.length);
@@ -89,7 +94,7 @@ test('each line is the JSON line pino wrote, secrets and tokens scrubbed', async
       assert.deepEqual({ ...JSON.parse(line), time: 0 }, { ...JSON.parse(expected), time: 0 });
     }
   }
-  assert.equal(lineAccessLog(logCapture().stream, (l) => l, () => true).fields?.('POST', '/api/lookup/\u00e9', 'unmatched', 400), undefined, 'not ASCII: not remembered');
+  assert.equal(lineAccessLog(perTurn(logCapture().stream), (l) => l, () => true).fields?.('POST', '/api/lookup/\u00e9', 'unmatched', 400), undefined, 'not ASCII: not remembered');
 });
 
 test('fresh request ids keep the UUID shape and count up, past the 4096 boundary too', () => {
@@ -104,17 +109,17 @@ test('fresh request ids keep the UUID shape and count up, past the 4096 boundary
 
 test('the service writes one access line per request with its id, and none when the log level is above info', async () => {
   const capture = logCapture();
-  const { app, deps } = buildApp(gateway, { logStream: capture.stream });
+  const { app, deps, flushLogs } = buildApp(gateway, { logStream: capture.stream });
   await app.request('/api/health', { headers: { 'x-request-id': 'req-a' } });
-  await new Promise((r) => setImmediate(r));
-  const lines = capture.lines.map((l) => JSON.parse(l));
+  // held up to the flush interval (100 ms by default): wait for it
+  const lines = (await until(() => capture.lines.length > 0 && capture.lines)).map((l) => JSON.parse(l));
   assert.equal(lines.length, 1);
   assert.equal(lines[0].msg, 'request');
   assert.equal(lines[0].reqId, 'req-a');
   assert.equal(lines[0].route, '/api/health');
   deps.logger.level = 'warn';
   await app.request('/api/health');
-  await new Promise((r) => setImmediate(r));
+  flushLogs();
   assert.equal(capture.lines.length, 1, 'no access line at warn');
   deps.deadlines.stop();
 });

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AppDeps, Principal } from '../types.js';
+import type { LogBuffer } from './log-buffer.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -133,24 +134,9 @@ export function pinoAccessLog(logger: Logger): AccessLog {
  * and numbers, and a secret or token cannot span two fields (it would have to hold the `","` between
  * them). A token's fields are scrubbed once per token.
  */
-export function lineAccessLog(stream: NodeJS.WritableStream, scrub: (line: string) => string, enabled: () => boolean): AccessLog {
-  // lines of one event-loop turn go out in one write (a stream write per request cost more than the line);
-  // a batch of ASCII only (the usual) goes as latin1, the same bytes: the stream copies the joined lines
-  // as they are instead of flattening them and measuring them for UTF-8
-  let pending = '';
-  let pendingAscii = true;
-  const flush = () => {
-    const out = pending;
-    const encoding = pendingAscii ? 'latin1' : 'utf8';
-    pending = '';
-    pendingAscii = true;
-    if (out) stream.write(out, encoding);
-  };
-  const write = (line: string, ascii: boolean) => {
-    if (pending === '') setImmediate(flush);
-    pending += line;
-    if (!ascii) pendingAscii = false;
-  };
+export function lineAccessLog(out: Pick<LogBuffer, 'write'>, scrub: (line: string) => string, enabled: () => boolean): AccessLog {
+  // lines go out batched (see LogBuffer: a stream write per request cost more than the line), each
+  // marked ASCII or not (a batch of ASCII only, the usual, is written as latin1)
   /** Principals (frozen, shared by a token's requests) -> their `"client"` and `"role"` fields, scrubbed. */
   const whoFields = new WeakMap<Principal, { text: string; ascii: boolean }>();
   const whoOf = (p: Principal): { text: string; ascii: boolean } => {
@@ -173,7 +159,7 @@ export function lineAccessLog(stream: NodeJS.WritableStream, scrub: (line: strin
     const fields = r.fields ?? fieldsOf(r.method, r.path, r.route, r.status, r.pathJson);
     const ascii = who.ascii && (r.fields !== undefined || ASCII.test(fields));
     // request ids pass REQUEST_ID or come from freshId: plain by construction (and the scrub's mark is ASCII)
-    write(`{"level":30,"time":${timeText()},"service":"vt-gateway","reqId":${scrub(`"${r.requestId}"`)},${fields}${millisText(r.seconds)}${who.text},"msg":"request"}\n`, ascii);
+    out.write(`{"level":30,"time":${timeText()},"service":"vt-gateway","reqId":${scrub(`"${r.requestId}"`)},${fields}${millisText(r.seconds)}${who.text},"msg":"request"}\n`, ascii);
   };
   log.pathJson = pathJson;
   log.fields = (method, path, route, status) => {
