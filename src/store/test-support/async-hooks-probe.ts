@@ -17,7 +17,7 @@ await db.exec('CREATE TABLE t (x INTEGER NOT NULL)');
 const before = await hooksOn();
 await db.runAll([['INSERT INTO t (x) VALUES (?)', 0]]);
 // node loads its promise hooks the first time anything switches async hooks on
-const runAll = process.moduleLoadList.includes('NativeModule internal/promise_hooks');
+const runAll = (process as unknown as { moduleLoadList: string[] }).moduleLoadList.includes('NativeModule internal/promise_hooks');
 let inside = false;
 await db.transaction(async (tx) => {
   await tx.run('INSERT INTO t (x) VALUES (?)', 1);
