@@ -114,13 +114,29 @@ async function enrich(gateway: Gateway, options: CowrieEnrichOptions, signal: Ab
     },
   });
   const correlationRun = new Date(gateway.clock.now()).toISOString().slice(0, 10);
-  const take = async (session: CowrieSession) => {
+  // A dry run records nothing: its sessions are taken synchronously, without a promise and an await each.
+  const takeNow = (session: CowrieSession) => {
     acc.add(session);
     spool?.add(session);
-    if (!options.dryRun) await gateway.recordCowrieSession(session, correlationRun);
+    collector.add(session);
+  };
+  const take = async (session: CowrieSession) => {
+    if (options.dryRun) return takeNow(session);
+    acc.add(session);
+    spool?.add(session);
+    await gateway.recordCowrieSession(session, correlationRun);
     collector.add(session);
   };
   for await (const batch of batches) {
+    if (options.dryRun) {
+      for (const event of batch) {
+        const done = builder.push(event);
+        if (done) takeNow(done);
+        const idle = builder.takeIdle();
+        for (let i = 0; i < idle.length; i++) takeNow(idle[i] as CowrieSession);
+      }
+      continue;
+    }
     for (const event of batch) {
       const done = builder.push(event);
       if (done) await take(done);

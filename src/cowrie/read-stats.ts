@@ -91,10 +91,19 @@ export interface LineOptions {
 
 const EVENTID = /"eventid"\s*:\s*"([^"\\]+)"/;
 
-/** The plain-string fields a light event carries, each as `"name":` and as `"name"`. */
-const PLAIN: ReadonlyMap<string, readonly [string, string]> = new Map(
-  ['session', 'timestamp', 'src_ip', 'sensor', 'protocol', 'hassh', 'version'].map((name) => [name, [`"${name}":`, `"${name}"`]] as const),
-);
+/** A plain-string field a light event carries, as `"name":` and as `"name"`. */
+interface Plain {
+  name: string;
+  key: string;
+  quoted: string;
+}
+
+const plain = (name: string): Plain => ({ name, key: `"${name}":`, quoted: `"${name}"` });
+const SESSION = plain('session');
+const TIMESTAMP = plain('timestamp');
+const SRC_IP = plain('src_ip');
+const SENSOR = plain('sensor');
+const PROTOCOL = plain('protocol');
 
 /**
  * The line's event id where Cowrie writes it (the first key, with or without a space), else by a
@@ -116,32 +125,36 @@ function eventIdOf(text: string): string | undefined {
  * algorithm the client offers), and JSON.parse would build all of it for one hash and one version.
  * (Shorter events with more fields, such as connect and close, parse faster than they search.)
  */
-const ONE_FIELD: ReadonlyMap<string, string> = new Map([
-  ['cowrie.client.kex', 'hassh'],
-  ['cowrie.client.version', 'version'],
+const ONE_FIELD: ReadonlyMap<string, Plain> = new Map([
+  ['cowrie.client.kex', plain('hassh')],
+  ['cowrie.client.version', plain('version')],
 ]);
 
+/** `read`'s answer when the field is there but not as a plain string. */
+const NOT_PLAIN = null;
+
 /**
- * Reads one field into the event; false when it is there but not as a plain string (JSON.parse must
- * read the line). The key is searched from the end: Cowrie writes the session's fields last, so that
- * search is short, and a repeated key gives its last value, as with JSON.parse. A key after a
- * backslash (it may be inside a string), a value with a backslash, or a key written another way
- * (`"name" :`) sends the line to JSON.parse.
+ * One field's value: undefined when absent, NOT_PLAIN when it is there but not as a plain string
+ * (JSON.parse must read the line). The key is searched from the end: Cowrie writes the session's
+ * fields last, so that search is short, and a repeated key gives its last value, as with JSON.parse.
+ * A key after a backslash (it may be inside a string), a value with a backslash, or a key written
+ * another way (`"name" :`) sends the line to JSON.parse.
  */
-function take(event: Record<string, unknown>, text: string, name: string): boolean {
-  const [key, quoted] = PLAIN.get(name) as readonly [string, string];
-  const k = text.lastIndexOf(key);
-  if (k < 0) return !text.includes(quoted);
-  if (text.charCodeAt(k - 1) === 92) return false;
-  let p = k + key.length;
+function read(text: string, field: Plain): string | undefined | typeof NOT_PLAIN {
+  // One backward search for `"name"` settles the common cases: absent (so `"name":` is too), or its
+  // last occurrence followed by `:` (then it is also the last `"name":`). Otherwise search for `"name":`.
+  const q = text.lastIndexOf(field.quoted);
+  if (q < 0) return undefined;
+  const k = text.charCodeAt(q + field.quoted.length) === 58 ? q : text.lastIndexOf(field.key);
+  if (k < 0) return NOT_PLAIN; // `"name"` is there, never as `"name":`
+  if (text.charCodeAt(k - 1) === 92) return NOT_PLAIN;
+  let p = k + field.key.length;
   while (text.charCodeAt(p) === 32) p++;
-  if (text.charCodeAt(p) !== 34) return false;
+  if (text.charCodeAt(p) !== 34) return NOT_PLAIN;
   const end = text.indexOf('"', p + 1);
-  if (end < 0) return false;
+  if (end < 0) return NOT_PLAIN;
   const value = text.slice(p + 1, end);
-  if (value.includes('\\')) return false;
-  event[name] = value;
-  return true;
+  return value.includes('\\') ? NOT_PLAIN : value;
 }
 
 /** The light form of a line whose event the report reads little of, or undefined to parse it in full. */
@@ -157,11 +170,26 @@ function lightEvent(text: string): Record<string, unknown> | undefined {
   // One object, nothing nested: a `{` inside is a nested object (whose keys a search would take for
   // the event's) or two lines run together (a write cut short, then the next line).
   if (text.charCodeAt(a) !== 123 || text.charCodeAt(b) !== 125 || text.indexOf('{', a + 1) >= 0) return undefined;
-  const event: Record<string, unknown> = { eventid };
-  if (one !== undefined && !take(event, text, one)) return undefined;
+  const extra = one === undefined ? undefined : read(text, one);
+  if (extra === NOT_PLAIN) return undefined;
   // Without a plain timestamp the time may come from `epoch`: JSON.parse reads the line then.
-  if (!take(event, text, 'timestamp') || event.timestamp === undefined) return undefined;
-  if (!take(event, text, 'session') || !take(event, text, 'src_ip') || !take(event, text, 'sensor') || !take(event, text, 'protocol')) return undefined;
+  const timestamp = read(text, TIMESTAMP);
+  if (timestamp === NOT_PLAIN || timestamp === undefined) return undefined;
+  const session = read(text, SESSION);
+  if (session === NOT_PLAIN) return undefined;
+  const srcIp = read(text, SRC_IP);
+  if (srcIp === NOT_PLAIN) return undefined;
+  const sensor = read(text, SENSOR);
+  if (sensor === NOT_PLAIN) return undefined;
+  const protocol = read(text, PROTOCOL);
+  if (protocol === NOT_PLAIN) return undefined;
+  // Named stores (not event[name] = ...): the same few shapes, no keyed store per field.
+  const event: Record<string, unknown> = { eventid, timestamp };
+  if (extra !== undefined && one !== undefined) event[one.name] = extra;
+  if (session !== undefined) event.session = session;
+  if (srcIp !== undefined) event.src_ip = srcIp;
+  if (sensor !== undefined) event.sensor = sensor;
+  if (protocol !== undefined) event.protocol = protocol;
   return event;
 }
 

@@ -1,5 +1,6 @@
 // `vtg serve` and another process (a `vtg batch`) on one data dir: the server's cache writes never
-// fail with "database is locked" (no 500), and every answer fetched upstream is kept.
+// fail with "database is locked" (no 500; a 503 only with Retry-After, and a retry answers), and every
+// answer fetched upstream is kept.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ test('lookups that write the cache while a second process writes the same SQLite
     out += String(c);
   });
   const exited = new Promise<number | null>((r) => child.on('exit', r));
-  const statuses = new Map<number, number>();
+  const statuses = new Map<string, number>();
   let i = 0;
   let running = true;
   void exited.then(() => {
@@ -29,14 +30,22 @@ test('lookups that write the cache while a second process writes the same SQLite
   });
   const workers = Array.from({ length: 4 }, async () => {
     while (running || i < 40) {
-      const r = await call(up.server.url, `/api/lookup/contended-${i++}.example.com`);
-      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-      assert.notEqual(r.status, 500, r.text);
+      const path = `/api/lookup/contended-${i++}.example.com`;
+      // On a machine this busy that the upstream call times out, a 503 with Retry-After is an honest
+      // answer; the client retries as told, and the indicator must then be answered (and kept).
+      for (let attempt = 0; ; attempt++) {
+        const r = await call(up.server.url, path);
+        const key = r.status === 200 ? '200' : `${r.status} ${(r.body as { error?: { code?: string } } | null)?.error?.code ?? r.text.slice(0, 80)}`;
+        statuses.set(key, (statuses.get(key) ?? 0) + 1);
+        assert.ok(r.status === 200 || (r.status === 503 && r.headers.get('retry-after') !== null && attempt < 5), `${path}: ${r.status} ${r.text}`);
+        if (r.status === 200) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
     }
   });
   await Promise.all(workers);
   assert.equal(await exited, 0, out);
-  assert.deepEqual([...statuses.keys()], [200], JSON.stringify([...statuses]));
+  assert.ok((statuses.get('200') ?? 0) >= 40, JSON.stringify([...statuses]));
   // every answer fetched is in the cache: asked again, none goes upstream
   const before = up.mock.stats().requests.length;
   for (let k = 0; k < i; k += 7) assert.equal((await call(up.server.url, `/api/lookup/contended-${k}.example.com`)).body.source, 'cache');

@@ -3,7 +3,9 @@ import { parseIPv4 } from './ip.js';
 
 const MAX_DOMAIN_LENGTH = 253;
 /** Letters (any script), digits, marks, `-`, `_`, `.`: anything else cannot be a host name. */
-const HOST_CHARS = /^[\p{L}\p{M}\p{N}._-]+$/u;
+// built on first use: creating a Unicode regex literal parses it (~3 M instructions at start-up)
+let hostChars: RegExp | undefined;
+const HOST_CHARS = (): RegExp => (hostChars ??= /^[\p{L}\p{M}\p{N}._-]+$/u);
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 const TLD = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 
@@ -14,7 +16,7 @@ const TLD = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 export function normaliseHostName(input: string, requireTld: boolean): string | undefined {
   let text = input;
   if (text.endsWith('.')) text = text.slice(0, -1);
-  if (text === '' || !HOST_CHARS.test(text)) return undefined;
+  if (text === '' || !HOST_CHARS().test(text)) return undefined;
   const ascii = domainToASCII(text);
   if (ascii === '' || ascii.length > MAX_DOMAIN_LENGTH) return undefined;
   // WHATWG turns hosts such as 0x7f.1 or 2130706433 into IPv4 addresses: those are not names

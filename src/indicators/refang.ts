@@ -3,7 +3,9 @@
  * undoes the common forms; `defang` produces the usual one.
  */
 
-const REFANG_RULES: ReadonlyArray<readonly [RegExp, string]> = [
+// built on first use: creating a regex literal parses it (a Unicode one costs ~3 M instructions at start-up)
+let refangRules: ReadonlyArray<readonly [RegExp, string]> | undefined;
+const REFANG_RULES = (): ReadonlyArray<readonly [RegExp, string]> => (refangRules ??= [
   // separators wrapped in brackets: [://] [:] [.] [dot] [@] [at] [/], also with () or {}
   [/[[({]\s*:\/\/\s*[\])}]/g, '://'],
   [/[[({]\s*:\s*[\])}]/g, ':'],
@@ -17,7 +19,7 @@ const REFANG_RULES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bh(?:xx|\*\*|__)p:\/\//gi, 'http://'],
   [/\bfxps:\/\//gi, 'ftps://'],
   [/\bfxp:\/\//gi, 'ftp://'],
-];
+]);
 
 /** What every rule needs somewhere in the text: a bracket, a backslash, or a defanged scheme's start. */
 const MAYBE_DEFANGED = /[[({\\]|[hH](?:[xX]{2}|\*\*|__)[pP]|[fF][xX][pP]/; // no /i: compiling one case folds with ICU
@@ -27,7 +29,7 @@ export function refang(text: string): string {
   // nothing defanged (a plain hash, domain or IP): the rules' regexes are not even compiled
   if (!MAYBE_DEFANGED.test(text)) return text;
   let out = text;
-  for (const [pattern, replacement] of REFANG_RULES) out = out.replace(pattern, replacement);
+  for (const [pattern, replacement] of REFANG_RULES()) out = out.replace(pattern, replacement);
   return out;
 }
 

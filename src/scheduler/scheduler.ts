@@ -163,6 +163,8 @@ export class Scheduler {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // nothing queued or running (a one-shot command's cached answer): no error to build
+    if (!this.#acquiring && this.#queue.size === 0 && this.#backoff.size === 0 && this.#running.size === 0) return;
     const err = new SchedulerClosedError();
     this.#acquiring?.controller.abort(err);
     for (let f = this.#queue.pop(); f; f = this.#queue.pop()) this.#settle(f, 'cancelled', err);

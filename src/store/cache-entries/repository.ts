@@ -192,10 +192,10 @@ export class CacheRepository {
    * per-entry hit increments, in one transaction. Called in batches so the hit path stays read-only.
    */
   async addUsage(counters: CacheCounters, hits: readonly CacheHitDelta[] = []): Promise<void> {
-    await this.#db.transaction(async (tx) => {
-      for (const [name, value] of Object.entries(counters)) if (value) await tx.run(SQL.addCounter, name, value);
-      for (const h of hits) if (h.n) await tx.run(SQL.addHits, h.n, h.provider, h.kind, h.id);
-    });
+    await this.#db.runAll([
+      ...Object.entries(counters).flatMap(([name, value]) => (value ? [[SQL.addCounter, name, value] as const] : [])),
+      ...hits.flatMap((h) => (h.n ? [[SQL.addHits, h.n, h.provider, h.kind, h.id] as const] : [])),
+    ]);
   }
 
   /** The persisted counters. */

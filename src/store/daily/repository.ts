@@ -23,9 +23,7 @@ export class DailyCounterRepository {
   async add(day: string, deltas: Readonly<Record<string, number>>): Promise<void> {
     const entries = Object.entries(deltas).filter(([, n]) => n !== 0);
     if (entries.length === 0) return;
-    await this.#db.transaction(async (tx) => {
-      for (const [name, n] of entries) await tx.run(SQL.add, day, name, n);
-    });
+    await this.#db.runAll(entries.map(([name, n]) => [SQL.add, day, name, n] as const));
   }
 
   /** The day's counters by name (absent names were never added to). */

@@ -92,6 +92,12 @@ export class PgDb implements SqlDb {
     return this.#current().exec(sql);
   }
 
+  runAll(statements: ReadonlyArray<readonly [sql: string, ...params: unknown[]]>): Promise<void> {
+    return this.transaction(async (tx) => {
+      for (const [sql, ...params] of statements) await tx.run(sql, ...params);
+    });
+  }
+
   async transaction<R>(fn: (tx: Queryable) => Promise<R>): Promise<R> {
     const open = this.#inside.getStore();
     if (open) return await fn(open);

@@ -26,6 +26,13 @@ export interface SqlDb extends Queryable {
    * other writer. A transaction started inside another one joins it.
    */
   transaction<R>(fn: (tx: Queryable) => Promise<R>): Promise<R>;
+  /**
+   * Runs write statements (each `[sql, ...params]`) in one write transaction, as `transaction` does,
+   * with no code of the caller's between them. SQLite runs them synchronously, so it needs no async
+   * context to tell its own statements from others: a one-shot command's counters are written without
+   * switching on node's async hooks (~15 M instructions at start-up).
+   */
+  runAll(statements: ReadonlyArray<readonly [sql: string, ...params: unknown[]]>): Promise<void>;
   close(): Promise<void>;
   readonly isOpen: boolean;
 }

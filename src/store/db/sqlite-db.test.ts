@@ -43,7 +43,47 @@ test("a finished transaction, committed or rolled back, leaves node's async hook
   const probe = fileURLToPath(new URL('../test-support/async-hooks-probe.ts', import.meta.url));
   const run = spawnSync(process.execPath, ['--import', 'tsx', probe, tmp.dir], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
-  assert.deepEqual(JSON.parse(run.stdout), { before: false, inside: true, committed: false, rolledBack: false });
+  assert.deepEqual(JSON.parse(run.stdout), { before: false, runAll: false, inside: true, committed: false, rolledBack: false });
+});
+
+test('runAll: statements in one transaction (all or none), after an open transaction of the process, joining one it runs inside', async () => {
+  const db = new SqliteDb(openDatabase(join(tmp.dir, 'run-all.sqlite')));
+  try {
+    await db.exec('CREATE TABLE t (x INTEGER NOT NULL UNIQUE)');
+    await db.runAll([
+      ['INSERT INTO t (x) VALUES (?)', 1],
+      ['INSERT INTO t (x) VALUES (?)', 2],
+    ]);
+    // the second statement fails: the first is rolled back with it
+    await assert.rejects(
+      db.runAll([
+        ['INSERT INTO t (x) VALUES (?)', 3],
+        ['INSERT INTO t (x) VALUES (?)', 1],
+      ]),
+      /UNIQUE/,
+    );
+    assert.deepEqual(await db.all('SELECT x FROM t ORDER BY x'), [{ x: 1 }, { x: 2 }]);
+    // started while another transaction is open (outside it): it lands after that one's rollback
+    let opened!: () => void;
+    const waiting = new Promise<void>((resolve) => {
+      opened = resolve;
+    }).then(() => db.runAll([['INSERT INTO t (x) VALUES (?)', 4]]));
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await tx.run('INSERT INTO t (x) VALUES (?)', 5);
+        opened();
+        await new Promise((r) => setImmediate(r));
+        // inside it: joins it (no deadlock), and goes with its rollback
+        await db.runAll([['INSERT INTO t (x) VALUES (?)', 6]]);
+        throw new Error('rolled back');
+      }),
+      /rolled back/,
+    );
+    await waiting;
+    assert.deepEqual(await db.all('SELECT x FROM t ORDER BY x'), [{ x: 1 }, { x: 2 }, { x: 4 }]);
+  } finally {
+    await db.close();
+  }
 });
 
 test('? placeholders become $1.. for PostgreSQL, except inside quoted strings and identifiers', () => {

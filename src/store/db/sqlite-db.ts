@@ -81,6 +81,35 @@ export class SqliteDb implements SqlDb {
     });
   }
 
+  runAll(statements: ReadonlyArray<readonly [sql: string, ...params: unknown[]]>): Promise<void> {
+    const runAll = () => {
+      for (const [sql, ...params] of statements) this.#statements.get(sql).run(...params);
+    };
+    // inside an open transaction: they join it
+    if (this.#inside.getStore()) return Promise.resolve(runAll());
+    const write = () => {
+      retryBusy(this.raw, () => this.raw.exec('BEGIN IMMEDIATE'));
+      try {
+        runAll();
+        this.raw.exec('COMMIT');
+      } catch (error) {
+        if (this.raw.inTransaction) this.raw.exec('ROLLBACK');
+        throw error;
+      }
+    };
+    // synchronous: nothing of this process can run between BEGIN and COMMIT, unless a transaction is
+    // open already (it awaits): then after it
+    if (!this.#locked) {
+      try {
+        write();
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.#exclusive(async () => write());
+  }
+
   async close(): Promise<void> {
     if (this.raw.open) this.raw.close();
   }

@@ -29,10 +29,7 @@ export class UsageRepository {
 
   /** Adds calls to their hours (one transaction) and drops hours before `keepFrom`. */
   async add(rows: readonly UsageHour[], keepFrom: number): Promise<void> {
-    await this.#db.transaction(async (tx) => {
-      for (const r of rows) await tx.run(SQL.add, r.key, r.hour, r.calls);
-      await tx.run(SQL.prune, keepFrom);
-    });
+    await this.#db.runAll([...rows.map((r) => [SQL.add, r.key, r.hour, r.calls] as const), [SQL.prune, keepFrom] as const]);
   }
 
   /** Every key's hours from `since`, by key then hour. */
