@@ -10,7 +10,7 @@
  * or read where JSON.parse would count it or take the last id. The same report as with JSON.parse for every line is checked on the
  * real logs (read-equivalence.test.ts).
  */
-import { type CowrieEvent, cowrieTimeAt, EVENT_TIME, KNOWN_EVENT_IDS, REPORT_EVENT_IDS } from './events.js';
+import { type CowrieEvent, KNOWN_EVENT_IDS, REPORT_EVENT_IDS } from './events.js';
 
 /** A plain-string field a light event carries, as `"name":` and as `"name"`. */
 interface Plain {
@@ -141,30 +141,18 @@ function readNearStart(text: string, field: Plain): string | undefined | typeof 
   return valueAt(text, field, text.charCodeAt(q + field.quoted.length) === 58 ? q : NOT_PLAIN);
 }
 
-/** Where the plain string value of the key found at `k` starts (its opening quote), or why there is none. */
-function valueStart(text: string, field: Plain, k: number | typeof NOT_PLAIN): number | undefined | typeof NOT_PLAIN {
+/** The plain string value of the key found at `k` (see `read`). */
+function valueAt(text: string, field: Plain, k: number | typeof NOT_PLAIN): string | undefined | typeof NOT_PLAIN {
   if (k === NOT_PLAIN) return NOT_PLAIN;
   if (k < 0) return undefined;
   if (text.charCodeAt(k - 1) === 92) return NOT_PLAIN;
   let p = k + field.key.length;
   while (text.charCodeAt(p) === 32) p++;
-  return text.charCodeAt(p) === 34 ? p : NOT_PLAIN;
-}
-
-/** Where that value ends (its closing quote), or NOT_PLAIN when there is none or it holds a backslash. */
-function valueEnd(text: string, p: number): number | typeof NOT_PLAIN {
+  if (text.charCodeAt(p) !== 34) return NOT_PLAIN;
   const end = text.indexOf('"', p + 1);
   if (end < 0) return NOT_PLAIN;
-  for (let i = p + 1; i < end; i++) if (text.charCodeAt(i) === 92) return NOT_PLAIN;
-  return end;
-}
-
-/** The plain string value of the key found at `k` (see `read`). */
-function valueAt(text: string, field: Plain, k: number | typeof NOT_PLAIN): string | undefined | typeof NOT_PLAIN {
-  const p = valueStart(text, field, k);
-  if (p === undefined || p === NOT_PLAIN) return p;
-  const end = valueEnd(text, p);
-  return end === NOT_PLAIN ? NOT_PLAIN : text.slice(p + 1, end);
+  const value = text.slice(p + 1, end);
+  return value.includes('\\') ? NOT_PLAIN : value;
 }
 
 /**
@@ -184,10 +172,8 @@ export function lightEvent(text: string, info: EventIdInfo, file: string, lineNo
   const extra = one === undefined ? undefined : readNearStart(text, one);
   if (extra === NOT_PLAIN) return undefined;
   // Without a plain timestamp the time may come from `epoch`: JSON.parse reads the line then.
-  const tsAt = valueStart(text, TIMESTAMP, lastKey(text, TIMESTAMP));
-  if (tsAt === NOT_PLAIN || tsAt === undefined) return undefined;
-  const tsEnd = valueEnd(text, tsAt);
-  if (tsEnd === NOT_PLAIN) return undefined;
+  const timestamp = read(text, TIMESTAMP);
+  if (timestamp === NOT_PLAIN || timestamp === undefined) return undefined;
   const session = read(text, SESSION);
   if (session === NOT_PLAIN) return undefined;
   const srcIp = read(text, SRC_IP);
@@ -197,10 +183,7 @@ export function lightEvent(text: string, info: EventIdInfo, file: string, lineNo
   const protocol = read(text, PROTOCOL);
   if (protocol === NOT_PLAIN) return undefined;
   // Named stores (not event[name] = ...): the same few shapes, no keyed store per field.
-  const event: CowrieEvent = { eventid: info.id, timestamp: text.slice(tsAt + 1, tsEnd), _file: file, _line: lineNo };
-  // The time is read here, from the line: the timestamp taken out of it is slower to read.
-  const at = cowrieTimeAt(text, tsAt + 1, tsEnd);
-  if (at !== undefined) event[EVENT_TIME] = at;
+  const event: CowrieEvent = { eventid: info.id, timestamp, _file: file, _line: lineNo };
   if (extra !== undefined && one !== undefined) event[one.name] = extra;
   if (session !== undefined) event.session = session;
   if (srcIp !== undefined) event.src_ip = srcIp;

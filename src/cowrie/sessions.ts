@@ -84,6 +84,8 @@ export class SessionBuilder {
   #sweep(current: OpenSession): void {
     const now = this.#now;
     if (now !== null) this.#sweptAt = now;
+    // The sweep goes through every entry: the closed ones go first (a log whose time jumps sweeps often).
+    if (this.#gone > 0) this.#compact();
     for (const [id, open] of this.#open) {
       if (open.gone || open === current || open.s.fragment || now === null) continue;
       const last = open.s.endAt ?? open.s.startAt;
@@ -108,12 +110,14 @@ export class SessionBuilder {
   #drop(open: OpenSession): void {
     open.gone = true;
     this.#gone++;
-    if (this.#gone >= COMPACT_AFTER && this.#gone * 2 > this.#open.size) {
-      const live = new Map<string, OpenSession>();
-      for (const [id, o] of this.#open) if (!o.gone) live.set(id, o);
-      this.#open = live;
-      this.#gone = 0;
-    }
+    if (this.#gone >= COMPACT_AFTER && this.#gone * 2 > this.#open.size) this.#compact();
+  }
+
+  #compact(): void {
+    const live = new Map<string, OpenSession>();
+    for (const [id, o] of this.#open) if (!o.gone) live.set(id, o);
+    this.#open = live;
+    this.#gone = 0;
   }
 
   #closeIdle(id: string, open: OpenSession): void {
