@@ -5,7 +5,7 @@
  * past their cap the rarest half is dropped, which keeps every frequent value and its count.
  */
 import { normaliseCommand } from './commands.js';
-import { type ExtractOptions, sessionIndicators } from './extract.js';
+import { type ExtractOptions, sessionHashIds } from './extract.js';
 import type { CowrieSession } from './sessions.js';
 
 /** A string counter that never holds more than `cap` keys (the rarest half goes when it is full). */
@@ -13,6 +13,11 @@ export class BoundedCounter<V extends { count: number }> {
   readonly #map = new Map<string, V>();
   readonly #cap: number;
   readonly #make: () => V;
+  /**
+   * Bumped by every prune. An entry obtained while `generation` was g is still this counter's entry
+   * for its key as long as `generation` is still g: callers may keep it and bump it directly.
+   */
+  generation = 0;
 
   constructor(make: () => V, cap = 100_000) {
     this.#make = make;
@@ -44,23 +49,11 @@ export class BoundedCounter<V extends { count: number }> {
   }
 
   #prune(): void {
+    this.generation++;
     const counts = [...this.#map.values()].map((v) => v.count).sort((a, b) => a - b);
     const median = counts[Math.floor(counts.length / 2)] ?? 0;
     for (const [k, v] of this.#map) if (v.count <= median) this.#map.delete(k);
   }
-}
-
-/** Normalised commands, remembered (bounded): bots repeat the same lines in thousands of sessions. */
-const normalised = new Map<string, string>();
-
-function normalise(command: string): string {
-  let hit = normalised.get(command);
-  if (hit === undefined) {
-    if (normalised.size >= 20_000) normalised.clear();
-    hit = normaliseCommand(command);
-    normalised.set(command, hit);
-  }
-  return hit;
 }
 
 /** `JSON.stringify([version, hassh])`, remembered (bounded): a few clients make most sessions. */
@@ -83,6 +76,30 @@ function clientKey(version: string | null, hassh: string | null): string {
 }
 
 const counter = (cap?: number) => new BoundedCounter(() => ({ count: 0 }), cap);
+
+type Count = { count: number };
+
+/** The counter entries one (username, password) pair bumps, valid while the counters' generations sum to `gen`. */
+interface LoginRefs {
+  gen: number;
+  user: Count;
+  password: Count | undefined;
+  pair: Count | undefined;
+  /** Looked up on the pair's first success. */
+  success: Count | undefined;
+}
+
+/** A command's normalised key and its counter entry (undefined for a command that normalises to nothing). */
+interface CommandRef {
+  gen: number;
+  key: string;
+  row: { count: number; sessions: number } | undefined;
+}
+
+/** How many cached references an accumulator keeps per kind before starting afresh. */
+const MAX_REFS = 50_000;
+/** Fewer for commands: their lines can be long. */
+const MAX_COMMAND_REFS = 20_000;
 
 /** Source addresses kept per file hash. */
 const MAX_SOURCE_IPS = 50;
@@ -119,11 +136,21 @@ export class ReportAccumulator {
   readonly hashSources = new Map<string, Set<string>>();
   /** The sessions themselves, when the caller wants per-session records. */
   readonly kept: CowrieSession[] | undefined;
-  readonly #extract: ExtractOptions | undefined;
+  /**
+   * Cached counter entries, so a recurring value costs one lookup (by the strings the session
+   * carries) instead of a lookup per counter and a key to build. Bounded; dropped when full.
+   */
+  #logins = new Map<string, Map<string | null, LoginRefs>>();
+  #loginRefs = 0;
+  #clients = new Map<string | null, Map<string | null, { gen: number; row: Count }>>();
+  #clientRefs = 0;
+  #commandRows = new Map<string, CommandRef>();
+  /** Commands seen in the current session (reused). */
+  readonly #seen = new Set<string>();
 
+  /** `extract` is accepted for the callers' sake: which file hashes a session has does not depend on it. */
   constructor(options: { keepSessions?: boolean; extract?: ExtractOptions } = {}) {
     this.kept = options.keepSessions === false ? undefined : [];
-    this.#extract = options.extract;
   }
 
   add(s: CowrieSession): void {
@@ -144,16 +171,14 @@ export class ReportAccumulator {
     let logins = 0;
     for (const l of s.logins) {
       this.loginAttempts++;
+      const refs = this.#loginRefsOf(l.username ?? '', l.password, l.success);
+      refs.user.count++;
+      if (refs.password) refs.password.count++;
+      if (refs.pair) refs.pair.count++;
       if (l.success) {
         this.loginSuccesses++;
         logins++;
-      }
-      const user = l.username ?? '';
-      this.usernames.bump(user);
-      if (l.password !== null) {
-        this.passwords.bump(l.password);
-        this.pairs.bump(`${user}/${l.password}`);
-        if (l.success) this.successPairs.bump(`${user}/${l.password}`);
+        if (refs.success) refs.success.count++;
       }
     }
     if (s.srcIp) {
@@ -166,28 +191,34 @@ export class ReportAccumulator {
       row.commands += s.commands.length;
       row.downloads += downloads + s.uploads.length;
     }
-    const seen = s.commands.length > 1 ? new Set<string>() : undefined;
-    for (const c of s.commands) {
-      const key = normalise(c);
-      if (key === '') continue;
-      const row = this.commands.entry(key);
-      row.count++;
-      if (!seen) row.sessions++;
-      else if (!seen.has(key)) {
-        seen.add(key);
+    const commands = s.commands;
+    if (commands.length === 1) {
+      const row = this.#commandRow(commands[0] as string).row;
+      if (row) {
+        row.count++;
         row.sessions++;
       }
+    } else if (commands.length > 1) {
+      const seen = this.#seen;
+      seen.clear();
+      for (let i = 0; i < commands.length; i++) {
+        const { key, row } = this.#commandRow(commands[i] as string);
+        if (!row) continue;
+        row.count++;
+        if (!seen.has(key)) {
+          seen.add(key);
+          row.sessions++;
+        }
+      }
     }
-    if (!s.fragment && (s.clientVersion !== null || s.hassh !== undefined)) {
-      this.clients.bump(clientKey(s.clientVersion, s.hassh ?? null));
-    }
+    if (!s.fragment && (s.clientVersion !== null || s.hassh !== undefined)) this.#clientRow(s.clientVersion, s.hassh ?? null).count++;
     if (s.tunnels && s.tunnels.length > 0) {
       this.tunnelRequests += s.tunnels.length;
       this.tunnelSessions++;
       for (const dst of s.tunnels) this.tunnelDestinations.bump(dst);
     }
     if (s.srcIp && (s.downloads.length > 0 || s.uploads.length > 0)) {
-      for (const id of sessionIndicators(s, this.#extract).hashes.keys()) {
+      for (const id of sessionHashIds(s)) {
         let set = this.hashSources.get(id);
         if (!set) {
           set = new Set();
@@ -196,5 +227,77 @@ export class ReportAccumulator {
         if (set.size < MAX_SOURCE_IPS) set.add(s.srcIp);
       }
     }
+  }
+
+  /** Sum of the login counters' generations: unchanged while no entry of theirs was pruned. */
+  #loginGen(): number {
+    return this.usernames.generation + this.passwords.generation + this.pairs.generation + this.successPairs.generation;
+  }
+
+  /**
+   * The entries a login bumps, cached per (username, password). Looked up again (in the order the
+   * counters were always bumped) when any of these counters pruned since, so each is still its key's.
+   */
+  #loginRefsOf(user: string, password: string | null, success: boolean): LoginRefs {
+    let byPassword = this.#logins.get(user);
+    if (!byPassword) {
+      if (this.#loginRefs >= MAX_REFS) {
+        this.#logins = new Map();
+        this.#loginRefs = 0;
+      }
+      byPassword = new Map();
+      this.#logins.set(user, byPassword);
+    }
+    let refs = byPassword.get(password);
+    if (!refs || refs.gen !== this.#loginGen()) {
+      const pair = password === null ? undefined : `${user}/${password}`;
+      const fresh: LoginRefs = {
+        gen: 0,
+        user: this.usernames.entry(user),
+        password: password === null ? undefined : this.passwords.entry(password),
+        pair: pair === undefined ? undefined : this.pairs.entry(pair),
+        success: undefined,
+      };
+      if (!refs) this.#loginRefs++;
+      refs = fresh;
+      byPassword.set(password, refs);
+      refs.gen = this.#loginGen();
+    }
+    if (success && !refs.success && password !== null) {
+      refs.success = this.successPairs.entry(`${user}/${password}`);
+      refs.gen = this.#loginGen();
+    }
+    return refs;
+  }
+
+  /** The client counter's entry for (version, hassh), cached. */
+  #clientRow(version: string | null, hassh: string | null): Count {
+    let byHassh = this.#clients.get(version);
+    if (!byHassh) {
+      if (this.#clientRefs >= MAX_REFS) {
+        this.#clients = new Map();
+        this.#clientRefs = 0;
+      }
+      byHassh = new Map();
+      this.#clients.set(version, byHassh);
+    }
+    const hit = byHassh.get(hassh);
+    if (hit && hit.gen === this.clients.generation) return hit.row;
+    if (!hit) this.#clientRefs++;
+    const row = this.clients.entry(clientKey(version, hassh));
+    byHassh.set(hassh, { gen: this.clients.generation, row });
+    return row;
+  }
+
+  /** A command's normalised key and counter entry, cached by the raw command line (bots repeat the same lines). */
+  #commandRow(command: string): CommandRef {
+    let hit = this.#commandRows.get(command);
+    if (hit && hit.gen === this.commands.generation) return hit;
+    const key = normaliseCommand(command);
+    const row = key === '' ? undefined : this.commands.entry(key);
+    if (!hit && this.#commandRows.size >= MAX_COMMAND_REFS) this.#commandRows = new Map();
+    hit = { gen: this.commands.generation, key, row };
+    this.#commandRows.set(command, hit);
+    return hit;
   }
 }
