@@ -3,7 +3,8 @@
  * (logged or found in wget/curl/tftp/ftpget commands), the hosts of those URLs, attacker addresses.
  * Deduplicated across the whole run with counts, so each one costs one lookup however often it recurs.
  */
-import { type Indicator, type IndicatorKind, parseIndicator, sha256Hex, vtUrlId } from '../indicators/index.js';
+import { type Indicator, type IndicatorKind, isPrivateAddress, parseIndicator, sha256Hex, vtUrlId } from '../indicators/index.js';
+import { parseIPv4 } from '../indicators/ip.js';
 import { isRemoteUrl, urlsInCommand } from './commands.js';
 import type { CowrieSession } from './sessions.js';
 
@@ -130,7 +131,10 @@ function attackerIndicator(ip: string, allowPrivate: boolean): Indicator | undef
   let hit = attackers.get(key);
   if (hit === undefined) {
     if (attackers.size >= 50_000) attackers.clear();
-    hit = tryParse(ip, 'ip', allowPrivate) ?? null;
+    // A plain dotted quad is its own canonical form (what parseIndicator would make of it, without
+    // its refang, hash and scheme checks first); anything else goes the whole way.
+    if (parseIPv4(ip)) hit = allowPrivate || !isPrivateAddress(ip) ? { kind: 'ip', value: ip, id: ip } : null;
+    else hit = tryParse(ip, 'ip', allowPrivate) ?? null;
     attackers.set(key, hit);
   }
   return hit ?? undefined;
@@ -334,8 +338,8 @@ export class IndicatorCollector {
     return entry;
   }
 
+  /** `#touch` for the last group (no group to lower, no names). */
   #touchAttacker(session: CowrieSession, entry: Entry): void {
-    if (entry.group > GROUP_ATTACKER) entry.group = GROUP_ATTACKER;
     if (!session.fragment) entry.sessions++;
     entry.events += session.events;
     if (!entry.roles.includes('attacker')) entry.roles.push('attacker');

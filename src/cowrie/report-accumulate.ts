@@ -6,22 +6,29 @@
  */
 import { normaliseCommand } from './commands.js';
 import { type ExtractOptions, sessionHashIds } from './extract.js';
-import type { CowrieSession } from './sessions.js';
+import type { CowrieDownload, CowrieLogin, CowrieSession } from './sessions.js';
 
 /** A string counter that never holds more than `cap` keys (the rarest half goes when it is full). */
 export class BoundedCounter<V extends { count: number }> {
   readonly #map = new Map<string, V>();
   readonly #cap: number;
   readonly #make: () => V;
-  /**
-   * Bumped by every prune. An entry obtained while `generation` was g is still this counter's entry
-   * for its key as long as `generation` is still g: callers may keep it and bump it directly.
-   */
-  generation = 0;
+  readonly #prunes: { count: number };
 
-  constructor(make: () => V, cap = 100_000) {
+  /** `prunes` (optional) is counted up by every prune; counters may share one (see `generation`). */
+  constructor(make: () => V, cap = 100_000, prunes: { count: number } = { count: 0 }) {
     this.#make = make;
     this.#cap = cap;
+    this.#prunes = prunes;
+  }
+
+  /**
+   * Changes with every prune (of this counter, or of one sharing its count). An entry obtained while
+   * `generation` was g is still this counter's entry for its key as long as `generation` is still g:
+   * callers may keep it and bump it directly.
+   */
+  get generation(): number {
+    return this.#prunes.count;
   }
 
   /** The entry for `key`, created when new (its count is the caller's to bump). */
@@ -49,37 +56,14 @@ export class BoundedCounter<V extends { count: number }> {
   }
 
   #prune(): void {
-    this.generation++;
+    this.#prunes.count++;
     const counts = [...this.#map.values()].map((v) => v.count).sort((a, b) => a - b);
     const median = counts[Math.floor(counts.length / 2)] ?? 0;
     for (const [k, v] of this.#map) if (v.count <= median) this.#map.delete(k);
   }
 }
 
-/** `JSON.stringify([version, hassh])`, remembered (bounded): a few clients make most sessions. */
-const clientKeys = new Map<string | null, Map<string | null, string>>();
-
-function clientKey(version: string | null, hassh: string | null): string {
-  let byHassh = clientKeys.get(version);
-  if (!byHassh) {
-    if (clientKeys.size >= 10_000) clientKeys.clear();
-    byHassh = new Map();
-    clientKeys.set(version, byHassh);
-  }
-  let key = byHassh.get(hassh);
-  if (key === undefined) {
-    if (byHassh.size >= 10_000) byHassh.clear();
-    key = JSON.stringify([version, hassh]);
-    byHassh.set(hassh, key);
-  }
-  return key;
-}
-
-const counter = (cap?: number) => new BoundedCounter(() => ({ count: 0 }), cap);
-
-type Count = { count: number };
-
-/** The counter entries one (username, password) pair bumps, valid while the counters' generations sum to `gen`. */
+/** The counter entries one (username, password) pair bumps, valid while the accumulator's prune count is `gen`. */
 interface LoginRefs {
   gen: number;
   user: Count;
@@ -104,6 +88,10 @@ const MAX_COMMAND_REFS = 20_000;
 /** Source addresses kept per file hash. */
 const MAX_SOURCE_IPS = 50;
 
+const counter = (cap: number, prunes: { count: number }) => new BoundedCounter<Count>(() => ({ count: 0 }), cap, prunes);
+
+type Count = { count: number };
+
 export interface IpCounts {
   loginSuccesses: number;
   commands: number;
@@ -125,13 +113,13 @@ export class ReportAccumulator {
   tunnelRequests = 0;
   tunnelSessions = 0;
   readonly ips = new Map<string, IpCounts>();
-  readonly usernames = counter();
-  readonly passwords = counter();
-  readonly pairs = counter();
-  readonly successPairs = counter();
-  readonly commands = new BoundedCounter(() => ({ count: 0, sessions: 0 }));
-  readonly clients = counter(10_000);
-  readonly tunnelDestinations = counter();
+  readonly usernames: BoundedCounter<Count>;
+  readonly passwords: BoundedCounter<Count>;
+  readonly pairs: BoundedCounter<Count>;
+  readonly successPairs: BoundedCounter<Count>;
+  readonly commands: BoundedCounter<{ count: number; sessions: number }>;
+  readonly clients: BoundedCounter<Count>;
+  readonly tunnelDestinations: BoundedCounter<Count>;
   /** File hash -> the attacker addresses that brought it. */
   readonly hashSources = new Map<string, Set<string>>();
   /** The sessions themselves, when the caller wants per-session records. */
@@ -145,53 +133,78 @@ export class ReportAccumulator {
   #clients = new Map<string | null, Map<string | null, { gen: number; row: Count }>>();
   #clientRefs = 0;
   #commandRows = new Map<string, CommandRef>();
+  /** Prunes of all the counters: cached entries are valid while it is unchanged. */
+  readonly #prunes = { count: 0 };
   /** Commands seen in the current session (reused). */
   readonly #seen = new Set<string>();
 
-  /** `extract` is accepted for the callers' sake: which file hashes a session has does not depend on it. */
-  constructor(options: { keepSessions?: boolean; extract?: ExtractOptions } = {}) {
+  /**
+   * `counterCap`: keys kept per counter of attacker-chosen strings (default 100,000; SSH clients at
+   * most 10,000). `extract` is accepted for the callers' sake: a session's file hashes do not depend on it.
+   */
+  constructor(options: { keepSessions?: boolean; extract?: ExtractOptions; counterCap?: number } = {}) {
     this.kept = options.keepSessions === false ? undefined : [];
+    const cap = options.counterCap ?? 100_000;
+    // One prune count for all: a cached entry is checked with one comparison.
+    const prunes = this.#prunes;
+    this.usernames = counter(cap, prunes);
+    this.passwords = counter(cap, prunes);
+    this.pairs = counter(cap, prunes);
+    this.successPairs = counter(cap, prunes);
+    this.commands = new BoundedCounter(() => ({ count: 0, sessions: 0 }), cap, prunes);
+    this.clients = counter(Math.min(cap, 10_000), prunes);
+    this.tunnelDestinations = counter(cap, prunes);
   }
 
   add(s: CowrieSession): void {
     this.kept?.push(s);
-    if (!s.fragment) {
+    // Each property read once, indexed loops: this runs for every session of the log.
+    const fragment = s.fragment === true;
+    if (!fragment) {
       this.sessions++;
       if (s.closed) this.closedSessions++;
       if (s.idleClosed) this.idleClosedSessions++;
     }
     this.events += s.events;
-    this.commandsTotal += s.commands.length;
+    const commands = s.commands;
+    const downloadList = s.downloads;
+    const uploads = s.uploads.length;
+    this.commandsTotal += commands.length;
     let downloads = 0;
-    for (const d of s.downloads) if (!d.failed) downloads++;
+    for (let i = 0; i < downloadList.length; i++) if (!(downloadList[i] as CowrieDownload).failed) downloads++;
     this.downloads += downloads;
-    this.uploads += s.uploads.length;
-    if (s.startAt !== null && (this.from === null || s.startAt < this.from)) this.from = s.startAt;
-    if (s.endAt !== null && (this.to === null || s.endAt > this.to)) this.to = s.endAt;
+    this.uploads += uploads;
+    const startAt = s.startAt;
+    const endAt = s.endAt;
+    if (startAt !== null && (this.from === null || startAt < this.from)) this.from = startAt;
+    if (endAt !== null && (this.to === null || endAt > this.to)) this.to = endAt;
+    const loginList = s.logins;
     let logins = 0;
-    for (const l of s.logins) {
-      this.loginAttempts++;
-      const refs = this.#loginRefsOf(l.username ?? '', l.password, l.success);
+    for (let i = 0; i < loginList.length; i++) {
+      const l = loginList[i] as CowrieLogin;
+      const success = l.success;
+      const refs = this.#loginRefsOf(l.username ?? '', l.password, success);
       refs.user.count++;
       if (refs.password) refs.password.count++;
       if (refs.pair) refs.pair.count++;
-      if (l.success) {
-        this.loginSuccesses++;
+      if (success) {
         logins++;
         if (refs.success) refs.success.count++;
       }
     }
-    if (s.srcIp) {
-      let row = this.ips.get(s.srcIp);
+    this.loginAttempts += loginList.length;
+    this.loginSuccesses += logins;
+    const srcIp = s.srcIp;
+    if (srcIp) {
+      let row = this.ips.get(srcIp);
       if (!row) {
         row = { loginSuccesses: 0, commands: 0, downloads: 0 };
-        this.ips.set(s.srcIp, row);
+        this.ips.set(srcIp, row);
       }
       row.loginSuccesses += logins;
-      row.commands += s.commands.length;
-      row.downloads += downloads + s.uploads.length;
+      row.commands += commands.length;
+      row.downloads += downloads + uploads;
     }
-    const commands = s.commands;
     if (commands.length === 1) {
       const row = this.#commandRow(commands[0] as string).row;
       if (row) {
@@ -211,27 +224,27 @@ export class ReportAccumulator {
         }
       }
     }
-    if (!s.fragment && (s.clientVersion !== null || s.hassh !== undefined)) this.#clientRow(s.clientVersion, s.hassh ?? null).count++;
-    if (s.tunnels && s.tunnels.length > 0) {
-      this.tunnelRequests += s.tunnels.length;
-      this.tunnelSessions++;
-      for (const dst of s.tunnels) this.tunnelDestinations.bump(dst);
+    if (!fragment) {
+      const version = s.clientVersion;
+      const hassh = s.hassh;
+      if (version !== null || hassh !== undefined) this.#clientRow(version, hassh ?? null).count++;
     }
-    if (s.srcIp && (s.downloads.length > 0 || s.uploads.length > 0)) {
+    const tunnels = s.tunnels;
+    if (tunnels && tunnels.length > 0) {
+      this.tunnelRequests += tunnels.length;
+      this.tunnelSessions++;
+      for (let i = 0; i < tunnels.length; i++) this.tunnelDestinations.bump(tunnels[i] as string);
+    }
+    if (srcIp && (downloadList.length > 0 || uploads > 0)) {
       for (const id of sessionHashIds(s)) {
         let set = this.hashSources.get(id);
         if (!set) {
           set = new Set();
           this.hashSources.set(id, set);
         }
-        if (set.size < MAX_SOURCE_IPS) set.add(s.srcIp);
+        if (set.size < MAX_SOURCE_IPS) set.add(srcIp);
       }
     }
-  }
-
-  /** Sum of the login counters' generations: unchanged while no entry of theirs was pruned. */
-  #loginGen(): number {
-    return this.usernames.generation + this.passwords.generation + this.pairs.generation + this.successPairs.generation;
   }
 
   /**
@@ -249,7 +262,7 @@ export class ReportAccumulator {
       this.#logins.set(user, byPassword);
     }
     let refs = byPassword.get(password);
-    if (!refs || refs.gen !== this.#loginGen()) {
+    if (!refs || refs.gen !== this.#prunes.count) {
       const pair = password === null ? undefined : `${user}/${password}`;
       const fresh: LoginRefs = {
         gen: 0,
@@ -261,16 +274,16 @@ export class ReportAccumulator {
       if (!refs) this.#loginRefs++;
       refs = fresh;
       byPassword.set(password, refs);
-      refs.gen = this.#loginGen();
+      refs.gen = this.#prunes.count;
     }
     if (success && !refs.success && password !== null) {
       refs.success = this.successPairs.entry(`${user}/${password}`);
-      refs.gen = this.#loginGen();
+      refs.gen = this.#prunes.count;
     }
     return refs;
   }
 
-  /** The client counter's entry for (version, hassh), cached. */
+  /** The client counter's entry for (version, hassh) (its key is `JSON.stringify([version, hassh])`), cached. */
   #clientRow(version: string | null, hassh: string | null): Count {
     let byHassh = this.#clients.get(version);
     if (!byHassh) {
@@ -282,21 +295,21 @@ export class ReportAccumulator {
       this.#clients.set(version, byHassh);
     }
     const hit = byHassh.get(hassh);
-    if (hit && hit.gen === this.clients.generation) return hit.row;
+    if (hit && hit.gen === this.#prunes.count) return hit.row;
     if (!hit) this.#clientRefs++;
-    const row = this.clients.entry(clientKey(version, hassh));
-    byHassh.set(hassh, { gen: this.clients.generation, row });
+    const row = this.clients.entry(JSON.stringify([version, hassh]));
+    byHassh.set(hassh, { gen: this.#prunes.count, row });
     return row;
   }
 
   /** A command's normalised key and counter entry, cached by the raw command line (bots repeat the same lines). */
   #commandRow(command: string): CommandRef {
     let hit = this.#commandRows.get(command);
-    if (hit && hit.gen === this.commands.generation) return hit;
+    if (hit && hit.gen === this.#prunes.count) return hit;
     const key = normaliseCommand(command);
     const row = key === '' ? undefined : this.commands.entry(key);
     if (!hit && this.#commandRows.size >= MAX_COMMAND_REFS) this.#commandRows = new Map();
-    hit = { gen: this.commands.generation, key, row };
+    hit = { gen: this.#prunes.count, key, row };
     this.#commandRows.set(command, hit);
     return hit;
   }
