@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { EVENT_TIME } from './events.js';
 import { createReadStats, lineEvent, newFileStats } from './read-stats.js';
 
 function read(text: string, fields: 'all' | 'report' = 'report') {
@@ -10,9 +11,11 @@ function read(text: string, fields: 'all' | 'report' = 'report') {
 
 const TS = '2026-03-25T10:00:00.000000Z';
 const at = { _file: 'f.json', _line: 7 };
+/** A light event also carries the time it read from the line. */
+const lightAt = { ...at, [EVENT_TIME]: Date.parse(TS) };
 
 test("with the report's fields, an event the report ignores is read light wherever its eventid stands; the others in full", () => {
-  const light = { eventid: 'cowrie.log.closed', session: 's1', timestamp: TS, src_ip: '203.0.113.5', sensor: 'hp1', ...at };
+  const light = { eventid: 'cowrie.log.closed', session: 's1', timestamp: TS, src_ip: '203.0.113.5', sensor: 'hp1', ...lightAt };
   const tail = `"session":"s1","size":1,"timestamp":"${TS}","src_ip":"203.0.113.5","sensor":"hp1"}`;
   assert.deepEqual(read(`{"eventid":"cowrie.log.closed",${tail}`).event, light, 'Cowrie order, no space');
   assert.deepEqual(read(`{"eventid": "cowrie.log.closed",${tail}`).event, light, 'older Cowrie: a space after the colon');
@@ -31,9 +34,9 @@ test("with the report's fields, an event the report ignores is read light wherev
 test('the key exchange and the client version are read light with their one field; anything not plain goes to JSON.parse', () => {
   // an escaped look-alike key inside an algorithm name is not the field
   const kex = `{"eventid":"cowrie.client.kex","kexAlgs":["a\\"hassh\\":\\"no","b"],"hassh":"h1","session":"s1","timestamp":"${TS}"}`;
-  assert.deepEqual(read(kex).event, { eventid: 'cowrie.client.kex', hassh: 'h1', session: 's1', timestamp: TS, ...at });
+  assert.deepEqual(read(kex).event, { eventid: 'cowrie.client.kex', hassh: 'h1', session: 's1', timestamp: TS, ...lightAt });
   const noHassh = `{"eventid":"cowrie.client.kex","kexAlgs":["a"],"session":"s1","timestamp":"${TS}"}`;
-  assert.deepEqual(read(noHassh).event, { eventid: 'cowrie.client.kex', session: 's1', timestamp: TS, ...at });
+  assert.deepEqual(read(noHassh).event, { eventid: 'cowrie.client.kex', session: 's1', timestamp: TS, ...lightAt });
   // an escaped version: parsed in full (every field kept), so it is decoded
   const version = `{"eventid":"cowrie.client.version","version":"SSH-2.0-\\"x\\"","session":"s1","timestamp":"${TS}","message":"m"}`;
   assert.deepEqual(read(version).event, { eventid: 'cowrie.client.version', version: 'SSH-2.0-"x"', session: 's1', timestamp: TS, message: 'm', ...at });

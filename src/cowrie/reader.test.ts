@@ -229,3 +229,24 @@ test('progress reaches the file size; an aborted read stops with the abort reaso
   );
   assert.ok(n < 4255);
 });
+
+test('a long read lets timers and signals run: a timer that aborts mid-file stops it well before the end', async () => {
+  // 24 MB of light events: read in the reader's own thread, it must still give the event loop a turn.
+  const file = join(dir(), 'big.json');
+  const line = `{"eventid":"cowrie.log.closed","ttylog":"var/lib/cowrie/tty/${'a'.repeat(64)}","size":1,"session":"s1","timestamp":"2026-03-25T10:00:00.000000Z","src_ip":"203.0.113.5","sensor":"hp1"}\n`;
+  writeFileSync(file, line.repeat(Math.ceil((24 * 1024 * 1024) / line.length)));
+  const controller = new AbortController();
+  const stats = createReadStats();
+  let timer: NodeJS.Timeout | undefined;
+  await assert.rejects(
+    (async () => {
+      for await (const _ of readCowrieLogs([file], { signal: controller.signal, stats, fields: 'report' })) {
+        // Once reading is under way, a timer (as a SIGINT handler would) asks it to stop.
+        timer ??= setTimeout(() => controller.abort(new Error('operator pressed ^C')), 0);
+      }
+    })(),
+    /operator pressed/,
+  );
+  clearTimeout(timer);
+  assert.ok(stats.bytesRead < statSync(file).size / 2, `stopped after ${stats.bytesRead} of ${statSync(file).size} bytes`);
+});

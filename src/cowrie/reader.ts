@@ -4,8 +4,9 @@
  * never fatal; a file that cannot be read is reported and skipped. With a CowrieState it reads only
  * what is new since the last run (call `state.save()` once the events are committed).
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { createGunzip } from 'node:zlib';
 import type { CowrieEvent } from './events.js';
 import { isGzipFile, resolveLogFiles } from './files.js';
@@ -45,6 +46,8 @@ function fileError(stats: CowrieReadStats, fileStats: CowrieFileStats, err: unkn
 }
 
 const CHUNK_BYTES = 256 * 1024;
+/** How much is read between two turns of the event loop. */
+const YIELD_BYTES = 4 * 1024 * 1024;
 
 /** Reads every event of the given files, directories or globs, in time order. */
 export async function* readCowrieLogs(
@@ -134,22 +137,23 @@ async function* readPlain(
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     let position = resume.offset;
     let lineNo = resume.lines;
-    const readAt = (at: number) => {
-      const p = at < size ? fh.read(buf, 0, Math.min(CHUNK_BYTES, size - at), at) : Promise.resolve({ bytesRead: 0 });
-      p.catch(() => undefined); // awaited below; an error while the consumer stopped must not go unhandled
-      return p;
-    };
-    let reading = readAt(position);
+    let sinceYield = 0;
     while (position < size) {
       options.signal?.throwIfAborted();
-      const { bytesRead } = await reading;
+      // Read in this thread: from the page cache a chunk takes tens of microseconds, and a read through
+      // the thread pool leaves this thread waiting whenever a busy machine is slow to run that pool.
+      const bytesRead = readSync(fh.fd, buf, 0, Math.min(CHUNK_BYTES, size - position), position);
       if (bytesRead === 0) break; // the file shrank under us
+      // Timers, signals (Ctrl-C) and other I/O still get their turn.
+      sinceYield += bytesRead;
+      if (sinceYield >= YIELD_BYTES) {
+        sinceYield = 0;
+        await yieldToEventLoop();
+      }
       position += bytesRead;
       fileStats.bytesRead += bytesRead;
       stats.bytesRead += bytesRead;
       const lines = splitter.push(buf.subarray(0, bytesRead));
-      // The splitter copied what it keeps: read the next chunk while this one is handled.
-      reading = readAt(position);
       const batch: CowrieEvent[] = [];
       let last: RawLine | undefined;
       for (const line of lines) {
@@ -168,7 +172,6 @@ async function* readPlain(
         entry.lines = lineNo;
       }
     }
-    await reading.catch(() => undefined);
     const tail = splitter.end();
     if (tail) {
       lineNo++;
