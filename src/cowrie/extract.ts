@@ -194,10 +194,7 @@ function urlHost(url: Indicator, allowPrivate: boolean): Indicator | null | unde
   return out;
 }
 
-/**
- * The file hashes of a session (downloads, then uploads) and, unless `urls` is false, its download
- * URLs (`urls` is then allowPrivate), in the order they come.
- */
+/** A session's file hashes (downloads, then uploads), and its download URLs unless `urls` is false. */
 function addHashes(out: SessionIndicators, stats: ExtractStats, session: CowrieSession, urls: { allowPrivate: boolean } | false): void {
   for (const d of session.downloads) {
     // A missing shasum is normal for a failed download; only count empty ones on successes.
@@ -280,8 +277,7 @@ export class IndicatorCollector {
   /** Adds one session's indicators (`sessionIndicators` gives them for one session). */
   add(session: CowrieSession): void {
     if (session.downloads.length === 0 && session.uploads.length === 0 && !commandsHaveUrls(session.commands)) {
-      // Most sessions (scans, guessing, commands without downloads) bring only their address: no
-      // per-session maps for them.
+      // Most sessions (scans, guessing, commands without URLs) bring only their address: no maps for them.
       if (!session.srcIp) return;
       const entry = this.#attackerEntry(session.srcIp);
       if (entry) this.#touchAttacker(session, entry);
