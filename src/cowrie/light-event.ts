@@ -70,6 +70,9 @@ function infoOf(text: string): EventIdInfo {
   return info;
 }
 
+/** The last ids seen, by a hash of their length and two letters. */
+const RECENT: Array<EventIdInfo | undefined> = new Array(64).fill(undefined);
+
 const EVENTID = /"eventid"\s*:\s*"([^"\\]+)"/;
 
 /**
@@ -80,8 +83,19 @@ export function eventIdInfo(text: string): EventIdInfo | undefined {
   const at = text.startsWith('{"eventid":"') ? 12 : text.startsWith('{"eventid": "') ? 13 : -1;
   if (at > 0) {
     const end = text.indexOf('"', at);
-    const id = end > at ? text.slice(at, end) : '';
-    if (id !== '' && !id.includes('\\')) return infoOf(id);
+    if (end > at) {
+      // Nearly always one of the last ids seen: found by its length and two letters, and checked in
+      // place, without copying the id out of the line and hashing the copy.
+      const slot = ((end - at) * 31 + text.charCodeAt(at + 7) * 7 + text.charCodeAt(end - 1)) & (RECENT.length - 1);
+      const guess = RECENT[slot];
+      if (guess !== undefined && guess.id.length === end - at && text.startsWith(guess.id, at)) return guess;
+      const id = text.slice(at, end);
+      if (!id.includes('\\')) {
+        const info = infoOf(id);
+        RECENT[slot] = info;
+        return info;
+      }
+    }
   }
   const m = EVENTID.exec(text)?.[1];
   return m === undefined ? undefined : infoOf(m);

@@ -113,3 +113,42 @@ test('legacy command.success inputs are used only when a session logged no comma
   const modern = b.push(ev({ eventid: 'cowrie.session.closed', session: 'eeeeeeeeeeee' }));
   assert.deepEqual(modern?.commands, ['ls']);
 });
+
+test('after thousands of closed sessions, open ones, late fragments and the open count stay right, in start order', () => {
+  const b = new SessionBuilder({ maxOpenSessions: 50 });
+  const at = (n: number) => new Date(Date.UTC(2026, 2, 25) + n * 10).toISOString();
+  let t = 0;
+  const emitted: string[] = [];
+  const push = (fields: Record<string, unknown>) => {
+    const done = b.push(ev({ timestamp: at(t++), ...fields }));
+    if (done) emitted.push(done.session);
+    for (const s of b.takeIdle()) emitted.push(s.session);
+  };
+  // Enough closed sessions for the builder to tidy its table of open ones more than once.
+  for (let i = 0; i < 10_000; i++) {
+    push({ eventid: 'cowrie.session.connect', session: `c${i}`, src_ip: '203.0.113.5' });
+    push({ eventid: 'cowrie.session.closed', session: `c${i}` });
+  }
+  assert.equal(emitted.length, 10_000);
+  assert.equal(b.openCount, 0);
+  push({ eventid: 'cowrie.session.connect', session: 'a' });
+  push({ eventid: 'cowrie.login.failed', session: 'c9999', username: 'late' }); // closed last: a fragment
+  push({ eventid: 'cowrie.session.connect', session: 'b' });
+  push({ eventid: 'cowrie.login.failed', session: 'c5', username: 'late' }); // closed long ago, still remembered
+  assert.equal(b.openCount, 4);
+  const rest = b.flush();
+  assert.deepEqual(
+    rest.map((s) => [s.session, s.fragment ?? false, s.logins.length]),
+    [
+      ['a', false, 0],
+      ['c9999', true, 1],
+      ['b', false, 0],
+      ['c5', true, 1],
+    ],
+  );
+  assert.equal(b.openCount, 0);
+  // Past the cap, the sessions that started first are closed as unterminated, the others stay open.
+  for (let i = 0; i < 60; i++) push({ eventid: 'cowrie.session.connect', session: `o${i}` });
+  assert.deepEqual(emitted.slice(10_000), ['o0', 'o1', 'o2', 'o3', 'o4', 'o5', 'o6', 'o7', 'o8', 'o9']);
+  assert.equal(b.openCount, 50);
+});

@@ -9,67 +9,9 @@
  */
 import { type CowrieEvent, durationMs, eventTime, port, rawStr, str } from './events.js';
 import { Interner, NONE, own } from './session-memory.js';
+import type { CowrieDownload, CowrieLogin, CowrieSession, CowrieUpload } from './session-types.js';
 
-export interface CowrieLogin {
-  username: string | null;
-  password: string | null;
-  success: boolean;
-  at: number | null;
-  /** Public-key attempts carry a fingerprint instead of a password. */
-  fingerprint?: string;
-}
-
-export interface CowrieDownload {
-  url?: string;
-  sha256?: string;
-  outfile?: string;
-  /** "" for stdin captures (`scp -t`), a path for redirect captures. */
-  destfile?: string;
-  filename?: string;
-  failed?: boolean;
-  at: number | null;
-}
-
-export interface CowrieUpload {
-  filename?: string;
-  sha256?: string;
-  outfile?: string;
-  destfile?: string;
-  at: number | null;
-}
-
-export interface CowrieSession {
-  session: string;
-  srcIp: string | null;
-  srcPort: number | null;
-  dstIp: string | null;
-  dstPort: number | null;
-  /** 'ssh', 'telnet', or null when no event said. */
-  protocol: string | null;
-  sensor: string | null;
-  startAt: number | null;
-  endAt: number | null;
-  durationMs: number | null;
-  clientVersion: string | null;
-  hassh?: string;
-  arch?: string;
-  logins: CowrieLogin[];
-  commands: string[];
-  downloads: CowrieDownload[];
-  uploads: CowrieUpload[];
-  /** Events of the session seen in the input. */
-  events: number;
-  /** Ended by `cowrie.session.closed` (false when flushed at end of input). */
-  closed: boolean;
-  /** Events that arrived after the session had been closed and emitted. */
-  fragment?: boolean;
-  /** Commands dropped beyond the per-session cap. */
-  droppedCommands?: number;
-  /** Closed without a close event: idle longer than the builder's idle limit, or evicted at its cap. */
-  idleClosed?: boolean;
-  /** `cowrie.direct-tcpip.request` destinations (`host:port`), in order (capped like commands). */
-  tunnels?: string[];
-}
+export type { CowrieDownload, CowrieLogin, CowrieSession, CowrieUpload } from './session-types.js';
 
 export interface SessionBuilderOptions {
   /** Cap on commands and logins kept per session (default 2000). */
@@ -86,13 +28,20 @@ export const DEFAULT_IDLE_CLOSE_MS = 15 * 60_000;
 
 interface OpenSession {
   s: CowrieSession;
+  /** Closed, still in the map until the next compaction (see `#drop`). */
+  gone: boolean;
   /** Legacy `command.success` inputs, used only when the session logged no `command.input`. */
   legacyCommands: string[];
   sawInput: boolean;
 }
 
+/** Closed sessions left in the open map before it is rebuilt without them. */
+const COMPACT_AFTER = 4096;
+
 export class SessionBuilder {
-  readonly #open = new Map<string, OpenSession>();
+  /** Open sessions in the order they started, and closed ones not yet compacted away (`gone`). */
+  #open = new Map<string, OpenSession>();
+  #gone = 0;
   /** Ids of the last closed sessions: a set for lookups, a ring for their order (a Map used as a FIFO slows down as deletions pile up at its front). */
   readonly #closed = new Set<string>();
   #closedRing: Array<string | undefined> = [];
@@ -136,22 +85,39 @@ export class SessionBuilder {
     const now = this.#now;
     if (now !== null) this.#sweptAt = now;
     for (const [id, open] of this.#open) {
-      if (open === current || open.s.fragment || now === null) continue;
+      if (open.gone || open === current || open.s.fragment || now === null) continue;
       const last = open.s.endAt ?? open.s.startAt;
       if (last !== null && Math.abs(now - last) > this.#idleMs) this.#closeIdle(id, open);
     }
-    if (this.#open.size > this.#maxOpen) {
+    if (this.openCount > this.#maxOpen) {
       // The map is in the order sessions started: the oldest tenth goes.
       let n = Math.ceil(this.#maxOpen / 10);
       for (const [id, open] of this.#open) {
+        if (open.gone) continue;
         if (n-- <= 0) break;
         if (open !== current) this.#closeIdle(id, open);
       }
     }
   }
 
+  /**
+   * Takes a closed session out of the open ones. Deleting from a Map that holds a few entries makes
+   * the engine shrink and regrow its table with every session (a call into the runtime and a new
+   * table each time), so a closed session is only marked, and the map is rebuilt now and then.
+   */
+  #drop(open: OpenSession): void {
+    open.gone = true;
+    this.#gone++;
+    if (this.#gone >= COMPACT_AFTER && this.#gone * 2 > this.#open.size) {
+      const live = new Map<string, OpenSession>();
+      for (const [id, o] of this.#open) if (!o.gone) live.set(id, o);
+      this.#open = live;
+      this.#gone = 0;
+    }
+  }
+
   #closeIdle(id: string, open: OpenSession): void {
-    this.#open.delete(id);
+    this.#drop(open);
     if (open.s.fragment) {
       this.#idle.push(finish(open));
       return;
@@ -164,7 +130,7 @@ export class SessionBuilder {
   }
 
   get openCount(): number {
-    return this.#open.size;
+    return this.#open.size - this.#gone;
   }
 
   /** Consumes one event; returns the session it closed, if any. */
@@ -175,17 +141,23 @@ export class SessionBuilder {
       return undefined;
     }
     let open = this.#open.get(id);
+    if (open?.gone) {
+      // A late event of a closed session: its fragment goes last in the start order, as a new session would.
+      this.#open.delete(id);
+      this.#gone--;
+      open = undefined;
+    }
     if (!open) {
-      open = { s: newSession(id, this.#closed.has(id)), legacyCommands: NONE, sawInput: false };
+      open = { s: newSession(id, this.#closed.has(id)), gone: false, legacyCommands: NONE, sawInput: false };
       this.#open.set(id, open);
     }
     const isClose = this.#apply(open, event);
     const now = this.#now;
-    if (this.#open.size > this.#maxOpen || (now !== null && (this.#sweptAt === null || Math.abs(now - this.#sweptAt) > this.#idleMs / 4))) {
+    if (this.openCount > this.#maxOpen || (now !== null && (this.#sweptAt === null || Math.abs(now - this.#sweptAt) > this.#idleMs / 4))) {
       this.#sweep(open);
     }
     if (isClose && !open.s.fragment) {
-      this.#open.delete(id);
+      this.#drop(open);
       this.#remember(id);
       this.emitted++;
       return finish(open);
@@ -197,10 +169,12 @@ export class SessionBuilder {
   flush(): CowrieSession[] {
     const out: CowrieSession[] = [...this.takeIdle()];
     for (const open of this.#open.values()) {
+      if (open.gone) continue;
       if (!open.s.fragment) this.emitted++;
       out.push(finish(open));
     }
     this.#open.clear();
+    this.#gone = 0;
     return out;
   }
 
