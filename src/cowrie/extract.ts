@@ -3,7 +3,8 @@
  * (logged or found in wget/curl/tftp/ftpget commands), the hosts of those URLs, attacker addresses.
  * Deduplicated across the whole run with counts, so each one costs one lookup however often it recurs.
  */
-import { type Indicator, type IndicatorKind, parseIndicator, sha256Hex, vtUrlId } from '../indicators/index.js';
+import { type Indicator, type IndicatorKind, isPrivateAddress, parseIndicator, sha256Hex, vtUrlId } from '../indicators/index.js';
+import { parseIPv4 } from '../indicators/ip.js';
 import { isRemoteUrl, urlsInCommand } from './commands.js';
 import type { CowrieSession } from './sessions.js';
 
@@ -130,7 +131,10 @@ function attackerIndicator(ip: string, allowPrivate: boolean): Indicator | undef
   let hit = attackers.get(key);
   if (hit === undefined) {
     if (attackers.size >= 50_000) attackers.clear();
-    hit = tryParse(ip, 'ip', allowPrivate) ?? null;
+    // A plain dotted quad is its own canonical form (what parseIndicator would make of it, without
+    // its refang, hash and scheme checks first); anything else goes the whole way.
+    if (parseIPv4(ip)) hit = allowPrivate || !isPrivateAddress(ip) ? { kind: 'ip', value: ip, id: ip } : null;
+    else hit = tryParse(ip, 'ip', allowPrivate) ?? null;
     attackers.set(key, hit);
   }
   return hit ?? undefined;
@@ -190,6 +194,28 @@ function urlHost(url: Indicator, allowPrivate: boolean): Indicator | null | unde
   return out;
 }
 
+/** A session's file hashes (downloads, then uploads), and its download URLs unless `urls` is false. */
+function addHashes(out: SessionIndicators, stats: ExtractStats, session: CowrieSession, urls: { allowPrivate: boolean } | false): void {
+  for (const d of session.downloads) {
+    // A missing shasum is normal for a failed download; only count empty ones on successes.
+    if (!d.failed || d.sha256 !== undefined) {
+      addHash(out, stats, d.sha256, 'download', d.destfile ? basenameOf(d.destfile) : d.url ? basenameOf(d.url) : undefined);
+    }
+    if (urls && d.url !== undefined) {
+      if (isRemoteUrl(d.url)) addUrl(out, stats, d.url, 'download_url', urls.allowPrivate);
+      else stats.localPathUrls++;
+    }
+  }
+  for (const u of session.uploads) addHash(out, stats, u.sha256, 'upload', u.filename ?? (u.destfile ? basenameOf(u.destfile) : undefined));
+}
+
+/** The ids of a session's file hashes, as `sessionIndicators(session).hashes.keys()` gives them (without its URLs). */
+export function sessionHashIds(session: CowrieSession): IterableIterator<string> {
+  const out: SessionIndicators = { hashes: new Map(), urls: new Map(), hosts: new Map(), attacker: undefined };
+  addHashes(out, newExtractStats(), session, false);
+  return out.hashes.keys();
+}
+
 /** The indicators of one session. `stats` (optional) counts what was skipped and why. */
 export function sessionIndicators(
   session: CowrieSession,
@@ -198,17 +224,7 @@ export function sessionIndicators(
 ): SessionIndicators {
   const allowPrivate = options.allowPrivate ?? false;
   const out: SessionIndicators = { hashes: new Map(), urls: new Map(), hosts: new Map(), attacker: undefined };
-  for (const d of session.downloads) {
-    // A missing shasum is normal for a failed download; only count empty ones on successes.
-    if (!d.failed || d.sha256 !== undefined) {
-      addHash(out, stats, d.sha256, 'download', d.destfile ? basenameOf(d.destfile) : d.url ? basenameOf(d.url) : undefined);
-    }
-    if (d.url !== undefined) {
-      if (isRemoteUrl(d.url)) addUrl(out, stats, d.url, 'download_url', allowPrivate);
-      else stats.localPathUrls++;
-    }
-  }
-  for (const u of session.uploads) addHash(out, stats, u.sha256, 'upload', u.filename ?? (u.destfile ? basenameOf(u.destfile) : undefined));
+  addHashes(out, stats, session, { allowPrivate });
   for (const command of session.commands) {
     for (const url of commandUrls(command)) addUrl(out, stats, url, 'command_url', allowPrivate);
   }
@@ -230,12 +246,24 @@ export function sessionIndicators(
   return out;
 }
 
-const GROUP: Record<string, number> = { file: 0, url: 1, host: 2, attacker: 3 };
+/** Lookup order groups (see `list`). */
+const GROUP_FILE = 0;
+const GROUP_URL = 1;
+const GROUP_HOST = 2;
+const GROUP_ATTACKER = 3;
+
+type Entry = CowrieIndicator & { group: number };
+
+/** True when a command of the list names a download URL. */
+function commandsHaveUrls(commands: readonly string[]): boolean {
+  for (let i = 0; i < commands.length; i++) if (commandUrls(commands[i] as string).length > 0) return true;
+  return false;
+}
 
 /** Collects the indicators of many sessions, deduplicated by kind and id. */
 export class IndicatorCollector {
   readonly stats: ExtractStats = newExtractStats();
-  readonly #byKey = new Map<string, CowrieIndicator & { group: number }>();
+  readonly #byKey = new Map<string, Entry>();
   readonly #options: ExtractOptions;
 
   constructor(options: ExtractOptions = {}) {
@@ -248,32 +276,45 @@ export class IndicatorCollector {
 
   /** Adds one session's indicators (`sessionIndicators` gives them for one session). */
   add(session: CowrieSession): void {
-    if (session.downloads.length === 0 && session.uploads.length === 0 && session.commands.length === 0) {
-      // Most sessions (scans, guessing) bring only their address: no per-session maps for them.
+    if (session.downloads.length === 0 && session.uploads.length === 0 && !commandsHaveUrls(session.commands)) {
+      // Most sessions (scans, guessing, commands without URLs) bring only their address: no maps for them.
       if (!session.srcIp) return;
-      const attacker = attackerIndicator(session.srcIp, this.#options.allowPrivate ?? false);
-      if (attacker) this.#touch(session, attacker, GROUP.attacker ?? 3, 'attacker', session.events);
+      const entry = this.#attackerEntry(session.srcIp);
+      if (entry) this.#touchAttacker(session, entry);
       else this.stats.refused++;
       return;
     }
     const found = sessionIndicators(session, this.#options, this.stats);
-    for (const h of found.hashes.values()) this.#touch(session, h.indicator, GROUP.file ?? 0, h.role, h.mentions, h.names);
-    for (const u of found.urls.values()) this.#touch(session, u.indicator, GROUP.url ?? 1, u.role, u.mentions);
-    for (const h of found.hosts.values()) this.#touch(session, h.indicator, GROUP.host ?? 2, 'url_host', h.mentions);
-    if (found.attacker) this.#touch(session, found.attacker, GROUP.attacker ?? 3, 'attacker', session.events);
+    for (const h of found.hashes.values()) this.#touch(session, this.#entry(h.indicator, GROUP_FILE), GROUP_FILE, h.role, h.mentions, h.names);
+    for (const u of found.urls.values()) this.#touch(session, this.#entry(u.indicator, GROUP_URL), GROUP_URL, u.role, u.mentions);
+    for (const h of found.hosts.values()) this.#touch(session, this.#entry(h.indicator, GROUP_HOST), GROUP_HOST, 'url_host', h.mentions);
+    if (found.attacker) {
+      const entry = session.srcIp ? this.#attackerEntry(session.srcIp) : undefined;
+      this.#touchAttacker(session, entry ?? this.#entry(found.attacker, GROUP_ATTACKER));
+    }
   }
 
-  /** Entries by the (remembered) attacker indicator object itself: one lookup, no key to build. */
-  #byAttacker = new Map<Indicator, CowrieIndicator & { group: number }>();
+  /**
+   * Entries by the attacker address as the log wrote it (null: refused): attackers come back session
+   * after session, so this is one lookup by a string the session carries. Bounded; dropped when full.
+   */
+  #byIp = new Map<string, Entry | null>();
 
-  #touch(session: CowrieSession, indicator: Indicator, group: number, role: IndicatorRole, events: number, names: readonly string[] = []): void {
-    const attacker = role === 'attacker';
-    let entry = attacker ? this.#byAttacker.get(indicator) : undefined;
-    if (!entry) entry = this.#byKey.get(`${indicator.kind}:${indicator.id}`);
-    if (entry && attacker && !this.#byAttacker.has(indicator)) {
-      if (this.#byAttacker.size >= 50_000) this.#byAttacker = new Map();
-      this.#byAttacker.set(indicator, entry);
+  #attackerEntry(ip: string): Entry | undefined {
+    let hit = this.#byIp.get(ip);
+    if (hit === undefined) {
+      const indicator = attackerIndicator(ip, this.#options.allowPrivate ?? false);
+      hit = indicator ? this.#entry(indicator, GROUP_ATTACKER) : null;
+      if (this.#byIp.size >= 50_000) this.#byIp = new Map();
+      this.#byIp.set(ip, hit);
     }
+    return hit ?? undefined;
+  }
+
+  /** The entry of `indicator`, created (in `group`) when new. */
+  #entry(indicator: Indicator, group: number): Entry {
+    const key = `${indicator.kind}:${indicator.id}`;
+    let entry = this.#byKey.get(key);
     if (!entry) {
       entry = {
         kind: indicator.kind,
@@ -288,17 +329,29 @@ export class IndicatorCollector {
         names: [],
         group,
       };
-      this.#byKey.set(`${indicator.kind}:${indicator.id}`, entry);
-      if (attacker) {
-        if (this.#byAttacker.size >= 50_000) this.#byAttacker = new Map();
-        this.#byAttacker.set(indicator, entry);
-      }
+      this.#byKey.set(key, entry);
     }
-    entry.group = Math.min(entry.group, group);
+    return entry;
+  }
+
+  /** `#touch` for the last group (no group to lower, no names). */
+  #touchAttacker(session: CowrieSession, entry: Entry): void {
+    if (!session.fragment) entry.sessions++;
+    entry.events += session.events;
+    if (!entry.roles.includes('attacker')) entry.roles.push('attacker');
+    this.#seenAt(session, entry);
+  }
+
+  #touch(session: CowrieSession, entry: Entry, group: number, role: IndicatorRole, events: number, names?: readonly string[]): void {
+    if (entry.group > group) entry.group = group;
     if (!session.fragment) entry.sessions++;
     entry.events += events;
     if (!entry.roles.includes(role)) entry.roles.push(role);
-    for (const n of names) if (entry.names.length < 5 && !entry.names.includes(n)) entry.names.push(n);
+    if (names) for (const n of names) if (entry.names.length < 5 && !entry.names.includes(n)) entry.names.push(n);
+    this.#seenAt(session, entry);
+  }
+
+  #seenAt(session: CowrieSession, entry: Entry): void {
     const at = session.startAt;
     if (at !== null) {
       if (entry.firstSeenAt === null || at < entry.firstSeenAt) entry.firstSeenAt = at;

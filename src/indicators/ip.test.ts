@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isPrivateAddress } from './index.js';
+import { parseIPv4 } from './ip.js';
 
 const PRIVATE = [
   '10.0.0.0',
@@ -73,4 +74,15 @@ test('text that is not an IP is not a private address', () => {
   for (const text of ['', 'localhost', '010.0.0.1', '10.0.0', 'example.com', '::g']) {
     assert.equal(isPrivateAddress(text), false, text);
   }
+});
+
+test('parseIPv4 takes strict dotted quads only, as the pattern /^(0|[1-9]\\d{0,2})$/ per part, each at most 255', () => {
+  const byPattern = (text: string): number[] | undefined => {
+    const parts = text.split('.');
+    if (parts.length !== 4 || !parts.every((p) => /^(?:0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255)) return undefined;
+    return parts.map(Number);
+  };
+  const cases = ['1.2.3.4', '0.0.0.0', '255.255.255.255', '256.1.1.1', '1.2.3.256', '01.2.3.4', '1.2.3.00', '1.2.3.0', '1000.1.1.1', '1.2.3', '1.2.3.4.5', '1.2.3.4.', '.1.2.3.4', '1..2.3', '', '.', '...', '1.2.3.-4', '1.2.3.4 ', ' 1.2.3.4', '1.2.3.٣', '1.2.3.a', '10.20.30.40', '9.99.199.249'];
+  for (const text of cases) assert.deepEqual(parseIPv4(text), byPattern(text), text);
+  assert.deepEqual(parseIPv4('192.168.0.10'), [192, 168, 0, 10]);
 });

@@ -3,18 +3,31 @@
  * looked up (or fetched) unless explicitly allowed.
  */
 
-/** Four octets from strict dotted-quad text; leading zeros (010.1.1.1) are refused as ambiguous (octal?). */
+/**
+ * Four octets from strict dotted-quad text; leading zeros (010.1.1.1) are refused as ambiguous (octal?).
+ * Each part is `0` or 1-3 ASCII digits without a leading zero, at most 255. Scanned by character: every
+ * attacker address of a honeypot log comes through here.
+ */
 export function parseIPv4(text: string): number[] | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
   const octets: number[] = [];
-  for (const part of parts) {
-    if (!/^(?:0|[1-9]\d{0,2})$/.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    octets.push(n);
+  let n = 0;
+  let digits = 0;
+  const end = text.length;
+  for (let i = 0; i <= end; i++) {
+    const c = i < end ? text.charCodeAt(i) : 46;
+    if (c === 46) {
+      // '.' or the end: close the part
+      if (digits === 0 || n > 255 || octets.length === 4) return undefined;
+      octets.push(n);
+      n = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if ((digits > 0 && n === 0) || digits === 3) return undefined;
+      digits++;
+      n = n * 10 + (c - 48);
+    } else return undefined;
   }
-  return octets;
+  return octets.length === 4 ? octets : undefined;
 }
 
 /** Eight 16-bit groups from IPv6 text (with `::`, an IPv4 tail, optional brackets); no zone ids. */
