@@ -7,8 +7,8 @@
  * nested object, or two lines run together); a field that is there but not a plain string (escaped, a
  * number, null), or a missing timestamp sends it to JSON.parse. Inside, such a line is only checked
  * for shape, so a line broken elsewhere, or with its event id twice (Cowrie writes neither), is kept
- * or read where JSON.parse would count it or take the last id. The same report as with JSON.parse for every line is checked on the
- * real logs (read-equivalence.test.ts).
+ * or read where JSON.parse would count it or take the last id. The same report as with JSON.parse for
+ * every line is checked on the real logs (read-equivalence.test.ts).
  */
 import { type CowrieEvent, KNOWN_EVENT_IDS, REPORT_EVENT_IDS } from './events.js';
 
