@@ -85,6 +85,35 @@ const MAX_REFS = 50_000;
 /** Fewer for commands: their lines can be long. */
 const MAX_COMMAND_REFS = 20_000;
 
+/** Values by two keys, one lookup each; past `max` values it starts afresh. */
+class PairCache<A, B, V> {
+  #outer = new Map<A, Map<B, V>>();
+  #size = 0;
+  readonly #max: number;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  get(a: A, b: B): V | undefined {
+    return this.#outer.get(a)?.get(b);
+  }
+
+  set(a: A, b: B, value: V): void {
+    let inner = this.#outer.get(a);
+    if (!inner) {
+      if (this.#size >= this.#max) {
+        this.#outer = new Map();
+        this.#size = 0;
+      }
+      inner = new Map();
+      this.#outer.set(a, inner);
+    }
+    if (!inner.has(b)) this.#size++;
+    inner.set(b, value);
+  }
+}
+
 /** Source addresses kept per file hash. */
 const MAX_SOURCE_IPS = 50;
 
@@ -128,10 +157,8 @@ export class ReportAccumulator {
    * Cached counter entries, so a recurring value costs one lookup (by the strings the session
    * carries) instead of a lookup per counter and a key to build. Bounded; dropped when full.
    */
-  #logins = new Map<string, Map<string | null, LoginRefs>>();
-  #loginRefs = 0;
-  #clients = new Map<string | null, Map<string | null, { gen: number; row: Count }>>();
-  #clientRefs = 0;
+  readonly #logins = new PairCache<string, string | null, LoginRefs>(MAX_REFS);
+  readonly #clients = new PairCache<string | null, string | null, { gen: number; row: Count }>(MAX_REFS);
   #commandRows = new Map<string, CommandRef>();
   /** Prunes of all the counters: cached entries are valid while it is unchanged. */
   readonly #prunes = { count: 0 };
@@ -252,28 +279,17 @@ export class ReportAccumulator {
    * counters were always bumped) when any of these counters pruned since, so each is still its key's.
    */
   #loginRefsOf(user: string, password: string | null, success: boolean): LoginRefs {
-    let byPassword = this.#logins.get(user);
-    if (!byPassword) {
-      if (this.#loginRefs >= MAX_REFS) {
-        this.#logins = new Map();
-        this.#loginRefs = 0;
-      }
-      byPassword = new Map();
-      this.#logins.set(user, byPassword);
-    }
-    let refs = byPassword.get(password);
+    let refs = this.#logins.get(user, password);
     if (!refs || refs.gen !== this.#prunes.count) {
       const pair = password === null ? undefined : `${user}/${password}`;
-      const fresh: LoginRefs = {
+      refs = {
         gen: 0,
         user: this.usernames.entry(user),
         password: password === null ? undefined : this.passwords.entry(password),
         pair: pair === undefined ? undefined : this.pairs.entry(pair),
         success: undefined,
       };
-      if (!refs) this.#loginRefs++;
-      refs = fresh;
-      byPassword.set(password, refs);
+      this.#logins.set(user, password, refs);
       refs.gen = this.#prunes.count;
     }
     if (success && !refs.success && password !== null) {
@@ -285,20 +301,10 @@ export class ReportAccumulator {
 
   /** The client counter's entry for (version, hassh) (its key is `JSON.stringify([version, hassh])`), cached. */
   #clientRow(version: string | null, hassh: string | null): Count {
-    let byHassh = this.#clients.get(version);
-    if (!byHassh) {
-      if (this.#clientRefs >= MAX_REFS) {
-        this.#clients = new Map();
-        this.#clientRefs = 0;
-      }
-      byHassh = new Map();
-      this.#clients.set(version, byHassh);
-    }
-    const hit = byHassh.get(hassh);
+    const hit = this.#clients.get(version, hassh);
     if (hit && hit.gen === this.#prunes.count) return hit.row;
-    if (!hit) this.#clientRefs++;
     const row = this.clients.entry(JSON.stringify([version, hassh]));
-    byHassh.set(hassh, { gen: this.#prunes.count, row });
+    this.#clients.set(version, hassh, { gen: this.#prunes.count, row });
     return row;
   }
 
